@@ -1,0 +1,76 @@
+import type { ResolvedLayer } from '../spec';
+import type { Volume } from '../volume';
+
+/**
+ * One block of trainable values with its gradient. `w` and `dw` are views into the
+ * net's single parameter and gradient buffers (see ParamArena), so a trainer, a
+ * snapshot or a worker can treat all parameters as one flat array.
+ */
+export interface ParamGroup {
+  /** What the values are, for views and snapshots: 'filters' (conv/fc weights) or 'biases'. */
+  kind: 'filters' | 'biases';
+  w: Float32Array;
+  dw: Float32Array;
+  l1DecayMul: number;
+  l2DecayMul: number;
+}
+
+/**
+ * A layer computes out = f(in) in forward, and in backward turns the gradient in
+ * `outAct.dw` into the gradient on its input (`inAct.dw`, overwritten) and on its
+ * parameters (accumulated over a batch until the trainer clears them).
+ */
+export interface Layer {
+  readonly spec: ResolvedLayer;
+  /** Output of the last forward pass; allocated once, reused every pass. */
+  readonly outAct: Volume;
+  /** The input of the last forward pass (owned by the previous layer). */
+  readonly inAct: Volume | null;
+  forward(input: Volume, isTraining: boolean): Volume;
+  backward(): void;
+  /** Empty for layers without parameters. */
+  readonly params: readonly ParamGroup[];
+}
+
+/** Target of a loss: a class index for softmax/svm, a vector for regression. */
+export type LossTarget = number | ArrayLike<number>;
+
+export interface LossLayer extends Layer {
+  /** Sets inAct.dw from the target and returns this example's loss. */
+  backwardLoss(target: LossTarget): number;
+}
+
+/**
+ * Hands out consecutive slices of one parameter buffer and one gradient buffer.
+ * The net sizes the arena from the specs' paramCount before building layers.
+ */
+export class ParamArena {
+  readonly params: Float32Array;
+  readonly grads: Float32Array;
+  private offset = 0;
+
+  constructor(total: number) {
+    this.params = new Float32Array(total);
+    this.grads = new Float32Array(total);
+  }
+
+  take(kind: ParamGroup['kind'], length: number, l1DecayMul: number, l2DecayMul: number): ParamGroup {
+    const start = this.offset;
+    const end = start + length;
+    if (end > this.params.length) {
+      throw new Error(`ParamArena overflow: need ${end}, have ${this.params.length}`);
+    }
+    this.offset = end;
+    return {
+      kind,
+      w: this.params.subarray(start, end),
+      dw: this.grads.subarray(start, end),
+      l1DecayMul,
+      l2DecayMul,
+    };
+  }
+
+  get used(): number {
+    return this.offset;
+  }
+}
