@@ -1,0 +1,58 @@
+/**
+ * The shape of the dashboard store: what components read (through selectors) and the
+ * actions they call. Components never talk to the worker; the bridge does.
+ */
+import type { TrainerSpec } from '../engine/spec';
+import type {
+  ActionResult,
+  ClassProbability,
+  DataProgress,
+  LayerSnapshot,
+  LossPoint,
+  NetworkSummary,
+  TestPrediction,
+  TrainingStats,
+} from '../training/protocol';
+
+export interface UserImageResult {
+  /** 28x28 preprocessed pixels 0..255, as the network saw them (before cropping). */
+  pixels: Uint8Array;
+  top3: ClassProbability[];
+}
+
+export interface DashboardState {
+  data: DataProgress;
+  stats: TrainingStats | null;
+  network: NetworkSummary | null;
+  /** Downsampled, bounded history for the chart. */
+  lossHistory: LossPoint[];
+  /** Keyed by layer index; only layers whose panels are on screen are refreshed. */
+  layerSnapshots: Record<number, LayerSnapshot>;
+  /** Newest first, at most 200. */
+  predictions: TestPrediction[];
+  userImage: UserImageResult | null;
+  /** A fault that stopped training (worker exception, data failure), shown as a banner. */
+  fault: string | null;
+
+  actions: DashboardActions;
+}
+
+export interface DashboardActions {
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  step(): Promise<void>;
+  /** Validates and applies live; a rejected change leaves the trainer as it was. */
+  setTrainer(changes: Partial<TrainerSpec>): Promise<ActionResult>;
+  /** Parses, validates and rebuilds net + trainer; resets stats and chart on success only. */
+  changeNetwork(definitionText: string): Promise<ActionResult>;
+  /** ConvNetJS-format JSON text of the current net. */
+  saveSnapshot(): Promise<string>;
+  loadSnapshot(jsonText: string): Promise<ActionResult>;
+  /** pixels: 28x28 grayscale 0..255, MNIST-style (light digit on dark background). */
+  classifyImage(pixels: Uint8Array): Promise<ActionResult>;
+  clearLossHistory(): void;
+  /** Which layer panels are visible; only those get snapshots. */
+  setVisibleLayers(indices: number[]): void;
+  retryData(): Promise<void>;
+  restartTraining(): Promise<void>;
+}
