@@ -1,13 +1,17 @@
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { startDashboard } from './state/bridge';
+import { DashboardContext } from './state/store';
+import { App } from './ui/App';
+import './ui/styles.css';
 
-// Placeholder until the dashboard lands: says plainly that nothing trains yet.
-function Placeholder() {
-  return (
-    <main>
-      <h1>MNIST CNN dashboard</h1>
-      <p>The training engine is being built. This page does not train anything yet.</p>
-    </main>
-  );
-}
+// The store owns the worker; the page only ever talks to the store.
+const store = startDashboard();
 
-createRoot(document.getElementById('root')!).render(<Placeholder />);
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <DashboardContext.Provider value={store}>
+      <App />
+    </DashboardContext.Provider>
+  </StrictMode>,
+);

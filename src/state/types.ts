@@ -50,6 +50,11 @@ export interface DashboardActions {
   loadSnapshot(jsonText: string): Promise<ActionResult>;
   /** pixels: 28x28 grayscale 0..255, MNIST-style (light digit on dark background). */
   classifyImage(pixels: Uint8Array): Promise<ActionResult>;
+  /**
+   * While a user image is set, the layer views show that image's activations (a forward
+   * pass of it, gradients for its predicted class); this returns them to training examples.
+   */
+  clearUserImage(): void;
   clearLossHistory(): void;
   /** Which layer panels are visible; only those get snapshots. */
   setVisibleLayers(indices: number[]): void;

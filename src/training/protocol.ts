@@ -91,3 +91,23 @@ export interface DataProgress {
 
 /** The result of a user action that can be rejected. A rejection changes nothing. */
 export type ActionResult = { ok: true } | { ok: false; error: string };
+
+/**
+ * One push from the session to the page (at most ~10 a second). Loss points and
+ * predictions are the ones produced since the previous push, oldest first.
+ */
+export interface SessionUpdate {
+  stats: TrainingStats;
+  /**
+   * Changes whenever the run starts over (network change, snapshot load, restart):
+   * the page then drops its chart, predictions and layer views of the old run.
+   */
+  runId: number;
+  lossPoints: LossPoint[];
+  predictions: TestPrediction[];
+  /** Present when the network or the trainer in force changed since the last push. */
+  network?: NetworkSummary;
+}
+
+/** The answer to classifying a user's 28x28 image. */
+export type ClassifyResult = { ok: true; top3: ClassProbability[] } | { ok: false; error: string };

@@ -1,0 +1,221 @@
+/**
+ * Command-line options of `npm run train` and `npm run eval`: one table per command
+ * drives parsing (node:util parseArgs, strict), validation and the usage line.
+ * Every mistake becomes a UsageError with a one-line reason.
+ */
+import { parseArgs } from 'node:util';
+import { closestName } from '../../src/engine/suggest';
+
+/** A user mistake on the command line or in a file it names: reported in one line, exit code 2. */
+export class UsageError extends Error {
+  /** Whether the usage line helps (command-line mistakes) or not (a bad file's content). */
+  readonly showUsage: boolean;
+  constructor(message: string, showUsage = true) {
+    super(message);
+    this.name = 'UsageError';
+    this.showUsage = showUsage;
+  }
+}
+
+export type EvalMode = '4crop' | 'center' | 'both';
+const EVAL_MODES: readonly EvalMode[] = ['4crop', 'center', 'both'];
+
+export type TrainBudget =
+  | { kind: 'examples'; examples: number }
+  | { kind: 'epochs'; epochs: number }
+  | { kind: 'seconds'; seconds: number };
+
+export interface TrainOptions {
+  budget: TrainBudget;
+  seed: number;
+  netFile: string | null;
+  initFile: string | null;
+  outFile: string | null;
+  evalMode: EvalMode;
+  /** Evaluate on the first N test (and validation) images only; for quick checks and tests. */
+  testLimit: number | null;
+  /** Example counts at which to print an intermediate test evaluation (ascending). */
+  evalAt: number[];
+  quiet: boolean;
+  help: boolean;
+}
+
+export interface EvalOptions {
+  modelFile: string;
+  evalMode: EvalMode;
+  seed: number;
+  testLimit: number | null;
+  quiet: boolean;
+  help: boolean;
+}
+
+export const TRAIN_USAGE =
+  'usage: npm run train -- [--examples N | --epochs N | --seconds N] [--seed S] [--net FILE] ' +
+  '[--init SNAPSHOT.json] [--out SNAPSHOT.json] [--eval 4crop|center|both] [--eval-at N,N,...] [--test-limit N] [--quiet]';
+
+export const EVAL_USAGE =
+  'usage: npm run eval -- --model SNAPSHOT.json [--eval 4crop|center|both] [--seed S] [--test-limit N] [--quiet]';
+
+export const TRAIN_HELP = `${TRAIN_USAGE}
+
+Trains a network on MNIST (60k training images minus a 10% validation split chosen by
+the seed) with random crops of the network's input size, then reports accuracies on the
+10k test set. The last line of stdout is one JSON object:
+  {"examples","seconds","examplesPerSecond","validationAccuracy","testAccuracy4Crop","testAccuracyCenter","seed"}
+
+  --examples N      train on N examples
+  --epochs N        train N passes over the training split (default 1; fractions allowed)
+  --seconds N       train for N seconds of training time
+  --seed S          integer 0..4294967295 that fixes init, split, order and crops (default 1)
+  --net FILE        network and trainer definition (ConvNetJS snippet or JSON); default the seed network
+  --init FILE       start from a ConvNetJS JSON snapshot (its trainer comes from --net, else the seed trainer)
+  --out FILE        write the trained network as a ConvNetJS JSON snapshot
+  --eval MODE       test-time crops: 4crop, center or both (default both)
+  --eval-at N,N,... also evaluate the test set after these numbers of examples; each prints a line
+                    {"checkpoint":true,"examples","seconds","testAccuracy4Crop","testAccuracyCenter"}
+                    (evaluation time is not counted as training time, and does not change training)
+  --test-limit N    evaluate only the first N test and validation images (quick checks)
+  --quiet           no progress bar on stderr`;
+
+export const EVAL_HELP = `${EVAL_USAGE}
+
+Evaluates a ConvNetJS JSON snapshot (written by --out or by ConvNetJS itself) on the
+10k MNIST test set. The last line of stdout is one JSON object:
+  {"examples","testAccuracy4Crop","testAccuracyCenter"}`;
+
+type OptionTable = Record<string, { type: 'string' | 'boolean' }>;
+
+const TRAIN_OPTIONS = {
+  examples: { type: 'string' },
+  epochs: { type: 'string' },
+  seconds: { type: 'string' },
+  seed: { type: 'string' },
+  net: { type: 'string' },
+  init: { type: 'string' },
+  out: { type: 'string' },
+  eval: { type: 'string' },
+  'test-limit': { type: 'string' },
+  'eval-at': { type: 'string' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean' },
+} satisfies OptionTable;
+
+const EVAL_OPTIONS = {
+  model: { type: 'string' },
+  eval: { type: 'string' },
+  seed: { type: 'string' },
+  'test-limit': { type: 'string' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean' },
+} satisfies OptionTable;
+
+/** parseArgs with its errors turned into one-line UsageErrors. */
+function parseStrict<T extends OptionTable>(argv: readonly string[], options: T) {
+  try {
+    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    const e = error as Error & { code?: string };
+    const quoted = /'([^']+)'/.exec(e.message)?.[1] ?? '';
+    switch (e.code) {
+      case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
+        const near = closestName(quoted.replace(/^-+/, ''), Object.keys(options));
+        throw new UsageError(`unknown option ${quoted}${near ? `; did you mean --${near}?` : ''}`);
+      }
+      case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
+        const name = quoted.split(' ')[0];
+        const needsValue = options[name.replace(/^-+/, '')]?.type === 'string';
+        if (!needsValue) throw new UsageError(`option ${name} takes no value`);
+        // parseArgs reads "--seed -1" as a missing value followed by an option "-1".
+        const next = argv[argv.indexOf(name) + 1];
+        if (next !== undefined && /^-\d/.test(next)) {
+          throw new UsageError(`${name} must not be negative, got '${next}'`);
+        }
+        throw new UsageError(`option ${name} needs a value`);
+      }
+      case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+        throw new UsageError(`unexpected argument '${quoted}'; every value follows an --option`);
+      default:
+        throw new UsageError(e.message);
+    }
+  }
+}
+
+function wholeNumber(flag: string, text: string, min: number, max: number): number {
+  const value = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(value >= min && value <= max)) {
+    throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}, got '${text}'`);
+  }
+  return value;
+}
+
+function positiveNumber(flag: string, text: string): number {
+  const value = /^(\d+\.?\d*|\.\d+)$/.test(text) ? Number(text) : NaN;
+  if (!(value > 0 && Number.isFinite(value))) {
+    throw new UsageError(`--${flag} must be a positive number, got '${text}'`);
+  }
+  return value;
+}
+
+function exampleCounts(flag: string, text: string | undefined): number[] {
+  if (text === undefined) return [];
+  const counts = text.split(',').map((part) => wholeNumber(flag, part.trim(), 1, MAX_EXAMPLES));
+  if (counts.some((c, i) => i > 0 && c <= counts[i - 1])) {
+    throw new UsageError(`--${flag} must list example counts in increasing order, got '${text}'`);
+  }
+  return counts;
+}
+
+function evalMode(text: string | undefined): EvalMode {
+  if (text === undefined) return 'both';
+  if ((EVAL_MODES as readonly string[]).includes(text)) return text as EvalMode;
+  throw new UsageError(`--eval must be 4crop, center or both, got '${text}'`);
+}
+
+function fileName(flag: string, text: string | undefined): string | null {
+  if (text === undefined) return null;
+  if (text.trim() === '') throw new UsageError(`--${flag} needs a file name`);
+  return text;
+}
+
+const MAX_SEED = 0xffffffff;
+const MAX_EXAMPLES = 1e9;
+const MAX_TEST = 10_000;
+
+export function parseTrainArgs(argv: readonly string[]): TrainOptions {
+  const v = parseStrict(argv, TRAIN_OPTIONS);
+  const given = (['examples', 'epochs', 'seconds'] as const).filter((k) => v[k] !== undefined);
+  if (given.length > 1) {
+    throw new UsageError(`give one of --examples, --epochs or --seconds, not ${given.map((k) => `--${k}`).join(' and ')}`);
+  }
+  let budget: TrainBudget = { kind: 'epochs', epochs: 1 };
+  if (v.examples !== undefined) budget = { kind: 'examples', examples: wholeNumber('examples', v.examples, 1, MAX_EXAMPLES) };
+  if (v.epochs !== undefined) budget = { kind: 'epochs', epochs: positiveNumber('epochs', v.epochs) };
+  if (v.seconds !== undefined) budget = { kind: 'seconds', seconds: positiveNumber('seconds', v.seconds) };
+  return {
+    budget,
+    seed: v.seed === undefined ? 1 : wholeNumber('seed', v.seed, 0, MAX_SEED),
+    netFile: fileName('net', v.net),
+    initFile: fileName('init', v.init),
+    outFile: fileName('out', v.out),
+    evalMode: evalMode(v.eval),
+    testLimit: v['test-limit'] === undefined ? null : wholeNumber('test-limit', v['test-limit'], 1, MAX_TEST),
+    evalAt: exampleCounts('eval-at', v['eval-at']),
+    quiet: v.quiet ?? false,
+    help: v.help ?? false,
+  };
+}
+
+export function parseEvalArgs(argv: readonly string[]): EvalOptions {
+  const v = parseStrict(argv, EVAL_OPTIONS);
+  const help = v.help ?? false;
+  const modelFile = fileName('model', v.model);
+  if (modelFile === null && !help) throw new UsageError('--model SNAPSHOT.json is required');
+  return {
+    modelFile: modelFile ?? '',
+    evalMode: evalMode(v.eval),
+    seed: v.seed === undefined ? 1 : wholeNumber('seed', v.seed, 0, MAX_SEED),
+    testLimit: v['test-limit'] === undefined ? null : wholeNumber('test-limit', v['test-limit'], 1, MAX_TEST),
+    quiet: v.quiet ?? false,
+    help,
+  };
+}

@@ -1,0 +1,87 @@
+import type { LrnLayerSpec } from '../spec';
+import { Volume } from '../volume';
+import type { Layer, ParamGroup } from './layer';
+
+/**
+ * Local response normalization across channels (ConvNetJS's 'lrn'): at each (x, y),
+ *   out_i = a_i / S_i^beta,  S_i = k + (alpha / n) * sum of a_j^2 over the n channels
+ * centred on i (clipped at the first and last channel).
+ *
+ * Backward is the exact derivative, d out_i / d a_j = [i = j] S_i^-beta
+ * - (2 alpha beta / n) a_i a_j S_i^(-beta-1). ConvNetJS 0.3.0 writes a_j a_j for
+ * a_i a_j (its source calls its gradient check "funky"); the two agree only when
+ * n = 1, so gradients here differ from ConvNetJS's when n > 1, and are the right ones.
+ */
+export class LrnLayer implements Layer {
+  readonly spec: LrnLayerSpec;
+  readonly outAct: Volume;
+  inAct: Volume | null = null;
+  readonly params: readonly ParamGroup[] = [];
+  /** S_i from the last forward pass. */
+  private readonly sums: Float64Array;
+  /** S_i^-beta from the last forward pass. */
+  private readonly scales: Float64Array;
+
+  constructor(spec: LrnLayerSpec) {
+    this.spec = spec;
+    this.outAct = new Volume(spec.out.sx, spec.out.sy, spec.out.depth);
+    this.sums = new Float64Array(this.outAct.size);
+    this.scales = new Float64Array(this.outAct.size);
+  }
+
+  forward(input: Volume, _isTraining: boolean): Volume {
+    this.inAct = input;
+    const a = input.w;
+    const out = this.outAct.w;
+    const { k, n, alpha, beta } = this.spec;
+    const half = Math.floor(n / 2);
+    const depth = this.spec.in.depth;
+    const cells = this.spec.in.sx * this.spec.in.sy;
+    const norm = alpha / n;
+    for (let c = 0; c < cells; c++) {
+      const base = c * depth;
+      for (let i = 0; i < depth; i++) {
+        const j0 = Math.max(0, i - half);
+        const j1 = Math.min(depth - 1, i + half);
+        let sq = 0;
+        for (let j = j0; j <= j1; j++) {
+          const v = a[base + j];
+          sq += v * v;
+        }
+        const s = k + norm * sq;
+        const scale = Math.pow(s, -beta);
+        this.sums[base + i] = s;
+        this.scales[base + i] = scale;
+        out[base + i] = a[base + i] * scale;
+      }
+    }
+    return this.outAct;
+  }
+
+  backward(): void {
+    const input = this.inAct;
+    if (!input) throw new Error('lrn: backward before forward');
+    const a = input.w;
+    const dx = input.dw;
+    const dy = this.outAct.dw;
+    const { n, alpha, beta } = this.spec;
+    const half = Math.floor(n / 2);
+    const depth = this.spec.in.depth;
+    const cells = this.spec.in.sx * this.spec.in.sy;
+    const cross = (-2 * alpha * beta) / n;
+    dx.fill(0);
+    for (let c = 0; c < cells; c++) {
+      const base = c * depth;
+      for (let i = 0; i < depth; i++) {
+        const g = dy[base + i];
+        if (g === 0) continue;
+        const scale = this.scales[base + i];
+        dx[base + i] += g * scale;
+        const coef = (cross * a[base + i] * g * scale) / this.sums[base + i];
+        const j0 = Math.max(0, i - half);
+        const j1 = Math.min(depth - 1, i + half);
+        for (let j = j0; j <= j1; j++) dx[base + j] += coef * a[base + j];
+      }
+    }
+  }
+}

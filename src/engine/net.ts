@@ -1,0 +1,108 @@
+import { createLayer, isLossLayer } from './layers';
+import { jsKernels, type Kernels } from './layers/kernels';
+import { ParamArena, type Layer, type LossLayer, type LossTarget, type ParamGroup } from './layers/layer';
+import type { Rng } from './rng';
+import { paramCount, resolveLayers, type ResolvedLayer, type Shape } from './spec';
+import type { Volume } from './volume';
+
+/**
+ * A feed-forward network: an input layer, hidden layers, one loss layer, in a line
+ * (ConvNetJS's Net). All weights live in one Float32Array (`params`) and all their
+ * gradients in another (`grads`); each layer's ParamGroups are views into them.
+ * Every activation buffer is allocated here, once, so forward and backward allocate
+ * nothing.
+ */
+export class Net {
+  readonly specs: readonly ResolvedLayer[];
+  readonly layers: readonly Layer[];
+  readonly params: Float32Array;
+  readonly grads: Float32Array;
+  /** Per conv/fc layer, in layer order: its 'filters' group, then its 'biases'. */
+  readonly paramGroups: readonly ParamGroup[];
+  readonly inputShape: Shape;
+  readonly outputShape: Shape;
+  private readonly lossLayer: LossLayer;
+
+  /**
+   * Builds layers from already resolved specs (see resolveLayers), drawing initial
+   * weights from `rng` in layer order; the same seed gives the same weights bit for
+   * bit. Dropout layers keep `rng` for their masks.
+   */
+  constructor(specs: readonly ResolvedLayer[], rng: Rng, kernels: Kernels = jsKernels) {
+    checkChain(specs);
+    let total = 0;
+    for (const spec of specs) total += paramCount(spec);
+    const arena = new ParamArena(total);
+    const layers = specs.map((spec) => createLayer(spec, arena, rng, kernels));
+    if (arena.used !== total) {
+      throw new Error(`Net: layers took ${arena.used} parameters but the specs count ${total}`);
+    }
+    const last = layers[layers.length - 1];
+    if (!isLossLayer(last)) throw new Error(`Net: the last layer is '${last.spec.type}', not a loss`);
+    this.specs = specs;
+    this.layers = layers;
+    this.lossLayer = last;
+    this.params = arena.params;
+    this.grads = arena.grads;
+    this.paramGroups = layers.flatMap((layer) => layer.params);
+    this.inputShape = { ...specs[0].out };
+    this.outputShape = { ...last.spec.out };
+  }
+
+  /** Desugars and validates ConvNetJS layer definitions (throws SpecError), then builds. */
+  static fromDefs(defs: unknown, rng: Rng, kernels?: Kernels): Net {
+    return new Net(resolveLayers(defs), rng, kernels);
+  }
+
+  /**
+   * Runs the example through every layer and returns the loss layer's output (class
+   * probabilities for softmax, raw scores for svm and regression). Training mode only
+   * changes dropout. The returned volume is reused by the next call.
+   */
+  forward(x: Volume, isTraining = false): Volume {
+    const layers = this.layers;
+    let act = x;
+    for (let i = 0; i < layers.length; i++) act = layers[i].forward(act, isTraining);
+    return act;
+  }
+
+  /**
+   * Backpropagates the loss of the last forward pass against `target` and returns
+   * that loss. Parameter gradients accumulate in `grads` until zeroGrads (the
+   * trainer sums a batch this way); activation gradients are overwritten.
+   */
+  backward(target: LossTarget): number {
+    const layers = this.layers;
+    const loss = this.lossLayer.backwardLoss(target);
+    for (let i = layers.length - 2; i >= 0; i--) layers[i].backward();
+    return loss;
+  }
+
+  /** Index of the largest output of the last forward pass (the predicted class). */
+  getPrediction(): number {
+    const out = this.lossLayer.outAct.w;
+    let best = 0;
+    for (let i = 1; i < out.length; i++) if (out[i] > out[best]) best = i;
+    return best;
+  }
+
+  zeroGrads(): void {
+    this.grads.fill(0);
+  }
+}
+
+/** Guards the invariants layers rely on; resolveLayers already reports these to users. */
+function checkChain(specs: readonly ResolvedLayer[]): void {
+  if (specs.length < 2) throw new Error('Net: needs an input layer and a loss layer');
+  if (specs[0].type !== 'input') throw new Error(`Net: the first layer is '${specs[0].type}', not 'input'`);
+  for (let i = 1; i < specs.length; i++) {
+    const prev = specs[i - 1].out;
+    const cur = specs[i].in;
+    if (prev.sx !== cur.sx || prev.sy !== cur.sy || prev.depth !== cur.depth) {
+      throw new Error(
+        `Net: layer ${i} (${specs[i].type}) expects ${cur.sx}x${cur.sy}x${cur.depth} ` +
+          `but layer ${i - 1} (${specs[i - 1].type}) gives ${prev.sx}x${prev.sy}x${prev.depth}`,
+      );
+    }
+  }
+}

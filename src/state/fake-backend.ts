@@ -1,0 +1,139 @@
+/**
+ * A scripted DashboardBackend for component tests: it records every call, answers
+ * with configurable results, and lets the test push data, updates and faults as the
+ * worker would. No worker, no training.
+ *
+ *   const backend = createFakeBackend();
+ *   const store = createDashboardStore(backend);
+ *   backend.emitUpdate({ stats: { ...EMPTY_STATS, examplesSeen: 100 } });
+ */
+import type { TrainerSpec } from '../engine/spec';
+import type {
+  ActionResult,
+  ClassifyResult,
+  DataProgress,
+  LayerSnapshot,
+  NetworkSummary,
+  SessionUpdate,
+  TrainingStats,
+} from '../training/protocol';
+import { EMPTY_STATS, type DashboardBackend, type DashboardEvents } from './store';
+
+export interface FakeCall {
+  method: string;
+  args: unknown[];
+}
+
+export interface FakeBackend extends DashboardBackend {
+  readonly calls: FakeCall[];
+  /** Answers for the next calls; change them before the action under test. */
+  answers: {
+    setTrainer: (changes: Partial<TrainerSpec>) => ActionResult;
+    changeNetwork: (text: string) => ActionResult;
+    loadSnapshot: (text: string) => ActionResult;
+    saveSnapshot: () => string;
+    classifyImage: (pixels: Uint8Array) => ClassifyResult;
+    layerSnapshots: (indices: number[]) => LayerSnapshot[];
+  };
+  emitData(progress: DataProgress): void;
+  /** Pushes an update; missing fields default to the previous push (runId 1 at first). */
+  emitUpdate(update: Partial<Omit<SessionUpdate, 'stats'>> & { stats?: Partial<TrainingStats>; network?: NetworkSummary }): void;
+  emitFault(message: string): void;
+  /** Calls of one method, in order. */
+  callsTo(method: string): unknown[][];
+}
+
+export function createFakeBackend(): FakeBackend {
+  let events: DashboardEvents | null = null;
+  let lastStats: TrainingStats = { ...EMPTY_STATS };
+  let lastRunId = 1;
+  const calls: FakeCall[] = [];
+
+  const sink = (): DashboardEvents => {
+    if (!events) throw new Error('fake backend: no store connected yet');
+    return events;
+  };
+  const record = (method: string, ...args: unknown[]) => {
+    calls.push({ method, args });
+  };
+
+  const backend: FakeBackend = {
+    calls,
+    answers: {
+      setTrainer: () => ({ ok: true }),
+      changeNetwork: () => ({ ok: true }),
+      loadSnapshot: () => ({ ok: true }),
+      saveSnapshot: () => '{"layers":[]}',
+      classifyImage: () => ({ ok: true, top3: [] }),
+      layerSnapshots: () => [],
+    },
+    connect(e) {
+      events = e;
+    },
+    async pause() {
+      record('pause');
+      backend.emitUpdate({ stats: { running: false } });
+    },
+    async resume() {
+      record('resume');
+      backend.emitUpdate({ stats: { running: true, pausedReason: null } });
+    },
+    async step() {
+      record('step');
+    },
+    async setTrainer(changes) {
+      record('setTrainer', changes);
+      return backend.answers.setTrainer(changes);
+    },
+    async changeNetwork(text) {
+      record('changeNetwork', text);
+      return backend.answers.changeNetwork(text);
+    },
+    async saveSnapshot() {
+      record('saveSnapshot');
+      return backend.answers.saveSnapshot();
+    },
+    async loadSnapshot(text) {
+      record('loadSnapshot', text);
+      return backend.answers.loadSnapshot(text);
+    },
+    async classifyImage(pixels) {
+      record('classifyImage', pixels);
+      return backend.answers.classifyImage(pixels);
+    },
+    async clearInspectedImage() {
+      record('clearInspectedImage');
+    },
+    async layerSnapshots(indices) {
+      record('layerSnapshots', indices);
+      return backend.answers.layerSnapshots(indices);
+    },
+    async retryData() {
+      record('retryData');
+    },
+    async restart() {
+      record('restart');
+    },
+    emitData(progress) {
+      sink().data(progress);
+    },
+    emitUpdate(update) {
+      lastStats = { ...lastStats, ...update.stats };
+      lastRunId = update.runId ?? lastRunId;
+      sink().update({
+        stats: lastStats,
+        runId: lastRunId,
+        lossPoints: update.lossPoints ?? [],
+        predictions: update.predictions ?? [],
+        ...(update.network ? { network: update.network } : {}),
+      });
+    },
+    emitFault(message) {
+      sink().fault(message);
+    },
+    callsTo(method) {
+      return calls.filter((c) => c.method === method).map((c) => c.args);
+    },
+  };
+  return backend;
+}

@@ -1,0 +1,314 @@
+/**
+ * The dashboard store (zustand). Components read it through selectors and call its
+ * actions; they never see the worker.
+ *
+ * How to use it:
+ * - The app: `startDashboard()` (src/state/bridge.ts) creates the worker-backed store;
+ *   wrap the tree in `<DashboardContext.Provider value={store}>` and read with
+ *   `useDashboard((s) => s.stats)` / `useDashboardActions()`.
+ * - Component tests: `createDashboardStore(createFakeBackend())` (src/state/fake-backend.ts)
+ *   gives the same store over a scripted backend; push data with `backend.emitUpdate(...)`.
+ *
+ * Selectors must return stable values (a field, not a new object each call); pick several
+ * fields with `useShallow` from 'zustand/react/shallow'.
+ */
+import { createContext, useContext } from 'react';
+import { useStore } from 'zustand';
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type {
+  ActionResult,
+  ClassifyResult,
+  DataProgress,
+  LayerSnapshot,
+  SessionUpdate,
+  TestPrediction,
+  TrainingStats,
+} from '../training/protocol';
+import type { TrainerSpec } from '../engine/spec';
+import type { DashboardActions, DashboardState } from './types';
+import { LossHistory } from './loss-history';
+
+/** What the backend pushes to the store. */
+export interface DashboardEvents {
+  data(progress: DataProgress): void;
+  update(update: SessionUpdate): void;
+  /** Something stopped training for good (worker exception); shown as a banner. */
+  fault(message: string): void;
+}
+
+/**
+ * Everything the store needs from the training side. The worker bridge implements it;
+ * tests use a fake. Calls that can be rejected resolve with { ok: false, error } and
+ * change nothing; a call that throws means the backend itself failed (shown as a fault).
+ */
+export interface DashboardBackend {
+  /** Called once by the store: from then on the backend pushes through `events`. */
+  connect(events: DashboardEvents): void;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  /** Trains one mini-batch while paused. */
+  step(): Promise<void>;
+  setTrainer(changes: Partial<TrainerSpec>): Promise<ActionResult>;
+  changeNetwork(definitionText: string): Promise<ActionResult>;
+  saveSnapshot(): Promise<string>;
+  loadSnapshot(jsonText: string): Promise<ActionResult>;
+  /** Classifies the image and makes the layer snapshots show it until cleared. */
+  classifyImage(pixels: Uint8Array): Promise<ClassifyResult>;
+  clearInspectedImage(): Promise<void>;
+  layerSnapshots(indices: number[]): Promise<LayerSnapshot[]>;
+  retryData(): Promise<void>;
+  /** Throws the session away and starts a fresh one (after a fault). */
+  restart(): Promise<void>;
+}
+
+export const MAX_PREDICTIONS = 200;
+export const MAX_LOSS_POINTS = 2000;
+/** Layer views refresh at this period while training runs (a few times a second). */
+export const SNAPSHOT_PERIOD_MS = 250;
+
+export type DashboardStore = StoreApi<DashboardState> & {
+  /** Stops the snapshot timer (tests, hot reload). */
+  dispose(): void;
+};
+
+const INITIAL_DATA: DataProgress = { phase: 'loading', loaded: 0, total: 0, message: null };
+
+export function createDashboardStore(backend: DashboardBackend): DashboardStore {
+  const history = new LossHistory(MAX_LOSS_POINTS);
+  let runId: number | null = null;
+  let visibleLayers: number[] = [];
+  /** Layer views need a refresh even though training is not running (step, pause, new image). */
+  let snapshotsStale = true;
+  let snapshotRequestInFlight = false;
+  let timer: ReturnType<typeof setInterval> | null = null;
+
+  const store = createStore<DashboardState>()((set, get) => {
+    /** Runs a backend call; a throw becomes the fault banner instead of an unhandled rejection. */
+    async function guarded<T>(what: string, call: () => Promise<T>, fallback: T): Promise<T> {
+      try {
+        return await call();
+      } catch (err) {
+        reportFault(`${what} failed: ${errorMessage(err)}`);
+        return fallback;
+      }
+    }
+
+    const actions: DashboardActions = {
+      async pause() {
+        await guarded('Pause', () => backend.pause(), undefined);
+        snapshotsStale = true;
+      },
+      async resume() {
+        await guarded('Resume', () => backend.resume(), undefined);
+      },
+      async step() {
+        await guarded('Step', () => backend.step(), undefined);
+        snapshotsStale = true;
+        void refreshSnapshots();
+      },
+      async setTrainer(changes) {
+        return guarded('Changing the trainer', () => backend.setTrainer(changes), failed('the training worker failed'));
+      },
+      async changeNetwork(text) {
+        return guarded('Changing the network', () => backend.changeNetwork(text), failed('the training worker failed'));
+      },
+      async saveSnapshot() {
+        return backend.saveSnapshot();
+      },
+      async loadSnapshot(text) {
+        return guarded('Loading the snapshot', () => backend.loadSnapshot(text), failed('the training worker failed'));
+      },
+      async classifyImage(pixels) {
+        // The worker may take ownership of the buffer; keep our own copy for display.
+        const copy = new Uint8Array(pixels);
+        const result = await guarded<ClassifyResult>(
+          'Classifying the image',
+          () => backend.classifyImage(new Uint8Array(pixels)),
+          failed('the training worker failed'),
+        );
+        if (!result.ok) return result;
+        set({ userImage: { pixels: copy, top3: result.top3 } });
+        snapshotsStale = true;
+        void refreshSnapshots();
+        return { ok: true };
+      },
+      clearUserImage() {
+        set({ userImage: null });
+        snapshotsStale = true;
+        void guarded('Clearing the image', () => backend.clearInspectedImage(), undefined).then(() => refreshSnapshots());
+      },
+      clearLossHistory() {
+        history.clear();
+        set({ lossHistory: history.values });
+      },
+      setVisibleLayers(indices) {
+        const next = [...new Set(indices)].sort((a, b) => a - b);
+        const added = next.some((i) => !visibleLayers.includes(i));
+        visibleLayers = next;
+        if (added) snapshotsStale = true;
+        updateTimer();
+        if (added) void refreshSnapshots();
+      },
+      async retryData() {
+        set({ data: { ...INITIAL_DATA }, fault: null });
+        await guarded('Reloading the data', () => backend.retryData(), undefined);
+      },
+      async restartTraining() {
+        runId = null;
+        history.clear();
+        set({
+          data: { ...INITIAL_DATA },
+          stats: null,
+          network: null,
+          lossHistory: history.values,
+          layerSnapshots: {},
+          predictions: [],
+          userImage: null,
+          fault: null,
+        });
+        snapshotsStale = true;
+        await guarded('Restarting training', () => backend.restart(), undefined);
+      },
+    };
+
+    function reportFault(message: string) {
+      const stats = get().stats;
+      set({ fault: message, stats: stats ? { ...stats, running: false } : stats });
+    }
+
+    return {
+      data: { ...INITIAL_DATA },
+      stats: null,
+      network: null,
+      lossHistory: history.values,
+      layerSnapshots: {},
+      predictions: [],
+      userImage: null,
+      fault: null,
+      actions,
+    };
+  });
+
+  function applyUpdate(update: SessionUpdate) {
+    const state = store.getState();
+    const newRun = update.runId !== runId;
+    runId = update.runId;
+    if (newRun) {
+      history.clear();
+      snapshotsStale = true;
+    }
+    const chartChanged = history.add(update.lossPoints);
+    const predictions = mergePredictions(newRun ? [] : state.predictions, update.predictions);
+    const patch: Partial<DashboardState> = { stats: update.stats };
+    if (newRun || chartChanged) patch.lossHistory = history.values;
+    if (newRun || update.predictions.length > 0) patch.predictions = predictions;
+    if (newRun) patch.layerSnapshots = {};
+    if (update.network) patch.network = update.network;
+    store.setState(patch);
+    const wasRunning = state.stats?.running ?? false;
+    if (wasRunning && !update.stats.running) snapshotsStale = true;
+    updateTimer();
+    if (newRun) void refreshSnapshots();
+  }
+
+  /** Asks for the visible layers' snapshots, one request at a time, dropping answers from an old run. */
+  async function refreshSnapshots(): Promise<void> {
+    if (snapshotRequestInFlight || visibleLayers.length === 0 || runId === null) return;
+    const network = store.getState().network;
+    const indices = network ? visibleLayers.filter((i) => i < network.layers.length) : visibleLayers;
+    if (indices.length === 0) return;
+    snapshotRequestInFlight = true;
+    snapshotsStale = false;
+    const askedRun = runId;
+    try {
+      const snapshots = await backend.layerSnapshots(indices);
+      if (askedRun !== runId) return;
+      const next: Record<number, LayerSnapshot> = { ...store.getState().layerSnapshots };
+      for (const s of snapshots) next[s.index] = s;
+      store.setState({ layerSnapshots: next });
+    } catch (err) {
+      store.setState({ fault: `Reading the layer views failed: ${errorMessage(err)}` });
+    } finally {
+      snapshotRequestInFlight = false;
+    }
+  }
+
+  function updateTimer() {
+    const wanted = visibleLayers.length > 0;
+    if (wanted && timer === null) {
+      timer = setInterval(() => {
+        const running = store.getState().stats?.running ?? false;
+        if (running || snapshotsStale) void refreshSnapshots();
+      }, SNAPSHOT_PERIOD_MS);
+    } else if (!wanted && timer !== null) {
+      clearInterval(timer);
+      timer = null;
+    }
+  }
+
+  backend.connect({
+    data(progress) {
+      store.setState({ data: progress });
+    },
+    update: applyUpdate,
+    fault(message) {
+      const stats = store.getState().stats;
+      store.setState({ fault: message, stats: stats ? { ...stats, running: false } : stats });
+    },
+  });
+
+  return Object.assign(store, {
+    dispose() {
+      if (timer !== null) clearInterval(timer);
+      timer = null;
+    },
+  });
+}
+
+/** Newest first, capped; incoming predictions arrive oldest first. */
+export function mergePredictions(current: readonly TestPrediction[], incoming: readonly TestPrediction[]): TestPrediction[] {
+  const newestFirst = [...incoming].reverse();
+  return [...newestFirst, ...current].slice(0, MAX_PREDICTIONS);
+}
+
+/** Fraction correct over the predictions held (the last 200 test images); null when none. */
+export function testAccuracy(predictions: readonly TestPrediction[]): number | null {
+  if (predictions.length === 0) return null;
+  return predictions.filter((p) => p.correct).length / predictions.length;
+}
+
+/** The stats a paused, empty session would show; handy for first renders and tests. */
+export const EMPTY_STATS: TrainingStats = {
+  examplesSeen: 0,
+  examplesPerSecond: 0,
+  forwardMs: 0,
+  backwardMs: 0,
+  classificationLoss: 0,
+  l2DecayLoss: 0,
+  trainingAccuracy: null,
+  validationAccuracy: null,
+  running: false,
+  pausedReason: null,
+};
+
+function failed(error: string): { ok: false; error: string } {
+  return { ok: false, error };
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The store the component tree reads; provided by main.tsx (or a test). */
+export const DashboardContext = createContext<DashboardStore | null>(null);
+
+/** Reads a slice of the dashboard state; re-renders only when that slice changes. */
+export function useDashboard<T>(selector: (state: DashboardState) => T): T {
+  const store = useContext(DashboardContext);
+  if (!store) throw new Error('useDashboard needs a <DashboardContext.Provider value={store}> above it');
+  return useStore(store, selector);
+}
+
+export function useDashboardActions(): DashboardActions {
+  return useDashboard((s) => s.actions);
+}

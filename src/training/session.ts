@@ -1,0 +1,742 @@
+/**
+ * A training session: the MNIST data, the network and its trainer, and everything the
+ * dashboard asks of them. A plain class with no DOM and no worker API, so the same code
+ * runs in the worker and in Node tests.
+ *
+ * Training runs in time slices (~15 ms of examples, then a yield to the event loop), so
+ * calls from the page are served between slices. Every change a person makes is checked
+ * before it touches anything: a rejected trainer change, network or snapshot leaves the
+ * session exactly as it was.
+ *
+ * Statistics follow the original demo: moving windows of the classification and L2 decay
+ * losses, training accuracy from the training forward pass, validation accuracy from
+ * held-out examples forwarded every few steps (4-crop average), a loss-chart point every
+ * 200 examples, and a few test-set predictions every 100 examples.
+ */
+import { argmax, createInputVolume, cropGeometry, fillCenterCrop, fillRandomCrop, predictAveragedCrops } from '../data/augment';
+import { MNIST_CLASSES, MNIST_PIXELS, imagePixels, type MnistSet } from '../data/mnist';
+import { loadedIndices, splitForSeed, type TrainValidationSplit } from '../data/splits';
+import type { LossTarget } from '../engine/layers/layer';
+import { Net } from '../engine/net';
+import { parseNetwork, SEED_DEFINITION_TEXT } from '../engine/parse';
+import { Rng } from '../engine/rng';
+import { netFromJSON, netToJSON } from '../engine/snapshot';
+import { resolveTrainer, TRAINER_FIELDS, type ResolvedLayer, type TrainerSpec } from '../engine/spec';
+import { Trainer } from '../engine/trainer';
+import type { Volume } from '../engine/volume';
+import { definitionText } from './definition-text';
+import type {
+  ActionResult,
+  ClassifyResult,
+  ClassProbability,
+  LayerSnapshot,
+  LossPoint,
+  NetworkSummary,
+  SessionUpdate,
+  TestPrediction,
+  TrainingStats,
+} from './protocol';
+import { MovingWindow, RateMeter } from './stats';
+import { summarizeNetwork } from './summary';
+
+/** The data a session trains on. In the browser the sets grow while chunks stream in. */
+export interface SessionData {
+  /** Training images loaded so far (a prefix of the full set). */
+  readonly train: MnistSet;
+  readonly test: MnistSet;
+  /**
+   * Size of the full training set, or 0 while unknown. The validation split is drawn
+   * over all of it, once, so the held-out examples never change as data arrives.
+   */
+  readonly trainTotal: number;
+}
+
+export interface SessionOptions {
+  /** One seed drives weights, sampling, crops and the validation split. */
+  seed?: number;
+  /** Network and trainer definition (ConvNetJS snippet or JSON); default the seed network. */
+  definitionText?: string;
+  /** Length of one training slice before yielding, ms. */
+  sliceMs?: number;
+  /** Forward one validation example before every n-th training example. */
+  validationEvery?: number;
+  /** Predict `testBatch` test images every n training examples. */
+  testEvery?: number;
+  testBatch?: number;
+  /** A loss-chart point every n training examples. */
+  lossPointEvery?: number;
+  /** Keep a copy of the weights every n examples, to roll back to if training diverges. */
+  checkpointEvery?: number;
+  /** How the loop yields; default setImmediate in Node, a MessageChannel elsewhere. */
+  schedule?: (task: () => void) => void;
+  /** Clock in ms; default performance.now. */
+  now?: () => number;
+  /** Called after every training slice (the worker pushes statistics from here). */
+  onSlice?: () => void;
+}
+
+/** Pending items kept for the page at most; a page that stops reading must not grow memory. */
+const MAX_PENDING = 1000;
+
+interface Checkpoint {
+  params: Float32Array;
+  examples: number;
+}
+
+/**
+ * Weights to fall back on when training diverges. Finite weights are not enough (just
+ * before a blow-up they are huge but finite), so a copy becomes the fallback only after
+ * the next interval of training from it kept the loss near or below the run's starting
+ * level: `candidate` is the copy on probation, `confirmed` the one to roll back to.
+ */
+class Checkpoints {
+  confirmed: Checkpoint;
+  private candidate: Checkpoint | null;
+  private spare: Float32Array | null = null;
+  private lossSum = 0;
+  private lossCount = 0;
+  /** Mean loss over the first interval of the run: what an untrained net scores. */
+  private baselineLoss: number | null = null;
+
+  constructor(params: Float32Array) {
+    this.confirmed = { params: params.slice(), examples: 0 };
+    this.candidate = { params: params.slice(), examples: 0 };
+  }
+
+  addLoss(loss: number): void {
+    this.lossSum += loss;
+    this.lossCount++;
+  }
+
+  /** Called at every interval boundary with the weights in force at `examples`. */
+  endInterval(params: Float32Array, examples: number): void {
+    const mean = this.lossCount > 0 ? this.lossSum / this.lossCount : Infinity;
+    this.baselineLoss ??= mean;
+    const healthy = Number.isFinite(mean) && mean <= 1.5 * this.baselineLoss;
+    if (healthy && this.candidate) {
+      this.spare = this.confirmed.params;
+      this.confirmed = this.candidate;
+      this.candidate = null;
+    }
+    if (allFinite(params)) {
+      const buffer = this.candidate?.params ?? this.spare ?? new Float32Array(params.length);
+      this.spare = null;
+      buffer.set(params);
+      this.candidate = { params: buffer, examples };
+    } else {
+      this.candidate = null;
+    }
+    this.lossSum = 0;
+    this.lossCount = 0;
+  }
+
+  /** After a roll-back: probation starts again from the confirmed weights. */
+  restart(): void {
+    this.candidate = { params: this.confirmed.params.slice(), examples: this.confirmed.examples };
+    this.lossSum = 0;
+    this.lossCount = 0;
+  }
+}
+
+export class TrainingSession {
+  private readonly seed: number;
+  private readonly rng: Rng;
+  private readonly data: SessionData;
+  private readonly sliceMs: number;
+  private readonly validationEvery: number;
+  private readonly testEvery: number;
+  private readonly testBatch: number;
+  private readonly lossPointEvery: number;
+  private readonly checkpointEvery: number;
+  private readonly schedule: (task: () => void) => void;
+  private readonly now: () => number;
+  private readonly onSlice?: () => void;
+
+  private net: Net;
+  private trainer: Trainer;
+  private definition: string;
+  /** The input of the last training example; kept so the layer views can replay it. */
+  private trainInput: Volume;
+  private evalInput: Volume;
+  private outputs: Float32Array;
+  private lastTrainIndex = -1;
+  /** False when a forward pass other than training (validation, test, user image) ran since. */
+  private netShowsTrainingExample = false;
+  private regressionTarget: Float32Array | null = null;
+
+  private split: TrainValidationSplit | null = null;
+  private examples = 0;
+  private readonly classificationLoss = new MovingWindow(100, 1);
+  private readonly l2DecayLoss = new MovingWindow(100, 1);
+  private readonly forwardMs = new MovingWindow(100, 1);
+  private readonly backwardMs = new MovingWindow(100, 1);
+  private readonly trainingAccuracy = new MovingWindow(100, 20);
+  private readonly validationAccuracy = new MovingWindow(100, 20);
+  private readonly rate = new RateMeter(2000);
+  private pendingLoss: LossPoint[] = [];
+  private pendingPredictions: TestPrediction[] = [];
+  private checkpoints: Checkpoints;
+
+  private running = false;
+  private pausedReason: string | null = null;
+  private sliceScheduled = false;
+  private runIdValue = 1;
+  private networkVersion = 1;
+  private reportedNetworkVersion = 0;
+  private inspected: Uint8Array | null = null;
+
+  constructor(data: SessionData, options: SessionOptions = {}) {
+    this.seed = options.seed ?? 1;
+    this.rng = new Rng(this.seed);
+    this.data = data;
+    this.sliceMs = options.sliceMs ?? 15;
+    this.validationEvery = options.validationEvery ?? 10;
+    this.testEvery = options.testEvery ?? 100;
+    this.testBatch = options.testBatch ?? 4;
+    this.lossPointEvery = options.lossPointEvery ?? 200;
+    this.checkpointEvery = options.checkpointEvery ?? 1000;
+    this.schedule = options.schedule ?? defaultScheduler();
+    this.now = options.now ?? (() => performance.now());
+    this.onSlice = options.onSlice;
+
+    const text = options.definitionText ?? SEED_DEFINITION_TEXT;
+    const { layers, trainer } = parseNetwork(text);
+    const problem = mnistProblem(layers);
+    if (problem) throw new Error(problem);
+    this.definition = text;
+    this.net = new Net(layers, this.rng);
+    this.trainer = new Trainer(this.net, trainer);
+    this.trainInput = createInputVolume(this.net.inputShape);
+    this.evalInput = createInputVolume(this.net.inputShape);
+    this.outputs = new Float32Array(this.net.outputShape.depth);
+    this.checkpoints = new Checkpoints(this.net.params);
+  }
+
+  // ---------------------------------------------------------------------------
+  // Running
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  get examplesSeen(): number {
+    return this.examples;
+  }
+
+  get runId(): number {
+    return this.runIdValue;
+  }
+
+  /** Starts (or continues) training in slices until paused. */
+  resume(): void {
+    this.running = true;
+    this.pausedReason = null;
+    this.scheduleSlice();
+  }
+
+  pause(): void {
+    this.running = false;
+  }
+
+  /**
+   * Pauses and trains until the weights change once: the rest of the current mini-batch,
+   * at most batch_size examples. Returns the number of examples trained.
+   */
+  step(): number {
+    this.pause();
+    let trained = 0;
+    const limit = this.trainer.spec.batch_size;
+    while (trained < limit) {
+      const result = this.trainOne();
+      if (result === 'no-data' || result === 'diverged') break;
+      trained++;
+      if (result === 'updated') break;
+    }
+    return trained;
+  }
+
+  /** Trains `count` examples now, synchronously (tests, the CLI-style use). Stops early on divergence. */
+  trainExamples(count: number): number {
+    let trained = 0;
+    while (trained < count) {
+      const result = this.trainOne();
+      if (result === 'no-data' || result === 'diverged') break;
+      trained++;
+    }
+    return trained;
+  }
+
+  /** Fresh weights for the same network and trainer; statistics start over. Keeps running or paused. */
+  reset(): void {
+    const layers = this.net.specs;
+    this.installNet(new Net(layers, this.rng), this.trainer.spec, this.definition);
+  }
+
+  /** Tells the session the data grew (more chunks in); resumes a loop that was waiting for it. */
+  notifyDataChanged(): void {
+    if (this.running) this.scheduleSlice();
+  }
+
+  /** Stops the loop for good. */
+  dispose(): void {
+    this.running = false;
+  }
+
+  private scheduleSlice(): void {
+    if (this.sliceScheduled || !this.running) return;
+    this.sliceScheduled = true;
+    this.schedule(this.runSlice);
+  }
+
+  private readonly runSlice = (): void => {
+    this.sliceScheduled = false;
+    if (!this.running) return;
+    const end = this.now() + this.sliceMs;
+    let waitingForData = false;
+    do {
+      const result = this.trainOne();
+      if (result === 'no-data') {
+        waitingForData = true;
+        break;
+      }
+      if (result === 'diverged') break;
+    } while (this.running && this.now() < end);
+    this.rate.record(this.examples, this.now());
+    this.onSlice?.();
+    // With no data yet the loop sleeps; notifyDataChanged wakes it.
+    if (!waitingForData) this.scheduleSlice();
+  };
+
+  /** One training example, with the validation and test work that falls due before it. */
+  private trainOne(): 'no-data' | 'diverged' | 'trained' | 'updated' {
+    const train = this.trainIndices();
+    if (train.length === 0) return 'no-data';
+    const n = this.examples;
+    if (n % this.validationEvery === 0) this.validateOne();
+    if (n > 0 && n % this.testEvery === 0) this.predictTestImages();
+
+    const index = train[this.rng.int(0, train.length)];
+    const label = this.data.train.labels[index];
+    fillRandomCrop(this.trainInput, this.data.train, index, this.rng);
+    const stats = this.trainer.train(this.trainInput, this.targetFor(label));
+    this.lastTrainIndex = index;
+    this.netShowsTrainingExample = true;
+    if (!Number.isFinite(stats.loss) || !Number.isFinite(stats.l2DecayLoss)) {
+      this.diverged(stats.loss);
+      return 'diverged';
+    }
+    this.examples = n + 1;
+    this.classificationLoss.add(stats.loss);
+    this.l2DecayLoss.add(stats.l2DecayLoss);
+    this.forwardMs.add(stats.forwardMs);
+    this.backwardMs.add(stats.backwardMs);
+    this.trainingAccuracy.add(this.net.getPrediction() === label ? 1 : 0);
+
+    if (this.examples % this.lossPointEvery === 0) {
+      const loss = (this.classificationLoss.average() ?? 0) + (this.l2DecayLoss.average() ?? 0);
+      pushBounded(this.pendingLoss, { examples: this.examples, loss });
+    }
+    this.checkpoints.addLoss(stats.loss);
+    if (this.examples % this.checkpointEvery === 0) this.checkpoints.endInterval(this.net.params, this.examples);
+    return stats.updated ? 'updated' : 'trained';
+  }
+
+  /**
+   * Training blew up (NaN or infinite loss): the weights are garbage from here on, so roll
+   * them back to the last finite checkpoint, start the trainer's accumulators afresh and
+   * pause with a reason a person can act on.
+   */
+  private diverged(loss: number): void {
+    const spec = this.trainer.spec;
+    const fallback = this.checkpoints.confirmed;
+    this.net.params.set(fallback.params);
+    this.checkpoints.restart();
+    this.net.zeroGrads();
+    this.trainer = new Trainer(this.net, spec);
+    this.netShowsTrainingExample = false;
+    this.lastTrainIndex = -1;
+    this.running = false;
+    const what = Number.isNaN(loss) ? 'NaN' : 'infinite';
+    const usesRate = TRAINER_FIELDS.find((f) => f.name === 'learning_rate')?.usedBy.includes(spec.method) ?? true;
+    const advice = usesRate
+      ? `Try a lower learning rate (now ${spec.learning_rate}, e.g. ${spec.learning_rate / 10})`
+      : `Try a lower learning rate with another method, or a smaller l2_decay (method '${spec.method}' has no learning rate)`;
+    this.pausedReason =
+      `The loss became ${what} after ${this.examples} examples, so the updates diverged. ` +
+      `${advice}, then Resume. The weights were rolled back to those at ${fallback.examples} examples.`;
+  }
+
+  private trainIndices(): Int32Array {
+    const split = this.ensureSplit();
+    return split ? loadedIndices(split.train, this.data.train.count) : new Int32Array(0);
+  }
+
+  private ensureSplit(): TrainValidationSplit | null {
+    if (!this.split && this.data.trainTotal > 0) this.split = splitForSeed(this.data.trainTotal, this.seed);
+    return this.split;
+  }
+
+  /** One held-out example, 4-crop averaged, into the validation window. */
+  private validateOne(): void {
+    const split = this.ensureSplit();
+    if (!split) return;
+    const available = loadedIndices(split.validation, this.data.train.count);
+    if (available.length === 0) return;
+    const index = available[this.rng.int(0, available.length)];
+    predictAveragedCrops(this.net, this.evalInput, this.data.train, index, this.rng, this.outputs);
+    this.netShowsTrainingExample = false;
+    this.validationAccuracy.add(argmax(this.outputs) === this.data.train.labels[index] ? 1 : 0);
+  }
+
+  private predictTestImages(): void {
+    const test = this.data.test;
+    if (test.count === 0) return;
+    for (let k = 0; k < this.testBatch; k++) {
+      const testIndex = this.rng.int(0, test.count);
+      predictAveragedCrops(this.net, this.evalInput, test, testIndex, this.rng, this.outputs);
+      const label = test.labels[testIndex];
+      const top3 = this.topClasses(3);
+      pushBounded(this.pendingPredictions, {
+        testIndex,
+        pixels: imagePixels(test, testIndex).slice(),
+        label,
+        top3,
+        correct: top3[0].label === label,
+      });
+    }
+    this.netShowsTrainingExample = false;
+  }
+
+  /** The k most likely classes of `this.outputs`, as probabilities (softmax applied to svm/regression scores). */
+  private topClasses(k: number): ClassProbability[] {
+    const probabilities = this.lossType() === 'softmax' ? this.outputs : softmax(this.outputs);
+    return Array.from(probabilities, (probability, label) => ({ label, probability }))
+      .sort((a, b) => b.probability - a.probability)
+      .slice(0, k);
+  }
+
+  private lossType(): ResolvedLayer['type'] {
+    return this.net.specs[this.net.specs.length - 1].type;
+  }
+
+  private targetFor(label: number): LossTarget {
+    if (this.lossType() !== 'regression') return label;
+    // Regression on MNIST: a one-hot vector, the closest thing to a class label.
+    this.regressionTarget ??= new Float32Array(this.net.outputShape.depth);
+    this.regressionTarget.fill(0);
+    this.regressionTarget[label] = 1;
+    return this.regressionTarget;
+  }
+
+  // ---------------------------------------------------------------------------
+  // What the page reads
+
+  getStats(): TrainingStats {
+    return {
+      examplesSeen: this.examples,
+      examplesPerSecond: this.running ? this.rate.rate() : 0,
+      forwardMs: this.forwardMs.average() ?? 0,
+      backwardMs: this.backwardMs.average() ?? 0,
+      classificationLoss: this.classificationLoss.average() ?? 0,
+      l2DecayLoss: this.l2DecayLoss.average() ?? 0,
+      trainingAccuracy: this.trainingAccuracy.average(),
+      validationAccuracy: this.validationAccuracy.average(),
+      running: this.running,
+      pausedReason: this.pausedReason,
+    };
+  }
+
+  getNetworkSummary(): NetworkSummary {
+    return summarizeNetwork(this.net.specs, this.trainer.spec, this.definition);
+  }
+
+  /**
+   * Statistics plus what accumulated since the last call (loss points, test predictions),
+   * and the network summary when it changed. Drains the pending lists.
+   */
+  takeUpdate(): SessionUpdate {
+    const update: SessionUpdate = {
+      stats: this.getStats(),
+      runId: this.runIdValue,
+      lossPoints: this.pendingLoss,
+      predictions: this.pendingPredictions,
+    };
+    this.pendingLoss = [];
+    this.pendingPredictions = [];
+    if (this.reportedNetworkVersion !== this.networkVersion) {
+      update.network = this.getNetworkSummary();
+      this.reportedNetworkVersion = this.networkVersion;
+    }
+    return update;
+  }
+
+  /**
+   * Copies of the activations and gradients of the given layers (fresh arrays, safe to
+   * transfer). They show the last training example, or the user's image while one is
+   * being inspected. Unknown indices are skipped.
+   */
+  layerSnapshots(indices: readonly number[]): LayerSnapshot[] {
+    const wanted = indices.filter((i) => Number.isInteger(i) && i >= 0 && i < this.net.layers.length);
+    if (wanted.length === 0) return [];
+    if (this.inspected) {
+      fillCenterCrop(this.evalInput, singleImageSet(this.inspected), 0);
+      return this.withViewPass(this.evalInput, null, () => wanted.map((i) => this.snapshotOf(i)));
+    }
+    if (!this.netShowsTrainingExample && this.lastTrainIndex >= 0) {
+      const label = this.data.train.labels[this.lastTrainIndex];
+      return this.withViewPass(this.trainInput, label, () => wanted.map((i) => this.snapshotOf(i)));
+    }
+    return wanted.map((i) => this.snapshotOf(i));
+  }
+
+  /**
+   * Forward and backward of one example for the views only. The weight gradients summed
+   * for the running mini-batch are saved and put back, so looking never changes training.
+   * A replayed training example (label given) adds its gradients to the batch sum, as the
+   * views showed it after training; a user image (label null: backpropagate its predicted
+   * class) starts from zero, so the views show that image's own weight gradients.
+   */
+  private withViewPass<T>(input: Volume, label: number | null, read: () => T): T {
+    const saved = this.net.grads.slice();
+    try {
+      if (label === null) this.net.zeroGrads();
+      this.net.forward(input, false);
+      this.net.backward(this.targetFor(label ?? this.net.getPrediction()));
+      return read();
+    } finally {
+      this.net.grads.set(saved);
+      this.netShowsTrainingExample = label !== null;
+    }
+  }
+
+  private snapshotOf(index: number): LayerSnapshot {
+    const layer = this.net.layers[index];
+    const act = layer.outAct;
+    const filters = layer.spec.type === 'conv' ? layer.params.find((p) => p.kind === 'filters') : undefined;
+    return {
+      index,
+      activations: act.w.slice(),
+      activationGrads: act.dw.slice(),
+      activationRange: range(act.w),
+      gradientRange: range(act.dw),
+      weights: filters ? filters.w.slice() : null,
+      weightGrads: filters ? filters.dw.slice() : null,
+    };
+  }
+
+  // ---------------------------------------------------------------------------
+  // Changes a person makes; each is checked first and a rejection changes nothing
+
+  /** Live trainer change: only the given fields, validated against the spec in force. */
+  setTrainer(changes: Partial<TrainerSpec>): ActionResult {
+    let spec: TrainerSpec;
+    try {
+      spec = resolveTrainer(changes, this.trainer.spec);
+      this.trainer.setSpec(spec);
+    } catch (error) {
+      return { ok: false, error: messageOf(error) };
+    }
+    this.networkVersion++;
+    return { ok: true };
+  }
+
+  /** A new network and trainer from definition text; statistics and chart start over. */
+  setNetwork(text: string): ActionResult {
+    let layers: ResolvedLayer[];
+    let trainer: TrainerSpec;
+    try {
+      ({ layers, trainer } = parseNetwork(text));
+    } catch (error) {
+      return { ok: false, error: messageOf(error) };
+    }
+    const problem = mnistProblem(layers);
+    if (problem) return { ok: false, error: problem };
+    const rngState = this.rng.getState();
+    let net: Net;
+    try {
+      net = new Net(layers, this.rng);
+    } catch (error) {
+      this.rng.setState(rngState);
+      return { ok: false, error: messageOf(error) };
+    }
+    this.installNet(net, trainer, text);
+    return { ok: true };
+  }
+
+  /** ConvNetJS-format JSON text of the current network. */
+  exportSnapshot(): string {
+    return JSON.stringify(netToJSON(this.net));
+  }
+
+  /** Replaces the network with a ConvNetJS-format snapshot; the trainer settings stay. */
+  importSnapshot(jsonText: string): ActionResult {
+    let json: unknown;
+    try {
+      json = JSON.parse(jsonText);
+    } catch (error) {
+      return { ok: false, error: `The snapshot is not valid JSON: ${messageOf(error)}` };
+    }
+    const rngState = this.rng.getState();
+    let net: Net;
+    try {
+      net = netFromJSON(json, this.rng);
+    } catch (error) {
+      this.rng.setState(rngState);
+      return { ok: false, error: `The snapshot cannot be loaded: ${messageOf(error)}` };
+    }
+    const problem = mnistProblem(net.specs);
+    if (problem) {
+      this.rng.setState(rngState);
+      return { ok: false, error: `The snapshot cannot be used here: ${problem}` };
+    }
+    const spec = this.trainer.spec;
+    this.installNet(net, spec, definitionText(net.specs, spec));
+    return { ok: true };
+  }
+
+  /**
+   * Classifies a 28x28 MNIST-style image (0..255, light digit on dark) with the 4-crop
+   * average, and shows it in the layer views until clearInspectedImage.
+   */
+  classifyImage(pixels: Uint8Array): ClassifyResult {
+    if (!(pixels instanceof Uint8Array) || pixels.length !== MNIST_PIXELS) {
+      return { ok: false, error: `An image must be 28x28 = ${MNIST_PIXELS} grayscale pixels, got ${pixels?.length ?? 0}.` };
+    }
+    const image = pixels.slice();
+    predictAveragedCrops(this.net, this.evalInput, singleImageSet(image), 0, this.rng, this.outputs);
+    this.netShowsTrainingExample = false;
+    this.inspected = image;
+    return { ok: true, top3: this.topClasses(3) };
+  }
+
+  clearInspectedImage(): void {
+    this.inspected = null;
+  }
+
+  private installNet(net: Net, trainer: TrainerSpec, text: string): void {
+    this.net = net;
+    this.trainer = new Trainer(net, trainer);
+    this.definition = text;
+    this.trainInput = createInputVolume(net.inputShape);
+    this.evalInput = createInputVolume(net.inputShape);
+    this.outputs = new Float32Array(net.outputShape.depth);
+    this.regressionTarget = null;
+    this.lastTrainIndex = -1;
+    this.netShowsTrainingExample = false;
+    this.checkpoints = new Checkpoints(net.params);
+    this.resetStatistics();
+    this.pausedReason = null;
+    this.runIdValue++;
+    this.networkVersion++;
+  }
+
+  private resetStatistics(): void {
+    this.examples = 0;
+    for (const w of [
+      this.classificationLoss,
+      this.l2DecayLoss,
+      this.forwardMs,
+      this.backwardMs,
+      this.trainingAccuracy,
+      this.validationAccuracy,
+    ]) {
+      w.clear();
+    }
+    this.rate.clear();
+    this.pendingLoss = [];
+    this.pendingPredictions = [];
+  }
+}
+
+/**
+ * Why a network cannot train on MNIST, or null: the input must be fillable from 28x28
+ * grayscale images and the output must have one score per digit.
+ */
+export function mnistProblem(layers: readonly ResolvedLayer[]): string | null {
+  const first = layers[0];
+  const last = layers[layers.length - 1];
+  try {
+    cropGeometry(first.out);
+  } catch (error) {
+    return capitalize(messageOf(error));
+  }
+  const outputs = last.out.sx * last.out.sy * last.out.depth;
+  if (outputs !== MNIST_CLASSES) {
+    const field = last.type === 'regression' ? 'num_neurons' : 'num_classes';
+    return `The last layer (${last.type}) has ${outputs} outputs, but MNIST has ${MNIST_CLASSES} digit classes; use ${field}:${MNIST_CLASSES}.`;
+  }
+  return null;
+}
+
+function singleImageSet(pixels: Uint8Array): MnistSet {
+  return { count: 1, images: pixels, labels: new Uint8Array(1) };
+}
+
+function softmax(scores: Float32Array): Float32Array {
+  let max = -Infinity;
+  for (const s of scores) if (s > max) max = s;
+  const out = new Float32Array(scores.length);
+  let sum = 0;
+  for (let i = 0; i < scores.length; i++) {
+    out[i] = Math.exp(scores[i] - max);
+    sum += out[i];
+  }
+  for (let i = 0; i < out.length; i++) out[i] /= sum;
+  return out;
+}
+
+function range(values: Float32Array): { min: number; max: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return values.length === 0 ? { min: 0, max: 0 } : { min, max };
+}
+
+function allFinite(values: Float32Array): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
+  return true;
+}
+
+function pushBounded<T>(list: T[], item: T): void {
+  list.push(item);
+  if (list.length > MAX_PENDING) list.splice(0, list.length - MAX_PENDING);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/**
+ * Yields to the event loop between slices. setTimeout(0) would be clamped to 4 ms after a
+ * few nested calls (a quarter of each 15 ms slice lost); a MessageChannel message is not.
+ * Node has setImmediate, which does the same without keeping a port open.
+ */
+function defaultScheduler(): (task: () => void) => void {
+  const g = globalThis as { setImmediate?: (task: () => void) => void };
+  if (typeof g.setImmediate === 'function') {
+    const setImmediate = g.setImmediate;
+    return (task) => setImmediate(task);
+  }
+  if (typeof MessageChannel !== 'undefined') {
+    const channel = new MessageChannel();
+    let pending: (() => void) | null = null;
+    channel.port1.onmessage = () => {
+      const task = pending;
+      pending = null;
+      task?.();
+    };
+    return (task) => {
+      pending = task;
+      channel.port2.postMessage(null);
+    };
+  }
+  return (task) => setTimeout(task, 0);
+}

@@ -1,0 +1,205 @@
+/**
+ * The training worker: loads MNIST (streamed chunks) and runs a TrainingSession, exposed
+ * to the page with Comlink. The only file that knows it runs in a worker.
+ *
+ * Pushes go to the page through Comlink proxy callbacks: session updates at most ~10 a
+ * second (and right after every action), data-loading progress, and faults. Layer
+ * snapshots are pulled by the page and their Float32Arrays are transferred, not copied.
+ */
+import * as Comlink from 'comlink';
+import { MnistBrowserLoader, type MnistLoadProgress } from '../data/browser-loader';
+import type { TrainerSpec } from '../engine/spec';
+import type { ActionResult, ClassifyResult, DataProgress, LayerSnapshot, SessionUpdate } from './protocol';
+import { TrainingSession, type SessionData } from './session';
+
+/** Statistics reach the page at most this often while training runs. */
+const UPDATE_PERIOD_MS = 100;
+/** Byte-level loading progress is forwarded at most this often (chunk completions always). */
+const PROGRESS_PERIOD_MS = 100;
+
+export interface WorkerCallbacks {
+  update(update: SessionUpdate): void;
+  data(progress: DataProgress): void;
+  fault(message: string): void;
+}
+
+export interface StartOptions {
+  /** URL of the directory holding the MNIST chunks' manifest.json. */
+  dataUrl: string;
+  seed?: number;
+}
+
+class TrainingWorker {
+  private session: TrainingSession | null = null;
+  private loader: MnistBrowserLoader | null = null;
+  private callbacks: WorkerCallbacks | null = null;
+  private lastUpdate = 0;
+  private lastProgress = 0;
+  private lastChunks = -1;
+  private failed = false;
+
+  /** Creates the session, starts loading data and starts training as soon as the first chunk is in. */
+  start(options: StartOptions, callbacks: WorkerCallbacks): void {
+    if (this.session) throw new Error('the training worker was already started');
+    this.callbacks = callbacks;
+    const loader = new MnistBrowserLoader({
+      baseUrl: options.dataUrl,
+      onProgress: (progress) => this.onProgress(progress),
+    });
+    this.loader = loader;
+    const data: SessionData = {
+      get train() {
+        return loader.train;
+      },
+      get test() {
+        return loader.test;
+      },
+      get trainTotal() {
+        return loader.manifest?.sets.train.count ?? 0;
+      },
+    };
+    this.session = new TrainingSession(data, {
+      seed: options.seed ?? 1,
+      schedule: this.guardedScheduler(),
+      onSlice: () => this.maybePush(),
+    });
+    this.session.resume();
+    this.push();
+    void this.loadData();
+  }
+
+  pause(): void {
+    this.requireSession().pause();
+    this.push();
+  }
+
+  resume(): void {
+    this.requireSession().resume();
+    this.push();
+  }
+
+  step(): void {
+    this.requireSession().step();
+    this.push();
+  }
+
+  setTrainer(changes: Partial<TrainerSpec>): ActionResult {
+    const result = this.requireSession().setTrainer(changes);
+    this.push();
+    return result;
+  }
+
+  setNetwork(text: string): ActionResult {
+    const result = this.requireSession().setNetwork(text);
+    this.push();
+    return result;
+  }
+
+  exportSnapshot(): string {
+    return this.requireSession().exportSnapshot();
+  }
+
+  importSnapshot(text: string): ActionResult {
+    const result = this.requireSession().importSnapshot(text);
+    this.push();
+    return result;
+  }
+
+  classifyImage(pixels: Uint8Array): ClassifyResult {
+    return this.requireSession().classifyImage(pixels);
+  }
+
+  clearInspectedImage(): void {
+    this.requireSession().clearInspectedImage();
+  }
+
+  layerSnapshots(indices: number[]): LayerSnapshot[] {
+    const snapshots = this.requireSession().layerSnapshots(indices);
+    const buffers: ArrayBuffer[] = [];
+    for (const s of snapshots) {
+      for (const array of [s.activations, s.activationGrads, s.weights, s.weightGrads]) {
+        if (array) buffers.push(array.buffer as ArrayBuffer);
+      }
+    }
+    return Comlink.transfer(snapshots, buffers);
+  }
+
+  /** Loads whatever is still missing (after a failure); training resumes on the new data. */
+  async retryData(): Promise<void> {
+    await this.loadData();
+  }
+
+  private async loadData(): Promise<void> {
+    const loader = this.loader;
+    if (!loader) return;
+    try {
+      await loader.load();
+      const p = loader.progress;
+      this.callbacks?.data({ phase: 'ready', loaded: p.loadedBytes, total: p.totalBytes, message: null });
+    } catch (error) {
+      const p = loader.progress;
+      const message = error instanceof Error ? error.message : String(error);
+      this.callbacks?.data({ phase: 'error', loaded: p.loadedBytes, total: p.totalBytes, message });
+    }
+  }
+
+  private onProgress(progress: MnistLoadProgress): void {
+    const chunkDone = progress.loadedChunks !== this.lastChunks;
+    if (chunkDone) {
+      this.lastChunks = progress.loadedChunks;
+      this.session?.notifyDataChanged();
+    }
+    const now = performance.now();
+    if (!chunkDone && now - this.lastProgress < PROGRESS_PERIOD_MS) return;
+    this.lastProgress = now;
+    this.callbacks?.data({ phase: 'loading', loaded: progress.loadedBytes, total: progress.totalBytes, message: null });
+  }
+
+  private maybePush(): void {
+    if (performance.now() - this.lastUpdate >= UPDATE_PERIOD_MS) this.push();
+  }
+
+  private push(): void {
+    if (!this.session || !this.callbacks || this.failed) return;
+    this.lastUpdate = performance.now();
+    this.callbacks.update(this.session.takeUpdate());
+  }
+
+  /**
+   * Runs each training slice inside a try/catch: an exception in the engine stops
+   * training and reaches the page as a fault naming what failed, instead of a worker
+   * that silently stops.
+   */
+  private guardedScheduler(): (task: () => void) => void {
+    const channel = new MessageChannel();
+    let pending: (() => void) | null = null;
+    channel.port1.onmessage = () => {
+      const task = pending;
+      pending = null;
+      if (!task || this.failed) return;
+      try {
+        task();
+      } catch (error) {
+        this.failed = true;
+        this.session?.dispose();
+        const message = error instanceof Error ? error.message : String(error);
+        this.callbacks?.fault(`Training stopped: a training step failed in the worker (${message}).`);
+      }
+    };
+    // A MessageChannel message, unlike setTimeout(0), is not clamped to 4 ms when nested.
+    return (task) => {
+      pending = task;
+      channel.port2.postMessage(null);
+    };
+  }
+
+  private requireSession(): TrainingSession {
+    if (!this.session) throw new Error('the training worker was not started');
+    if (this.failed) throw new Error('training stopped after a fault; restart training');
+    return this.session;
+  }
+}
+
+export type TrainingWorkerApi = TrainingWorker;
+
+Comlink.expose(new TrainingWorker());

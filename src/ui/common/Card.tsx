@@ -1,0 +1,23 @@
+import { useId, type ReactNode } from 'react';
+
+interface CardProps {
+  title: string;
+  /** Extra controls aligned with the title (e.g. "Clear graph"). */
+  actions?: ReactNode;
+  className?: string;
+  children: ReactNode;
+}
+
+/** A titled section; the heading names the region so people and tests can find it. */
+export function Card({ title, actions, className, children }: CardProps) {
+  const headingId = useId();
+  return (
+    <section className={className ? `card ${className}` : 'card'} aria-labelledby={headingId}>
+      <header className="card__header">
+        <h2 id={headingId}>{title}</h2>
+        {actions ? <div className="card__actions">{actions}</div> : null}
+      </header>
+      {children}
+    </section>
+  );
+}

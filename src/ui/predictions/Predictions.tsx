@@ -1,0 +1,57 @@
+import { memo } from 'react';
+import { testAccuracy, useDashboard } from '../../state/store';
+import type { TestPrediction } from '../../training/protocol';
+import { Card } from '../common/Card';
+import { GrayscaleCanvas } from '../common/GrayscaleCanvas';
+import { ProbabilityBars } from '../common/ProbabilityBars';
+import { formatPercent } from '../common/format';
+
+const PIXEL_RANGE = { min: 0, max: 255 };
+const MNIST_SIDE = 28;
+
+/**
+ * Predictions stay the same objects while they move down the list, so their identity is a
+ * stable React key even when the same test image was sampled twice.
+ */
+const predictionKeys = new WeakMap<TestPrediction, number>();
+let nextPredictionKey = 0;
+function keyOf(p: TestPrediction): number {
+  let key = predictionKeys.get(p);
+  if (key === undefined) {
+    key = nextPredictionKey++;
+    predictionKeys.set(p, key);
+  }
+  return key;
+}
+
+/** Test digits with the network's top-3 guesses (4-crop average), newest first. */
+export function Predictions() {
+  const predictions = useDashboard((s) => s.predictions);
+  const accuracy = testAccuracy(predictions);
+
+  return (
+    <Card title="Example predictions on Test set" className="predictions-card">
+      <p>
+        {predictions.length > 0
+          ? `test accuracy based on last ${predictions.length} test images: ${formatPercent(accuracy)}`
+          : 'Test predictions appear every so often while training runs.'}
+      </p>
+      <ul className="prediction-grid" aria-label="Test predictions, newest first">
+        {predictions.map((p) => (
+          <PredictionItem key={keyOf(p)} prediction={p} />
+        ))}
+      </ul>
+    </Card>
+  );
+}
+
+const PredictionItem = memo(function PredictionItem({ prediction }: { prediction: TestPrediction }) {
+  const guess = prediction.top3[0];
+  const summary = `Test image ${prediction.testIndex}, a ${prediction.label}; predicted ${guess?.label ?? '?'} (${formatPercent(guess?.probability)})`;
+  return (
+    <li className={prediction.correct ? 'prediction' : 'prediction prediction--wrong'} aria-label={summary}>
+      <GrayscaleCanvas values={prediction.pixels} width={MNIST_SIDE} height={MNIST_SIDE} scale={2} range={PIXEL_RANGE} />
+      <ProbabilityBars top={prediction.top3} trueLabel={prediction.label} />
+    </li>
+  );
+});

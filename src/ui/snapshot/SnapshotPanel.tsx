@@ -1,0 +1,134 @@
+import { useId, useState } from 'react';
+import { useDashboard, useDashboardActions } from '../../state/store';
+import { Card } from '../common/Card';
+import { downloadText } from './download';
+
+type Outcome = { kind: 'ok'; message: string } | { kind: 'error'; message: string } | null;
+
+/**
+ * Save the network as ConvNetJS JSON (file and copyable text) and load one back from a
+ * file or pasted text. A snapshot the worker rejects is reported and changes nothing.
+ */
+export function SnapshotPanel() {
+  const actions = useDashboardActions();
+  const hasNetwork = useDashboard((s) => s.network !== null);
+  const savedId = useId();
+  const pasteId = useId();
+  const fileId = useId();
+  const [saved, setSaved] = useState<string | null>(null);
+  const [pasted, setPasted] = useState('');
+  const [outcome, setOutcome] = useState<Outcome>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function save() {
+    setBusy(true);
+    try {
+      const text = await actions.saveSnapshot();
+      setSaved(text);
+      downloadText(text, 'mnist-convnet-snapshot.json', 'application/json');
+      setOutcome({ kind: 'ok', message: `Snapshot saved (${Math.round(text.length / 1024)} KB).` });
+    } catch (err) {
+      setOutcome({ kind: 'error', message: `Could not save the snapshot: ${err instanceof Error ? err.message : String(err)}` });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function load(text: string, source: string) {
+    if (text.trim() === '') {
+      setOutcome({ kind: 'error', message: 'Nothing to load: paste a snapshot or choose a file first.' });
+      return;
+    }
+    setBusy(true);
+    const result = await actions.loadSnapshot(text);
+    setBusy(false);
+    setOutcome(
+      result.ok
+        ? { kind: 'ok', message: `Loaded the snapshot from ${source}.` }
+        : { kind: 'error', message: `The snapshot was not loaded: ${result.error}` },
+    );
+  }
+
+  async function loadFile(file: File | undefined) {
+    if (!file) return;
+    let text: string;
+    try {
+      text = await file.text();
+    } catch {
+      setOutcome({ kind: 'error', message: `Could not read ${file.name}.` });
+      return;
+    }
+    await load(text, file.name);
+  }
+
+  return (
+    <Card title="Snapshot" className="snapshot-card">
+      <p className="muted">Weights in ConvNetJS's JSON format, so they load in ConvNetJS too.</p>
+      <div className="button-row">
+        <button type="button" className="button button--primary" onClick={() => void save()} disabled={busy || !hasNetwork}>
+          Save snapshot
+        </button>
+        {saved !== null ? (
+          <button type="button" className="button" onClick={() => void copyText(saved, setOutcome)}>
+            Copy JSON
+          </button>
+        ) : null}
+      </div>
+      {saved !== null ? (
+        <div className="field">
+          <label htmlFor={savedId}>Saved snapshot JSON</label>
+          <textarea id={savedId} className="code-box code-box--short" readOnly value={saved} rows={4} onFocus={(e) => e.target.select()} />
+        </div>
+      ) : null}
+
+      <div className="field">
+        <label htmlFor={fileId}>Snapshot file</label>
+        <input
+          id={fileId}
+          type="file"
+          accept="application/json,.json"
+          disabled={busy}
+          onChange={(e) => {
+            void loadFile(e.target.files?.[0]);
+            e.target.value = '';
+          }}
+        />
+      </div>
+      <div className="field">
+        <label htmlFor={pasteId}>Or paste snapshot JSON</label>
+        <textarea
+          id={pasteId}
+          className="code-box code-box--short"
+          rows={4}
+          value={pasted}
+          spellCheck={false}
+          onChange={(e) => setPasted(e.target.value)}
+        />
+      </div>
+      <div className="button-row">
+        <button type="button" className="button" onClick={() => void load(pasted, 'the pasted text')} disabled={busy}>
+          Load snapshot
+        </button>
+      </div>
+      {outcome?.kind === 'error' ? (
+        <p className="notice notice--error" role="alert">
+          {outcome.message}
+        </p>
+      ) : null}
+      {outcome?.kind === 'ok' ? (
+        <p className="notice notice--ok" role="status">
+          {outcome.message}
+        </p>
+      ) : null}
+    </Card>
+  );
+}
+
+async function copyText(text: string, report: (o: Outcome) => void) {
+  try {
+    await navigator.clipboard.writeText(text);
+    report({ kind: 'ok', message: 'Snapshot JSON copied to the clipboard.' });
+  } catch {
+    report({ kind: 'error', message: 'The browser did not allow copying; select the text and copy it by hand.' });
+  }
+}

@@ -1,0 +1,68 @@
+import { Card } from '../common/Card';
+import { formatInteger, formatNumber, formatPercent } from '../common/format';
+import { useDashboard, useDashboardActions } from '../../state/store';
+import { DataStatus } from './DataStatus';
+import type { TrainingStats as Stats } from '../../training/protocol';
+
+/** What the Stats list shows, in order: label and how to read it off the statistics. */
+const STAT_ROWS: ReadonlyArray<{ label: string; read: (s: Stats) => string }> = [
+  { label: 'Forward time per example', read: (s) => `${formatNumber(s.forwardMs, 2)} ms` },
+  { label: 'Backprop time per example', read: (s) => `${formatNumber(s.backwardMs, 2)} ms` },
+  { label: 'Classification loss', read: (s) => formatNumber(s.classificationLoss) },
+  { label: 'L2 weight decay loss', read: (s) => formatNumber(s.l2DecayLoss) },
+  { label: 'Training accuracy', read: (s) => formatPercent(s.trainingAccuracy) },
+  { label: 'Validation accuracy', read: (s) => formatPercent(s.validationAccuracy) },
+  { label: 'Examples seen', read: (s) => formatInteger(s.examplesSeen) },
+  { label: 'Examples per second', read: (s) => formatInteger(s.examplesPerSecond) },
+];
+
+export function TrainingStats() {
+  const stats = useDashboard((s) => s.stats);
+  const dataReady = useDashboard((s) => s.data.phase === 'ready');
+  const actions = useDashboardActions();
+  const running = stats?.running ?? false;
+  const controlsEnabled = dataReady && stats !== null;
+
+  return (
+    <Card
+      title="Training Stats"
+      className="stats-card"
+      actions={
+        <>
+          <button
+            type="button"
+            className="button button--primary"
+            disabled={!controlsEnabled}
+            onClick={() => void (running ? actions.pause() : actions.resume())}
+          >
+            {running ? 'Pause' : 'Resume'}
+          </button>
+          <button
+            type="button"
+            className="button"
+            disabled={!controlsEnabled || running}
+            title={running ? 'Pause first to train one example at a time' : 'Train on one example'}
+            onClick={() => void actions.step()}
+          >
+            Step
+          </button>
+        </>
+      }
+    >
+      <DataStatus />
+      {stats?.pausedReason ? (
+        <p className="notice notice--warning" role="alert">
+          Training paused: {stats.pausedReason}
+        </p>
+      ) : null}
+      <dl className="stat-list">
+        {STAT_ROWS.map(({ label, read }) => (
+          <div className="stat-list__row" key={label}>
+            <dt>{label}</dt>
+            <dd>{stats ? read(stats) : '–'}</dd>
+          </div>
+        ))}
+      </dl>
+    </Card>
+  );
+}

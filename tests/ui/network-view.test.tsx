@@ -1,0 +1,126 @@
+// @vitest-environment jsdom
+import { screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { LayerSnapshot, LayerSummary } from '../../src/training/protocol';
+import { NetworkView } from '../../src/ui/network-view/NetworkView';
+import { networkSummary, renderWithDashboard, startSession } from './dashboard-harness';
+
+/** A snapshot whose values run linearly from `lo` to `hi`, so the ranges are known. */
+function snapshotFor(layer: LayerSummary, lo: number, hi: number): LayerSnapshot {
+  const n = layer.out.sx * layer.out.sy * layer.out.depth;
+  const ramp = (a: number, b: number, length: number) =>
+    Float32Array.from({ length }, (_, i) => a + ((b - a) * i) / Math.max(1, length - 1));
+  const weightCount = layer.type === 'conv' ? layer.paramCount - (layer.filters ?? 0) : 0;
+  return {
+    index: layer.index,
+    activations: ramp(lo, hi, n),
+    activationGrads: ramp(-0.25, 0.125, n),
+    activationRange: { min: lo, max: hi },
+    gradientRange: { min: -0.25, max: 0.125 },
+    weights: weightCount > 0 ? ramp(-1, 1, weightCount) : null,
+    weightGrads: weightCount > 0 ? ramp(-0.01, 0.01, weightCount) : null,
+  };
+}
+
+function panel(title: string): HTMLElement {
+  return screen.getByRole('article', { name: title });
+}
+
+describe('network view', () => {
+  it('titles each layer of the seed network as the original demo did, with parameter formulas', () => {
+    const { backend } = renderWithDashboard(<NetworkView />);
+    startSession(backend);
+    const titles = screen.getAllByRole('heading', { level: 3 }).map((h) => h.textContent);
+    expect(titles).toEqual([
+      'input (24x24x1)',
+      'conv (24x24x8)',
+      'relu (24x24x8)',
+      'pool (12x12x8)',
+      'conv (12x12x16)',
+      'relu (12x12x16)',
+      'pool (4x4x16)',
+      'fc (1x1x10)',
+      'softmax (1x1x10)',
+    ]);
+    expect(within(panel('conv (24x24x8)')).getByText('parameters: 8x5x5x1+8 = 208')).toBeTruthy();
+    expect(within(panel('conv (12x12x16)')).getByText('parameters: 16x5x5x8+16 = 3216')).toBeTruthy();
+    expect(within(panel('fc (1x1x10)')).getByText('parameters: 10x256+10 = 2570')).toBeTruthy();
+    expect(within(panel('relu (24x24x8)')).queryByText(/parameters:/)).toBeNull();
+    expect(within(panel('conv (24x24x8)')).getByText('filter size 5x5x1, stride 1')).toBeTruthy();
+    expect(within(panel('conv (12x12x16)')).getByText('filter size 5x5x8, stride 1')).toBeTruthy();
+    expect(within(panel('conv (24x24x8)')).getByText('padding 2')).toBeTruthy();
+    expect(within(panel('pool (12x12x8)')).getByText('pooling size 2x2, stride 2')).toBeTruthy();
+    expect(within(panel('pool (12x12x8)')).queryByText(/padding/)).toBeNull();
+    expect(within(panel('pool (4x4x16)')).getByText('pooling size 3x3, stride 3')).toBeTruthy();
+  });
+
+  it('asks for the visible layers and shows their ranges and every channel', async () => {
+    const { backend } = renderWithDashboard(<NetworkView />);
+    const network = networkSummary();
+    backend.answers.layerSnapshots = (indices) =>
+      indices.map((i) => snapshotFor(network.layers[i]!, -1.43224, 2.47644 + i));
+    startSession(backend, true, network);
+
+    await waitFor(() => expect(within(panel('conv (24x24x8)')).getByText('max activation: 3.47644, min: -1.43224')).toBeTruthy());
+    // Without IntersectionObserver (jsdom) every panel counts as on screen.
+    expect(backend.callsTo('layerSnapshots')[0]).toEqual([[0, 1, 2, 3, 4, 5, 6, 7, 8]]);
+
+    const conv1 = panel('conv (24x24x8)');
+    expect(within(conv1).getByText('max gradient: 0.125, min: -0.25')).toBeTruthy();
+    const canvases = (el: HTMLElement, caption: string) =>
+      within(el).getByText(caption, { selector: 'figcaption' }).parentElement!.querySelectorAll('canvas');
+    // One map per channel at 2x, weights per filter and input channel at 4x.
+    expect(canvases(conv1, 'Activations')).toHaveLength(8);
+    expect(canvases(conv1, 'Activation gradients')).toHaveLength(8);
+    expect(canvases(conv1, 'Weights')).toHaveLength(8);
+    expect(canvases(conv1, 'Weight gradients')).toHaveLength(8);
+    expect(canvases(conv1, 'Activations')[0]!.width).toBe(48);
+    expect(canvases(conv1, 'Weights')[0]!.width).toBe(20);
+    expect(canvases(panel('conv (12x12x16)'), 'Weights')).toHaveLength(16 * 8);
+
+    // 1x1x10 layers are one strip of ten cells at 10x.
+    const fc = canvases(panel('fc (1x1x10)'), 'Activations');
+    expect(fc).toHaveLength(1);
+    expect([fc[0]!.width, fc[0]!.height]).toEqual([100, 10]);
+    expect(within(panel('fc (1x1x10)')).getByText(/Weights of fully connected layers are not drawn/)).toBeTruthy();
+  });
+
+  it('explains why 3x3 filters are not drawn', async () => {
+    const text = `layer_defs = [];
+layer_defs.push({type:'input', out_sx:8, out_sy:8, out_depth:1});
+layer_defs.push({type:'conv', sx:3, filters:2, stride:1, pad:1});
+layer_defs.push({type:'softmax', num_classes:10});
+trainer = new convnetjs.SGDTrainer(net, {method:'sgd'});`;
+    const { backend } = renderWithDashboard(<NetworkView />);
+    const network = networkSummary(text);
+    backend.answers.layerSnapshots = (indices) => indices.map((i) => snapshotFor(network.layers[i]!, 0, 1));
+    startSession(backend, true, network);
+    const conv = panel('conv (8x8x2)');
+    await waitFor(() => expect(within(conv).getByText(/Filters of 3x3 or smaller are not drawn/)).toBeTruthy());
+    expect(within(conv).getByText('parameters: 2x3x3x1+2 = 20')).toBeTruthy();
+    expect(within(conv).queryByText('Weights', { selector: 'figcaption' })).toBeNull();
+  });
+
+  it('rebuilds the panels when the network changes', () => {
+    const { backend } = renderWithDashboard(<NetworkView />);
+    startSession(backend);
+    expect(screen.getAllByRole('article')).toHaveLength(9);
+    startSession(
+      backend,
+      true,
+      networkSummary(`layer_defs = [];
+layer_defs.push({type:'input', out_sx:24, out_sy:24, out_depth:1});
+layer_defs.push({type:'fc', num_neurons:20, activation:'tanh'});
+layer_defs.push({type:'softmax', num_classes:10});
+trainer = new convnetjs.SGDTrainer(net, {method:'adam'});`),
+    );
+    expect(screen.getAllByRole('heading', { level: 3 }).map((h) => h.textContent)).toEqual([
+      'input (24x24x1)',
+      'fc (1x1x20)',
+      'tanh (1x1x20)',
+      'fc (1x1x10)',
+      'softmax (1x1x10)',
+    ]);
+    expect(within(panel('fc (1x1x20)')).getByText('parameters: 20x576+20 = 11540')).toBeTruthy();
+  });
+});
