@@ -177,11 +177,17 @@ export class MnistBrowserLoader {
 
   private async fetchManifest(): Promise<MnistManifest> {
     const bytes = await this.download(MANIFEST_FILE, null);
+    const text = new TextDecoder().decode(bytes);
     let json: unknown;
     try {
-      json = JSON.parse(new TextDecoder().decode(bytes));
+      json = JSON.parse(text);
     } catch {
-      throw new Error('the manifest is not valid JSON');
+      // A dev server or an SPA host answers a missing file with its index.html.
+      throw new Error(
+        text.trimStart().startsWith('<')
+          ? 'the server sent an HTML page, not the manifest: the data was not prepared (npm start and npm run build prepare it)'
+          : 'the manifest is not valid JSON',
+      );
     }
     return checkManifest(json);
   }

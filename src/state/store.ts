@@ -65,6 +65,11 @@ export const MAX_PREDICTIONS = 200;
 export const MAX_LOSS_POINTS = 2000;
 /** Layer views refresh at this period while training runs (a few times a second). */
 export const SNAPSHOT_PERIOD_MS = 250;
+/**
+ * New test predictions reach the list at most this often. Each arrival shifts the whole
+ * grid of 200 digits, so a few per second would keep the page busy re-laying it out.
+ */
+export const PREDICTIONS_PERIOD_MS = 1000;
 
 export type DashboardStore = StoreApi<DashboardState> & {
   /** Stops the snapshot timer (tests, hot reload). */
@@ -81,6 +86,10 @@ export function createDashboardStore(backend: DashboardBackend): DashboardStore 
   let snapshotsStale = true;
   let snapshotRequestInFlight = false;
   let timer: ReturnType<typeof setInterval> | null = null;
+  /** Predictions received but not yet shown (oldest first), and when the list last changed. */
+  let heldPredictions: TestPrediction[] = [];
+  let predictionsShownAt = -Infinity;
+  let predictionsTimer: ReturnType<typeof setTimeout> | null = null;
 
   const store = createStore<DashboardState>()((set, get) => {
     /** Runs a backend call; a throw becomes the fault banner instead of an unhandled rejection. */
@@ -156,6 +165,7 @@ export function createDashboardStore(backend: DashboardBackend): DashboardStore 
       async restartTraining() {
         runId = null;
         history.clear();
+        dropHeldPredictions();
         set({
           data: { ...INITIAL_DATA },
           stats: null,
@@ -198,10 +208,18 @@ export function createDashboardStore(backend: DashboardBackend): DashboardStore 
       snapshotsStale = true;
     }
     const chartChanged = history.add(update.lossPoints);
-    const predictions = mergePredictions(newRun ? [] : state.predictions, update.predictions);
     const patch: Partial<DashboardState> = { stats: update.stats };
     if (newRun || chartChanged) patch.lossHistory = history.values;
-    if (newRun || update.predictions.length > 0) patch.predictions = predictions;
+    if (newRun) {
+      dropHeldPredictions();
+      patch.predictions = [];
+    }
+    holdPredictions(update.predictions);
+    if (heldPredictions.length > 0 && Date.now() - predictionsShownAt >= PREDICTIONS_PERIOD_MS) {
+      patch.predictions = takeHeldPredictions(newRun ? [] : state.predictions);
+    } else if (heldPredictions.length > 0 && predictionsTimer === null) {
+      predictionsTimer = setTimeout(showHeldPredictions, PREDICTIONS_PERIOD_MS - (Date.now() - predictionsShownAt));
+    }
     if (newRun) patch.layerSnapshots = {};
     if (update.network) patch.network = update.network;
     store.setState(patch);
@@ -209,6 +227,30 @@ export function createDashboardStore(backend: DashboardBackend): DashboardStore 
     if (wasRunning && !update.stats.running) snapshotsStale = true;
     updateTimer();
     if (newRun) void refreshSnapshots();
+  }
+
+  function holdPredictions(incoming: readonly TestPrediction[]) {
+    if (incoming.length === 0) return;
+    heldPredictions = [...heldPredictions, ...incoming].slice(-MAX_PREDICTIONS);
+  }
+
+  /** The list with the held predictions added; empties the hold. */
+  function takeHeldPredictions(current: readonly TestPrediction[]): TestPrediction[] {
+    const merged = mergePredictions(current, heldPredictions);
+    heldPredictions = [];
+    predictionsShownAt = Date.now();
+    return merged;
+  }
+
+  function showHeldPredictions() {
+    predictionsTimer = null;
+    if (heldPredictions.length > 0) store.setState({ predictions: takeHeldPredictions(store.getState().predictions) });
+  }
+
+  function dropHeldPredictions() {
+    heldPredictions = [];
+    if (predictionsTimer !== null) clearTimeout(predictionsTimer);
+    predictionsTimer = null;
   }
 
   /** Asks for the visible layers' snapshots, one request at a time, dropping answers from an old run. */
@@ -261,6 +303,7 @@ export function createDashboardStore(backend: DashboardBackend): DashboardStore 
     dispose() {
       if (timer !== null) clearInterval(timer);
       timer = null;
+      dropHeldPredictions();
     },
   });
 }

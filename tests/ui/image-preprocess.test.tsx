@@ -2,7 +2,9 @@
 /**
  * The pixel math behind "Test an image from your computer": whatever the picture, the
  * network must get an MNIST-style 28x28 digit (light on dark, fitted to 20x20, centred by
- * centre of mass). toMnistStyle is pure, so these checks need no canvas.
+ * centre of mass). toMnistStyle is pure, so these checks need no canvas. Inversion of
+ * dark-on-light drawings, transparency and blank images are covered in
+ * tests/unit/training/mnist-style-image.test.ts; these add what the upload relies on too.
  */
 import { describe, expect, it } from 'vitest';
 import { toMnistStyle } from '../../src/training/mnist-style-image';
@@ -59,27 +61,16 @@ function measure(pixels: Uint8Array) {
 const corners = (p: Uint8Array) => [p[0], p[27], p[27 * 28], p[783]];
 
 describe('MNIST-style preprocessing of a user image', () => {
-  it('inverts a dark digit on light paper and centres it in 28x28, fitted to 20x20', () => {
-    const pixels = digit(picture(100, 100, disk(50, 50, 30, 0, 255)), 100, 100);
-    const m = measure(pixels);
-    expect(corners(pixels)).toEqual([0, 0, 0, 0]);
-    expect(m.max).toBe(255);
-    expect(pixels[14 * 28 + 14]).toBe(255);
-    expect(Math.abs(m.cx - 14)).toBeLessThanOrEqual(0.5);
-    expect(Math.abs(m.cy - 14)).toBeLessThanOrEqual(0.5);
-    expect(m.width).toBeGreaterThanOrEqual(19);
-    expect(m.width).toBeLessThanOrEqual(20);
-    expect(m.height).toBe(m.width);
-  });
-
   it('moves an off-centre digit to the centre', () => {
     const centred = digit(picture(120, 90, disk(60, 45, 15, 20, 230)), 120, 90);
     const offCentre = digit(picture(120, 90, disk(22, 70, 15, 20, 230)), 120, 90);
-    const a = measure(centred);
     const b = measure(offCentre);
-    expect(Math.abs(b.cx - 14)).toBeLessThanOrEqual(0.5);
-    expect(Math.abs(b.cy - 14)).toBeLessThanOrEqual(0.5);
-    expect([b.width, b.height]).toEqual([a.width, a.height]);
+    expect(corners(offCentre)).toEqual([0, 0, 0, 0]);
+    expect(Math.abs(b.cx - 14)).toBeLessThanOrEqual(1);
+    expect(Math.abs(b.cy - 14)).toBeLessThanOrEqual(1);
+    // Where the disk was drawn makes no difference to what the network sees.
+    expect(Array.from(offCentre)).toEqual(Array.from(centred));
+    expect([b.width, b.height]).toEqual([20, 20]);
   });
 
   it('keeps a light digit on a dark background as it is', () => {
@@ -94,22 +85,6 @@ describe('MNIST-style preprocessing of a user image', () => {
     expect(m.height).toBe(20);
     expect(m.width).toBeGreaterThanOrEqual(3);
     expect(m.width).toBeLessThanOrEqual(4);
-    expect(Math.abs(m.cx - 14)).toBeLessThanOrEqual(0.5);
-  });
-
-  it('treats transparent pixels as background (ink drawn on a transparent canvas)', () => {
-    const pixels = digit(
-      picture(50, 50, (x, y) => ((x - 25) ** 2 + (y - 25) ** 2 <= 100 ? [0, 255] : [0, 0])),
-      50,
-      50,
-    );
-    expect(corners(pixels)).toEqual([0, 0, 0, 0]);
-    expect(pixels[14 * 28 + 14]).toBe(255);
-  });
-
-  it('says so when there is no digit to find', () => {
-    const result = toMnistStyle(picture(40, 40, () => [200]), 40, 40);
-    expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.error).toMatch(/blank/);
+    expect(Math.abs(m.cx - 14)).toBeLessThanOrEqual(1);
   });
 });

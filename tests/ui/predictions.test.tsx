@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { act, screen, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { TestPrediction } from '../../src/training/protocol';
 import { Predictions } from '../../src/ui/predictions/Predictions';
@@ -21,15 +21,20 @@ function prediction(testIndex: number, label: number, guess: number): TestPredic
 }
 
 describe('test-set predictions', () => {
-  it('lists newest first with the accuracy over the images held', () => {
+  it('lists newest first with the accuracy over the images held', async () => {
     const { backend } = renderWithDashboard(<Predictions />);
     startSession(backend);
     expect(screen.getByRole('heading', { name: 'Example predictions on Test set' })).toBeTruthy();
     act(() => backend.emitUpdate({ predictions: [prediction(11, 7, 7), prediction(12, 3, 5)] }));
+    const labels = () =>
+      within(screen.getByRole('list', { name: 'Test predictions, newest first' }))
+        .getAllByRole('listitem', { name: /^Test image/ })
+        .map((i) => i.getAttribute('aria-label'));
+    expect(labels()).toHaveLength(2);
+    // The grid shifts at most once a second, so the second batch lands a moment later.
     act(() => backend.emitUpdate({ predictions: [prediction(13, 1, 1), prediction(11, 7, 7)] }));
-
-    const items = within(screen.getByRole('list', { name: 'Test predictions, newest first' })).getAllByRole('listitem', { name: /^Test image/ });
-    expect(items.map((i) => i.getAttribute('aria-label'))).toEqual([
+    await waitFor(() => expect(labels()).toHaveLength(4), { timeout: 2500 });
+    expect(labels()).toEqual([
       'Test image 11, a 7; predicted 7 (80.0%)',
       'Test image 13, a 1; predicted 1 (80.0%)',
       'Test image 12, a 3; predicted 5 (80.0%)',
@@ -38,7 +43,7 @@ describe('test-set predictions', () => {
     expect(screen.getByText('test accuracy based on last 4 test images: 75.0%')).toBeTruthy();
   });
 
-  it('colours the true class green and the others red', () => {
+  it('colours the true class green and the others red', async () => {
     const { backend } = renderWithDashboard(<Predictions />);
     startSession(backend);
     act(() => backend.emitUpdate({ predictions: [prediction(5, 3, 5)] }));
@@ -50,7 +55,8 @@ describe('test-set predictions', () => {
       ['1', 'prob-bar prob-bar--wrong'],
     ]);
     act(() => backend.emitUpdate({ predictions: [prediction(6, 2, 2)] }));
-    const first = screen.getByRole('listitem', { name: /Test image 6/ }).querySelector('.prob-bar')!;
+    const item = await screen.findByRole('listitem', { name: /Test image 6/ }, { timeout: 2500 });
+    const first = item.querySelector('.prob-bar')!;
     expect(first.className).toBe('prob-bar prob-bar--correct');
   });
 });

@@ -93,7 +93,9 @@ export function drawGrayscale(canvas: HTMLCanvasElement, image: GrayscaleImage, 
   const h = image.height * scale;
   if (canvas.width !== w) canvas.width = w;
   if (canvas.height !== h) canvas.height = h;
-  const ctx = canvas.getContext('2d');
+  // A CPU-backed canvas: these pictures are small and many, and GPU-backed canvases each
+  // become a compositing layer, which made layerizing the page the main-thread bottleneck.
+  const ctx = canvas.getContext('2d', { willReadFrequently: true, alpha: false });
   if (!ctx) return;
   const pixels = ctx.createImageData(w, h);
   pixels.data.set(grayscaleRGBA(image, options));

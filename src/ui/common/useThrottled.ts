@@ -3,23 +3,31 @@ import { useEffect, useRef, useState } from 'react';
 /**
  * The value, but changing at most once per `intervalMs` (the latest value always lands).
  * For views that are costly to redraw and gain nothing from 10 updates a second.
+ * Values for which `isUrgent` holds (e.g. an emptied list after a reset) show at once
+ * and do not start a new interval.
  */
-export function useThrottled<T>(value: T, intervalMs: number): T {
+export function useThrottled<T>(value: T, intervalMs: number, isUrgent?: (value: T) => boolean): T {
   const [shown, setShown] = useState(value);
-  const lastShownAt = useRef(0);
+  const lastShownAt = useRef(-Infinity);
+  const urgent = isUrgent?.(value) ?? false;
   useEffect(() => {
     if (Object.is(value, shown)) return;
-    const wait = lastShownAt.current + intervalMs - performance.now();
+    if (urgent) {
+      setShown(value);
+      return;
+    }
     const show = () => {
       lastShownAt.current = performance.now();
       setShown(value);
     };
+    const wait = lastShownAt.current + intervalMs - performance.now();
     if (wait <= 0) {
       show();
       return;
     }
     const timer = setTimeout(show, wait);
     return () => clearTimeout(timer);
-  }, [value, shown, intervalMs]);
-  return shown;
+  }, [value, shown, intervalMs, urgent]);
+  // An urgent value is returned in the same render, not one effect later.
+  return urgent ? value : shown;
 }

@@ -6,13 +6,12 @@ import { useThrottled } from '../common/useThrottled';
 
 /** Redrawing the SVG chart costs layout work; once a second is plenty for a loss curve. */
 const CHART_REFRESH_MS = 1000;
+const isEmpty = (list: readonly unknown[]) => list.length === 0;
 
 /** Smoothed total loss (classification + weight decay) against examples seen. */
 export function LossChart() {
-  const points = useThrottled(
-    useDashboard((s) => s.lossHistory),
-    CHART_REFRESH_MS,
-  );
+  // A cleared graph (or a new run) empties at once rather than up to a second later.
+  const points = useThrottled(useDashboard((s) => s.lossHistory), CHART_REFRESH_MS, isEmpty);
   const actions = useDashboardActions();
   const last = points.length > 0 ? points[points.length - 1] : undefined;
 

@@ -5,8 +5,11 @@ import { Card } from '../common/Card';
 import { GrayscaleCanvas } from '../common/GrayscaleCanvas';
 import { ProbabilityBars } from '../common/ProbabilityBars';
 import { formatPercent } from '../common/format';
+import { useThrottled } from '../common/useThrottled';
 
 const PIXEL_RANGE = { min: 0, max: 255 };
+/** Each arrival shifts the whole grid; batching them to once a second keeps that relayout rare. */
+const GRID_REFRESH_MS = 1000;
 const MNIST_SIDE = 28;
 
 /**
@@ -24,9 +27,12 @@ function keyOf(p: TestPrediction): number {
   return key;
 }
 
+const isEmpty = (list: readonly unknown[]) => list.length === 0;
+
 /** Test digits with the network's top-3 guesses (4-crop average), newest first. */
 export function Predictions() {
-  const predictions = useDashboard((s) => s.predictions);
+  // A new run empties the grid at once.
+  const predictions = useThrottled(useDashboard((s) => s.predictions), GRID_REFRESH_MS, isEmpty);
   const accuracy = testAccuracy(predictions);
 
   return (

@@ -45,7 +45,7 @@ export function SnapshotPanel() {
     setOutcome(
       result.ok
         ? { kind: 'ok', message: `Loaded the snapshot from ${source}.` }
-        : { kind: 'error', message: `The snapshot was not loaded: ${result.error}` },
+        : { kind: 'error', message: result.error },
     );
   }
 

@@ -188,6 +188,7 @@ describe('MnistBrowserLoader', () => {
       [(f) => (f === 'test-00.bin' ? new Response('', { status: 500, statusText: 'Internal Server Error' }) : null), /test-00\.bin: HTTP 500 Internal Server Error/],
       [(f, b) => (f === 'train-00.bin' ? b.subarray(0, b.length - 100) : null), /train-00\.bin: received \d+ bytes, the manifest says \d+/],
       [(f) => (f === 'manifest.json' ? new TextEncoder().encode('{"format":') : null), /manifest\.json: the manifest is not valid JSON/],
+      [(f) => (f === 'manifest.json' ? new TextEncoder().encode('<!doctype html><html></html>') : null), /manifest\.json: the server sent an HTML page, not the manifest: the data was not prepared/],
     ];
     for (const [override, message] of failures) {
       await expect(loader(fakeServer(override).fetchFn).load()).rejects.toThrow(message);

@@ -28,16 +28,29 @@ function build(spec: ResolvedLayer, rng = new Rng(7)): Layer {
 
 /** Random biases too, so a bias gradient that ignored its value would still show. */
 function randomizeBiases(layer: Layer, rng: Rng): void {
-  for (const p of layer.params) if (p.kind === 'biases') for (let i = 0; i < p.w.length; i++) p.w[i] = rng.uniform(-0.5, 0.5);
+  for (const p of layer.params) {
+    if (p.kind === 'biases') for (let i = 0; i < p.w.length; i++) p.w[i] = rng.uniform(-0.5, 0.5);
+  }
 }
 
 function expectAccurate(result: GradCheckResult): void {
-  if (process.env.GRADCHECK_VERBOSE) console.log(result.error.toExponential(2), result.checked, result.where);
+  if (process.env.GRADCHECK_VERBOSE) {
+    console.log(result.error.toExponential(2), result.checked, result.skipped, result.where);
+  }
   expect(result.checked).toBeGreaterThan(0);
+  // Only values whose nudge flips a ReLU, a max or a hinge are skipped (detected
+  // exactly, see activationPattern); in the ReLU/pool nets that is about one in ten.
+  // Many more would mean the check was not really done.
+  expect(result.skipped).toBeLessThanOrEqual(0.15 * (result.checked + result.skipped));
   expect(result.error, result.where).toBeLessThanOrEqual(TOLERANCE);
 }
 
-const input = (sx: number, sy: number, depth: number): LayerDef => ({ type: 'input', out_sx: sx, out_sy: sy, out_depth: depth });
+const input = (sx: number, sy: number, depth: number): LayerDef => ({
+  type: 'input',
+  out_sx: sx,
+  out_sy: sy,
+  out_depth: depth,
+});
 const regression: LayerDef = { type: 'regression', num_neurons: 2 };
 
 describe('gradient check harness', () => {
@@ -104,7 +117,7 @@ describe('pool gradients', () => {
   for (const [name, def] of cases) {
     it(name, () => {
       const spec = specAt([input(9, 8, 3), def, regression]);
-      expectAccurate(checkLayer(build(spec), distinctValues(spec.in, new Rng(13)), { step: 1e-3 }));
+      expectAccurate(checkLayer(build(spec), distinctValues(spec.in, new Rng(13)), { step: 1e-2 }));
     });
   }
 });
@@ -128,7 +141,7 @@ describe('activation gradients', () => {
   for (const [name, def, shape] of maxouts) {
     it(name, () => {
       const spec = specAt([input(...shape), def, regression]);
-      expectAccurate(checkLayer(build(spec), distinctValues(spec.in, new Rng(16)), { step: 1e-3 }));
+      expectAccurate(checkLayer(build(spec), distinctValues(spec.in, new Rng(16)), { step: 1e-2 }));
     });
   }
 });
@@ -193,7 +206,7 @@ describe('whole-net gradients', () => {
       ],
       new Rng(24),
     );
-    expectAccurate(checkNet(net, randomVolume(net.inputShape, new Rng(25)), 1, { step: 1e-3 }));
+    expectAccurate(checkNet(net, randomVolume(net.inputShape, new Rng(25)), 1, { step: 1e-2 }));
   });
   it('lrn, maxout, sigmoid, svm', () => {
     const net = Net.fromDefs(
@@ -206,7 +219,7 @@ describe('whole-net gradients', () => {
       ],
       new Rng(26),
     );
-    expectAccurate(checkNet(net, randomVolume(net.inputShape, new Rng(27)), 3, { step: 1e-3 }));
+    expectAccurate(checkNet(net, randomVolume(net.inputShape, new Rng(27)), 3, { step: 1e-2 }));
   });
   it('the seed network (24x24 input, two conv/relu/pool stages, softmax)', () => {
     const net = Net.fromDefs(
@@ -220,7 +233,7 @@ describe('whole-net gradients', () => {
       ],
       new Rng(28),
     );
-    // Every 3rd value (about 2,000 of 6,400) keeps the check to a few seconds.
-    expectAccurate(checkNet(net, randomVolume(net.inputShape, new Rng(29), 0, 1), 7, { step: 1e-3, every: 3 }));
+    // Every 4th value (about 1,600 of 6,400) keeps the check to a few seconds.
+    expectAccurate(checkNet(net, randomVolume(net.inputShape, new Rng(29), 0, 1), 7, { step: 1e-2, every: 4 }));
   });
 });

@@ -4,7 +4,8 @@
  * weights into a convnetjs net through its own fromJSON.
  */
 import { createRequire } from 'node:module';
-import type { Layer } from '../../../src/engine/layers/layer';
+import { expect } from 'vitest';
+import type { Layer, LossTarget } from '../../../src/engine/layers/layer';
 import type { Net } from '../../../src/engine/net';
 import { Rng } from '../../../src/engine/rng';
 import type { LayerDef } from '../../../src/engine/spec';
@@ -165,4 +166,72 @@ export function relativeDifference(a: ArrayLike<number>, b: ArrayLike<number>): 
   }
   if (diff === 0) return 0;
   return scale === 0 ? Infinity : diff / scale;
+}
+
+/**
+ * Runs one example through our net and a convnetjs net holding the same weights,
+ * and asserts that every layer's output, every activation gradient and every
+ * parameter gradient agree within a relative 1e-4 (max |difference| over the
+ * reference's max |value|).
+ */
+export const CROSS_TOLERANCE = 1e-4;
+
+export interface CrossCheckOptions {
+  training?: boolean;
+  /** The Rng our dropout layers draw from; convnetjs replays the same stream. */
+  rng?: Rng;
+  /** Compare forward outputs only (for layers whose gradients knowingly differ). */
+  forwardOnly?: boolean;
+}
+
+export interface CrossCheckLosses {
+  ours: number;
+  reference: number;
+}
+
+function expectClose(ours: ArrayLike<number>, reference: ArrayLike<number>, what: string): void {
+  expect(relativeDifference(ours, reference), what).toBeLessThanOrEqual(CROSS_TOLERANCE);
+}
+
+export function crossCheck(
+  ours: Net,
+  ref: RefNet,
+  x: Volume,
+  target: LossTarget,
+  options: CrossCheckOptions = {},
+): CrossCheckLosses | null {
+  const training = options.training ?? false;
+  const refX = refVol(x);
+  // convnetjs first: it must replay our Rng's stream from before our forward pass.
+  if (options.rng) withRandomFrom(options.rng, () => ref.forward(refX, training));
+  else ref.forward(refX, training);
+  ours.forward(x, training);
+
+  const name = (i: number) => `layer ${i} (${ours.layers[i].spec.type})`;
+  ours.layers.forEach((layer, i) => expectClose(layer.outAct.w, ref.layers[i].out_act.w, `${name(i)} output`));
+  if (options.forwardOnly) return null;
+
+  // Parameter gradients accumulate in both libraries until cleared.
+  ours.zeroGrads();
+  for (const layer of ref.layers) {
+    for (const v of [...(layer.filters ?? []), ...(layer.biases ? [layer.biases] : [])]) v.dw.fill(0);
+  }
+  const loss = ours.backward(target);
+  // convnetjs takes plain arrays for regression targets.
+  const refLoss = ref.backward(typeof target === 'number' ? target : Array.from(target));
+
+  expectClose(x.dw, refX.dw, 'gradient on the input volume');
+  ours.layers.forEach((layer, i) => {
+    if (i === 0) return;
+    expectClose(layer.inAct!.dw, ref.layers[i].in_act.dw, `${name(i)} input gradient`);
+    if (layer.params.length === 0) return;
+    const [filters, biases] = layer.params;
+    const refFilters = ref.layers[i].filters!;
+    const size = filters.w.length / refFilters.length;
+    refFilters.forEach((f, k) => {
+      expectClose(filters.dw.subarray(k * size, (k + 1) * size), f.dw, `${name(i)} filter ${k} gradient`);
+    });
+    expectClose(biases.dw, ref.layers[i].biases!.dw, `${name(i)} bias gradient`);
+  });
+  return { ours: loss, reference: refLoss };
 }

@@ -4,6 +4,7 @@ import {
   createDashboardStore,
   MAX_LOSS_POINTS,
   MAX_PREDICTIONS,
+  PREDICTIONS_PERIOD_MS,
   SNAPSHOT_PERIOD_MS,
   testAccuracy,
   type DashboardStore,
@@ -75,9 +76,16 @@ describe('dashboard store', () => {
   it('keeps predictions newest first and at most 200', () => {
     backend.emitUpdate({ predictions: [prediction(1, true), prediction(2, false)] });
     expect(store.getState().predictions.map((p) => p.testIndex)).toEqual([2, 1]);
+    // Arrivals within a second are held back and shown together.
+    backend.emitUpdate({ predictions: [prediction(3, true)] });
+    expect(store.getState().predictions).toHaveLength(2);
+    vi.advanceTimersByTime(PREDICTIONS_PERIOD_MS);
+    expect(store.getState().predictions.map((p) => p.testIndex)).toEqual([3, 2, 1]);
     for (let i = 0; i < 60; i++) {
       backend.emitUpdate({ predictions: [0, 1, 2, 3].map((k) => prediction(100 + 4 * i + k, k % 2 === 0)) });
+      vi.advanceTimersByTime(100);
     }
+    vi.advanceTimersByTime(PREDICTIONS_PERIOD_MS);
     const preds = store.getState().predictions;
     expect(preds).toHaveLength(MAX_PREDICTIONS);
     expect(preds[0].testIndex).toBe(100 + 4 * 59 + 3);

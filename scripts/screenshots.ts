@@ -1,0 +1,80 @@
+/**
+ * Screenshots of the dashboard training for real: builds the app, serves it, lets MNIST
+ * train in headless Chromium until validation accuracy reaches 97% (or 120 s pass), and
+ * saves views of every panel to artifacts/ plus the README picture, docs/screenshot.png.
+ *
+ *   npx tsx scripts/screenshots.ts
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { buildApp, chromiumAvailable, CHROMIUM_PATH, launchChromium, PROJECT_ROOT, startPreview } from '../tests/e2e/harness';
+
+const ARTIFACTS = join(PROJECT_ROOT, 'artifacts');
+const README_SHOT = join(PROJECT_ROOT, 'docs', 'screenshot.png');
+const TARGET_ACCURACY = 0.97;
+const MAX_WAIT_MS = 120_000;
+
+async function validationAccuracy(page: Page): Promise<number | null> {
+  const text = await page
+    .getByRole('region', { name: 'Training Stats' })
+    .locator('dt', { hasText: 'Validation accuracy' })
+    .locator('xpath=following-sibling::dd[1]')
+    .textContent();
+  return text?.endsWith('%') ? Number.parseFloat(text) / 100 : null;
+}
+
+async function main(): Promise<void> {
+  if (!chromiumAvailable()) throw new Error(`${CHROMIUM_PATH} not found (on Debian: apt-get install chromium)`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  mkdirSync(join(PROJECT_ROOT, 'docs'), { recursive: true });
+  const outDir = mkdtempSync(join(tmpdir(), 'mnist-dashboard-shots-'));
+  await buildApp(outDir);
+  const server = await startPreview(outDir);
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    const started = Date.now();
+    await page.goto(server.url);
+    let accuracy: number | null = null;
+    while (Date.now() - started < MAX_WAIT_MS) {
+      await page.waitForTimeout(1000);
+      accuracy = await validationAccuracy(page);
+      if (accuracy !== null && accuracy >= TARGET_ACCURACY) break;
+    }
+    const seconds = Math.round((Date.now() - started) / 1000);
+    console.log(`validation accuracy ${accuracy === null ? 'n/a' : (accuracy * 100).toFixed(1) + '%'} after ${seconds} s`);
+
+    await page.screenshot({ path: README_SHOT });
+    await page.screenshot({ path: join(ARTIFACTS, 'shot-top.png') });
+    for (const [name, region] of [
+      ['network-view', 'Network Visualization'],
+      ['predictions', 'Example predictions on Test set'],
+      ['editor', 'Instantiate a Network and Trainer'],
+    ] as const) {
+      await page.getByRole('region', { name: region }).scrollIntoViewIfNeeded();
+      await page.waitForTimeout(1000);
+      await page.screenshot({ path: join(ARTIFACTS, `shot-${name}.png`) });
+    }
+    await page.screenshot({ path: join(ARTIFACTS, 'shot-full.png'), fullPage: true });
+
+    // The same page at phone width: still usable, nothing cut off sideways.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.waitForTimeout(1000);
+    await page.screenshot({ path: join(ARTIFACTS, 'shot-phone.png') });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    console.log(`phone width: horizontal overflow ${overflow} px`);
+    console.log(`saved ${README_SHOT} and artifacts/shot-*.png`);
+  } finally {
+    await browser.close();
+    await server.stop();
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
