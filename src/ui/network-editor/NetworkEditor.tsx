@@ -79,6 +79,9 @@ export function NetworkEditor() {
         onChange={(e) => {
           setText(e.target.value);
           setEdited(true);
+          // The outcome of the last attempt no longer describes the box; the preview takes over.
+          setProblem(null);
+          setStatus(null);
         }}
         onKeyDown={onKeyDown}
       />

@@ -1,0 +1,28 @@
+import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import type { LossPoint } from '../../training/protocol';
+import { formatInteger, formatNumber } from '../common/format';
+
+/** The recharts line itself; loaded on its own so the charting library is not on the first paint's path. */
+export default function LossCurve({ points }: { points: LossPoint[] }) {
+  return (
+    <LineChart
+      responsive
+      accessibilityLayer={false}
+      data={points}
+      style={{ width: '100%', height: '100%' }}
+      margin={{ top: 8, right: 16, bottom: 4, left: 0 }}
+    >
+      <CartesianGrid stroke="var(--grid-line)" strokeDasharray="3 3" />
+      <XAxis
+        dataKey="examples"
+        type="number"
+        domain={['dataMin', 'dataMax']}
+        tickFormatter={(v: number) => formatInteger(v)}
+        fontSize={12}
+      />
+      <YAxis domain={[0, 'auto']} tickFormatter={(v: number) => formatNumber(v, 2)} width={44} fontSize={12} />
+      <Tooltip formatter={(v) => [formatNumber(Number(v), 4), 'loss']} labelFormatter={(v) => `${formatInteger(Number(v))} examples`} />
+      <Line type="monotone" dataKey="loss" stroke="var(--accent)" strokeWidth={2} dot={false} isAnimationActive={false} />
+    </LineChart>
+  );
+}
