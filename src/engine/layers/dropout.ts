@@ -4,13 +4,17 @@ import { Volume } from '../volume';
 import type { Layer, ParamGroup } from './layer';
 
 /**
- * Dropout with ConvNetJS 0.3.0's semantics, so nets and snapshots trained there
- * predict the same here:
+ * Inverted dropout: the identity at prediction time, as the issue specifies.
  * - training: each value is zeroed with probability dropProb (one Rng draw per
- *   value, in index order) and the survivors pass unscaled;
- * - prediction: every value is multiplied by dropProb. (The expected training
- *   output is (1 - dropProb) * x; ConvNetJS scales by dropProb, which is the same
- *   only at its usual 0.5. We keep its behaviour for compatibility.)
+ *   value, in index order) and the survivors are scaled by 1 / (1 - dropProb), so
+ *   the expected output equals the input and prediction needs no rescaling;
+ * - prediction: the output is the input, unchanged.
+ *
+ * This deviates from ConvNetJS 0.3.0, which passes survivors unscaled in training
+ * and multiplies by dropProb at prediction. Its expected training output is
+ * (1 - dropProb) * x, so its test-time scale is right only at dropProb 0.5. The
+ * masks are the same (same draws, same comparison), so a training-mode output here
+ * is 0.3.0's times 1 / (1 - dropProb); predictions past a dropout layer differ.
  */
 export class DropoutLayer implements Layer {
   readonly spec: DropoutLayerSpec;
@@ -29,13 +33,19 @@ export class DropoutLayer implements Layer {
     this.dropped = new Uint8Array(this.outAct.size);
   }
 
+  /** The factor applied to surviving values in training (dropProb < 1, checked by the spec). */
+  get keepScale(): number {
+    return 1 / (1 - this.spec.dropProb);
+  }
+
   forward(input: Volume, isTraining: boolean): Volume {
     this.inAct = input;
     this.lastWasTraining = isTraining;
     const x = input.w;
     const y = this.outAct.w;
-    const p = this.spec.dropProb;
     if (isTraining) {
+      const p = this.spec.dropProb;
+      const scale = this.keepScale;
       const dropped = this.dropped;
       const rng = this.rng;
       for (let i = 0; i < x.length; i++) {
@@ -43,12 +53,12 @@ export class DropoutLayer implements Layer {
           y[i] = 0;
           dropped[i] = 1;
         } else {
-          y[i] = x[i];
+          y[i] = x[i] * scale;
           dropped[i] = 0;
         }
       }
     } else {
-      for (let i = 0; i < x.length; i++) y[i] = x[i] * p;
+      y.set(x);
     }
     return this.outAct;
   }
@@ -61,10 +71,10 @@ export class DropoutLayer implements Layer {
     const dy = this.outAct.dw;
     if (this.lastWasTraining) {
       const dropped = this.dropped;
-      for (let i = 0; i < dx.length; i++) dx[i] = dropped[i] ? 0 : dy[i];
+      const scale = this.keepScale;
+      for (let i = 0; i < dx.length; i++) dx[i] = dropped[i] ? 0 : dy[i] * scale;
     } else {
-      const p = this.spec.dropProb;
-      for (let i = 0; i < dx.length; i++) dx[i] = dy[i] * p;
+      dx.set(dy);
     }
   }
 }

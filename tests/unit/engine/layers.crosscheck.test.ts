@@ -3,7 +3,15 @@ import { Net } from '../../../src/engine/net';
 import { Rng } from '../../../src/engine/rng';
 import type { LayerDef } from '../../../src/engine/spec';
 import { Volume } from '../../../src/engine/volume';
-import { crossCheck, refVol, referenceNet, relativeDifference } from '../helpers/convnetjs';
+import type { DropoutLayer } from '../../../src/engine/layers/dropout';
+import {
+  crossCheck,
+  refVol,
+  referenceNet,
+  relativeDifference,
+  restateDropoutAsInverted,
+  withRandomFrom,
+} from '../helpers/convnetjs';
 import { distinctValues, randomVolume } from './gradcheck';
 
 const input = (sx: number, sy: number, depth: number): LayerDef => ({
@@ -114,33 +122,72 @@ describe('activations match convnetjs', () => {
       'fc',
       'softmax',
     ]);
-    // Training mode, with convnetjs replaying our dropout draws.
-    crossCheck(ours, ref, randomVolume(ours.inputShape, new Rng(10)), 2, { training: true, rng });
+    // Training mode, with convnetjs replaying our dropout draws; its dropout is
+    // restated as our inverted dropout so the layers after it compare too.
+    crossCheck(ours, restateDropoutAsInverted(ref), randomVolume(ours.inputShape, new Rng(10)), 2, {
+      training: true,
+      rng,
+    });
   });
 });
 
-describe('dropout matches convnetjs', () => {
-  const defs = [input(5, 4, 3), { type: 'dropout', drop_prob: 0.3 }, regression];
-  it('prediction: values scaled by drop_prob, as convnetjs 0.3.0 does', () => {
+/**
+ * Our dropout is inverted dropout (identity at prediction), 0.3.0's is not (see
+ * dropout.ts), so the outputs are compared by their documented relation: the same
+ * draws drop the same values, and our survivors are 0.3.0's times 1 / (1 - p).
+ */
+describe('dropout against convnetjs', () => {
+  const p = 0.3;
+  const defs = [input(5, 4, 3), { type: 'dropout', drop_prob: p }, regression];
+  it('prediction: ours is the identity; 0.3.0 multiplies by drop_prob', () => {
     const { ours, ref } = pair(defs);
     const x = randomVolume(ours.inputShape, new Rng(11));
-    crossCheck(ours, ref, x, REGRESSION_TARGET, { forwardOnly: true });
+    ours.forward(x, false);
+    ref.forward(refVol(x), false);
     const out = ours.layers[1].outAct.w;
-    for (let i = 0; i < x.size; i++) expect(out[i]).toBe(Math.fround(x.w[i] * 0.3));
+    const refOut = ref.layers[1].out_act.w;
+    for (let i = 0; i < x.size; i++) {
+      expect(out[i]).toBe(x.w[i]);
+      expect(refOut[i]).toBe(x.w[i] * p);
+    }
+    // Gradients pass through unchanged; everything else as convnetjs.
+    crossCheck(ours, restateDropoutAsInverted(ref), x, REGRESSION_TARGET);
+    expect(Array.from(x.dw)).toEqual(Array.from(ours.layers[1].outAct.dw));
   });
-  it('training: the same random draws drop the same values and gradients', () => {
+  it('training: the same random draws drop the same values; survivors are 0.3.0\'s times 1 / (1 - p)', () => {
     const { ours, ref, rng } = pair(defs);
     const x = randomVolume(ours.inputShape, new Rng(12));
-    crossCheck(ours, ref, x, REGRESSION_TARGET, { training: true, rng });
-    // About 30% dropped, the rest passed unscaled.
-    const out = ours.layers[1].outAct.w;
+    withRandomFrom(rng, () => ref.forward(refVol(x), true));
+    ours.forward(x, true);
+    const layer = ours.layers[1] as DropoutLayer;
+    const refLayer = ref.layers[1];
+    const out = layer.outAct.w;
     let dropped = 0;
     for (let i = 0; i < x.size; i++) {
-      if (out[i] === 0) dropped++;
-      else expect(out[i]).toBe(x.w[i]);
+      expect(layer.dropped[i]).toBe(refLayer.dropped![i] ? 1 : 0);
+      if (layer.dropped[i]) {
+        dropped++;
+        expect(out[i]).toBe(0);
+        expect(refLayer.out_act.w[i]).toBe(0);
+      } else {
+        // 0.3.0 passes the survivor unscaled (exactly x in float64).
+        expect(refLayer.out_act.w[i]).toBe(x.w[i]);
+        expect(out[i]).toBe(Math.fround(refLayer.out_act.w[i] / (1 - p)));
+      }
     }
+    // About 30% of 60 dropped.
     expect(dropped).toBeGreaterThan(5);
     expect(dropped).toBeLessThan(35);
+  });
+  it('training: gradients, with the same draws, against convnetjs restated as inverted dropout', () => {
+    const { ours, ref, rng } = pair(defs);
+    const x = randomVolume(ours.inputShape, new Rng(12));
+    crossCheck(ours, restateDropoutAsInverted(ref), x, REGRESSION_TARGET, { training: true, rng });
+    const layer = ours.layers[1] as DropoutLayer;
+    const dy = layer.outAct.dw;
+    for (let i = 0; i < x.size; i++) {
+      expect(x.dw[i]).toBe(layer.dropped[i] ? 0 : Math.fround(dy[i] / (1 - p)));
+    }
   });
 });
 

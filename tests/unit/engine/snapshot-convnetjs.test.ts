@@ -3,7 +3,7 @@ import { Net } from '../../../src/engine/net';
 import { Rng } from '../../../src/engine/rng';
 import { netFromJSON, netToJSON } from '../../../src/engine/snapshot';
 import { Volume } from '../../../src/engine/volume';
-import { convnetjs, maxRelativeError, refNetFromText, refVol, type RefNet } from './convnetjs-ref';
+import { convnetjs, maxRelativeError, refNetFromText, refVol, type RefNet } from '../helpers/convnetjs';
 
 /** Snapshots move both ways between ConvNetJS and this engine and predict the same. */
 

@@ -13,7 +13,7 @@ import {
   refVol,
   type RefNet,
   type RefVol,
-} from './convnetjs-ref';
+} from '../helpers/convnetjs';
 
 /**
  * Cross-check of every trainer method against ConvNetJS on identical weights: one

@@ -1,7 +1,8 @@
 /**
  * The reference library, convnetjs 0.3.0 (a devDependency, used only by tests and
- * the bench), typed just enough for the cross-checks, plus the glue that puts our
- * weights into a convnetjs net through its own fromJSON.
+ * the bench), typed just enough for the cross-checks, plus the glue between its
+ * objects and ours: our weights into a convnetjs net through its own fromJSON,
+ * snapshots loaded as a user would load them, and the comparisons.
  */
 import { createRequire } from 'node:module';
 import { expect } from 'vitest';
@@ -25,9 +26,20 @@ export interface RefLayer {
   out_act: RefVol;
   filters?: RefVol[];
   biases?: RefVol;
+  /** Dropout layers only. */
+  drop_prob?: number;
+  /** Dropout layers only: true (or 1) where the last training pass dropped the value. */
+  dropped?: ArrayLike<boolean | number>;
   forward(v: RefVol, isTraining?: boolean): RefVol;
   backward(y?: unknown): number | undefined;
   fromJSON(json: Record<string, unknown>): void;
+}
+
+export interface RefParamsAndGrads {
+  params: Float64Array;
+  grads: Float64Array;
+  l1_decay_mul?: number;
+  l2_decay_mul?: number;
 }
 
 export interface RefNet {
@@ -35,14 +47,28 @@ export interface RefNet {
   makeLayers(defs: object[]): void;
   forward(v: RefVol, isTraining?: boolean): RefVol;
   backward(y: number | number[]): number;
+  getParamsAndGrads(): RefParamsAndGrads[];
   getPrediction(): number;
   toJSON(): { layers: Record<string, unknown>[] };
   fromJSON(json: unknown): void;
 }
 
+export interface RefTrainStats {
+  loss: number;
+  cost_loss: number;
+  l2_decay_loss: number;
+  l1_decay_loss: number;
+}
+
+export interface RefTrainer {
+  k: number;
+  train(x: RefVol, y: number | number[]): RefTrainStats;
+}
+
 interface ConvNetJS {
   Vol: new (sx: number, sy: number, depth: number, fill?: number) => RefVol;
   Net: new () => RefNet;
+  Trainer: new (net: RefNet, options: Record<string, unknown>) => RefTrainer;
 }
 
 export const convnetjs = createRequire(import.meta.url)('convnetjs') as ConvNetJS;
@@ -52,6 +78,20 @@ export function refVol(v: Volume): RefVol {
   const r = new convnetjs.Vol(v.sx, v.sy, v.depth, 0);
   for (let i = 0; i < v.w.length; i++) r.w[i] = v.w[i];
   return r;
+}
+
+/** A convnetjs Net loaded from snapshot JSON text, as a user would load it. */
+export function refNetFromText(text: string): RefNet {
+  const net = new convnetjs.Net();
+  net.fromJSON(JSON.parse(text));
+  return net;
+}
+
+/** All of a convnetjs net's parameters in getParamsAndGrads order (= our flat layout). */
+export function refParams(net: RefNet): number[] {
+  const out: number[] = [];
+  for (const pg of net.getParamsAndGrads()) for (let i = 0; i < pg.params.length; i++) out.push(pg.params[i]);
+  return out;
 }
 
 /** A layer's state as ConvNetJS's toJSON writes it, with our weights in it. */
@@ -139,6 +179,44 @@ export function referenceNet(defs: readonly LayerDef[], ours: Net): RefNet {
   return ref;
 }
 
+/**
+ * Makes every dropout layer of a convnetjs net compute our inverted dropout, keeping
+ * its own mask (its own Math.random draws): in training the survivors are scaled by
+ * 1 / (1 - drop_prob) and so is their gradient; at prediction the layer is the
+ * identity both ways. 0.3.0 instead passes survivors unscaled and multiplies by
+ * drop_prob at prediction (see src/engine/layers/dropout.ts for why we deviate).
+ * With this restatement every layer past a dropout can still be cross-checked; the
+ * raw relation to 0.3.0's dropout is asserted on its own in the dropout tests.
+ * Mutates and returns `ref`.
+ */
+export function restateDropoutAsInverted(ref: RefNet): RefNet {
+  for (const layer of ref.layers) {
+    if (layer.layer_type !== 'dropout') continue;
+    const forward = layer.forward.bind(layer);
+    const backward = layer.backward.bind(layer);
+    const scale = 1 / (1 - layer.drop_prob!);
+    let training = false;
+    layer.forward = (v, isTraining = false) => {
+      training = isTraining;
+      const out = forward(v, isTraining);
+      // Dropped values are already 0 in training.
+      if (training) for (let i = 0; i < out.w.length; i++) out.w[i] *= scale;
+      else out.w.set(v.w);
+      return out;
+    };
+    layer.backward = () => {
+      backward();
+      const dx = layer.in_act.dw;
+      const dy = layer.out_act.dw;
+      // 0.3.0 zeroes dropped gradients and copies the rest, in either mode.
+      if (training) for (let i = 0; i < dx.length; i++) dx[i] *= scale;
+      else dx.set(dy);
+      return undefined;
+    };
+  }
+  return ref;
+}
+
 /** Runs fn with Math.random drawing from a copy of `rng`'s current stream. */
 export function withRandomFrom<T>(rng: Rng, fn: () => T): T {
   const replay = new Rng(0);
@@ -154,7 +232,8 @@ export function withRandomFrom<T>(rng: Rng, fn: () => T): T {
 
 /**
  * max |a - b| / max |b|: the largest difference measured against the reference's
- * scale, so tiny entries cannot dominate; 0 when both are all zeros.
+ * scale, so tiny entries cannot dominate; 0 when both are all zeros. Used by the
+ * layer and net cross-checks.
  */
 export function relativeDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`lengths differ: ${a.length} vs ${b.length}`);
@@ -169,6 +248,21 @@ export function relativeDifference(a: ArrayLike<number>, b: ArrayLike<number>): 
 }
 
 /**
+ * Largest |a - b| / max(|a|, |b|, floor): an elementwise relative error, with the
+ * floor making values near zero compare absolutely. Used where both sides are
+ * whole outputs or parameter vectors (snapshots, trainer steps).
+ */
+export function maxRelativeError(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-3): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) {
+    const scale = Math.max(Math.abs(a[i]), Math.abs(b[i]), floor);
+    worst = Math.max(worst, Math.abs(a[i] - b[i]) / scale);
+  }
+  return worst;
+}
+
+/**
  * Runs one example through our net and a convnetjs net holding the same weights,
  * and asserts that every layer's output, every activation gradient and every
  * parameter gradient agree within a relative 1e-4 (max |difference| over the
@@ -178,7 +272,10 @@ export const CROSS_TOLERANCE = 1e-4;
 
 export interface CrossCheckOptions {
   training?: boolean;
-  /** The Rng our dropout layers draw from; convnetjs replays the same stream. */
+  /**
+   * The Rng our dropout layers draw from; convnetjs replays the same stream. Its
+   * dropout layers must be restated first (restateDropoutAsInverted).
+   */
   rng?: Rng;
   /** Compare forward outputs only (for layers whose gradients knowingly differ). */
   forwardOnly?: boolean;
