@@ -7,6 +7,12 @@
  * `filters` (one volume `{sx, sy, depth, w}` per filter or neuron) and `biases`
  * (`{sx: 1, sy: 1, depth: n, w}`). Weights inside a volume are HWC, as in Volume.
  *
+ * Weights load exactly (float32), and a net without dropout predicts as in ConvNetJS
+ * 0.3.0. With dropout, outputs agree only up to the first dropout layer: ours is the
+ * identity at prediction (inverted dropout, see layers/dropout.ts) where 0.3.0
+ * multiplies by drop_prob, so the layers after it see values 1 / drop_prob times
+ * larger than in 0.3.0 and a net trained there may predict differently here.
+ *
  * Loading checks the whole snapshot before building anything: a rejected snapshot
  * throws a SnapshotError naming the layer, its type and the field, and the caller's
  * current net is untouched.

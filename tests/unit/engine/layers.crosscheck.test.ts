@@ -138,6 +138,7 @@ describe('activations match convnetjs', () => {
  */
 describe('dropout against convnetjs', () => {
   const p = 0.3;
+  const scale = 1 / (1 - p);
   const defs = [input(5, 4, 3), { type: 'dropout', drop_prob: p }, regression];
   it('prediction: ours is the identity; 0.3.0 multiplies by drop_prob', () => {
     const { ours, ref } = pair(defs);
@@ -172,7 +173,7 @@ describe('dropout against convnetjs', () => {
       } else {
         // 0.3.0 passes the survivor unscaled (exactly x in float64).
         expect(refLayer.out_act.w[i]).toBe(x.w[i]);
-        expect(out[i]).toBe(Math.fround(refLayer.out_act.w[i] / (1 - p)));
+        expect(out[i]).toBe(Math.fround(refLayer.out_act.w[i] * scale));
       }
     }
     // About 30% of 60 dropped.
@@ -186,7 +187,7 @@ describe('dropout against convnetjs', () => {
     const layer = ours.layers[1] as DropoutLayer;
     const dy = layer.outAct.dw;
     for (let i = 0; i < x.size; i++) {
-      expect(x.dw[i]).toBe(layer.dropped[i] ? 0 : Math.fround(dy[i] / (1 - p)));
+      expect(x.dw[i]).toBe(layer.dropped[i] ? 0 : Math.fround(dy[i] * scale));
     }
   });
 });

@@ -2,8 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { Net } from '../../../src/engine/net';
 import { Rng } from '../../../src/engine/rng';
 import { netFromJSON, netToJSON } from '../../../src/engine/snapshot';
+import type { DropoutLayerSpec } from '../../../src/engine/spec';
 import { Volume } from '../../../src/engine/volume';
-import { convnetjs, maxRelativeError, refNetFromText, refVol, type RefNet } from '../helpers/convnetjs';
+import {
+  convnetjs,
+  maxRelativeError,
+  refNetFromText,
+  refParams,
+  refVol,
+  restateDropoutAsInverted,
+  type RefNet,
+} from '../helpers/convnetjs';
 
 /** Snapshots move both ways between ConvNetJS and this engine and predict the same. */
 
@@ -55,8 +64,41 @@ function randomInputs(shape: { sx: number; sy: number; depth: number }, count: n
   });
 }
 
+/**
+ * The load is lossless: each of our float32 weights is the float32 rounding of
+ * convnetjs's float64 weight, bit for bit (from our snapshots, exactly ours).
+ */
+function expectExactWeights(ours: Net, ref: RefNet): void {
+  expect(Array.from(ours.params)).toEqual(refParams(ref).map((v) => Math.fround(v)));
+}
+
+/**
+ * Same weights, same predictions on a few random inputs. Past a dropout layer the
+ * raw outputs differ by design: at prediction our dropout is the identity, while
+ * 0.3.0's multiplies by drop_prob (see src/engine/layers/dropout.ts). So a net with
+ * dropout is compared with convnetjs as it is up to the first dropout layer, that
+ * layer by its documented relation (0.3.0's output = ours * drop_prob), and the
+ * outputs with convnetjs's dropout restated as the identity.
+ */
 function expectSamePredictions(ours: Net, ref: RefNet, seed: number): void {
-  for (const x of randomInputs(ours.inputShape, 5, seed)) {
+  expectExactWeights(ours, ref);
+  const inputs = randomInputs(ours.inputShape, 5, seed);
+  const dropoutSpec = ours.specs.find((s): s is DropoutLayerSpec => s.type === 'dropout');
+  if (dropoutSpec) {
+    const dropout = ours.specs.indexOf(dropoutSpec);
+    for (const x of inputs) {
+      ours.forward(x, false);
+      ref.forward(refVol(x), false);
+      for (let i = 0; i < dropout; i++) {
+        const what = `layer ${i} (${ours.specs[i].type})`;
+        expect(maxRelativeError(ours.layers[i].outAct.w, ref.layers[i].out_act.w), what).toBeLessThan(1e-4);
+      }
+      const scaled = Array.from(ours.layers[dropout].outAct.w, (v) => v * dropoutSpec.dropProb);
+      expect(maxRelativeError(scaled, ref.layers[dropout].out_act.w), 'dropout').toBeLessThan(1e-4);
+    }
+    restateDropoutAsInverted(ref);
+  }
+  for (const x of inputs) {
     const a = Array.from(ours.forward(x, false).w);
     const b = Array.from(ref.forward(refVol(x), false).w);
     expect(maxRelativeError(a, b)).toBeLessThan(1e-4);
