@@ -1,22 +1,40 @@
 /**
- * `npm run bench`: this engine against convnetjs 0.3.0 on the seed network, in one
- * process, on identical weights (ours is saved with netToJSON and loaded into
- * convnetjs). The engines run in alternating rounds after a warm-up, so a slow
- * patch of the shared machine hurts both alike.
+ * `npm run bench`: this engine, on its TypeScript and on its WebAssembly kernels,
+ * against convnetjs 0.3.0, on the seed network with its trainer (adadelta,
+ * batch_size 20, l2_decay 0.001), in one process, on identical weights (ours are
+ * saved with netToJSON and loaded into convnetjs).
  *
- * Prints training and forward-only examples/s with ratios; the last line is one
- * JSON object for scripts: {"engine":{..},"convnetjs":{..},"ratio":{..}}.
+ * Training: our engines train on real MNIST, each example a fresh random 24x24 crop
+ * (src/data: node-loader + fillRandomCrop), so the data side of a step is in their
+ * time; convnetjs trains on crops prepared in advance, which only flatters it.
+ * Forward: inference on prepared crops.
  *
- * Options: --rounds N (measured rounds per engine and mode, default 8),
- *          --round-ms M (length of one round, default 750).
+ * The engines run in alternating rounds after a warm-up, the order rotating every
+ * round, so a slow patch of the shared machine hurts all alike; ratios are what to
+ * compare across machines.
+ *
+ * The last line is one JSON object for scripts:
+ *   {"engine":{trainExPerSec,fwdExPerSec},"convnetjs":{..},"ratio":{train,forward},
+ *    "wasm":{..},"js":{..}}
+ * where "engine" is the default kernel set (WASM where it runs) and "ratio" is
+ * engine / convnetjs.
+ *
+ * Options: --rounds N (measured rounds per engine and mode, default 6),
+ *          --round-ms M (length of one round, default 600).
  */
 import { createRequire } from 'node:module';
+import { createInputVolume, fillCenterCrop, fillRandomCrop } from '../src/data/augment';
+import type { MnistSet } from '../src/data/mnist';
+import { loadMnistSet, mnistDataDirectory, MNIST_FILES } from '../src/data/node-loader';
+import { jsKernels, type Kernels } from '../src/engine/layers/kernels';
 import { Net } from '../src/engine/net';
+import { parseNetwork, SEED_DEFINITION_TEXT } from '../src/engine/parse';
 import { Rng } from '../src/engine/rng';
 import { netToJSON } from '../src/engine/snapshot';
-import { parseNetwork, SEED_DEFINITION_TEXT } from '../src/engine/parse';
 import { Trainer } from '../src/engine/trainer';
-import { Volume } from '../src/engine/volume';
+import type { Volume } from '../src/engine/volume';
+import { defaultKernels, wasmKernels, wasmKernelsAvailable } from '../src/engine/wasm';
+import { measureDataOverhead } from './lib/data-overhead';
 
 /** The few convnetjs 0.3.0 entry points the bench calls. */
 interface RefVol {
@@ -35,7 +53,8 @@ interface ConvNetJS {
   Trainer: new (net: RefNet, options: Record<string, unknown>) => RefTrainer;
 }
 
-const EXAMPLES = 200;
+/** Prepared crops for forward passes (and for convnetjs's training). */
+const PREPARED = 500;
 
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(name);
@@ -46,126 +65,190 @@ function option(name: string, fallback: number): number {
 }
 
 interface Runner {
-  /** Runs examples start..start+count-1, cycling through the prepared inputs. */
-  run(start: number, count: number): void;
+  /** Runs `count` more examples. */
+  run(count: number): void;
 }
 
 /** Runs `runner` in chunks until `ms` have passed; returns [examples, seconds]. */
-function timed(runner: Runner, ms: number, offset: number): [number, number] {
+function timed(runner: Runner, ms: number): [number, number] {
   const chunk = 10;
   let done = 0;
   const t0 = performance.now();
   let elapsed = 0;
   while (elapsed < ms) {
-    runner.run(offset + done, chunk);
+    runner.run(chunk);
     done += chunk;
     elapsed = performance.now() - t0;
   }
   return [done, elapsed / 1000];
 }
 
-function main(): void {
-  const rounds = option('--rounds', 8);
-  const roundMs = option('--round-ms', 750);
-  const require = createRequire(import.meta.url);
-  const convnetjs = require('convnetjs') as ConvNetJS;
+type Mode = 'train' | 'forward';
 
-  // The demo's seed network and trainer (adadelta, batch_size 20, l2_decay 0.001).
-  const seed = parseNetwork(SEED_DEFINITION_TEXT);
-  const rng = new Rng(1);
-  const net = new Net(seed.layers, rng);
+/** Our engine on one kernel set: a trainer fed random crops, and a forward runner. */
+function engineRunners(
+  kernels: Kernels,
+  train: MnistSet,
+  prepared: readonly Volume[],
+  seed: ReturnType<typeof parseNetwork>,
+): { net: Net; runners: Record<Mode, Runner> } {
+  const net = new Net(seed.layers, new Rng(1), kernels);
   const trainer = new Trainer(net, seed.trainer);
-  const ref = new convnetjs.Net();
-  ref.fromJSON(JSON.parse(JSON.stringify(netToJSON(net))));
-  // Every resolved option spelled out, so both trainers run the same settings.
-  const refTrainer = new convnetjs.Trainer(ref, { ...seed.trainer });
-
-  // Synthetic 24x24 inputs in [0, 1): the kernels' cost does not depend on the values.
-  const inputs: Volume[] = [];
-  const refInputs: RefVol[] = [];
-  const labels: number[] = [];
-  for (let i = 0; i < EXAMPLES; i++) {
-    const v = new Volume(24, 24, 1);
-    const r = new convnetjs.Vol(24, 24, 1, 0);
-    for (let j = 0; j < v.w.length; j++) {
-      v.w[j] = rng.random();
-      r.w[j] = v.w[j];
-    }
-    inputs.push(v);
-    refInputs.push(r);
-    labels.push(rng.int(0, 10));
-  }
-
-  // Same weights, same input: the two engines must agree before we time them.
-  const ours = net.forward(inputs[0], false).w;
-  const theirs = ref.forward(refInputs[0], false).w;
-  let maxDiff = 0;
-  for (let i = 0; i < ours.length; i++) maxDiff = Math.max(maxDiff, Math.abs(ours[i] - theirs[i]));
-  console.log(`seed network, ${net.params.length} parameters; forward outputs agree within ${maxDiff.toExponential(2)}`);
-
-  const runners: Record<'engine' | 'convnetjs', Record<'train' | 'forward', Runner>> = {
-    engine: {
+  const rng = new Rng(2);
+  const order = Int32Array.from({ length: train.count }, (_, i) => i);
+  rng.shuffle(order);
+  const input = createInputVolume(net.inputShape);
+  let next = 0;
+  let shown = 0;
+  return {
+    net,
+    runners: {
       train: {
-        run(start, count) {
-          for (let i = start; i < start + count; i++) trainer.train(inputs[i % EXAMPLES], labels[i % EXAMPLES]);
+        run(count) {
+          for (let k = 0; k < count; k++) {
+            const i = order[next];
+            next = next + 1 === order.length ? 0 : next + 1;
+            fillRandomCrop(input, train, i, rng);
+            trainer.train(input, train.labels[i]);
+          }
         },
       },
       forward: {
-        run(start, count) {
-          for (let i = start; i < start + count; i++) net.forward(inputs[i % EXAMPLES], false);
-        },
-      },
-    },
-    convnetjs: {
-      train: {
-        run(start, count) {
-          for (let i = start; i < start + count; i++) refTrainer.train(refInputs[i % EXAMPLES], labels[i % EXAMPLES]);
-        },
-      },
-      forward: {
-        run(start, count) {
-          for (let i = start; i < start + count; i++) ref.forward(refInputs[i % EXAMPLES], false);
+        run(count) {
+          for (let k = 0; k < count; k++) {
+            net.forward(prepared[shown], false);
+            shown = shown + 1 === prepared.length ? 0 : shown + 1;
+          }
         },
       },
     },
   };
+}
 
-  const rate = { engine: { train: 0, forward: 0 }, convnetjs: { train: 0, forward: 0 } };
+function main(): void {
+  const rounds = option('--rounds', 6);
+  const roundMs = option('--round-ms', 600);
+  const require = createRequire(import.meta.url);
+  const convnetjs = require('convnetjs') as ConvNetJS;
+  const seed = parseNetwork(SEED_DEFINITION_TEXT);
+
+  const dir = mnistDataDirectory();
+  const train = loadMnistSet(dir, MNIST_FILES.trainImages, MNIST_FILES.trainLabels);
+
+  // Prepared inputs: centre crops of the first training images.
+  const prepared: Volume[] = [];
+  const refPrepared: RefVol[] = [];
+  const refLabels: number[] = [];
+  for (let i = 0; i < PREPARED; i++) {
+    const v = createInputVolume(seed.layers[0].out);
+    fillCenterCrop(v, train, i);
+    const r = new convnetjs.Vol(v.sx, v.sy, v.depth, 0);
+    for (let j = 0; j < v.w.length; j++) r.w[j] = v.w[j];
+    prepared.push(v);
+    refPrepared.push(r);
+    refLabels.push(train.labels[i]);
+  }
+
+  const engines: Record<string, Record<Mode, Runner>> = {};
+  const js = engineRunners(jsKernels, train, prepared, seed);
+  engines.js = js.runners;
+  const haveWasm = wasmKernelsAvailable();
+  const wasm = haveWasm ? engineRunners(wasmKernels, train, prepared, seed) : null;
+  if (wasm) engines.wasm = wasm.runners;
+
+  const ref = new convnetjs.Net();
+  ref.fromJSON(JSON.parse(JSON.stringify(netToJSON(js.net))));
+  // Every resolved option spelled out, so both trainers run the same settings.
+  const refTrainer = new convnetjs.Trainer(ref, { ...seed.trainer });
+  let refNext = 0;
+  engines.convnetjs = {
+    train: {
+      run(count) {
+        for (let k = 0; k < count; k++) {
+          refTrainer.train(refPrepared[refNext], refLabels[refNext]);
+          refNext = refNext + 1 === PREPARED ? 0 : refNext + 1;
+        }
+      },
+    },
+    forward: {
+      run(count) {
+        for (let k = 0; k < count; k++) {
+          ref.forward(refPrepared[refNext], false);
+          refNext = refNext + 1 === PREPARED ? 0 : refNext + 1;
+        }
+      },
+    },
+  };
+
+  // Same weights, same input: the engines must agree before we time them.
+  const theirs = ref.forward(refPrepared[0], false).w;
+  const agree = (net: Net): number => {
+    const ours = net.forward(prepared[0], false).w;
+    let maxDiff = 0;
+    for (let i = 0; i < ours.length; i++) maxDiff = Math.max(maxDiff, Math.abs(ours[i] - theirs[i]));
+    return maxDiff;
+  };
+  console.log(
+    `seed network, ${js.net.params.length} parameters; forward outputs agree with convnetjs within ` +
+      `${agree(js.net).toExponential(2)} (js)` +
+      (wasm ? `, ${agree(wasm.net).toExponential(2)} (wasm)` : '; WebAssembly SIMD unavailable here'),
+  );
+
+  const names = Object.keys(engines);
+  const rate: Record<string, Record<Mode, number>> = {};
+  for (const name of names) rate[name] = { train: 0, forward: 0 };
   for (const mode of ['train', 'forward'] as const) {
-    // Warm-up: let the JIT settle both engines' hot loops before timing.
-    timed(runners.engine[mode], 2 * roundMs, 0);
-    timed(runners.convnetjs[mode], 2 * roundMs, 0);
-    const total = { engine: [0, 0], convnetjs: [0, 0] };
+    // Warm-up: let the JIT (and WASM tier-up) settle every engine's hot loops.
+    for (const name of names) timed(engines[name][mode], 2 * roundMs);
+    const total: Record<string, [number, number]> = {};
+    for (const name of names) total[name] = [0, 0];
     for (let round = 0; round < rounds; round++) {
-      // Alternate which engine goes first so drift in machine load cancels out.
-      const order = round % 2 === 0 ? (['engine', 'convnetjs'] as const) : (['convnetjs', 'engine'] as const);
-      for (const name of order) {
-        const [n, s] = timed(runners[name][mode], roundMs, round * 1000);
+      // Rotate which engine goes first so drift in machine load cancels out.
+      for (let k = 0; k < names.length; k++) {
+        const name = names[(round + k) % names.length];
+        const [n, s] = timed(engines[name][mode], roundMs);
         total[name][0] += n;
         total[name][1] += s;
       }
     }
-    rate.engine[mode] = total.engine[0] / total.engine[1];
-    rate.convnetjs[mode] = total.convnetjs[0] / total.convnetjs[1];
-    const ratio = rate.engine[mode] / rate.convnetjs[mode];
+    for (const name of names) rate[name][mode] = total[name][0] / total[name][1];
+  }
+
+  const ref1 = rate.convnetjs;
+  const row = (label: string, r: Record<Mode, number>): string =>
+    `${label.padEnd(10)} ${r.train.toFixed(0).padStart(8)} ${(r.train / ref1.train).toFixed(2).padStart(7)}x ` +
+    `${r.forward.toFixed(0).padStart(10)} ${(r.forward / ref1.forward).toFixed(2).padStart(7)}x`;
+  console.log(`${''.padEnd(10)} ${'train/s'.padStart(8)} ${'ratio'.padStart(8)} ${'forward/s'.padStart(10)} ${'ratio'.padStart(8)}`);
+  for (const name of names) console.log(row(name === 'convnetjs' ? 'convnetjs' : `engine ${name}`, rate[name]));
+
+  // The data side of a training step (pick, crop, label) against the whole step.
+  const overhead = measureDataOverhead(train, seed.layers[0].out, 100_000);
+  for (const name of names.filter((n) => n !== 'convnetjs')) {
+    const stepUs = 1e6 / rate[name].train;
     console.log(
-      `${mode.padEnd(7)} engine ${rate.engine[mode].toFixed(1).padStart(8)} ex/s   ` +
-        `convnetjs ${rate.convnetjs[mode].toFixed(1).padStart(8)} ex/s   ratio ${ratio.toFixed(2)}x`,
+      `data overhead ${overhead.microsecondsPerExample.toFixed(2)} us/example = ` +
+        `${((100 * overhead.microsecondsPerExample) / stepUs).toFixed(1)}% of a ${name} training step (${stepUs.toFixed(0)} us)`,
     );
   }
 
+  const defaultName = defaultKernels().name === 'wasm' && rate.wasm ? 'wasm' : 'js';
   const round1 = (x: number): number => Math.round(x * 10) / 10;
   const round2 = (x: number): number => Math.round(x * 100) / 100;
+  const entry = (r: Record<Mode, number>) => ({ trainExPerSec: round1(r.train), fwdExPerSec: round1(r.forward) });
+  const engine = rate[defaultName];
   console.log(
     JSON.stringify({
-      engine: { trainExPerSec: round1(rate.engine.train), fwdExPerSec: round1(rate.engine.forward) },
-      convnetjs: { trainExPerSec: round1(rate.convnetjs.train), fwdExPerSec: round1(rate.convnetjs.forward) },
-      ratio: {
-        train: round2(rate.engine.train / rate.convnetjs.train),
-        forward: round2(rate.engine.forward / rate.convnetjs.forward),
-      },
+      engine: entry(engine),
+      convnetjs: entry(ref1),
+      ratio: { train: round2(engine.train / ref1.train), forward: round2(engine.forward / ref1.forward) },
+      ...(rate.wasm ? { wasm: { ...entry(rate.wasm), ratio: ratios(rate.wasm, ref1) } } : {}),
+      js: { ...entry(rate.js), ratio: ratios(rate.js, ref1) },
     }),
   );
+
+  function ratios(r: Record<Mode, number>, base: Record<Mode, number>) {
+    return { train: round2(r.train / base.train), forward: round2(r.forward / base.forward) };
+  }
 }
 
 main();

@@ -4,7 +4,7 @@
  */
 import { runEvalCli } from './lib/cli';
 
-process.exitCode = runEvalCli(process.argv.slice(2), {
+process.exitCode = await runEvalCli(process.argv.slice(2), {
   stdout: (line) => process.stdout.write(`${line}\n`),
   stderr: process.stderr,
 });

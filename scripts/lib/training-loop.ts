@@ -1,97 +1,147 @@
 /**
- * The headless training loop and the final evaluation, as the CLI runs them.
+ * The headless training loop and the evaluations, as the CLI runs them.
  *
  * Each epoch visits the training split in a fresh order drawn from the seed; each example
- * is a random crop of the network's input size, then one trainer step (which updates the
- * weights every batch_size examples, as ConvNetJS). Every random draw comes from a stream
- * derived from the seed, so a run with an example budget is reproducible bit for bit.
+ * is a random crop of the network's input size (see ExampleStream). The loop hands the
+ * examples to a DataParallelTrainer one mini-batch (or the rest of one) at a time; it
+ * computes them on one or more replicas and updates the weights once per batch_size
+ * examples, as ConvNetJS. Every random draw comes from a stream derived from the seed, so a
+ * run with an example budget is reproducible bit for bit for a given number of workers.
  */
-import type { Rng as RngType } from '../../src/engine/rng';
-import { Rng } from '../../src/engine/rng';
-import type { Volume } from '../../src/engine/volume';
-import { createInputVolume, fillRandomCrop } from '../../src/data/augment';
-import { evaluateAccuracy, type EvaluableNet } from '../../src/data/evaluate';
+import { evaluateAccuracy, type CropMode, type EvaluableNet } from '../../src/data/evaluate';
 import type { MnistSet } from '../../src/data/mnist';
 import { deriveSeed } from '../../src/data/seeds';
-
-export interface StepTrainer {
-  train(x: Volume, target: number): unknown;
-}
+import { Rng } from '../../src/engine/rng';
+import type { DataParallelTrainer } from '../../src/parallel/data-parallel-trainer';
+import { planEvaluation } from '../../src/parallel/evaluation-plan';
+import { EXAMPLE_STRIDE, type ExampleStream } from '../../src/parallel/example-stream';
+import type { SetName } from '../../src/parallel/protocol';
 
 export type LoopBudget = { examples: number } | { seconds: number };
 
+/** Evaluations that may end training early: after the batch reaching `first` examples, then every `every`. */
+export interface StopSchedule {
+  first: number;
+  every: number;
+  /** True ends training here. Its time is not training time. */
+  check: (examples: number, elapsedSeconds: number) => Promise<boolean>;
+}
+
 export interface TrainingLoopOptions {
-  net: EvaluableNet;
-  trainer: StepTrainer;
-  set: MnistSet;
-  /** Indices of `set` to train on (the training split). */
-  trainIndices: Int32Array;
-  seed: number;
+  trainer: DataParallelTrainer;
+  examples: ExampleStream;
   budget: LoopBudget;
   /** Called every few hundred examples and at the end. */
   onProgress?: (examples: number, elapsedSeconds: number) => void;
-  /** Example counts (ascending) after which `onCheckpoint` runs; its time is not training time. */
+  /**
+   * Example counts (ascending) after which `onCheckpoint` runs; its time is not training
+   * time. Weights change only when a mini-batch completes, so a checkpoint inside a batch
+   * runs when that batch starts, with the weights it will have at that count; the
+   * training itself is the same with or without checkpoints.
+   */
   checkpoints?: readonly number[];
-  onCheckpoint?: (examples: number, elapsedSeconds: number) => void;
+  onCheckpoint?: (examples: number, elapsedSeconds: number) => Promise<void> | void;
+  stop?: StopSchedule;
 }
 
 export interface TrainingLoopResult {
   examples: number;
-  /** Wall time of the loop alone (crops and trainer steps), no loading or evaluation. */
+  /** Wall time of the loop alone (drawing examples, training steps), no loading or evaluation. */
   seconds: number;
+  /** Where `stop.check` said yes, or null. */
+  stoppedAt: { examples: number; seconds: number } | null;
 }
 
-/** Epoch order: a reshuffled copy of the training indices whenever the previous pass ends. */
-class EpochOrder {
-  private readonly order: Int32Array;
-  private position: number;
-
-  constructor(
-    indices: Int32Array,
-    private readonly rng: RngType,
-  ) {
-    if (indices.length === 0) throw new Error('there are no training examples to train on');
-    this.order = Int32Array.from(indices);
-    this.position = this.order.length;
-  }
-
-  next(): number {
-    if (this.position === this.order.length) {
-      this.rng.shuffle(this.order);
-      this.position = 0;
-    }
-    return this.order[this.position++];
-  }
-}
-
-export function runTrainingLoop(options: TrainingLoopOptions): TrainingLoopResult {
-  const { net, trainer, set, trainIndices, seed, budget, onProgress, checkpoints = [], onCheckpoint } = options;
-  const input = createInputVolume(net.inputShape);
-  const order = new EpochOrder(trainIndices, new Rng(deriveSeed(seed, 'epoch-order')));
-  const crops = new Rng(deriveSeed(seed, 'train-crops'));
-  const labels = set.labels;
+export async function runTrainingLoop(options: TrainingLoopOptions): Promise<TrainingLoopResult> {
+  const { trainer, examples: stream, budget, onProgress, checkpoints = [], onCheckpoint, stop } = options;
   const maxExamples = 'examples' in budget ? budget.examples : Infinity;
   const maxMs = 'seconds' in budget ? budget.seconds * 1000 : Infinity;
+  let list = new Int32Array(0);
   let start = performance.now();
   let examples = 0;
   let elapsedMs = 0;
   let nextCheckpoint = 0;
+  let nextStop = stop ? stop.first : Infinity;
+  let stoppedAt: TrainingLoopResult['stoppedAt'] = null;
+  /** Runs `task` with the clock stopped: only training is timed. */
+  const untimed = async (task: () => Promise<unknown> | unknown) => {
+    const paused = performance.now();
+    await task();
+    start += performance.now() - paused;
+  };
+  const checkpointsBefore = async (limit: number) => {
+    while (nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint] < limit) {
+      const at = checkpoints[nextCheckpoint++];
+      if (onCheckpoint) await untimed(() => onCheckpoint(at, elapsedMs / 1000));
+    }
+  };
   while (examples < maxExamples && elapsedMs < maxMs) {
-    const i = order.next();
-    fillRandomCrop(input, set, i, crops);
-    trainer.train(input, labels[i]);
-    examples++;
+    const count = Math.min(trainer.batchRemaining, maxExamples - examples);
+    await checkpointsBefore(examples + count);
+    if (list.length < count * EXAMPLE_STRIDE) list = new Int32Array(count * EXAMPLE_STRIDE);
+    stream.fill(list, count);
+    await trainer.train(list, count);
+    const before = examples;
+    examples += count;
     elapsedMs = performance.now() - start;
-    if (onProgress && (examples & 127) === 0) onProgress(examples, elapsedMs / 1000);
-    if (examples === checkpoints[nextCheckpoint]) {
-      nextCheckpoint++;
-      onCheckpoint?.(examples, elapsedMs / 1000);
-      // Move the start forward by the checkpoint's duration: only training is timed.
-      start = performance.now() - elapsedMs;
+    if (onProgress && before >> 7 !== examples >> 7) onProgress(examples, elapsedMs / 1000);
+    if (stop && examples >= nextStop) {
+      while (nextStop <= examples) nextStop += stop.every;
+      let done = false;
+      await untimed(async () => {
+        done = await stop.check(examples, elapsedMs / 1000);
+      });
+      if (done) {
+        stoppedAt = { examples, seconds: elapsedMs / 1000 };
+        break;
+      }
     }
   }
+  await checkpointsBefore(examples + 1);
   onProgress?.(examples, elapsedMs / 1000);
-  return { examples, seconds: elapsedMs / 1000 };
+  return { examples, seconds: elapsedMs / 1000, stoppedAt };
+}
+
+/** How an evaluation went: `evaluated` < `total` when it stopped early. */
+export interface Score {
+  correct: number;
+  evaluated: number;
+  total: number;
+}
+
+/** correct / total, or null for an evaluation that stopped early; NaN for no images. */
+export function accuracyOf(score: Score): number | null {
+  if (score.evaluated < score.total) return null;
+  return score.total === 0 ? NaN : score.correct / score.total;
+}
+
+/**
+ * Classifies images `indices` of a set, with the center crop or the 4-crop average (drawn
+ * from `rng`). With `maxErrors` it may stop once more images than that are wrong.
+ */
+export type Scorer = (
+  set: SetName,
+  indices: Int32Array,
+  mode: CropMode,
+  rng: Rng | undefined,
+  options: { maxErrors?: number; onProgress?: (done: number, total: number) => void },
+) => Promise<Score>;
+
+/** Scores on one thread with the net itself (npm run eval); never stops early. */
+export function localScorer(net: EvaluableNet, sets: Record<SetName, MnistSet>): Scorer {
+  return async (set, indices, mode, rng, { onProgress }) => {
+    const { correct, total } = evaluateAccuracy(net, sets[set], mode, { indices, rng, onProgress });
+    return { correct, evaluated: total, total };
+  };
+}
+
+/** Scores spread over the replicas of a data-parallel trainer: the same figures as localScorer. */
+export function parallelScorer(trainer: DataParallelTrainer, net: EvaluableNet): Scorer {
+  return async (set, indices, mode, rng, { maxErrors, onProgress }) => {
+    const plan = planEvaluation(indices, net.inputShape, mode, rng);
+    const { correct, evaluated } = await trainer.evaluate(set, plan, { maxErrors, onProgress });
+    return { correct, evaluated, total: indices.length };
+  };
 }
 
 export type TestCropModes = { fourCrop: boolean; center: boolean };
@@ -104,15 +154,28 @@ export interface FinalEvaluation {
 }
 
 export interface FinalEvaluationOptions {
-  net: EvaluableNet;
-  test: MnistSet;
-  /** Validation set and indices; omitted by `npm run eval`. */
-  validation?: { set: MnistSet; indices: Int32Array };
+  score: Scorer;
+  /** Size of the test set. */
+  testCount: number;
+  /** Validation indices into the training set; omitted by `npm run eval`. */
+  validationIndices?: Int32Array;
   modes: TestCropModes;
   seed: number;
   /** Evaluate only the first N test and validation images. */
   limit: number | null;
   onProgress?: (what: string, done: number, total: number) => void;
+  /** The 4-crop test accuracy when already measured on these very weights (it would come out the same). */
+  known4Crop?: number;
+}
+
+/** The test images an evaluation covers: the first `limit` (all without one). */
+export function testIndices(testCount: number, limit: number | null): Int32Array {
+  return Int32Array.from({ length: Math.min(testCount, limit ?? Infinity) }, (_, i) => i);
+}
+
+/** A fresh 'eval-crops' stream: every 4-crop evaluation of the same weights draws the same crops. */
+export function evalCrops(seed: number): Rng {
+  return new Rng(deriveSeed(seed, 'eval-crops'));
 }
 
 /**
@@ -120,28 +183,21 @@ export interface FinalEvaluationOptions {
  * modes. The 4 crops come from their own stream of the seed: the same snapshot and seed
  * give the same 4-crop figure.
  */
-export function evaluateFinal(options: FinalEvaluationOptions): FinalEvaluation {
-  const { net, test, validation, modes, seed, limit, onProgress } = options;
-  const testCount = Math.min(test.count, limit ?? Infinity);
-  const testIndices = Int32Array.from({ length: testCount }, (_, i) => i);
-  const progress = (what: string) => (done: number, total: number) => onProgress?.(what, done, total);
+export async function evaluateFinal(options: FinalEvaluationOptions): Promise<FinalEvaluation> {
+  const { score, testCount, validationIndices, modes, seed, limit, onProgress, known4Crop } = options;
+  const test = testIndices(testCount, limit);
+  const progress = (what: string) => ({ onProgress: (done: number, total: number) => onProgress?.(what, done, total) });
   let validationAccuracy: number | null = null;
-  if (validation && validation.indices.length > 0) {
-    const indices = validation.indices.subarray(0, Math.min(validation.indices.length, limit ?? Infinity));
-    validationAccuracy = evaluateAccuracy(net, validation.set, 'center', {
-      indices,
-      onProgress: progress('validation'),
-    }).accuracy;
+  if (validationIndices && validationIndices.length > 0) {
+    const indices = validationIndices.subarray(0, Math.min(validationIndices.length, limit ?? Infinity));
+    validationAccuracy = accuracyOf(await score('train', indices, 'center', undefined, progress('validation')));
   }
   const testAccuracyCenter = modes.center
-    ? evaluateAccuracy(net, test, 'center', { indices: testIndices, onProgress: progress('test center') }).accuracy
+    ? accuracyOf(await score('test', test, 'center', undefined, progress('test center')))
     : null;
-  const testAccuracy4Crop = modes.fourCrop
-    ? evaluateAccuracy(net, test, '4crop', {
-        indices: testIndices,
-        rng: new Rng(deriveSeed(seed, 'eval-crops')),
-        onProgress: progress('test 4-crop'),
-      }).accuracy
-    : null;
-  return { validationAccuracy, testAccuracy4Crop, testAccuracyCenter, testExamples: testCount };
+  let testAccuracy4Crop: number | null = null;
+  if (modes.fourCrop) {
+    testAccuracy4Crop = known4Crop ?? accuracyOf(await score('test', test, '4crop', evalCrops(seed), progress('test 4-crop')));
+  }
+  return { validationAccuracy, testAccuracy4Crop, testAccuracyCenter, testExamples: test.length };
 }

@@ -1,9 +1,10 @@
 import { createLayer, isLossLayer } from './layers';
-import { jsKernels, type Kernels } from './layers/kernels';
+import type { Kernels } from './layers/kernels';
 import { ParamArena, type Layer, type LossLayer, type LossTarget, type ParamGroup } from './layers/layer';
 import type { Rng } from './rng';
 import { paramCount, resolveLayers, type ResolvedLayer, type Shape } from './spec';
-import type { Volume } from './volume';
+import { withVolumeStorage, type Volume } from './volume';
+import { defaultKernels } from './wasm';
 
 /**
  * A feed-forward network: an input layer, hidden layers, one loss layer, in a line
@@ -21,19 +22,31 @@ export class Net {
   readonly paramGroups: readonly ParamGroup[];
   readonly inputShape: Shape;
   readonly outputShape: Shape;
+  /** The kernels this net's layers run on ('wasm': its own WebAssembly memory holds every buffer). */
+  readonly kernels: Kernels;
   private readonly lossLayer: LossLayer;
 
   /**
    * Builds layers from already resolved specs (see resolveLayers), drawing initial
    * weights from `rng` in layer order; the same seed gives the same weights bit for
    * bit. Dropout layers keep `rng` for their masks.
+   *
+   * `kernels` defaults to WASM SIMD where available (see wasm/index.ts). A set with
+   * `forNet` makes this net's own kernels first; when they have `allocate`, the
+   * parameters, gradients and every layer's volumes are placed with it (in the
+   * kernels' memory), so kernel calls copy nothing.
    */
-  constructor(specs: readonly ResolvedLayer[], rng: Rng, kernels: Kernels = jsKernels) {
+  constructor(specs: readonly ResolvedLayer[], rng: Rng, kernels: Kernels = defaultKernels()) {
     checkChain(specs);
     let total = 0;
     for (const spec of specs) total += paramCount(spec);
-    const arena = new ParamArena(total);
-    const layers = specs.map((spec) => createLayer(spec, arena, rng, kernels));
+    const own = kernels.forNet ? kernels.forNet(specs) : kernels;
+    const place = own.allocate;
+    const allocate = place
+      ? (length: number) => place.call(own, length)
+      : (length: number) => new Float32Array(length);
+    const arena = new ParamArena(total, allocate);
+    const layers = withVolumeStorage(allocate, () => specs.map((spec) => createLayer(spec, arena, rng, own)));
     if (arena.used !== total) {
       throw new Error(`Net: layers took ${arena.used} parameters but the specs count ${total}`);
     }
@@ -47,6 +60,7 @@ export class Net {
     this.paramGroups = layers.flatMap((layer) => layer.params);
     this.inputShape = { ...specs[0].out };
     this.outputShape = { ...last.spec.out };
+    this.kernels = own;
   }
 
   /** Desugars and validates ConvNetJS layer definitions (throws SpecError), then builds. */

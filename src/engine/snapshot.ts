@@ -20,9 +20,12 @@
 import { Net } from './net';
 import type { ParamGroup } from './layers/layer';
 import { Rng } from './rng';
+import { shortName } from './suggest';
 import {
   LAYER_TYPES,
   LIMITS,
+  convPaddedInputSize,
+  layerActivationCount,
   paramCount,
   shapeSize,
   type LayerType,
@@ -246,6 +249,30 @@ export function netFromJSON(json: unknown, rng: Rng = new Rng(0)): Net {
   return net;
 }
 
+/**
+ * Builds a Net from the text of a snapshot file. The length is checked before JSON.parse,
+ * so an oversized file is refused before it costs parse time and memory; then as netFromJSON.
+ */
+export function parseSnapshotText(text: string, rng: Rng = new Rng(0)): Net {
+  return netFromJSON(parseSnapshotJSON(text), rng);
+}
+
+/** JSON.parse behind the size cap, with syntax errors as SnapshotErrors. */
+function parseSnapshotJSON(text: string): unknown {
+  if (text.length > LIMITS.maxSnapshotChars) {
+    const mb = (n: number): string => `${Math.round(n / 1e6).toLocaleString('en-US')} MB`;
+    throw new SnapshotError(
+      `snapshot: the file is about ${mb(text.length)}, over the limit of ${mb(LIMITS.maxSnapshotChars)}; ` +
+        'a snapshot of a network this size is too large to load here',
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new SnapshotError(`snapshot: not valid JSON (${shortName((e as Error).message, 200)})`);
+  }
+}
+
 export interface LayerWeights {
   /** All filters back to back, filter f at f * filterSize, HWC inside. */
   filters: Float32Array;
@@ -263,14 +290,7 @@ const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** Validates a snapshot completely and returns what netFromJSON builds from it. */
 export function readSnapshot(json: unknown): ReadSnapshot {
-  let root = json;
-  if (typeof root === 'string') {
-    try {
-      root = JSON.parse(root);
-    } catch (e) {
-      throw new SnapshotError(`snapshot: not valid JSON (${(e as Error).message})`);
-    }
-  }
+  const root = typeof json === 'string' ? parseSnapshotJSON(json) : json;
   if (!isRecord(root) || !Array.isArray(root.layers)) {
     throw new SnapshotError("snapshot: expected an object with a 'layers' array, as ConvNetJS's net.toJSON() writes");
   }
@@ -284,6 +304,7 @@ export function readSnapshot(json: unknown): ReadSnapshot {
   const specs: ResolvedLayer[] = [];
   const weights = new Map<number, LayerWeights>();
   let totalParams = 0;
+  let totalActivations = 0;
   let prev: Shape | null = null;
   for (let i = 0; i < layers.length; i++) {
     const reader = LayerReader.of(layers[i], i);
@@ -292,14 +313,32 @@ export function readSnapshot(json: unknown): ReadSnapshot {
     if (activations > LIMITS.maxLayerActivations) {
       reader.failSentence(
         'out_depth',
-        `output ${dims(spec.out)} = ${activations} values is over the limit of ${LIMITS.maxLayerActivations} values per layer`,
+        `output ${dims(spec.out)} = ${activations} values is over the limit of ${LIMITS.maxLayerActivations} values per layer; ` +
+          'reduce out_sx, out_sy or out_depth',
+      );
+    }
+    if (spec.type === 'conv' && convPaddedInputSize(spec.in, spec.pad) > LIMITS.maxLayerActivations) {
+      // The conv kernels keep a zero-padded copy of the input and of its gradient.
+      reader.failSentence(
+        'pad',
+        `pad ${spec.pad} on an input of ${dims(spec.in)} makes a padded input of ${convPaddedInputSize(spec.in, spec.pad)} values, ` +
+          `over the limit of ${LIMITS.maxLayerActivations} values per layer`,
+      );
+    }
+    totalActivations += layerActivationCount(spec);
+    if (totalActivations > LIMITS.maxTotalActivations) {
+      reader.failSentence(
+        'out_depth',
+        `the layers up to this one hold ${totalActivations} activation values, over the limit of ${LIMITS.maxTotalActivations} ` +
+          'for the whole network; reduce out_sx, out_sy or out_depth',
       );
     }
     totalParams += paramCount(spec);
     if (totalParams > LIMITS.maxParams) {
       reader.failSentence(
         'filters',
-        `its ${paramCount(spec)} parameters bring the total to ${totalParams}, over the limit of ${LIMITS.maxParams}`,
+        `its ${paramCount(spec)} parameters bring the total to ${totalParams}, over the limit of ${LIMITS.maxParams} ` +
+          '(filters and biases of all conv and fc layers)',
       );
     }
     if (spec.type === 'conv') {
@@ -342,8 +381,8 @@ class LayerReader {
     }
     if (!(LAYER_TYPES as readonly string[]).includes(type)) {
       throw new SnapshotError(
-        `snapshot layer ${index} (${type}): layer_type '${type}' is not supported; expected one of ${LAYER_TYPES.join(', ')}`,
-        { layerIndex: index, layerType: type, field: 'layer_type' },
+        `snapshot layer ${index} (${shortName(type)}): layer_type '${shortName(type)}' is not supported; expected one of ${LAYER_TYPES.join(', ')}`,
+        { layerIndex: index, layerType: shortName(type), field: 'layer_type' },
       );
     }
     return new LayerReader(index, type as LayerType, value);
@@ -530,7 +569,7 @@ class LayerReader {
     if (stated.sx !== shape.sx || stated.sy !== shape.sy || stated.depth !== shape.depth) {
       this.fail(
         field,
-        `is ${String(stated.sx)}x${String(stated.sy)}x${String(stated.depth)} (sx x sy x depth); expected ${dims(shape)}`,
+        `is ${dim(stated.sx)}x${dim(stated.sy)}x${dim(stated.depth)} (sx x sy x depth); expected ${dims(shape)}`,
       );
     }
     const w = vol.w;
@@ -550,11 +589,23 @@ class LayerReader {
   }
 }
 
+/** One stated dimension of a volume for a message: '?' when absent. */
+function dim(v: unknown): string {
+  return v === undefined ? '?' : describe(v);
+}
+
+/**
+ * A short description of a bad value. Containers are named, not printed: printing one
+ * could echo megabytes, or overflow the stack on deep nesting.
+ */
 function describe(v: unknown): string {
   if (v === undefined) return 'missing';
+  if (v === null) return 'null';
   // JSON.stringify turns NaN and Infinity into null, so say which one it is.
-  if (typeof v === 'number') return String(v);
-  return JSON.stringify(v) ?? String(v);
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'string') return JSON.stringify(shortName(v));
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : typeof v;
 }
 
 /** Number of values in `w`: an array, a typed array, or the object JSON.stringify makes of a typed array. */

@@ -11,7 +11,7 @@
  * what was wrong and, where possible, what would fit.
  */
 
-import { closestName, listNames, suggestion } from './suggest';
+import { closestName, listNames, shortName, suggestion } from './suggest';
 
 export const LAYER_TYPES = [
   'input',
@@ -194,12 +194,23 @@ export class SpecError extends Error {
  */
 export const LIMITS = {
   maxParams: 20_000_000,
-  /** Values in one layer's output volume. */
+  /** Values in one layer's output volume (and in a conv layer's zero-padded input). */
   maxLayerActivations: 50_000_000,
+  /**
+   * Values in all layer outputs and padded conv inputs together. A net keeps each with
+   * its gradient, so this bounds its activation memory (8 bytes a value) where the
+   * per-layer cap alone would allow 200 layers of 50 million.
+   */
+  maxTotalActivations: 100_000_000,
   /** Layers after desugaring (and user definitions before it). */
   maxLayers: 200,
-  /** Size of a definition text, in UTF-8 bytes. */
-  maxDefinitionBytes: 1_000_000,
+  /**
+   * Size of a definition text, in UTF-8 bytes. 200 layers take about 20 kB; the cap keeps
+   * the worst text to parse (JSON5 on dense tokens, about 1 ms per kB) well within a second.
+   */
+  maxDefinitionBytes: 100_000,
+  /** Length of a snapshot's JSON text, checked before JSON.parse (about 50 MB of ASCII JSON). */
+  maxSnapshotChars: 50_000_000,
 } as const;
 
 // ---------------------------------------------------------------------------
@@ -396,7 +407,7 @@ function choiceProblem(field: ChoiceFieldSchema, value: unknown, what: string): 
     return `${field.name} is ${describeValue(value)}; use ${listNames(field.options)}`;
   }
   if (field.options.includes(value)) return null;
-  return `${field.name} '${value}' is not ${what}; ${suggestion(value, field.options)}`;
+  return `${field.name} '${shortName(value)}' is not ${what}; ${suggestion(value, field.options)}`;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -459,7 +470,7 @@ function checkLayerDef(def: unknown, index: number, issues: IssueList): CheckedD
   if (!(LAYER_TYPES as readonly string[]).includes(type)) {
     // ConvNetJS has a quadtransform layer, but it is undocumented and not part of this engine.
     const what = type === 'quadtransform' ? 'is not supported here' : 'is not a layer type';
-    issues.layer(index, undefined, 'type', `type '${type}' ${what}; ${suggestion(type, LAYER_TYPES)}`);
+    issues.layer(index, undefined, 'type', `type '${shortName(type)}' ${what}; ${suggestion(type, LAYER_TYPES)}`);
     return null;
   }
   const layerType = type as LayerType;
@@ -479,11 +490,11 @@ function checkLayerDef(def: unknown, index: number, issues: IssueList): CheckedD
       let text: string;
       if (near !== undefined) {
         suggested.add(near);
-        text = `unknown field '${key}'; did you mean '${near}'?`;
+        text = `unknown field '${shortName(key)}'; did you mean '${near}'?`;
       } else if (isLossType(layerType) && (key === 'activation' || key === 'drop_prob')) {
         text = `${key} cannot follow a loss layer, which must stay last; put it on the layer before`;
       } else {
-        text = `unknown field '${key}'; ${layerType} layers take ${names.length > 0 ? listNames(names, 'and') : 'no fields besides type'}`;
+        text = `unknown field '${shortName(key)}'; ${layerType} layers take ${names.length > 0 ? listNames(names, 'and') : 'no fields besides type'}`;
       }
       issues.layer(index, layerType, key, text);
       continue;
@@ -624,6 +635,18 @@ function expandDef(def: CheckedDef, input: Shape | null, issues: IssueList): Uni
         const stride = num(v, 'stride', 1);
         const size = windowOutputShape(def, input, sx, sy, pad, stride, issues);
         if (size === null) return null;
+        // The conv kernels keep a zero-padded copy of the input (and of its gradient).
+        const padded = convPaddedInputSize(input, pad);
+        if (padded > LIMITS.maxLayerActivations) {
+          issues.layer(
+            def.index,
+            def.type,
+            'pad',
+            `pad ${formatNumber(pad)} on an input of ${formatShape(input)} makes a padded input of ${formatNumber(padded)} values, ` +
+              `more than the limit of ${formatNumber(LIMITS.maxLayerActivations)} per layer; use a smaller pad`,
+          );
+          return null;
+        }
         const filters = num(v, 'filters', 0);
         shape = { sx: size.sx, sy: size.sy, depth: filters };
         out.push({
@@ -765,6 +788,17 @@ function maxoutFits(def: CheckedDef, input: Shape, groupSize: number, issues: Is
   return false;
 }
 
+/** Values in the zero-padded copy of its input that a conv layer keeps. */
+export function convPaddedInputSize(input: Shape, pad: number): number {
+  return (input.sx + 2 * pad) * (input.sy + 2 * pad) * input.depth;
+}
+
+/** Activation values a layer holds (output, plus the padded input of a conv layer). */
+export function layerActivationCount(layer: Pick<ResolvedLayer, 'type' | 'in' | 'out'> & { pad?: number }): number {
+  const padded = layer.type === 'conv' ? convPaddedInputSize(layer.in, layer.pad ?? 0) : 0;
+  return shapeSize(layer.out) + padded;
+}
+
 /** Reports layers whose output volume is over the activation cap. */
 function checkActivationCap(def: CheckedDef, layers: readonly Unindexed<ResolvedLayer>[], issues: IssueList): boolean {
   for (const layer of layers) {
@@ -860,6 +894,7 @@ export function resolveLayers(defs: unknown): ResolvedLayer[] {
   const resolved: Unindexed<ResolvedLayer>[] = [];
   let shape: Shape | null = null;
   let largest: { def: CheckedDef; params: number } | null = null;
+  let activations = 0;
   for (const def of checked) {
     if (def === null) break;
     if (def.type !== 'input' && shape === null) break;
@@ -868,6 +903,17 @@ export function resolveLayers(defs: unknown): ResolvedLayer[] {
     for (const layer of layers) {
       const params = paramCount(layer as ResolvedLayer);
       if (largest === null || params > largest.params) largest = { def, params };
+      activations += layerActivationCount(layer);
+    }
+    if (activations > LIMITS.maxTotalActivations) {
+      issues.layer(
+        def.index,
+        def.type,
+        undefined,
+        `the layers up to this one hold ${formatNumber(activations)} activation values, more than the limit of ` +
+          `${formatNumber(LIMITS.maxTotalActivations)} for the whole network; use a smaller input, fewer filters or pool earlier`,
+      );
+      break;
     }
     resolved.push(...layers);
     shape = layers[layers.length - 1]!.out;
@@ -1065,7 +1111,7 @@ export function resolveTrainer(def: unknown, base: Readonly<TrainerSpec> = DEFAU
     if (value === undefined) continue;
     const field = TRAINER_FIELDS.find((f) => f.name === key);
     if (field === undefined) {
-      issues.general(`trainer: unknown option '${key}'; ${suggestion(key, names)}`, key);
+      issues.general(`trainer: unknown option '${shortName(key)}'; ${suggestion(key, names)}`, key);
       continue;
     }
     const problem =

@@ -42,6 +42,10 @@ export function closestName(word: string, candidates: readonly string[]): string
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
+    // The length difference is a lower bound on the distance: skipping on it keeps a
+    // megabyte-long word from costing a megabyte-by-name table per candidate.
+    const gap = Math.abs(w.length - c.length);
+    if (gap > allowed || gap >= bestDistance) continue;
     const distance = editDistance(w, c.toLowerCase());
     if (distance < bestDistance) {
       best = c;
@@ -56,6 +60,14 @@ export function suggestion(word: string, candidates: readonly string[]): string 
   const near = closestName(word, candidates);
   if (near !== undefined) return `did you mean '${near}'?`;
   return `use ${candidates.length > 1 ? 'one of ' : ''}${listNames(candidates)}`;
+}
+
+/**
+ * A name the user wrote, cut to `max` characters for a message: a pasted text can hold a
+ * megabyte-long name, and an error message should stay a sentence.
+ */
+export function shortName(name: string, max = 40): string {
+  return name.length > max ? `${name.slice(0, max)}...` : name;
 }
 
 /** 'a', 'b' or 'c' */

@@ -1,3 +1,4 @@
+import type { Kernels, UpdateKernel } from './layers/kernels';
 import type { LossTarget, ParamGroup } from './layers/layer';
 import { TRAINER_METHODS, type TrainerSpec } from './spec';
 import type { Volume } from './volume';
@@ -67,6 +68,8 @@ export interface TrainableNet {
   readonly paramGroups: readonly ParamGroup[];
   forward(x: Volume, isTraining?: boolean): Volume;
   backward(target: LossTarget): number;
+  /** When they offer a fused update (WASM), the trainer's update runs there. */
+  readonly kernels?: Kernels;
 }
 
 /** A param group as a range of the flat buffers, with its decay multipliers. */
@@ -77,7 +80,10 @@ interface ParamRange {
   l2DecayMul: number;
 }
 
-/** Integer codes so the update loop switches on a small int, not a string. */
+/**
+ * Integer codes so the update loop switches on a small int, not a string. The
+ * fused update (assembly/update.ts) uses the same numbers.
+ */
 const enum Rule {
   Vanilla,
   Momentum,
@@ -184,11 +190,14 @@ export class Trainer {
   private xsumMeaning: AccumulatorMeaning | null = null;
   private l2DecayLoss = 0;
   private l1DecayLoss = 0;
+  /** The net kernels' fused update, or null: then update() runs the loop below. */
+  private readonly fused: UpdateKernel | null;
 
   constructor(net: TrainableNet, spec: TrainerSpec) {
     checkSpec(spec);
     this.net = net;
     this.ranges = paramRanges(net);
+    this.fused = net.kernels?.update ? net.kernels.update(this.ranges) : null;
     this.current = { ...spec };
     this.rule = ruleOf(spec);
     this.prepareAccumulators();
@@ -235,6 +244,28 @@ export class Trainer {
       backwardMs: t2 - t1,
       updated,
     };
+  }
+
+  /** Examples still to come before the running mini-batch completes (at least 1). */
+  get batchRemaining(): number {
+    return Math.max(1, this.current.batch_size - this.pending);
+  }
+
+  /**
+   * Counts `count` examples whose gradients something else already summed into the net's
+   * grads (data-parallel replicas, see src/parallel) and updates when they complete the
+   * mini-batch: the same arithmetic as `count` train calls whose gradient sum is what the
+   * grads hold. `count` may not run past the end of the batch.
+   */
+  addSummedExamples(count: number): Pick<StepStats, 'updated' | 'l2DecayLoss' | 'l1DecayLoss'> {
+    if (!Number.isInteger(count) || count < 1 || count > this.batchRemaining) {
+      throw new RangeError(`trainer: ${count} summed examples do not fit the ${this.batchRemaining} left in the batch`);
+    }
+    this.k += count;
+    this.pending += count;
+    const updated = this.pending >= this.current.batch_size;
+    if (updated) this.update();
+    return { updated, l2DecayLoss: this.l2DecayLoss, l1DecayLoss: this.l1DecayLoss };
   }
 
   getState(): TrainerState {
@@ -325,6 +356,13 @@ export class Trainer {
     // counting examples rather than updates. Kept as is for parity with its trainer.
     const corr1 = 1 - Math.pow(beta1, this.k);
     const corr2 = 1 - Math.pow(beta2, this.k);
+    if (this.fused) {
+      // The same arithmetic, operation for operation, in one WASM pass.
+      const step = { rule, learningRate: lr, momentum, ro, eps, beta1, beta2, corr1, corr2, divisor, l1Decay: l1_decay, l2Decay: l2_decay };
+      [this.l2DecayLoss, this.l1DecayLoss] = this.fused.run(step, p, g, this.gsum, this.xsum);
+      this.pending = 0;
+      return;
+    }
     let l2Loss = 0;
     let l1Loss = 0;
     for (const range of this.ranges) {

@@ -4,6 +4,27 @@
  * Layout is ConvNetJS's HWC order: the value at column x, row y, channel d sits at
  * index ((sx * y) + x) * depth + d. Snapshots and cross-checks rely on this order.
  */
+/** Makes the storage of a new volume: a fresh array unless a builder says otherwise. */
+export type Allocate = (length: number) => Float32Array;
+
+const freshArray: Allocate = (length) => new Float32Array(length);
+let allocateStorage: Allocate = freshArray;
+
+/**
+ * Runs `build` with every Volume created meanwhile taking its w and dw from
+ * `allocate`. Net uses it so that all activations of a net land in the memory its
+ * kernels work on (one WASM memory per net), without each layer having to know.
+ */
+export function withVolumeStorage<T>(allocate: Allocate, build: () => T): T {
+  const previous = allocateStorage;
+  allocateStorage = allocate;
+  try {
+    return build();
+  } finally {
+    allocateStorage = previous;
+  }
+}
+
 export class Volume {
   readonly sx: number;
   readonly sy: number;
@@ -21,8 +42,8 @@ export class Volume {
     if (w && w.length !== n) {
       throw new Error(`Volume ${sx}x${sy}x${depth} needs ${n} values, got ${w.length}`);
     }
-    this.w = w ?? new Float32Array(n);
-    this.dw = new Float32Array(n);
+    this.w = w ?? allocateStorage(n);
+    this.dw = allocateStorage(n);
   }
 
   get size(): number {

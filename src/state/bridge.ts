@@ -69,7 +69,12 @@ export function createWorkerBackend(options: WorkerBackendOptions = {}): Dashboa
     classifyImage: (pixels) => remote().classifyImage(pixels),
     clearInspectedImage: () => remote().clearInspectedImage(),
     layerSnapshots: (indices) => remote().layerSnapshots(indices),
+    layerTrainingHistory: () => remote().layerTrainingHistory(),
+    freezeExample: (frozen) => remote().freezeExample(frozen),
     retryData: () => remote().retryData(),
+    evaluateTestSet: (onProgress) => remote().evaluateTestSet(Comlink.proxy(onProgress)),
+    cancelEvaluation: () => remote().cancelEvaluation(),
+    testImages: (indices) => remote().testImages(indices),
     async restart() {
       generation++;
       api?.[Comlink.releaseProxy]();

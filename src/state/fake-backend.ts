@@ -13,11 +13,13 @@ import type {
   ClassifyResult,
   DataProgress,
   LayerSnapshot,
+  LayerStatsPoint,
   NetworkSummary,
   SessionUpdate,
   TrainingStats,
 } from '../training/protocol';
 import { EMPTY_STATS, type DashboardBackend, type DashboardEvents } from './store';
+import type { EvaluationOutcome, EvaluationProgress } from '../training/evaluation';
 
 export interface FakeCall {
   method: string;
@@ -34,11 +36,18 @@ export interface FakeBackend extends DashboardBackend {
     saveSnapshot: () => string;
     classifyImage: (pixels: Uint8Array) => ClassifyResult;
     layerSnapshots: (indices: number[]) => LayerSnapshot[];
+    /** Default: blank images. */
+    testImages: (indices: number[]) => Uint8Array;
+    layerTrainingHistory: () => LayerStatsPoint[];
+    freezeExample: (frozen: boolean) => boolean;
   };
   emitData(progress: DataProgress): void;
   /** Pushes an update; missing fields default to the previous push (runId 1 at first). */
   emitUpdate(update: Partial<Omit<SessionUpdate, 'stats'>> & { stats?: Partial<TrainingStats>; network?: NetworkSummary }): void;
   emitFault(message: string): void;
+  /** Drive the pending evaluateTestSet call, as the worker would. */
+  emitEvaluationProgress(progress: EvaluationProgress): void;
+  finishEvaluation(outcome: EvaluationOutcome): void;
   /** Calls of one method, in order. */
   callsTo(method: string): unknown[][];
 }
@@ -48,6 +57,7 @@ export function createFakeBackend(): FakeBackend {
   let lastStats: TrainingStats = { ...EMPTY_STATS };
   let lastRunId = 1;
   const calls: FakeCall[] = [];
+  let evaluation: { onProgress: (p: EvaluationProgress) => void; resolve: (o: EvaluationOutcome) => void } | null = null;
 
   const sink = (): DashboardEvents => {
     if (!events) throw new Error('fake backend: no store connected yet');
@@ -66,6 +76,9 @@ export function createFakeBackend(): FakeBackend {
       saveSnapshot: () => '{"layers":[]}',
       classifyImage: () => ({ ok: true, top3: [] }),
       layerSnapshots: () => [],
+      testImages: (indices) => new Uint8Array(indices.length * 784),
+      layerTrainingHistory: () => [],
+      freezeExample: (frozen) => frozen,
     },
     connect(e) {
       events = e;
@@ -108,8 +121,40 @@ export function createFakeBackend(): FakeBackend {
       record('layerSnapshots', indices);
       return backend.answers.layerSnapshots(indices);
     },
+    async layerTrainingHistory() {
+      record('layerTrainingHistory');
+      return backend.answers.layerTrainingHistory();
+    },
+    async freezeExample(frozen) {
+      record('freezeExample', frozen);
+      return backend.answers.freezeExample(frozen);
+    },
     async retryData() {
       record('retryData');
+    },
+    evaluateTestSet(onProgress) {
+      record('evaluateTestSet');
+      return new Promise<EvaluationOutcome>((resolve) => {
+        evaluation = { onProgress, resolve };
+      });
+    },
+    async cancelEvaluation() {
+      record('cancelEvaluation');
+      evaluation?.resolve({ ok: false, cancelled: true, error: 'The evaluation was cancelled.' });
+      evaluation = null;
+    },
+    async testImages(indices) {
+      record('testImages', indices);
+      return backend.answers.testImages(indices);
+    },
+    emitEvaluationProgress(progress) {
+      if (!evaluation) throw new Error('fake backend: no evaluation is running');
+      evaluation.onProgress(progress);
+    },
+    finishEvaluation(outcome) {
+      if (!evaluation) throw new Error('fake backend: no evaluation is running');
+      evaluation.resolve(outcome);
+      evaluation = null;
     },
     async restart() {
       record('restart');

@@ -20,12 +20,14 @@ import type {
   ClassifyResult,
   DataProgress,
   LayerSnapshot,
+  LayerStatsPoint,
   SessionUpdate,
   TestPrediction,
   TrainingStats,
 } from '../training/protocol';
 import type { TrainerSpec } from '../engine/spec';
-import type { DashboardActions, DashboardState } from './types';
+import type { DashboardActions, DashboardState, EvaluationState } from './types';
+import type { EvaluationOutcome, EvaluationProgress } from '../training/evaluation';
 import { LossHistory } from './loss-history';
 
 /** What the backend pushes to the store. */
@@ -56,10 +58,21 @@ export interface DashboardBackend {
   classifyImage(pixels: Uint8Array): Promise<ClassifyResult>;
   clearInspectedImage(): Promise<void>;
   layerSnapshots(indices: number[]): Promise<LayerSnapshot[]>;
+  /** Per-layer weight norms, gradient norms and update ratios over the run (the inspector's charts). */
+  layerTrainingHistory(): Promise<LayerStatsPoint[]>;
+  /** Pins (true) or releases the last training example for the layer views; resolves whether one is pinned. */
+  freezeExample(frozen: boolean): Promise<boolean>;
   retryData(): Promise<void>;
   /** Throws the session away and starts a fresh one (after a fault). */
   restart(): Promise<void>;
+  /** Evaluates the whole test set beside training; onProgress hears ~10 times a second until it settles. */
+  evaluateTestSet(onProgress: (progress: EvaluationProgress) => void): Promise<EvaluationOutcome>;
+  cancelEvaluation(): Promise<void>;
+  /** Raw pixels of test images, 784 bytes each, in the order asked. */
+  testImages(indices: number[]): Promise<Uint8Array>;
 }
+
+export const IDLE_EVALUATION: EvaluationState = { status: 'idle', done: 0, total: 0, result: null, error: null };
 
 export const MAX_PREDICTIONS = 200;
 export const MAX_LOSS_POINTS = 2000;
@@ -90,6 +103,8 @@ export function createDashboardStore(backend: DashboardBackend): DashboardStore 
   let heldPredictions: TestPrediction[] = [];
   let predictionsShownAt = -Infinity;
   let predictionsTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Bumped by every evaluation start and cancel, so a superseded evaluation's answers are ignored. */
+  let evaluationGeneration = 0;
 
   const store = createStore<DashboardState>()((set, get) => {
     /** Runs a backend call; a throw becomes the fault banner instead of an unhandled rejection. */
@@ -146,6 +161,18 @@ export function createDashboardStore(backend: DashboardBackend): DashboardStore 
         snapshotsStale = true;
         void guarded('Clearing the image', () => backend.clearInspectedImage(), undefined).then(() => refreshSnapshots());
       },
+      async inspectLayers(indices) {
+        return guarded('Reading the layer inspector', () => backend.layerSnapshots(indices), []);
+      },
+      async fetchLayerTrainingHistory() {
+        return guarded('Reading the layer statistics', () => backend.layerTrainingHistory(), []);
+      },
+      async freezeExample(frozen) {
+        const pinned = await guarded('Freezing the example', () => backend.freezeExample(frozen), false);
+        set({ exampleFrozen: pinned });
+        snapshotsStale = true;
+        void refreshSnapshots();
+      },
       clearLossHistory() {
         history.clear();
         set({ lossHistory: history.values });
@@ -175,9 +202,45 @@ export function createDashboardStore(backend: DashboardBackend): DashboardStore 
           predictions: [],
           userImage: null,
           fault: null,
+          evaluation: IDLE_EVALUATION,
         });
+        evaluationGeneration++;
         snapshotsStale = true;
         await guarded('Restarting training', () => backend.restart(), undefined);
+      },
+      async evaluateTestSet() {
+        if (get().evaluation.status === 'running') return;
+        const mine = ++evaluationGeneration;
+        const ours = () => mine === evaluationGeneration;
+        set({ evaluation: { ...get().evaluation, status: 'running', done: 0, total: 0, error: null } });
+        const outcome = await guarded<EvaluationOutcome>(
+          'Evaluating the test set',
+          () =>
+            backend.evaluateTestSet(({ done, total }) => {
+              if (ours()) set({ evaluation: { ...get().evaluation, done, total } });
+            }),
+          { ok: false, cancelled: false, error: 'the training worker failed' },
+        );
+        if (!ours()) return;
+        const current = get().evaluation;
+        if (!outcome.ok) {
+          set({ evaluation: { ...current, status: outcome.cancelled ? 'cancelled' : 'error', error: outcome.cancelled ? null : outcome.error } });
+        } else if (outcome.evaluation.runId !== runId) {
+          // The network changed meanwhile: the result describes weights that are gone.
+          set({ evaluation: { ...IDLE_EVALUATION, status: 'error', error: 'The network changed during the evaluation; evaluate again.' } });
+        } else {
+          const { total } = outcome.evaluation;
+          set({ evaluation: { status: 'done', done: total, total, result: outcome.evaluation, error: null } });
+        }
+      },
+      cancelEvaluation() {
+        if (get().evaluation.status !== 'running') return;
+        evaluationGeneration++;
+        set({ evaluation: { ...get().evaluation, status: 'cancelled' } });
+        void guarded('Cancelling the evaluation', () => backend.cancelEvaluation(), undefined);
+      },
+      testImages(indices) {
+        return backend.testImages(indices);
       },
     };
 
@@ -195,6 +258,8 @@ export function createDashboardStore(backend: DashboardBackend): DashboardStore 
       predictions: [],
       userImage: null,
       fault: null,
+      exampleFrozen: false,
+      evaluation: IDLE_EVALUATION,
       actions,
     };
   });
@@ -221,6 +286,12 @@ export function createDashboardStore(backend: DashboardBackend): DashboardStore 
       predictionsTimer = setTimeout(showHeldPredictions, PREDICTIONS_PERIOD_MS - (Date.now() - predictionsShownAt));
     }
     if (newRun) patch.layerSnapshots = {};
+    // A new run forgets the pinned example (the session drops it with the old network).
+    if (newRun) patch.exampleFrozen = false;
+    // An evaluation result describes the weights of its own run only.
+    if (newRun && state.evaluation.result && state.evaluation.result.runId !== update.runId) {
+      patch.evaluation = { ...state.evaluation, result: null, status: state.evaluation.status === 'running' ? 'running' : 'idle' };
+    }
     if (update.network) patch.network = update.network;
     store.setState(patch);
     const wasRunning = state.stats?.running ?? false;

@@ -8,11 +8,24 @@ import type {
   ClassProbability,
   DataProgress,
   LayerSnapshot,
+  LayerStatsPoint,
   LossPoint,
   NetworkSummary,
   TestPrediction,
   TrainingStats,
 } from '../training/protocol';
+import type { TestEvaluation } from '../training/evaluation';
+
+/** The full test-set evaluation: its progress while it runs, the last result once done. */
+export interface EvaluationState {
+  status: 'idle' | 'running' | 'done' | 'cancelled' | 'error';
+  /** Images evaluated so far, out of total (while running). */
+  done: number;
+  total: number;
+  /** The last finished evaluation of this run; kept while a new one runs. */
+  result: TestEvaluation | null;
+  error: string | null;
+}
 
 export interface UserImageResult {
   /** 28x28 preprocessed pixels 0..255, as the network saw them (before cropping). */
@@ -33,6 +46,9 @@ export interface DashboardState {
   userImage: UserImageResult | null;
   /** A fault that stopped training (worker exception, data failure), shown as a banner. */
   fault: string | null;
+  /** The layer views are pinned to one training example ("freeze example"). */
+  exampleFrozen: boolean;
+  evaluation: EvaluationState;
 
   actions: DashboardActions;
 }
@@ -56,8 +72,19 @@ export interface DashboardActions {
    */
   clearUserImage(): void;
   clearLossHistory(): void;
+  /** Snapshots of the given layers for the layer inspector, outside the panels' refresh cycle; [] on failure. */
+  inspectLayers(indices: number[]): Promise<LayerSnapshot[]>;
+  /** Per-layer weight norm, gradient norm and update ratio over the run, oldest first; [] on failure. */
+  fetchLayerTrainingHistory(): Promise<LayerStatsPoint[]>;
+  /** Pins the layer views to the last training example (true) or lets them follow training again. */
+  freezeExample(frozen: boolean): Promise<void>;
   /** Which layer panels are visible; only those get snapshots. */
   setVisibleLayers(indices: number[]): void;
   retryData(): Promise<void>;
   restartTraining(): Promise<void>;
+  /** Evaluates the whole test set in the worker, beside training; progress lands in `evaluation`. */
+  evaluateTestSet(): Promise<void>;
+  cancelEvaluation(): void;
+  /** Raw pixels (784 bytes each, in order) of test images an evaluation view shows. */
+  testImages(indices: number[]): Promise<Uint8Array>;
 }

@@ -60,7 +60,7 @@ export interface LayerSnapshot {
   activationGrads: Float32Array;
   activationRange: { min: number; max: number };
   gradientRange: { min: number; max: number };
-  /** conv only: filters HWC, filter f at f*sx*sy*inDepth; and their gradients. */
+  /** conv and fc (null otherwise): conv filter f HWC at f*sx*sy*inDepth, fc neuron i at i*inputs; and their gradients. */
   weights: Float32Array | null;
   weightGrads: Float32Array | null;
 }
@@ -111,3 +111,20 @@ export interface SessionUpdate {
 
 /** The answer to classifying a user's 28x28 image. */
 export type ClassifyResult = { ok: true; top3: ClassProbability[] } | { ok: false; error: string };
+
+/** How one layer with weights is training, sampled about once a second (the inspector's charts). */
+export interface LayerTrainingStats {
+  index: number;
+  /** L2 norm of the layer's weights (filters, not biases). */
+  weightNorm: number;
+  /** L2 norm of the weights' loss gradient for the last training example. */
+  gradNorm: number;
+  /** ||Δw|| / ||w|| over the last weight update. */
+  updateRatio: number;
+}
+
+/** One sample of every layer with weights, at `examples` examples seen. */
+export interface LayerStatsPoint {
+  examples: number;
+  layers: LayerTrainingStats[];
+}

@@ -25,11 +25,14 @@ import { resolveTrainer, TRAINER_FIELDS, type ResolvedLayer, type TrainerSpec } 
 import { Trainer } from '../engine/trainer';
 import type { Volume } from '../engine/volume';
 import { definitionText } from './definition-text';
+import { l2Norm, updateToWeightRatio } from './layer-stats';
+import { evaluationRngSeed, TestSetEvaluator, type EvaluationOutcome, type EvaluationProgress } from './evaluation';
 import type {
   ActionResult,
   ClassifyResult,
   ClassProbability,
   LayerSnapshot,
+  LayerStatsPoint,
   LossPoint,
   NetworkSummary,
   SessionUpdate,
@@ -73,10 +76,19 @@ export interface SessionOptions {
   now?: () => number;
   /** Called after every training slice (the worker pushes statistics from here). */
   onSlice?: () => void;
+  /** Sample per-layer weight norms, gradient norms and update ratios at most this often, ms (default 1000). */
+  layerStatsEveryMs?: number;
 }
+
+/** Per-layer samples kept; when full, every other one is dropped, so the history spans the run. */
+const MAX_LAYER_STATS_POINTS = 400;
 
 /** Pending items kept for the page at most; a page that stops reading must not grow memory. */
 const MAX_PENDING = 1000;
+/** A running evaluation reports its progress at most this often, ms. */
+const EVALUATION_PROGRESS_MS = 100;
+/** Test images the page may fetch at once (a gallery's worth). */
+const MAX_TEST_IMAGES = 200;
 
 interface Checkpoint {
   params: Float32Array;
@@ -141,6 +153,67 @@ class Checkpoints {
   }
 }
 
+/**
+ * Samples per-layer training health at a low rate: when a sample falls due, the weights
+ * are copied once, and at the next update the step is compared with them. Between
+ * samples nothing is copied, so the hot loop pays one clock read per example.
+ */
+class LayerStatsSampler {
+  points: LayerStatsPoint[] = [];
+  private before: Float32Array | null = null;
+  private lastSampleAt = -Infinity;
+  private everyMs: number;
+  private readonly baseEveryMs: number;
+
+  constructor(everyMs: number) {
+    this.everyMs = everyMs;
+    this.baseEveryMs = everyMs;
+  }
+
+  get awaitingUpdate(): boolean {
+    return this.before !== null;
+  }
+
+  /** Takes the copy of the weights when a sample is due (and none is waiting). */
+  beforeStep(net: Net, now: number): void {
+    if (this.before !== null || now - this.lastSampleAt < this.everyMs) return;
+    this.lastSampleAt = now;
+    this.before = net.params.slice();
+  }
+
+  /** Records one point; the net's grads hold the last example's gradient alone. */
+  afterUpdate(net: Net, examples: number): void {
+    const before = this.before!;
+    this.before = null;
+    const base = net.params.byteOffset / Float32Array.BYTES_PER_ELEMENT;
+    const layers = [];
+    for (let index = 0; index < net.layers.length; index++) {
+      const group = net.layers[index].params.find((p) => p.kind === 'filters');
+      if (!group) continue;
+      const start = group.w.byteOffset / Float32Array.BYTES_PER_ELEMENT - base;
+      layers.push({
+        index,
+        weightNorm: l2Norm(group.w),
+        gradNorm: l2Norm(group.dw),
+        updateRatio: updateToWeightRatio(before, net.params, start, start + group.w.length),
+      });
+    }
+    this.points.push({ examples, layers });
+    if (this.points.length > MAX_LAYER_STATS_POINTS) {
+      // Keep the first point and every other one after it; sample half as often from now on.
+      this.points = this.points.filter((_, i) => i % 2 === 0);
+      this.everyMs *= 2;
+    }
+  }
+
+  clear(): void {
+    this.points = [];
+    this.before = null;
+    this.lastSampleAt = -Infinity;
+    this.everyMs = this.baseEveryMs;
+  }
+}
+
 export class TrainingSession {
   private readonly seed: number;
   private readonly rng: Rng;
@@ -187,6 +260,16 @@ export class TrainingSession {
   private networkVersion = 1;
   private reportedNetworkVersion = 0;
   private inspected: Uint8Array | null = null;
+  private readonly layerStats: LayerStatsSampler;
+  /** A training example pinned for the layer views ("freeze example"): its crop and label. */
+  private frozenExample: { input: Volume; label: number } | null = null;
+  /** The test-set evaluation in progress, run in a share of each slice. */
+  private evaluation: {
+    evaluator: TestSetEvaluator;
+    onProgress?: (progress: EvaluationProgress) => void;
+    progressAt: number;
+    resolve: (outcome: EvaluationOutcome) => void;
+  } | null = null;
 
   constructor(data: SessionData, options: SessionOptions = {}) {
     this.seed = options.seed ?? 1;
@@ -201,6 +284,7 @@ export class TrainingSession {
     this.schedule = options.schedule ?? defaultScheduler();
     this.now = options.now ?? (() => performance.now());
     this.onSlice = options.onSlice;
+    this.layerStats = new LayerStatsSampler(options.layerStatsEveryMs ?? 1000);
 
     const text = options.definitionText ?? SEED_DEFINITION_TEXT;
     const { layers, trainer } = parseNetwork(text);
@@ -283,17 +367,23 @@ export class TrainingSession {
   /** Stops the loop for good. */
   dispose(): void {
     this.running = false;
+    this.cancelEvaluation();
   }
 
   private scheduleSlice(): void {
-    if (this.sliceScheduled || !this.running) return;
+    if (this.sliceScheduled || !(this.running || this.evaluation)) return;
     this.sliceScheduled = true;
     this.schedule(this.runSlice);
   }
 
   private readonly runSlice = (): void => {
     this.sliceScheduled = false;
-    if (!this.running) return;
+    // A test-set evaluation takes half a slice while training runs, the whole slice while paused.
+    if (this.evaluation) this.evaluationSlice(this.running ? this.sliceMs / 2 : this.sliceMs);
+    if (!this.running) {
+      this.scheduleSlice();
+      return;
+    }
     const end = this.now() + this.sliceMs;
     let waitingForData = false;
     do {
@@ -307,7 +397,7 @@ export class TrainingSession {
     this.rate.record(this.examples, this.now());
     this.onSlice?.();
     // With no data yet the loop sleeps; notifyDataChanged wakes it.
-    if (!waitingForData) this.scheduleSlice();
+    if (!waitingForData || this.evaluation) this.scheduleSlice();
   };
 
   /** One training example, with the validation and test work that falls due before it. */
@@ -321,6 +411,7 @@ export class TrainingSession {
     const index = train[this.rng.int(0, train.length)];
     const label = this.data.train.labels[index];
     fillRandomCrop(this.trainInput, this.data.train, index, this.rng);
+    this.layerStats.beforeStep(this.net, this.now());
     const stats = this.trainer.train(this.trainInput, this.targetFor(label));
     this.lastTrainIndex = index;
     this.netShowsTrainingExample = true;
@@ -339,6 +430,7 @@ export class TrainingSession {
       const loss = (this.classificationLoss.average() ?? 0) + (this.l2DecayLoss.average() ?? 0);
       pushBounded(this.pendingLoss, { examples: this.examples, loss });
     }
+    if (stats.updated && this.layerStats.awaitingUpdate) this.sampleLayerStats(label);
     this.checkpoints.addLoss(stats.loss);
     if (this.examples % this.checkpointEvery === 0) this.checkpoints.endInterval(this.net.params, this.examples);
     return stats.updated ? 'updated' : 'trained';
@@ -485,6 +577,7 @@ export class TrainingSession {
       fillCenterCrop(this.evalInput, singleImageSet(this.inspected), 0);
       return this.withViewPass(this.evalInput, null, () => wanted.map((i) => this.snapshotOf(i)));
     }
+    if (this.frozenExample) return this.frozenViewPass(() => wanted.map((i) => this.snapshotOf(i)));
     if (!this.netShowsTrainingExample && this.lastTrainIndex >= 0) {
       const label = this.data.train.labels[this.lastTrainIndex];
       return this.withViewPass(this.trainInput, label, () => wanted.map((i) => this.snapshotOf(i)));
@@ -515,7 +608,8 @@ export class TrainingSession {
   private snapshotOf(index: number): LayerSnapshot {
     const layer = this.net.layers[index];
     const act = layer.outAct;
-    const filters = layer.spec.type === 'conv' ? layer.params.find((p) => p.kind === 'filters') : undefined;
+    const hasWeights = layer.spec.type === 'conv' || layer.spec.type === 'fc';
+    const filters = hasWeights ? layer.params.find((p) => p.kind === 'filters') : undefined;
     return {
       index,
       activations: act.w.slice(),
@@ -616,6 +710,138 @@ export class TrainingSession {
     this.inspected = null;
   }
 
+  // ---------------------------------------------------------------------------
+  // Evaluation of the whole test set
+
+  get isEvaluating(): boolean {
+    return this.evaluation !== null;
+  }
+
+  /**
+   * Evaluates a frozen copy of the current weights on every loaded test image, 4-crop and
+   * center, in the background: training goes on (sharing each slice) or stays paused.
+   * Resolves when done, cancelled or refused; onProgress hears about it ~10 times a second.
+   */
+  evaluateTestSet(onProgress?: (progress: EvaluationProgress) => void): Promise<EvaluationOutcome> {
+    if (this.evaluation) {
+      return Promise.resolve({ ok: false, cancelled: false, error: 'The test set is already being evaluated.' });
+    }
+    const test = this.data.test;
+    if (test.count === 0) {
+      return Promise.resolve({ ok: false, cancelled: false, error: 'The test set is not loaded yet; try again in a moment.' });
+    }
+    // A copy, so the result describes one set of weights while training changes the live net.
+    const frozen = new Net(this.net.specs, new Rng(0));
+    frozen.params.set(this.net.params);
+    const evaluator = new TestSetEvaluator(frozen, test, new Rng(evaluationRngSeed(this.seed)), {
+      runId: this.runIdValue,
+      examplesSeen: this.examples,
+      outputsAreProbabilities: this.lossType() === 'softmax',
+    });
+    return new Promise((resolve) => {
+      this.evaluation = { evaluator, onProgress, progressAt: -Infinity, resolve };
+      onProgress?.({ done: 0, total: evaluator.total });
+      this.scheduleSlice();
+    });
+  }
+
+  /** Stops the evaluation in progress (its promise resolves as cancelled); false when none ran. */
+  cancelEvaluation(): boolean {
+    const job = this.evaluation;
+    if (!job) return false;
+    this.evaluation = null;
+    job.resolve({ ok: false, cancelled: true, error: 'The evaluation was cancelled.' });
+    return true;
+  }
+
+  private evaluationSlice(budgetMs: number): void {
+    const job = this.evaluation!;
+    const end = this.now() + budgetMs;
+    job.evaluator.runUntil(() => this.now() >= end);
+    const now = this.now();
+    const finished = job.evaluator.finished;
+    if (finished || now - job.progressAt >= EVALUATION_PROGRESS_MS) {
+      job.progressAt = now;
+      job.onProgress?.({ done: job.evaluator.done, total: job.evaluator.total });
+    }
+    if (finished) {
+      this.evaluation = null;
+      job.resolve({ ok: true, evaluation: job.evaluator.result() });
+    }
+  }
+
+  /**
+   * Raw pixels (0..255) of the given test images, 784 per image, concatenated in the
+   * order asked: what the page shows of an evaluation. At most MAX_TEST_IMAGES at once.
+   */
+  testImages(indices: readonly number[]): Uint8Array {
+    const test = this.data.test;
+    const wanted = indices.slice(0, MAX_TEST_IMAGES);
+    const out = new Uint8Array(wanted.length * MNIST_PIXELS);
+    wanted.forEach((index, k) => {
+      if (!(Number.isInteger(index) && index >= 0 && index < test.count)) {
+        throw new RangeError(`test image ${index} is not loaded (${test.count} test images are)`);
+      }
+      out.set(imagePixels(test, index), k * MNIST_PIXELS);
+    });
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------
+  // The layer inspector
+
+  /** Per-layer weight norm, gradient norm and update ratio over the run, oldest first. */
+  layerTrainingHistory(): LayerStatsPoint[] {
+    return this.layerStats.points.slice();
+  }
+
+  /**
+   * Pins the last training example for the layer views (true) or lets them follow
+   * training again (false). While pinned, the views show that example through the
+   * current weights, with its own gradients; training itself is not affected.
+   * Returns whether an example is pinned (none can be before the first training example).
+   */
+  freezeExample(frozen: boolean): boolean {
+    if (!frozen || this.lastTrainIndex < 0) {
+      this.frozenExample = null;
+      return false;
+    }
+    const input = createInputVolume(this.net.inputShape);
+    input.w.set(this.trainInput.w);
+    this.frozenExample = { input, label: this.data.train.labels[this.lastTrainIndex] };
+    return true;
+  }
+
+  /** Forward and backward of the pinned example alone; the batch's summed gradients are put back. */
+  private frozenViewPass<T>(read: () => T): T {
+    const { input, label } = this.frozenExample!;
+    const saved = this.net.grads.slice();
+    try {
+      this.net.zeroGrads();
+      this.net.forward(input, false);
+      this.net.backward(this.targetFor(label));
+      return read();
+    } finally {
+      this.net.grads.set(saved);
+      this.netShowsTrainingExample = false;
+    }
+  }
+
+  /**
+   * Right after an update: weight norms and update ratios against the copy taken before
+   * it, and gradient norms from a backward pass of the example just trained (alone, with
+   * the gradients of the next batch, all zero now, put back afterwards).
+   */
+  private sampleLayerStats(label: number): void {
+    const saved = this.net.grads.slice();
+    this.net.zeroGrads();
+    this.net.forward(this.trainInput, false);
+    this.net.backward(this.targetFor(label));
+    this.layerStats.afterUpdate(this.net, this.examples);
+    this.net.grads.set(saved);
+    this.netShowsTrainingExample = false;
+  }
+
   private installNet(net: Net, trainer: TrainerSpec, text: string): void {
     this.net = net;
     this.trainer = new Trainer(net, trainer);
@@ -627,6 +853,8 @@ export class TrainingSession {
     this.lastTrainIndex = -1;
     this.netShowsTrainingExample = false;
     this.checkpoints = new Checkpoints(net.params);
+    this.layerStats.clear();
+    this.frozenExample = null;
     this.resetStatistics();
     this.pausedReason = null;
     this.runIdValue++;

@@ -9,8 +9,10 @@
 import * as Comlink from 'comlink';
 import { MnistBrowserLoader, type MnistLoadProgress } from '../data/browser-loader';
 import type { TrainerSpec } from '../engine/spec';
+import type { LayerStatsPoint } from './protocol';
 import type { ActionResult, ClassifyResult, DataProgress, LayerSnapshot, SessionUpdate } from './protocol';
 import { TrainingSession, type SessionData } from './session';
+import type { EvaluationOutcome, EvaluationProgress } from './evaluation';
 
 /** Statistics reach the page at most this often while training runs. */
 const UPDATE_PERIOD_MS = 100;
@@ -111,6 +113,35 @@ class TrainingWorker {
 
   clearInspectedImage(): void {
     this.requireSession().clearInspectedImage();
+  }
+
+  layerTrainingHistory(): LayerStatsPoint[] {
+    return this.requireSession().layerTrainingHistory();
+  }
+
+  freezeExample(frozen: boolean): boolean {
+    return this.requireSession().freezeExample(frozen);
+  }
+
+  /**
+   * Evaluates the whole test set beside training; the call stays pending until it is done
+   * or cancelled. The per-image arrays are transferred (about 160 kB for 10k images).
+   */
+  async evaluateTestSet(onProgress: (progress: EvaluationProgress) => void): Promise<EvaluationOutcome> {
+    const outcome = await this.requireSession().evaluateTestSet(onProgress);
+    if (!outcome.ok) return outcome;
+    const e = outcome.evaluation;
+    return Comlink.transfer(outcome, [e.labels.buffer, e.topLabels.buffer, e.topProbabilities.buffer] as ArrayBuffer[]);
+  }
+
+  cancelEvaluation(): void {
+    this.requireSession().cancelEvaluation();
+  }
+
+  /** Pixels of the test images a gallery shows, 784 bytes each, in the order asked. */
+  testImages(indices: number[]): Uint8Array {
+    const pixels = this.requireSession().testImages(indices);
+    return Comlink.transfer(pixels, [pixels.buffer as ArrayBuffer]);
   }
 
   layerSnapshots(indices: number[]): LayerSnapshot[] {

@@ -1,8 +1,11 @@
+import { DrawDigit } from './draw/DrawDigit';
+import { EvaluationPanel } from './evaluation/EvaluationPanel';
 import { FaultBanner } from './fault/FaultBanner';
 import { Header } from './header/Header';
 import { ImageTest } from './image-test/ImageTest';
 import { LossChart } from './loss-chart/LossChart';
 import { NetworkEditor } from './network-editor/NetworkEditor';
+import { NetworkOverview } from './inspector/NetworkOverview';
 import { NetworkView } from './network-view/NetworkView';
 import { Predictions } from './predictions/Predictions';
 import { SnapshotPanel } from './snapshot/SnapshotPanel';
@@ -24,12 +27,16 @@ export function App() {
         <div className="dashboard__row dashboard__row--tools">
           <NetworkEditor />
           <div className="dashboard__stack">
+            <DrawDigit />
             <ImageTest />
             <SnapshotPanel />
           </div>
         </div>
-        <NetworkView />
+        <NetworkOverview>
+          <NetworkView />
+        </NetworkOverview>
         <Predictions />
+        <EvaluationPanel />
       </main>
     </div>
   );

@@ -355,6 +355,54 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     await failing.close();
   }, 120_000);
 
+  it('draws a "7"-like stroke on the pad and shows a prediction with top-3 bars', async () => {
+    const region = page.getByRole('region', { name: 'Draw a digit' });
+    const pad = region.getByRole('img', { name: /Drawing pad/ });
+    await pad.scrollIntoViewIfNeeded();
+    const box = (await pad.boundingBox())!;
+    const at = (fx: number, fy: number): [number, number] => [box.x + fx * box.width, box.y + fy * box.height];
+    await page.mouse.move(...at(0.25, 0.22));
+    await page.mouse.down();
+    await page.mouse.move(...at(0.72, 0.22), { steps: 12 });
+    await page.mouse.move(...at(0.42, 0.85), { steps: 16 });
+    await page.mouse.up();
+    await expect.poll(() => region.getByText('Prediction:').textContent(), { timeout: 15_000 }).toMatch(/^Prediction: \d$/);
+    await expect.poll(() => region.locator('.prob-bar').count()).toBe(3);
+    await region.getByRole('img', { name: 'Your drawing as the network sees it' }).waitFor();
+    // The layer views show the drawing until it is cleared.
+    const network = page.getByRole('region', { name: 'Network Visualization' });
+    await network.getByRole('button', { name: 'Show training examples' }).waitFor();
+    await screenshot('08-draw-a-digit');
+    await region.getByRole('button', { name: 'Clear' }).click();
+    await expect.poll(() => region.getByText('Prediction:').count()).toBe(0);
+  }, 60_000);
+
+  it('evaluates the full test set beside training: the confusion matrix sums to 10,000', async () => {
+    const region = page.getByRole('region', { name: 'Test set evaluation' });
+    await region.scrollIntoViewIfNeeded();
+    const before = await examplesSeen();
+    await region.getByRole('button', { name: 'Evaluate on full test set' }).click();
+    const table = region.getByRole('table', { name: /Confusion matrix/ });
+    await table.waitFor({ timeout: 150_000 });
+    const counts = (await table.getByRole('button').allTextContents()).map(Number);
+    expect(counts).toHaveLength(100);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(10_000);
+    const diagonal = counts.filter((_, i) => i % 11 === 0).reduce((a, b) => a + b, 0);
+    const fourCrop = (await region.locator('dt', { hasText: '4-crop accuracy' }).locator('xpath=following-sibling::dd[1]').textContent()) ?? '';
+    expect(fourCrop).toContain(`(${diagonal.toLocaleString('en-US')} of 10,000)`);
+    // Training went on meanwhile.
+    expect(await examplesSeen()).toBeGreaterThan(before);
+    // A cell's images, with their bars, and the most confidently wrong gallery.
+    await table.getByRole('button', { name: /^True 7, predicted 7:/ }).click();
+    const cell = region.getByRole('list', { name: 'Test images of true 7 predicted 7' });
+    await expect.poll(() => cell.getAttribute('aria-busy'), { timeout: 15_000 }).toBe('false');
+    expect(await cell.locator(':scope > li').count()).toBe(Math.min(40, counts[77]));
+    const wrong = region.getByRole('list', { name: 'Most confidently wrong test images' });
+    expect(await wrong.locator(':scope > li').count()).toBe(Math.min(20, 10_000 - diagonal));
+    figures.testEvaluation = { fourCrop, center: await region.locator('dt', { hasText: 'Center-crop accuracy' }).locator('xpath=following-sibling::dd[1]').textContent() };
+    await screenshot('09-evaluation', { fullPage: true });
+  }, 180_000);
+
   async function layerTitles(): Promise<string[]> {
     return page.getByRole('region', { name: 'Network Visualization' }).locator('article h3').allTextContents();
   }

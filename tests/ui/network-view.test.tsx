@@ -1,5 +1,6 @@
 // @vitest-environment jsdom
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
+import { Profiler } from 'react';
 import { describe, expect, it } from 'vitest';
 import type { LayerSnapshot, LayerSummary } from '../../src/training/protocol';
 import { NetworkView } from '../../src/ui/network-view/NetworkView';
@@ -67,22 +68,47 @@ describe('network view', () => {
 
     const conv1 = panel('conv (24x24x8)');
     expect(within(conv1).getByText('max gradient: 0.125, min: -0.25')).toBeTruthy();
-    const canvases = (el: HTMLElement, caption: string) =>
-      within(el).getByText(caption, { selector: 'figcaption' }).parentElement!.querySelectorAll('canvas');
-    // One map per channel at 2x, weights per filter and input channel at 4x.
-    expect(canvases(conv1, 'Activations')).toHaveLength(8);
-    expect(canvases(conv1, 'Activation gradients')).toHaveLength(8);
-    expect(canvases(conv1, 'Weights')).toHaveLength(8);
-    expect(canvases(conv1, 'Weight gradients')).toHaveLength(8);
-    expect(canvases(conv1, 'Activations')[0]!.width).toBe(48);
-    expect(canvases(conv1, 'Weights')[0]!.width).toBe(20);
-    expect(canvases(panel('conv (12x12x16)'), 'Weights')).toHaveLength(16 * 8);
+    // Each group is one canvas, found by its name; its size says how the tiles are laid out.
+    const size = (el: HTMLElement, name: string) => {
+      const canvas = within(el).getByRole('img', { name }) as HTMLCanvasElement;
+      return [canvas.width, canvas.height];
+    };
+    // 8 channels of 24x24 at 2x in one row, each in a 1 px frame, 2 px apart.
+    expect(size(conv1, 'conv (24x24x8) activations, 8 channels')).toEqual([8 * 50 + 7 * 2, 50]);
+    expect(size(conv1, 'conv (24x24x8) activation gradients, 8 channels')).toEqual([8 * 50 + 7 * 2, 50]);
+    // 8 filters of 5x5x1 at 4x, framed, 6 px apart.
+    expect(size(conv1, 'conv (24x24x8) weights, 8 filters of 5x5x1')).toEqual([8 * 22 + 7 * 6, 22]);
+    expect(size(conv1, 'conv (24x24x8) weight gradients, 8 filters of 5x5x1')).toEqual([8 * 22 + 7 * 6, 22]);
+    expect(within(conv1).getAllByRole('img')).toHaveLength(4);
+    // 16 channels of 12x12: two rows of 8 square tiles, never stretched strips.
+    const conv2 = panel('conv (12x12x16)');
+    expect(size(conv2, 'conv (12x12x16) activations, 16 channels')).toEqual([8 * 26 + 7 * 2, 2 * 26 + 2]);
+    // 16 filters, each its 8 input channels side by side (1 px apart) in a frame: two filters a row.
+    expect(size(conv2, 'conv (12x12x16) weights, 16 filters of 5x5x8')).toEqual([2 * (8 * 20 + 7 + 2) + 6, 8 * 22 + 7 * 6]);
 
-    // 1x1x10 layers are one strip of ten cells at 10x.
-    const fc = canvases(panel('fc (1x1x10)'), 'Activations');
-    expect(fc).toHaveLength(1);
-    expect([fc[0]!.width, fc[0]!.height]).toEqual([100, 10]);
-    expect(within(panel('fc (1x1x10)')).getByText(/Weights of fully connected layers are not drawn/)).toBeTruthy();
+    // 1x1x10 layers are one framed strip of ten cells at 10x.
+    const fc = panel('fc (1x1x10)');
+    expect(size(fc, 'fc (1x1x10) activations, 10 values')).toEqual([102, 12]);
+    expect(size(panel('softmax (1x1x10)'), 'softmax (1x1x10) activation gradients, 10 values')).toEqual([102, 12]);
+    expect(within(fc).getByText(/Weights of fully connected layers are not drawn/)).toBeTruthy();
+    // The whole seed network: 2 groups per layer, 2 more for each of the two 5x5 conv layers.
+    expect(screen.getAllByRole('img')).toHaveLength(9 * 2 + 2 * 2);
+  });
+
+  it('does not re-render the layer panels when only the statistics change', async () => {
+    let commits = 0;
+    const { backend } = renderWithDashboard(
+      <Profiler id="network-view" onRender={() => commits++}>
+        <NetworkView />
+      </Profiler>,
+    );
+    const network = networkSummary();
+    backend.answers.layerSnapshots = (indices) => indices.map((i) => snapshotFor(network.layers[i]!, 0, 1));
+    startSession(backend, true, network);
+    await waitFor(() => expect(within(panel('conv (24x24x8)')).getByText('max activation: 1, min: 0')).toBeTruthy());
+    const before = commits;
+    for (let i = 1; i <= 5; i++) act(() => backend.emitUpdate({ stats: { examplesSeen: i * 100 } }));
+    expect(commits).toBe(before);
   });
 
   it('explains why 3x3 filters are not drawn', async () => {

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { act, screen, waitFor, within } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TestPrediction } from '../../src/training/protocol';
 import { Predictions } from '../../src/ui/predictions/Predictions';
 import { renderWithDashboard, startSession } from './dashboard-harness';
@@ -58,5 +58,42 @@ describe('test-set predictions', () => {
     const item = await screen.findByRole('listitem', { name: /Test image 6/ }, { timeout: 2500 });
     const first = item.querySelector('.prob-bar')!;
     expect(first.className).toBe('prob-bar prob-bar--correct');
+  });
+
+  describe('off screen', () => {
+    /** A stand-in IntersectionObserver the test moves on and off screen. */
+    let report: ((visible: boolean) => void) | null = null;
+    class FakeIntersectionObserver {
+      constructor(private readonly callback: IntersectionObserverCallback) {}
+      observe(target: Element) {
+        report = (visible) =>
+          this.callback([{ target, isIntersecting: visible } as IntersectionObserverEntry], this as unknown as IntersectionObserver);
+      }
+      disconnect() {
+        report = null;
+      }
+    }
+    afterEach(() => {
+      vi.unstubAllGlobals();
+    });
+
+    it('holds the grid still while off screen and catches up when it comes back', async () => {
+      vi.stubGlobal('IntersectionObserver', FakeIntersectionObserver);
+      const { backend } = renderWithDashboard(<Predictions />);
+      startSession(backend);
+      act(() => backend.emitUpdate({ predictions: [prediction(1, 1, 1)] }));
+      const items = () => screen.queryAllByRole('listitem', { name: /^Test image/ }).length;
+      expect(items()).toBe(1);
+
+      act(() => report!(false));
+      act(() => backend.emitUpdate({ predictions: [prediction(2, 2, 2), prediction(3, 3, 3)] }));
+      // Well past the one-second refresh: nothing changed while nobody could see it.
+      await new Promise((r) => setTimeout(r, 1300));
+      expect(items()).toBe(1);
+
+      act(() => report!(true));
+      await waitFor(() => expect(items()).toBe(3), { timeout: 2500 });
+      expect(screen.getByText('test accuracy based on last 3 test images: 100.0%')).toBeTruthy();
+    });
   });
 });

@@ -36,6 +36,8 @@ describe('training stats', () => {
     await user.click(screen.getByRole('button', { name: 'Pause' }));
     const step = screen.getByRole<HTMLButtonElement>('button', { name: 'Step' });
     expect(step.disabled).toBe(false);
+    // The seed trainer's batch_size is 20: a step is one weight update, not one example.
+    expect(step.title).toBe('Train one mini-batch (20 examples, one weight update)');
     await user.click(step);
     expect(backend.callsTo('step')).toHaveLength(1);
   });

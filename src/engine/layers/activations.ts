@@ -1,5 +1,6 @@
 import type { ActivationLayerSpec, MaxoutLayerSpec } from '../spec';
 import { Volume } from '../volume';
+import { jsKernels, type Kernels, type ReluKernel } from './kernels';
 import type { Layer, ParamGroup } from './layer';
 
 /** Shared plumbing of the element-wise layers: same-shape output, no parameters. */
@@ -31,18 +32,22 @@ abstract class ElementwiseLayer implements Layer {
   protected abstract chain(y: Float32Array, dy: Float32Array, dx: Float32Array): void;
 }
 
-/** max(0, x). */
+/** max(0, x); a zero output passes no gradient (ConvNetJS's choice at the kink). The loops are a ReluKernel. */
 export class ReluLayer extends ElementwiseLayer {
+  private readonly kernel: ReluKernel;
+
+  constructor(spec: ActivationLayerSpec, kernels: Kernels = jsKernels) {
+    super(spec);
+    const length = this.outAct.size;
+    this.kernel = kernels.relu ? kernels.relu(length) : jsKernels.relu(length);
+  }
+
   protected apply(x: Float32Array, y: Float32Array): void {
-    for (let i = 0; i < x.length; i++) {
-      const v = x[i];
-      y[i] = v < 0 ? 0 : v;
-    }
+    this.kernel.forward(x, y);
   }
 
   protected chain(y: Float32Array, dy: Float32Array, dx: Float32Array): void {
-    // A zero output passes no gradient (ConvNetJS's choice at the kink).
-    for (let i = 0; i < y.length; i++) dx[i] = y[i] <= 0 ? 0 : dy[i];
+    this.kernel.backward(y, dy, dx);
   }
 }
 

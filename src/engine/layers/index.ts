@@ -45,9 +45,9 @@ export function createLayer(spec: ResolvedLayer, arena: ParamArena, rng: Rng, ke
     case 'fc':
       return new FcLayer(spec, arena, rng, kernels);
     case 'pool':
-      return new PoolLayer(spec);
+      return new PoolLayer(spec, kernels);
     case 'relu':
-      return new ReluLayer(spec);
+      return new ReluLayer(spec, kernels);
     case 'sigmoid':
       return new SigmoidLayer(spec);
     case 'tanh':

@@ -1,8 +1,8 @@
 /**
- * The arithmetic of the layers that carry weights, on flat Float32Arrays. Layers
- * own activations, weights and shapes; a kernel only loops, with whatever
- * workspace it set up once when the layer was built. Another implementation (WASM,
- * SIMD) can replace `jsKernels` without touching a layer.
+ * The arithmetic of the heavy layers (conv, fc, pool, relu), on flat Float32Arrays.
+ * Layers own activations, weights and shapes; a kernel only loops, with whatever
+ * workspace it set up once when the layer was built. Another implementation
+ * (src/engine/wasm: WebAssembly SIMD) replaces `jsKernels` without touching a layer.
  *
  * Layouts (ConvNetJS's, so snapshots copy straight in):
  * - volumes are HWC: value (x, y, d) at ((sx * y) + x) * depth + d;
@@ -13,6 +13,9 @@
  * sums parameter gradients over a batch). Backward assumes the preceding forward
  * call saw the same input.
  */
+
+import type { ResolvedLayer } from '../spec';
+import { JsPoolKernel } from './pool-kernel';
 
 export interface ConvShape {
   inSx: number;
@@ -54,10 +57,97 @@ export interface FcKernel {
   ): void;
 }
 
-/** The replaceable arithmetic: one kernel per layer, built once with its shapes. */
+export interface PoolShape {
+  inSx: number;
+  inSy: number;
+  depth: number;
+  outSx: number;
+  outSy: number;
+  /** Window width and height. */
+  sx: number;
+  sy: number;
+  stride: number;
+  pad: number;
+}
+
+export interface PoolKernel {
+  /** Flat input index of each output's maximum in the last forward, -1 for an all-padding window. */
+  readonly switches: Int32Array;
+  /** out = the max of each window, channel by channel. */
+  forward(x: Float32Array, out: Float32Array): void;
+  /** dx = 0, then each output gradient added at its switch. */
+  backward(dOut: Float32Array, dx: Float32Array): void;
+}
+
+/** ReLU: y = x < 0 ? 0 : x; backward dx = y <= 0 ? 0 : dy (overwritten). */
+export interface ReluKernel {
+  forward(x: Float32Array, y: Float32Array): void;
+  backward(y: Float32Array, dy: Float32Array, dx: Float32Array): void;
+}
+
+/** A run of parameters [start, end) of the net's flat buffers, with its decay multipliers. */
+export interface ParamRange {
+  start: number;
+  end: number;
+  l1DecayMul: number;
+  l2DecayMul: number;
+}
+
+/** What one optimizer step needs besides the buffers (see Trainer.update). */
+export interface UpdateStep {
+  /** Trainer's rule number: 0 sgd, 1 momentum, 2 nesterov, 3 adagrad, 4 windowgrad, 5 adadelta, 6 adam. */
+  rule: number;
+  learningRate: number;
+  momentum: number;
+  ro: number;
+  eps: number;
+  beta1: number;
+  beta2: number;
+  /** Adam's moment scales, 1 - beta^k. */
+  corr1: number;
+  corr2: number;
+  /** Examples whose gradients are summed in g. */
+  divisor: number;
+  l1Decay: number;
+  l2Decay: number;
+}
+
+/**
+ * The trainer's update fused into one pass: params p move, gradient sums g are
+ * cleared, the accumulators advance, exactly as Trainer's own loop would. Returns
+ * the decay losses [l2, l1] of the parameters before the step.
+ */
+export interface UpdateKernel {
+  run(step: UpdateStep, p: Float32Array, g: Float32Array, gsum: Float32Array | null, xsum: Float32Array | null): [number, number];
+}
+
+/**
+ * The replaceable arithmetic: one kernel per layer, built once with its shapes.
+ * Only conv and fc are required; layers use the TypeScript kernels for whatever a
+ * set leaves out.
+ */
 export interface Kernels {
+  /** A short name for reports ('js', 'wasm'). */
+  readonly name?: string;
   conv(shape: ConvShape): ConvKernel;
   fc(numInputs: number, numOutputs: number): FcKernel;
+  pool?(shape: PoolShape): PoolKernel;
+  /** A ReLU over `length` values. */
+  relu?(length: number): ReluKernel;
+  /** The optimizer update over `ranges` of the net's parameters (Trainer uses it when present). */
+  update?(ranges: readonly ParamRange[]): UpdateKernel;
+  /**
+   * Storage for the net's parameters, gradients and activations (see Net): kernels
+   * that run on their own memory (WASM) hand out views of it, so no call copies.
+   */
+  allocate?(length: number): Float32Array;
+  /**
+   * The kernels of one net, given all its layers before any is built. A set whose
+   * buffers must live together (one WASM memory per net, sized once so it never
+   * grows) makes them here; Net calls this once and builds every layer with the
+   * result.
+   */
+  forNet?(specs: readonly ResolvedLayer[]): Kernels;
 }
 
 /**
@@ -516,8 +606,24 @@ class JsFcKernel implements FcKernel {
   }
 }
 
-/** The pure-TypeScript kernels. */
-export const jsKernels: Kernels = {
-  conv: (shape) => new JsConvKernel(shape),
-  fc: (numInputs, numOutputs) => new JsFcKernel(numInputs, numOutputs),
+const jsRelu: ReluKernel = {
+  forward(x, y) {
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      y[i] = v < 0 ? 0 : v;
+    }
+  },
+  backward(y, dy, dx) {
+    // A zero output passes no gradient (ConvNetJS's choice at the kink).
+    for (let i = 0; i < y.length; i++) dx[i] = y[i] <= 0 ? 0 : dy[i];
+  },
 };
+
+/** The pure-TypeScript kernels: the reference every other set is tested against. */
+export const jsKernels = {
+  name: 'js',
+  conv: (shape: ConvShape): ConvKernel => new JsConvKernel(shape),
+  fc: (numInputs: number, numOutputs: number): FcKernel => new JsFcKernel(numInputs, numOutputs),
+  pool: (shape: PoolShape): PoolKernel => new JsPoolKernel(shape),
+  relu: (_length: number): ReluKernel => jsRelu,
+} satisfies Kernels;

@@ -49,9 +49,10 @@ export class ParamArena {
   readonly grads: Float32Array;
   private offset = 0;
 
-  constructor(total: number) {
-    this.params = new Float32Array(total);
-    this.grads = new Float32Array(total);
+  /** `allocate` places the two buffers (e.g. in a WASM memory); by default they are fresh arrays. */
+  constructor(total: number, allocate: (length: number) => Float32Array = (n) => new Float32Array(n)) {
+    this.params = allocate(total);
+    this.grads = allocate(total);
   }
 
   take(kind: ParamGroup['kind'], length: number, l1DecayMul: number, l2DecayMul: number): ParamGroup {

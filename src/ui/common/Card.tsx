@@ -1,4 +1,4 @@
-import { useId, type ReactNode } from 'react';
+import { useId, type ReactNode, type Ref } from 'react';
 
 interface CardProps {
   title: string;
@@ -6,13 +6,15 @@ interface CardProps {
   actions?: ReactNode;
   className?: string;
   children: ReactNode;
+  /** The section element, e.g. to watch whether the card is on screen. */
+  ref?: Ref<HTMLElement>;
 }
 
 /** A titled section; the heading names the region so people and tests can find it. */
-export function Card({ title, actions, className, children }: CardProps) {
+export function Card({ title, actions, className, children, ref }: CardProps) {
   const headingId = useId();
   return (
-    <section className={className ? `card ${className}` : 'card'} aria-labelledby={headingId}>
+    <section ref={ref} className={className ? `card ${className}` : 'card'} aria-labelledby={headingId}>
       <header className="card__header">
         <h2 id={headingId}>{title}</h2>
         {actions ? <div className="card__actions">{actions}</div> : null}

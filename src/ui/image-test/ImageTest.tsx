@@ -1,5 +1,6 @@
-import { useId, useState } from 'react';
-import { useDashboard, useDashboardActions } from '../../state/store';
+import { useContext, useId, useState } from 'react';
+import { DashboardContext, useDashboard, useDashboardActions } from '../../state/store';
+import type { UserImageResult } from '../../state/types';
 import { toMnistStyle } from '../../training/mnist-style-image';
 import { Card } from '../common/Card';
 import { GrayscaleCanvas } from '../common/GrayscaleCanvas';
@@ -14,7 +15,11 @@ const PIXEL_RANGE = { min: 0, max: 255 };
  */
 export function ImageTest() {
   const actions = useDashboardActions();
-  const userImage = useDashboard((s) => s.userImage);
+  const store = useContext(DashboardContext);
+  const storedImage = useDashboard((s) => s.userImage);
+  /** This card's last answer; a drawing on the pad replaces the store's image, and is not shown here. */
+  const [answered, setAnswered] = useState<UserImageResult | null>(null);
+  const userImage = storedImage !== null && storedImage === answered ? storedImage : null;
   const hasNetwork = useDashboard((s) => s.network !== null);
   const inputId = useId();
   const [error, setError] = useState<string | null>(null);
@@ -33,6 +38,7 @@ export function ImageTest() {
       }
       const result = await actions.classifyImage(digit.pixels);
       if (!result.ok) setError(result.error);
+      else setAnswered(store?.getState().userImage ?? null);
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
     } finally {

@@ -3,6 +3,7 @@ import { useDashboard, useDashboardActions } from '../../state/store';
 import { Card } from '../common/Card';
 import { formatInteger, formatNumber } from '../common/format';
 import { useThrottled } from '../common/useThrottled';
+import { useOnScreen } from '../common/useOnScreen';
 
 /** Redrawing the SVG chart costs layout work; once a second is plenty for a loss curve. */
 const CHART_REFRESH_MS = 1000;
@@ -12,7 +13,9 @@ const LossCurve = lazy(() => import('./LossCurve'));
 /** Smoothed total loss (classification + weight decay) against examples seen. */
 export function LossChart() {
   // A cleared graph (or a new run) empties at once rather than up to a second later.
-  const points = useThrottled(useDashboard((s) => s.lossHistory), CHART_REFRESH_MS, isEmpty);
+  // Off screen the curve holds still: redrawing it measures text, which forces a layout.
+  const [cardRef, onScreen] = useOnScreen<HTMLElement>();
+  const points = useThrottled(useDashboard((s) => s.lossHistory), CHART_REFRESH_MS, isEmpty, !onScreen);
   const actions = useDashboardActions();
   const last = points.length > 0 ? points[points.length - 1] : undefined;
 
@@ -20,6 +23,7 @@ export function LossChart() {
     <Card
       title="Loss"
       className="loss-card"
+      ref={cardRef}
       actions={
         <button type="button" className="button" onClick={() => actions.clearLossHistory()} disabled={points.length === 0}>
           Clear graph

@@ -1,9 +1,13 @@
+import { memo } from 'react';
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { LossPoint } from '../../training/protocol';
 import { formatInteger, formatNumber } from '../common/format';
 
-/** The recharts line itself; loaded on its own so the charting library is not on the first paint's path. */
-export default function LossCurve({ points }: { points: LossPoint[] }) {
+/**
+ * The recharts line itself; loaded on its own so the charting library is not on the first paint's path.
+ * Memoized: its parent re-renders on every store push, but the (throttled) points change once a second.
+ */
+export default memo(function LossCurve({ points }: { points: LossPoint[] }) {
   return (
     <LineChart
       responsive
@@ -25,4 +29,4 @@ export default function LossCurve({ points }: { points: LossPoint[] }) {
       <Line type="monotone" dataKey="loss" stroke="var(--accent)" strokeWidth={2} dot={false} isAnimationActive={false} />
     </LineChart>
   );
-}
+});

@@ -1,15 +1,10 @@
 import { memo, useCallback, useId, useMemo } from 'react';
 import type { LayerSnapshot, LayerSummary } from '../../training/protocol';
 import { useDashboard } from '../../state/store';
-import { GrayscaleCanvas } from '../common/GrayscaleCanvas';
-import { valueRange } from '../common/grayscale';
-import { formatNumber, formatShape } from '../common/format';
-import { filterMaps, showsWeights, volumeMaps, type LayerMap } from './layer-maps';
-
-/** `conv (24x24x8)`, as the original demo titles its panels. */
-export function layerTitle(layer: LayerSummary): string {
-  return `${layer.type} (${formatShape(layer.out)})`;
-}
+import { MosaicCanvas } from '../common/MosaicCanvas';
+import type { Mosaic } from '../common/grayscale';
+import { formatNumber } from '../common/format';
+import { filterMosaic, layerTitle, mosaicLabel, showsWeights, volumeMosaic, type MapGroupKind } from './layer-maps';
 
 /** "filter size 5x5x1, stride 1" or "pooling size 2x2, stride 2" (the original's wording); null for other layers. */
 export function windowLine(layer: LayerSummary): string | null {
@@ -58,74 +53,62 @@ function rangeText(value: number | undefined): string {
   return value === undefined ? '–' : formatNumber(value);
 }
 
+/** The layouts depend only on the layer's shape, so they are built once per layer. */
 function LayerMaps({ layer, snapshot }: { layer: LayerSummary; snapshot: LayerSnapshot }) {
+  const volume = useMemo(() => volumeMosaic(layer), [layer]);
+  const { activationRange: a, gradientRange: g } = snapshot;
   return (
     <>
-      <MapGroup
-        title="Activations"
-        maps={volumeMaps(layer, snapshot.activations)}
-        range={snapshot.activationRange}
-      />
-      <MapGroup
-        title="Activation gradients"
-        maps={volumeMaps(layer, snapshot.activationGrads)}
-        range={snapshot.gradientRange}
-      />
+      <div className="map-row">
+        <MapGroup title="Activations" kind="activations" layer={layer} mosaic={volume} values={snapshot.activations} min={a.min} max={a.max} />
+        <MapGroup
+          title="Activation gradients"
+          kind="activation gradients"
+          layer={layer}
+          mosaic={volume}
+          values={snapshot.activationGrads}
+          min={g.min}
+          max={g.max}
+        />
+      </div>
       {layer.type === 'conv' ? <WeightMaps layer={layer} snapshot={snapshot} /> : null}
       {layer.type === 'fc' ? <p className="muted">Weights of fully connected layers are not drawn.</p> : null}
     </>
   );
 }
 
-/** All maps of one volume share the layer-wide range, so channels can be compared by eye. */
-function MapGroup({ title, maps, range }: { title: string; maps: LayerMap[]; range?: { min: number; max: number } }) {
+interface MapGroupProps {
+  title: string;
+  kind: MapGroupKind;
+  layer: LayerSummary;
+  mosaic: Mosaic;
+  values: Float32Array;
+  /** A range for every tile (activations: the whole layer's, as ConvNetJS); omitted for weights. */
+  min?: number;
+  max?: number;
+}
+
+/** One group of maps: a caption over a single mosaic canvas. */
+function MapGroup({ title, kind, layer, mosaic, values, min, max }: MapGroupProps) {
   return (
     <figure className="map-group">
       <figcaption>{title}</figcaption>
-      <div className="map-group__maps">
-        {maps.map(({ key, ...map }) => (
-          <GrayscaleCanvas key={key} {...map} range={range} />
-        ))}
-      </div>
+      <MosaicCanvas mosaic={mosaic} values={values} min={min} max={max} label={mosaicLabel(layer, kind)} />
     </figure>
   );
 }
 
 function WeightMaps({ layer, snapshot }: { layer: LayerSummary; snapshot: LayerSnapshot }) {
+  const filters = useMemo(() => filterMosaic(layer), [layer]);
   if (!showsWeights(layer)) {
     return <p className="muted">Filters of 3x3 or smaller are not drawn; they are too small to read.</p>;
   }
   if (!snapshot.weights || !snapshot.weightGrads) return null;
+  // No shared range: each filter is scaled to its own, as ConvNetJS drew them.
   return (
-    <>
-      <FilterGroup title="Weights" layer={layer} values={snapshot.weights} />
-      <FilterGroup title="Weight gradients" layer={layer} values={snapshot.weightGrads} />
-    </>
-  );
-}
-
-/** Each filter is scaled to its own range (over all its input channels), as ConvNetJS drew them. */
-function FilterGroup({ title, layer, values }: { title: string; layer: LayerSummary; values: Float32Array }) {
-  const maps = useMemo(() => filterMaps(layer, values), [layer, values]);
-  const ranges = useMemo(() => {
-    const size = layer.window ? layer.window.sx * layer.window.sy * layer.in.depth : 0;
-    return Array.from({ length: layer.filters ?? 0 }, (_, f) => valueRange(values, f * size, (f + 1) * size));
-  }, [layer, values]);
-  return (
-    <figure className="map-group">
-      <figcaption>{title}</figcaption>
-      <div className="map-group__maps">
-        {ranges.map((range, f) => (
-          // One tile per filter holding its input channels side by side.
-          <span className="filter-tile" key={f}>
-            {maps
-              .filter((m) => m.filter === f)
-              .map(({ key, filter: _filter, ...map }) => (
-                <GrayscaleCanvas key={key} {...map} range={range} />
-              ))}
-          </span>
-        ))}
-      </div>
-    </figure>
+    <div className="map-row">
+      <MapGroup title="Weights" kind="weights" layer={layer} mosaic={filters} values={snapshot.weights} />
+      <MapGroup title="Weight gradients" kind="weight gradients" layer={layer} mosaic={filters} values={snapshot.weightGrads} />
+    </div>
   );
 }

@@ -6,6 +6,7 @@ import { GrayscaleCanvas } from '../common/GrayscaleCanvas';
 import { ProbabilityBars } from '../common/ProbabilityBars';
 import { formatPercent } from '../common/format';
 import { useThrottled } from '../common/useThrottled';
+import { useOnScreen } from '../common/useOnScreen';
 
 const PIXEL_RANGE = { min: 0, max: 255 };
 /** Each arrival shifts the whole grid; batching them to once a second keeps that relayout rare. */
@@ -31,12 +32,14 @@ const isEmpty = (list: readonly unknown[]) => list.length === 0;
 
 /** Test digits with the network's top-3 guesses (4-crop average), newest first. */
 export function Predictions() {
-  // A new run empties the grid at once.
-  const predictions = useThrottled(useDashboard((s) => s.predictions), GRID_REFRESH_MS, isEmpty);
+  // Off screen the grid holds still: dozens of new digits a second would otherwise keep
+  // the page building elements and canvases that nobody sees. A new run empties it at once.
+  const [cardRef, onScreen] = useOnScreen<HTMLElement>();
+  const predictions = useThrottled(useDashboard((s) => s.predictions), GRID_REFRESH_MS, isEmpty, !onScreen);
   const accuracy = testAccuracy(predictions);
 
   return (
-    <Card title="Example predictions on Test set" className="predictions-card">
+    <Card title="Example predictions on Test set" className="predictions-card" ref={cardRef}>
       <p>
         {predictions.length > 0
           ? `test accuracy based on last ${predictions.length} test images: ${formatPercent(accuracy)}`

@@ -16,9 +16,17 @@ const STAT_ROWS: ReadonlyArray<{ label: string; read: (s: Stats) => string }> = 
   { label: 'Examples per second', read: (s) => formatInteger(s.examplesPerSecond) },
 ];
 
+/** Step trains up to the next weight update: one mini-batch of batch_size examples, not one example. */
+function stepDescription(batchSize: number | null): string {
+  if (batchSize === null) return 'Train one mini-batch (one weight update)';
+  const examples = batchSize === 1 ? '1 example' : `${batchSize} examples`;
+  return `Train one mini-batch (${examples}, one weight update)`;
+}
+
 export function TrainingStats() {
   const stats = useDashboard((s) => s.stats);
   const dataReady = useDashboard((s) => s.data.phase === 'ready');
+  const batchSize = useDashboard((s) => s.network?.trainer.batch_size ?? null);
   const actions = useDashboardActions();
   const running = stats?.running ?? false;
   const controlsEnabled = dataReady && stats !== null;
@@ -41,7 +49,7 @@ export function TrainingStats() {
             type="button"
             className="button"
             disabled={!controlsEnabled || running}
-            title={running ? 'Pause first to train one example at a time' : 'Train on one example'}
+            title={running ? 'Pause first, then step one mini-batch at a time' : stepDescription(batchSize)}
             onClick={() => void actions.step()}
           >
             Step

@@ -24,7 +24,17 @@ describe('train options', () => {
       evalAt: [],
       quiet: false,
       help: false,
+      workers: 1,
+      until: null,
+      untilSchedule: { first: 60000, every: 10000 },
     });
+  });
+
+  it('reads --workers and --until; --until alone trains at most 20 epochs, a budget option caps it', () => {
+    expect(parseTrainArgs(['--workers', '2']).workers).toBe(2);
+    const until = parseTrainArgs(['--until', '0.99', '--eval-from', '50000', '--eval-every', '5000']);
+    expect(until).toMatchObject({ until: 0.99, untilSchedule: { first: 50000, every: 5000 }, budget: { kind: 'epochs', epochs: 20 } });
+    expect(parseTrainArgs(['--until', '.99', '--seconds', '120']).budget).toEqual({ kind: 'seconds', seconds: 120 });
   });
 
   it('reads --eval-at as increasing example counts', () => {

@@ -14,6 +14,7 @@ import {
   randomVolume,
   type GradCheckResult,
 } from './gradcheck';
+import { KERNEL_SETS } from './kernel-sets';
 
 const TOLERANCE = 1e-2;
 
@@ -194,7 +195,7 @@ describe('loss gradients', () => {
   });
 });
 
-describe('whole-net gradients', () => {
+describe.each(KERNEL_SETS)('whole-net gradients (%s kernels)', (_name, kernels) => {
   it('conv, relu, pool, fc, tanh, dropout (prediction), softmax', () => {
     const net = Net.fromDefs(
       [
@@ -205,6 +206,7 @@ describe('whole-net gradients', () => {
         { type: 'softmax', num_classes: 3 },
       ],
       new Rng(24),
+      kernels,
     );
     expectAccurate(checkNet(net, randomVolume(net.inputShape, new Rng(25)), 1, { step: 1e-2 }));
   });
@@ -218,6 +220,7 @@ describe('whole-net gradients', () => {
         { type: 'svm', num_classes: 4 },
       ],
       new Rng(26),
+      kernels,
     );
     expectAccurate(checkNet(net, randomVolume(net.inputShape, new Rng(27)), 3, { step: 1e-2 }));
   });
@@ -232,6 +235,7 @@ describe('whole-net gradients', () => {
         { type: 'softmax', num_classes: 10 },
       ],
       new Rng(28),
+      kernels,
     );
     // Every 4th value (about 1,600 of 6,400) keeps the check to a few seconds.
     expectAccurate(checkNet(net, randomVolume(net.inputShape, new Rng(29), 0, 1), 7, { step: 1e-2, every: 4 }));

@@ -7,6 +7,7 @@ import { Rng } from '../../../src/engine/rng';
 import type { LayerDef } from '../../../src/engine/spec';
 import { Volume } from '../../../src/engine/volume';
 import { convnetjs, crossCheck, netJSON } from '../helpers/convnetjs';
+import { KERNEL_SETS } from './kernel-sets';
 
 /** The demo's network (see the issue), without its trainer. */
 const SEED_DEFS: LayerDef[] = [
@@ -48,8 +49,8 @@ function mnistDigits(): { x: Volume; label: number }[] {
   });
 }
 
-describe('the seed network against convnetjs', () => {
-  const ours = Net.fromDefs(structuredClone(SEED_DEFS), new Rng(2024));
+describe.each(KERNEL_SETS)('the seed network against convnetjs (%s kernels)', (_name, kernels) => {
+  const ours = Net.fromDefs(structuredClone(SEED_DEFS), new Rng(2024), kernels);
   // Loaded through convnetjs's own Net.fromJSON from a snapshot of our weights.
   const ref = new convnetjs.Net();
   ref.fromJSON(netJSON(ours));
@@ -82,7 +83,7 @@ describe('the seed network against convnetjs', () => {
 
   it('agrees after the weights move (a few plain gradient steps on both nets)', () => {
     const digits = mnistDigits();
-    const trained = Net.fromDefs(structuredClone(SEED_DEFS), new Rng(7));
+    const trained = Net.fromDefs(structuredClone(SEED_DEFS), new Rng(7), kernels);
     for (let step = 0; step < 20; step++) {
       const { x, label } = digits[step % COUNT];
       trained.zeroGrads();

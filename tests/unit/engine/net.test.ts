@@ -109,8 +109,9 @@ describe('parameters', () => {
     for (const g of groups) {
       expect(g.w.buffer).toBe(net.params.buffer);
       expect(g.dw.buffer).toBe(net.grads.buffer);
-      expect(g.w.byteOffset).toBe(offset * 4);
-      expect(g.dw.byteOffset).toBe(offset * 4);
+      // Offsets within the net's buffers (which may themselves sit inside a WASM memory).
+      expect(g.w.byteOffset - net.params.byteOffset).toBe(offset * 4);
+      expect(g.dw.byteOffset - net.grads.byteOffset).toBe(offset * 4);
       offset += g.w.length;
     }
     expect(offset).toBe(net.params.length);

@@ -296,19 +296,19 @@ describe('parseNetwork', () => {
     ]);
   });
 
-  it('rejects text over 1 MB before reading it', () => {
+  it('rejects text over 100 kB before reading it', () => {
     const padding = `// ${'x'.repeat(LIMITS.maxDefinitionBytes)}\n`;
     const issues = issuesOf(() => parseNetwork(SEED_DEFINITION_TEXT + padding));
-    expect(issues[0]!.message).toMatch(/larger than the limit of 1,000,000 bytes \(1 MB\)/);
+    expect(issues[0]!.message).toMatch(/larger than the limit of 100,000 bytes \(100 kB\)/);
   });
 
-  it('counts bytes, not characters, against the 1 MB cap', () => {
-    // 400,000 three-byte characters: 1.2 MB in 400,000 string units.
-    const comment = `// ${'€'.repeat(400_000)}\n`;
+  it('counts bytes, not characters, against the 100 kB cap', () => {
+    // 40,000 three-byte characters: 120 kB in 40,000 string units.
+    const comment = `// ${'€'.repeat(40_000)}\n`;
     expect(comment.length).toBeLessThan(LIMITS.maxDefinitionBytes);
     expect(() => parseNetwork(SEED_DEFINITION_TEXT + comment)).toThrow(/larger than the limit/);
     // Just under the cap is read normally.
-    const small = `// ${'€'.repeat(300_000)}\n`;
+    const small = `// ${'€'.repeat(30_000)}\n`;
     expect(parseNetwork(SEED_DEFINITION_TEXT + small).layers).toHaveLength(9);
   });
 });

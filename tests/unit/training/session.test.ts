@@ -332,6 +332,10 @@ describe('TrainingSession on real MNIST', () => {
       if (layer.type === 'conv') {
         expect(snap.weights).toHaveLength(layer.filters! * layer.window!.sx * layer.window!.sy * layer.in.depth);
         expect(snap.weightGrads).toHaveLength(snap.weights!.length);
+      } else if (layer.type === 'fc') {
+        // fc weights too (the inspector's statistics): neuron i at i * inputs.
+        expect(snap.weights).toHaveLength(layer.filters! * shapeSize(layer.in));
+        expect(snap.weightGrads).toHaveLength(snap.weights!.length);
       } else {
         expect(snap.weights).toBeNull();
       }

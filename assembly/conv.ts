@@ -1,0 +1,599 @@
+/**
+ * Convolution on HWC volumes with 128-bit SIMD.
+ *
+ * Forward vectorises over filters: the weights are transposed once per call to
+ * [fanIn][filters4], so one tap of the window (one input value, splatted) times one
+ * row of 4 filters' weights is one f32x4 multiply-add, and the result lands in HWC
+ * order as it is (out[position][filter]). Register blocking: up to 4 filter vectors
+ * times 2-4 neighbouring output positions, at most 8 accumulators, so accumulators,
+ * weights and the splatted inputs fit the 16 SIMD registers of x86-64.
+ *
+ * Backward works from the nonzero output gradients only (behind a ReLU and a max
+ * pool most are zero) and vectorises along each filter row, where taps of all
+ * channels are contiguous in both the padded input and the filter:
+ * - filter gradient: per filter, the windows with nonzero gradient are listed, then
+ *   each run of 16 filter values sums over the list in 4 accumulators;
+ * - input gradient: per position, the filters with nonzero gradient are taken 4, 2
+ *   or 1 at a time and their weighted rows added into the padded input gradient.
+ */
+import {
+  CONV_ACTIVE_G,
+  CONV_ACTIVE_W,
+  CONV_BIAS4,
+  CONV_BIAS_SUM,
+  CONV_FAN_IN,
+  CONV_FILTERS,
+  CONV_FILTERS4,
+  CONV_IN_DEPTH,
+  CONV_IN_SX,
+  CONV_IN_SY,
+  CONV_NZ_COUNT,
+  CONV_NZ_GRAD,
+  CONV_NZ_WINDOW,
+  CONV_OUT_SCRATCH,
+  CONV_OUT_SX,
+  CONV_OUT_SY,
+  CONV_PAD,
+  CONV_PAD_SX,
+  CONV_PAD_SY,
+  CONV_PADDED_GRAD,
+  CONV_PADDED_IN,
+  CONV_STRIDE,
+  CONV_SX,
+  CONV_SY,
+  CONV_WEIGHTS_T,
+  slot,
+} from './plan';
+
+// Forward blocks. Arguments: x0 = first window's top-left value in the padded
+// input, xStep = bytes between neighbouring windows, wt = transposed weights at
+// this filter group, wRow = bytes per transposed row, bias = biases of the group,
+// o0 = first output, oStep = bytes between neighbouring outputs, taps = sy rows of
+// `run` values, xRow = bytes per padded input row.
+
+function fwd4x2(x0: usize, xStep: usize, wt: usize, wRow: usize, bias: usize, o0: usize, oStep: usize, sy: i32, run: i32, xRow: usize): void {
+  const o1 = o0 + oStep;
+  const b0 = v128.load(bias);
+  const b1 = v128.load(bias, 16);
+  const b2 = v128.load(bias, 32);
+  const b3 = v128.load(bias, 48);
+  v128.store(o0, b0);
+  v128.store(o0, b1, 16);
+  v128.store(o0, b2, 32);
+  v128.store(o0, b3, 48);
+  v128.store(o1, b0);
+  v128.store(o1, b1, 16);
+  v128.store(o1, b2, 32);
+  v128.store(o1, b3, 48);
+  let wp = wt;
+  const runBytes = <usize>run << 2;
+  for (let fy = 0; fy < sy; fy++) {
+    let a0 = f32x4.splat(0);
+    let a1 = a0;
+    let a2 = a0;
+    let a3 = a0;
+    let c0 = a0;
+    let c1 = a0;
+    let c2 = a0;
+    let c3 = a0;
+    let xp = x0 + <usize>fy * xRow;
+    const end = xp + runBytes;
+    while (xp < end) {
+      const w0 = v128.load(wp);
+      const w1 = v128.load(wp, 16);
+      const w2 = v128.load(wp, 32);
+      const w3 = v128.load(wp, 48);
+      const u = v128.load32_splat(xp);
+      const v = v128.load32_splat(xp + xStep);
+      a0 = f32x4.add(a0, f32x4.mul(u, w0));
+      a1 = f32x4.add(a1, f32x4.mul(u, w1));
+      a2 = f32x4.add(a2, f32x4.mul(u, w2));
+      a3 = f32x4.add(a3, f32x4.mul(u, w3));
+      c0 = f32x4.add(c0, f32x4.mul(v, w0));
+      c1 = f32x4.add(c1, f32x4.mul(v, w1));
+      c2 = f32x4.add(c2, f32x4.mul(v, w2));
+      c3 = f32x4.add(c3, f32x4.mul(v, w3));
+      xp += 4;
+      wp += wRow;
+    }
+    v128.store(o0, f32x4.add(v128.load(o0), a0));
+    v128.store(o0, f32x4.add(v128.load(o0, 16), a1), 16);
+    v128.store(o0, f32x4.add(v128.load(o0, 32), a2), 32);
+    v128.store(o0, f32x4.add(v128.load(o0, 48), a3), 48);
+    v128.store(o1, f32x4.add(v128.load(o1), c0));
+    v128.store(o1, f32x4.add(v128.load(o1, 16), c1), 16);
+    v128.store(o1, f32x4.add(v128.load(o1, 32), c2), 32);
+    v128.store(o1, f32x4.add(v128.load(o1, 48), c3), 48);
+  }
+}
+
+function fwd4x1(x0: usize, wt: usize, wRow: usize, bias: usize, o0: usize, sy: i32, run: i32, xRow: usize): void {
+  memory.copy(o0, bias, 64);
+  let wp = wt;
+  const runBytes = <usize>run << 2;
+  for (let fy = 0; fy < sy; fy++) {
+    let a0 = f32x4.splat(0);
+    let a1 = a0;
+    let a2 = a0;
+    let a3 = a0;
+    let xp = x0 + <usize>fy * xRow;
+    const end = xp + runBytes;
+    while (xp < end) {
+      const u = v128.load32_splat(xp);
+      a0 = f32x4.add(a0, f32x4.mul(u, v128.load(wp)));
+      a1 = f32x4.add(a1, f32x4.mul(u, v128.load(wp, 16)));
+      a2 = f32x4.add(a2, f32x4.mul(u, v128.load(wp, 32)));
+      a3 = f32x4.add(a3, f32x4.mul(u, v128.load(wp, 48)));
+      xp += 4;
+      wp += wRow;
+    }
+    v128.store(o0, f32x4.add(v128.load(o0), a0));
+    v128.store(o0, f32x4.add(v128.load(o0, 16), a1), 16);
+    v128.store(o0, f32x4.add(v128.load(o0, 32), a2), 32);
+    v128.store(o0, f32x4.add(v128.load(o0, 48), a3), 48);
+  }
+}
+
+function fwd2x4(x0: usize, xStep: usize, wt: usize, wRow: usize, bias: usize, o0: usize, oStep: usize, sy: i32, run: i32, xRow: usize): void {
+  const o1 = o0 + oStep;
+  const o2 = o1 + oStep;
+  const o3 = o2 + oStep;
+  memory.copy(o0, bias, 32);
+  memory.copy(o1, bias, 32);
+  memory.copy(o2, bias, 32);
+  memory.copy(o3, bias, 32);
+  let wp = wt;
+  const runBytes = <usize>run << 2;
+  const xStep2 = xStep + xStep;
+  const xStep3 = xStep2 + xStep;
+  for (let fy = 0; fy < sy; fy++) {
+    let a0 = f32x4.splat(0);
+    let a1 = a0;
+    let b0 = a0;
+    let b1 = a0;
+    let c0 = a0;
+    let c1 = a0;
+    let d0 = a0;
+    let d1 = a0;
+    let xp = x0 + <usize>fy * xRow;
+    const end = xp + runBytes;
+    while (xp < end) {
+      const w0 = v128.load(wp);
+      const w1 = v128.load(wp, 16);
+      let u = v128.load32_splat(xp);
+      a0 = f32x4.add(a0, f32x4.mul(u, w0));
+      a1 = f32x4.add(a1, f32x4.mul(u, w1));
+      u = v128.load32_splat(xp + xStep);
+      b0 = f32x4.add(b0, f32x4.mul(u, w0));
+      b1 = f32x4.add(b1, f32x4.mul(u, w1));
+      u = v128.load32_splat(xp + xStep2);
+      c0 = f32x4.add(c0, f32x4.mul(u, w0));
+      c1 = f32x4.add(c1, f32x4.mul(u, w1));
+      u = v128.load32_splat(xp + xStep3);
+      d0 = f32x4.add(d0, f32x4.mul(u, w0));
+      d1 = f32x4.add(d1, f32x4.mul(u, w1));
+      xp += 4;
+      wp += wRow;
+    }
+    v128.store(o0, f32x4.add(v128.load(o0), a0));
+    v128.store(o0, f32x4.add(v128.load(o0, 16), a1), 16);
+    v128.store(o1, f32x4.add(v128.load(o1), b0));
+    v128.store(o1, f32x4.add(v128.load(o1, 16), b1), 16);
+    v128.store(o2, f32x4.add(v128.load(o2), c0));
+    v128.store(o2, f32x4.add(v128.load(o2, 16), c1), 16);
+    v128.store(o3, f32x4.add(v128.load(o3), d0));
+    v128.store(o3, f32x4.add(v128.load(o3, 16), d1), 16);
+  }
+}
+
+function fwd2x1(x0: usize, wt: usize, wRow: usize, bias: usize, o0: usize, sy: i32, run: i32, xRow: usize): void {
+  memory.copy(o0, bias, 32);
+  let wp = wt;
+  const runBytes = <usize>run << 2;
+  for (let fy = 0; fy < sy; fy++) {
+    let a0 = f32x4.splat(0);
+    let a1 = a0;
+    let xp = x0 + <usize>fy * xRow;
+    const end = xp + runBytes;
+    while (xp < end) {
+      const u = v128.load32_splat(xp);
+      a0 = f32x4.add(a0, f32x4.mul(u, v128.load(wp)));
+      a1 = f32x4.add(a1, f32x4.mul(u, v128.load(wp, 16)));
+      xp += 4;
+      wp += wRow;
+    }
+    v128.store(o0, f32x4.add(v128.load(o0), a0));
+    v128.store(o0, f32x4.add(v128.load(o0, 16), a1), 16);
+  }
+}
+
+function fwd1x4(x0: usize, xStep: usize, wt: usize, wRow: usize, bias: usize, o0: usize, oStep: usize, sy: i32, run: i32, xRow: usize): void {
+  const o1 = o0 + oStep;
+  const o2 = o1 + oStep;
+  const o3 = o2 + oStep;
+  const bv = v128.load(bias);
+  v128.store(o0, bv);
+  v128.store(o1, bv);
+  v128.store(o2, bv);
+  v128.store(o3, bv);
+  let wp = wt;
+  const runBytes = <usize>run << 2;
+  const xStep2 = xStep + xStep;
+  const xStep3 = xStep2 + xStep;
+  for (let fy = 0; fy < sy; fy++) {
+    let a = f32x4.splat(0);
+    let b = a;
+    let c = a;
+    let d = a;
+    let xp = x0 + <usize>fy * xRow;
+    const end = xp + runBytes;
+    while (xp < end) {
+      const w0 = v128.load(wp);
+      a = f32x4.add(a, f32x4.mul(v128.load32_splat(xp), w0));
+      b = f32x4.add(b, f32x4.mul(v128.load32_splat(xp + xStep), w0));
+      c = f32x4.add(c, f32x4.mul(v128.load32_splat(xp + xStep2), w0));
+      d = f32x4.add(d, f32x4.mul(v128.load32_splat(xp + xStep3), w0));
+      xp += 4;
+      wp += wRow;
+    }
+    v128.store(o0, f32x4.add(v128.load(o0), a));
+    v128.store(o1, f32x4.add(v128.load(o1), b));
+    v128.store(o2, f32x4.add(v128.load(o2), c));
+    v128.store(o3, f32x4.add(v128.load(o3), d));
+  }
+}
+
+function fwd1x1(x0: usize, wt: usize, wRow: usize, bias: usize, o0: usize, sy: i32, run: i32, xRow: usize): void {
+  v128.store(o0, v128.load(bias));
+  let wp = wt;
+  const runBytes = <usize>run << 2;
+  for (let fy = 0; fy < sy; fy++) {
+    let a = f32x4.splat(0);
+    let xp = x0 + <usize>fy * xRow;
+    const end = xp + runBytes;
+    while (xp < end) {
+      a = f32x4.add(a, f32x4.mul(v128.load32_splat(xp), v128.load(wp)));
+      xp += 4;
+      wp += wRow;
+    }
+    v128.store(o0, f32x4.add(v128.load(o0), a));
+  }
+}
+
+/**
+ * out[(oy*outSx+ox)*filters + f] = b[f] + sum over the window of w_f * x.
+ * Keeps the padded input for backward.
+ */
+export function convForward(plan: usize, x: usize, w: usize, b: usize, out: usize): void {
+  const inSx = slot(plan, CONV_IN_SX);
+  const inSy = slot(plan, CONV_IN_SY);
+  const depth = slot(plan, CONV_IN_DEPTH);
+  const outSx = slot(plan, CONV_OUT_SX);
+  const outSy = slot(plan, CONV_OUT_SY);
+  const nf = slot(plan, CONV_FILTERS);
+  const sx = slot(plan, CONV_SX);
+  const sy = slot(plan, CONV_SY);
+  const stride = slot(plan, CONV_STRIDE);
+  const pad = slot(plan, CONV_PAD);
+  const padSx = slot(plan, CONV_PAD_SX);
+  const nf4 = slot(plan, CONV_FILTERS4);
+  const fanIn = slot(plan, CONV_FAN_IN);
+  const xp = <usize>slot(plan, CONV_PADDED_IN);
+  const wt = <usize>slot(plan, CONV_WEIGHTS_T);
+  const scratch = <usize>slot(plan, CONV_OUT_SCRATCH);
+  const bias4 = <usize>slot(plan, CONV_BIAS4);
+
+  // The input goes inside the zero border, row by row; the border is never written.
+  const xRow = <usize>(padSx * depth) << 2;
+  const inRow = <usize>(inSx * depth) << 2;
+  let dst = xp + (<usize>((pad * padSx + pad) * depth) << 2);
+  let src = x;
+  for (let y = 0; y < inSy; y++) {
+    memory.copy(dst, src, inRow);
+    dst += xRow;
+    src += inRow;
+  }
+
+  // Transposed weights [k][f]: one load gives one tap's weight for 4 filters.
+  const wRow = <usize>nf4 << 2;
+  for (let f = 0; f < nf; f++) {
+    let s = w + (<usize>(f * fanIn) << 2);
+    let d = wt + (<usize>f << 2);
+    for (let k = 0; k < fanIn; k++) {
+      store<f32>(d, load<f32>(s));
+      s += 4;
+      d += wRow;
+    }
+  }
+  memory.copy(bias4, b, <usize>nf << 2);
+
+  const direct = nf4 == nf;
+  const o = direct ? out : scratch;
+  const oStep = <usize>nf4 << 2;
+  const xStep = <usize>(stride * depth) << 2;
+  const run = sx * depth;
+  const groups = nf4 >> 2;
+  for (let oy = 0; oy < outSy; oy++) {
+    const rowX = xp + <usize>(oy * stride) * xRow;
+    const rowO = o + <usize>(oy * outSx) * oStep;
+    let g = 0;
+    while (g < groups) {
+      const left = groups - g;
+      const gw = wt + (<usize>g << 4);
+      const gb = bias4 + (<usize>g << 4);
+      const go = rowO + (<usize>g << 4);
+      let ox = 0;
+      if (left >= 4) {
+        for (; ox + 2 <= outSx; ox += 2) {
+          fwd4x2(rowX + <usize>ox * xStep, xStep, gw, wRow, gb, go + <usize>ox * oStep, oStep, sy, run, xRow);
+        }
+        for (; ox < outSx; ox++) fwd4x1(rowX + <usize>ox * xStep, gw, wRow, gb, go + <usize>ox * oStep, sy, run, xRow);
+        g += 4;
+      } else if (left >= 2) {
+        for (; ox + 4 <= outSx; ox += 4) {
+          fwd2x4(rowX + <usize>ox * xStep, xStep, gw, wRow, gb, go + <usize>ox * oStep, oStep, sy, run, xRow);
+        }
+        for (; ox < outSx; ox++) fwd2x1(rowX + <usize>ox * xStep, gw, wRow, gb, go + <usize>ox * oStep, sy, run, xRow);
+        g += 2;
+      } else {
+        for (; ox + 4 <= outSx; ox += 4) {
+          fwd1x4(rowX + <usize>ox * xStep, xStep, gw, wRow, gb, go + <usize>ox * oStep, oStep, sy, run, xRow);
+        }
+        for (; ox < outSx; ox++) fwd1x1(rowX + <usize>ox * xStep, gw, wRow, gb, go + <usize>ox * oStep, sy, run, xRow);
+        g += 1;
+      }
+    }
+  }
+  if (!direct) {
+    // Drop the padding lanes: rows of filters4 become rows of filters.
+    const positions = outSx * outSy;
+    const outRow = <usize>nf << 2;
+    let s = scratch;
+    let d = out;
+    for (let p = 0; p < positions; p++) {
+      memory.copy(d, s, outRow);
+      s += oStep;
+      d += outRow;
+    }
+  }
+}
+
+/** Adds g_j * (row of filter j) into one window of the padded input gradient, filters 4, 2 or 1 at a time. */
+function dxAdd(d0: usize, activeW: usize, activeG: usize, m: i32, sy: i32, run: i32, xRow: usize): void {
+  const run4 = run & ~3;
+  const runBytes = <usize>run << 2;
+  let j = 0;
+  for (; j + 4 <= m; j += 4) {
+    const jw = activeW + (<usize>j << 2);
+    const jg = activeG + (<usize>j << 2);
+    let w0 = <usize>load<i32>(jw);
+    let w1 = <usize>load<i32>(jw, 4);
+    let w2 = <usize>load<i32>(jw, 8);
+    let w3 = <usize>load<i32>(jw, 12);
+    const s0 = load<f32>(jg);
+    const s1 = load<f32>(jg, 4);
+    const s2 = load<f32>(jg, 8);
+    const s3 = load<f32>(jg, 12);
+    const g0 = f32x4.splat(s0);
+    const g1 = f32x4.splat(s1);
+    const g2 = f32x4.splat(s2);
+    const g3 = f32x4.splat(s3);
+    let d = d0;
+    for (let fy = 0; fy < sy; fy++) {
+      let t = 0;
+      for (; t < run4; t += 4) {
+        const o = <usize>t << 2;
+        const sum = f32x4.add(
+          f32x4.add(f32x4.mul(g0, v128.load(w0 + o)), f32x4.mul(g1, v128.load(w1 + o))),
+          f32x4.add(f32x4.mul(g2, v128.load(w2 + o)), f32x4.mul(g3, v128.load(w3 + o))),
+        );
+        v128.store(d + o, f32x4.add(v128.load(d + o), sum));
+      }
+      for (; t < run; t++) {
+        const o = <usize>t << 2;
+        store<f32>(d + o, load<f32>(d + o) + (s0 * load<f32>(w0 + o) + s1 * load<f32>(w1 + o) + (s2 * load<f32>(w2 + o) + s3 * load<f32>(w3 + o))));
+      }
+      d += xRow;
+      w0 += runBytes;
+      w1 += runBytes;
+      w2 += runBytes;
+      w3 += runBytes;
+    }
+  }
+  if (m - j >= 2) {
+    const jw = activeW + (<usize>j << 2);
+    const jg = activeG + (<usize>j << 2);
+    let w0 = <usize>load<i32>(jw);
+    let w1 = <usize>load<i32>(jw, 4);
+    const s0 = load<f32>(jg);
+    const s1 = load<f32>(jg, 4);
+    const g0 = f32x4.splat(s0);
+    const g1 = f32x4.splat(s1);
+    let d = d0;
+    for (let fy = 0; fy < sy; fy++) {
+      let t = 0;
+      for (; t < run4; t += 4) {
+        const o = <usize>t << 2;
+        const sum = f32x4.add(f32x4.mul(g0, v128.load(w0 + o)), f32x4.mul(g1, v128.load(w1 + o)));
+        v128.store(d + o, f32x4.add(v128.load(d + o), sum));
+      }
+      for (; t < run; t++) {
+        const o = <usize>t << 2;
+        store<f32>(d + o, load<f32>(d + o) + (s0 * load<f32>(w0 + o) + s1 * load<f32>(w1 + o)));
+      }
+      d += xRow;
+      w0 += runBytes;
+      w1 += runBytes;
+    }
+    j += 2;
+  }
+  if (m - j == 1) {
+    const jw = activeW + (<usize>j << 2);
+    const jg = activeG + (<usize>j << 2);
+    let w0 = <usize>load<i32>(jw);
+    const s0 = load<f32>(jg);
+    const g0 = f32x4.splat(s0);
+    let d = d0;
+    for (let fy = 0; fy < sy; fy++) {
+      let t = 0;
+      for (; t < run4; t += 4) {
+        const o = <usize>t << 2;
+        v128.store(d + o, f32x4.add(v128.load(d + o), f32x4.mul(g0, v128.load(w0 + o))));
+      }
+      for (; t < run; t++) {
+        const o = <usize>t << 2;
+        store<f32>(d + o, load<f32>(d + o) + s0 * load<f32>(w0 + o));
+      }
+      d += xRow;
+      w0 += runBytes;
+    }
+  }
+}
+
+/**
+ * Adds into one filter's gradient dwf the sum over its n listed windows of
+ * g_j * window_j. `windows` holds byte offsets into the padded input xp.
+ */
+function dwAdd(dwf: usize, xp: usize, windows: usize, grads: usize, n: i32, sy: i32, run: i32, xRow: usize): void {
+  const nBytes = <usize>n << 2;
+  let dr = dwf;
+  let xo = xp;
+  for (let fy = 0; fy < sy; fy++) {
+    let t = 0;
+    for (; t + 16 <= run; t += 16) {
+      const to = xo + (<usize>t << 2);
+      let a0 = f32x4.splat(0);
+      let a1 = a0;
+      let a2 = a0;
+      let a3 = a0;
+      for (let jo: usize = 0; jo < nBytes; jo += 4) {
+        const s = to + <usize>load<i32>(windows + jo);
+        const g = v128.load32_splat(grads + jo);
+        a0 = f32x4.add(a0, f32x4.mul(g, v128.load(s)));
+        a1 = f32x4.add(a1, f32x4.mul(g, v128.load(s, 16)));
+        a2 = f32x4.add(a2, f32x4.mul(g, v128.load(s, 32)));
+        a3 = f32x4.add(a3, f32x4.mul(g, v128.load(s, 48)));
+      }
+      const d = dr + (<usize>t << 2);
+      v128.store(d, f32x4.add(v128.load(d), a0));
+      v128.store(d, f32x4.add(v128.load(d, 16), a1), 16);
+      v128.store(d, f32x4.add(v128.load(d, 32), a2), 32);
+      v128.store(d, f32x4.add(v128.load(d, 48), a3), 48);
+    }
+    for (; t + 4 <= run; t += 4) {
+      const to = xo + (<usize>t << 2);
+      let a = f32x4.splat(0);
+      for (let jo: usize = 0; jo < nBytes; jo += 4) {
+        const s = to + <usize>load<i32>(windows + jo);
+        a = f32x4.add(a, f32x4.mul(v128.load32_splat(grads + jo), v128.load(s)));
+      }
+      const d = dr + (<usize>t << 2);
+      v128.store(d, f32x4.add(v128.load(d), a));
+    }
+    for (; t < run; t++) {
+      const to = xo + (<usize>t << 2);
+      let a: f32 = 0;
+      for (let jo: usize = 0; jo < nBytes; jo += 4) {
+        a += load<f32>(grads + jo) * load<f32>(to + <usize>load<i32>(windows + jo));
+      }
+      const d = dr + (<usize>t << 2);
+      store<f32>(d, load<f32>(d) + a);
+    }
+    dr += <usize>run << 2;
+    xo += xRow;
+  }
+}
+
+/**
+ * Backward: dx is overwritten, dw and db accumulate. Uses the padded input kept by
+ * the last forward call.
+ */
+export function convBackward(plan: usize, w: usize, dOut: usize, dx: usize, dw: usize, db: usize): void {
+  const inSx = slot(plan, CONV_IN_SX);
+  const inSy = slot(plan, CONV_IN_SY);
+  const depth = slot(plan, CONV_IN_DEPTH);
+  const outSx = slot(plan, CONV_OUT_SX);
+  const outSy = slot(plan, CONV_OUT_SY);
+  const nf = slot(plan, CONV_FILTERS);
+  const sx = slot(plan, CONV_SX);
+  const sy = slot(plan, CONV_SY);
+  const stride = slot(plan, CONV_STRIDE);
+  const pad = slot(plan, CONV_PAD);
+  const padSx = slot(plan, CONV_PAD_SX);
+  const padSy = slot(plan, CONV_PAD_SY);
+  const fanIn = slot(plan, CONV_FAN_IN);
+  const xp = <usize>slot(plan, CONV_PADDED_IN);
+  const dxp = <usize>slot(plan, CONV_PADDED_GRAD);
+  const nzWindow = <usize>slot(plan, CONV_NZ_WINDOW);
+  const nzGrad = <usize>slot(plan, CONV_NZ_GRAD);
+  const nzCount = <usize>slot(plan, CONV_NZ_COUNT);
+  const activeW = <usize>slot(plan, CONV_ACTIVE_W);
+  const activeG = <usize>slot(plan, CONV_ACTIVE_G);
+  const biasSum = <usize>slot(plan, CONV_BIAS_SUM);
+
+  const positions = outSx * outSy;
+  const xRow = <usize>(padSx * depth) << 2;
+  const xStep = <usize>(stride * depth) << 2;
+  const run = sx * depth;
+  const filterBytes = <usize>fanIn << 2;
+  const listBytes = <usize>positions << 2;
+  memory.fill(dxp, 0, <usize>(padSx * padSy * depth) << 2);
+  memory.fill(nzCount, 0, <usize>nf << 2);
+  memory.fill(biasSum, 0, <usize>nf << 3);
+  const vectorRows = (nf & 3) == 0;
+
+  let row = dOut;
+  for (let oy = 0; oy < outSy; oy++) {
+    let win = <usize>(oy * stride) * xRow;
+    for (let ox = 0; ox < outSx; ox++) {
+      let nonzero = true;
+      if (vectorRows) {
+        // A whole row of zeros (the common case behind a pool) is skipped in a few loads.
+        let any = v128.load(row);
+        for (let f = 4; f < nf; f += 4) any = v128.or(any, v128.load(row + (<usize>f << 2)));
+        nonzero = v128.any_true(any);
+      }
+      if (nonzero) {
+        let m = 0;
+        for (let f = 0; f < nf; f++) {
+          const g = load<f32>(row + (<usize>f << 2));
+          if (g != 0) {
+            const fb = <usize>f << 2;
+            store<f64>(biasSum + (<usize>f << 3), load<f64>(biasSum + (<usize>f << 3)) + <f64>g);
+            const c = load<i32>(nzCount + fb);
+            const at = <usize>f * listBytes + (<usize>c << 2);
+            store<i32>(nzWindow + at, <i32>win);
+            store<f32>(nzGrad + at, g);
+            store<i32>(nzCount + fb, c + 1);
+            const mb = <usize>m << 2;
+            store<i32>(activeW + mb, <i32>(w + <usize>f * filterBytes));
+            store<f32>(activeG + mb, g);
+            m++;
+          }
+        }
+        if (m > 0) dxAdd(dxp + win, activeW, activeG, m, sy, run, xRow);
+      }
+      row += <usize>nf << 2;
+      win += xStep;
+    }
+  }
+
+  for (let f = 0; f < nf; f++) {
+    const n = load<i32>(nzCount + (<usize>f << 2));
+    if (n == 0) continue;
+    const at = <usize>f * listBytes;
+    dwAdd(dw + <usize>f * filterBytes, xp, nzWindow + at, nzGrad + at, n, sy, run, xRow);
+    const dbf = db + (<usize>f << 2);
+    store<f32>(dbf, <f32>(<f64>load<f32>(dbf) + load<f64>(biasSum + (<usize>f << 3))));
+  }
+
+  // Cut the border off: gradient that fell on padding belongs to no input.
+  const inRow = <usize>(inSx * depth) << 2;
+  let src = dxp + (<usize>((pad * padSx + pad) * depth) << 2);
+  let dst = dx;
+  for (let y = 0; y < inSy; y++) {
+    memory.copy(dst, src, inRow);
+    src += xRow;
+    dst += inRow;
+  }
+}

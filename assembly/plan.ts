@@ -1,0 +1,64 @@
+/**
+ * Kernel plans: a few i32 slots in linear memory, written once by the TypeScript side
+ * (src/engine/wasm/plans.ts, which must list the same slots) when a layer is built.
+ * A kernel call then passes one plan pointer instead of a dozen shape arguments.
+ * Pointers in a plan are byte offsets into this module's memory.
+ */
+
+// Convolution.
+export const CONV_IN_SX = 0;
+export const CONV_IN_SY = 1;
+export const CONV_IN_DEPTH = 2;
+export const CONV_OUT_SX = 3;
+export const CONV_OUT_SY = 4;
+export const CONV_FILTERS = 5;
+export const CONV_SX = 6;
+export const CONV_SY = 7;
+export const CONV_STRIDE = 8;
+export const CONV_PAD = 9;
+export const CONV_PAD_SX = 10;
+export const CONV_PAD_SY = 11;
+/** Filters rounded up to a multiple of 4: the row length of the transposed weights. */
+export const CONV_FILTERS4 = 12;
+/** sx * sy * inDepth. */
+export const CONV_FAN_IN = 13;
+/** The last forward input, zero-padded (padSx * padSy * inDepth floats). */
+export const CONV_PADDED_IN = 14;
+/** Input gradient in padded coordinates. */
+export const CONV_PADDED_GRAD = 15;
+/** Weights as [fanIn][filters4], zero columns past `filters`. */
+export const CONV_WEIGHTS_T = 16;
+/** Output rows of filters4 floats, when filters is not a multiple of 4 (else 0). */
+export const CONV_OUT_SCRATCH = 17;
+/** Per filter, the padded-input byte offsets of the windows with nonzero gradient ([filters][positions] i32). */
+export const CONV_NZ_WINDOW = 18;
+/** Their output gradients ([filters][positions] f32). */
+export const CONV_NZ_GRAD = 19;
+/** Per filter, how many (i32). */
+export const CONV_NZ_COUNT = 20;
+/** Per position scratch: byte offsets of the weights of the filters with nonzero gradient (i32, filters). */
+export const CONV_ACTIVE_W = 21;
+/** Their gradients (f32, filters). */
+export const CONV_ACTIVE_G = 22;
+/** Bias gradient sums (f64, filters). */
+export const CONV_BIAS_SUM = 23;
+/** Biases copied to filters4 floats, zero past `filters`. */
+export const CONV_BIAS4 = 24;
+export const CONV_SLOTS = 25;
+
+// Max pooling.
+export const POOL_IN_SX = 0;
+export const POOL_IN_SY = 1;
+export const POOL_DEPTH = 2;
+export const POOL_OUT_SX = 3;
+export const POOL_OUT_SY = 4;
+export const POOL_SX = 5;
+export const POOL_SY = 6;
+export const POOL_STRIDE = 7;
+export const POOL_PAD = 8;
+export const POOL_SLOTS = 9;
+
+@inline
+export function slot(plan: usize, index: i32): i32 {
+  return load<i32>(plan + (<usize>index << 2));
+}

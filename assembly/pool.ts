@@ -1,0 +1,96 @@
+/**
+ * Max pooling on HWC volumes, 4 channels per f32x4. Taps are visited in
+ * ConvNetJS's order (columns outer, rows inner) with a strict '>', so ties go to
+ * the same cell as in the TypeScript kernel. Padding is never a candidate.
+ * Switches hold the flat input index of each output's maximum, -1 for a window
+ * wholly in the padding.
+ */
+import {
+  POOL_DEPTH,
+  POOL_IN_SX,
+  POOL_IN_SY,
+  POOL_OUT_SX,
+  POOL_OUT_SY,
+  POOL_PAD,
+  POOL_STRIDE,
+  POOL_SX,
+  POOL_SY,
+  slot,
+} from './plan';
+
+export function poolForward(plan: usize, x: usize, out: usize, switches: usize): void {
+  const inSx = slot(plan, POOL_IN_SX);
+  const inSy = slot(plan, POOL_IN_SY);
+  const depth = slot(plan, POOL_DEPTH);
+  const outSx = slot(plan, POOL_OUT_SX);
+  const outSy = slot(plan, POOL_OUT_SY);
+  const sx = slot(plan, POOL_SX);
+  const sy = slot(plan, POOL_SY);
+  const stride = slot(plan, POOL_STRIDE);
+  const pad = slot(plan, POOL_PAD);
+  const depth4 = depth & ~3;
+  const lanes = i32x4(0, 1, 2, 3);
+  for (let oy = 0; oy < outSy; oy++) {
+    const y0 = oy * stride - pad;
+    const fy0 = max(0, -y0);
+    const fy1 = min(sy, inSy - y0);
+    for (let ox = 0; ox < outSx; ox++) {
+      const x0 = ox * stride - pad;
+      const fx0 = max(0, -x0);
+      const fx1 = min(sx, inSx - x0);
+      const ob = (oy * outSx + ox) * depth;
+      const o = out + (<usize>ob << 2);
+      const sw = switches + (<usize>ob << 2);
+      if (fx0 >= fx1 || fy0 >= fy1) {
+        memory.fill(o, 0, <usize>depth << 2);
+        memory.fill(sw, 0xff, <usize>depth << 2);
+        continue;
+      }
+      const first = ((y0 + fy0) * inSx + x0 + fx0) * depth;
+      let d = 0;
+      for (; d < depth4; d += 4) {
+        let best = v128.load(x + (<usize>(first + d) << 2));
+        let idx = i32x4.add(i32x4.splat(first + d), lanes);
+        for (let fx = fx0; fx < fx1; fx++) {
+          for (let fy = fy0; fy < fy1; fy++) {
+            const tap = ((y0 + fy) * inSx + x0 + fx) * depth + d;
+            const v = v128.load(x + (<usize>tap << 2));
+            const greater = f32x4.gt(v, best);
+            best = v128.bitselect(v, best, greater);
+            idx = v128.bitselect(i32x4.add(i32x4.splat(tap), lanes), idx, greater);
+          }
+        }
+        v128.store(o + (<usize>d << 2), best);
+        v128.store(sw + (<usize>d << 2), idx);
+      }
+      for (; d < depth; d++) {
+        let bestIndex = first + d;
+        let best = load<f32>(x + (<usize>bestIndex << 2));
+        for (let fx = fx0; fx < fx1; fx++) {
+          for (let fy = fy0; fy < fy1; fy++) {
+            const tap = ((y0 + fy) * inSx + x0 + fx) * depth + d;
+            const v = load<f32>(x + (<usize>tap << 2));
+            if (v > best) {
+              best = v;
+              bestIndex = tap;
+            }
+          }
+        }
+        store<f32>(o + (<usize>d << 2), best);
+        store<i32>(sw + (<usize>d << 2), bestIndex);
+      }
+    }
+  }
+}
+
+/** dx (inSize floats) = 0, then each output's gradient added at its switch. */
+export function poolBackward(dOut: usize, switches: usize, outSize: i32, dx: usize, inSize: i32): void {
+  memory.fill(dx, 0, <usize>inSize << 2);
+  for (let n = 0; n < outSize; n++) {
+    const i = load<i32>(switches + (<usize>n << 2));
+    if (i >= 0) {
+      const at = dx + (<usize>i << 2);
+      store<f32>(at, load<f32>(at) + load<f32>(dOut + (<usize>n << 2)));
+    }
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Data-parallel replicas on Node worker_threads: how many to start (clamped to the cores),
+ * starting them, and MNIST in SharedArrayBuffers so every thread reads one copy.
+ * The protocol and the arithmetic are in src/parallel; this file is only the Node host.
+ */
+import { availableParallelism, cpus } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { MnistSet } from '../../src/data/mnist';
+import type { ReplicaReply } from '../../src/parallel/protocol';
+import { MessageReplicaLink, ReplicaError } from '../../src/parallel/message-link';
+
+/** Cores this process may use (os.availableParallelism, else the CPU count, at least 1). */
+export function coreCount(): number {
+  try {
+    return Math.max(1, availableParallelism());
+  } catch {
+    return Math.max(1, cpus().length);
+  }
+}
+
+export interface WorkerCount {
+  /** Workers to train with: the request, clamped to the cores. */
+  workers: number;
+  /** Why fewer than requested, for a one-line note; null when the request stands. */
+  note: string | null;
+}
+
+/** One worker per core at most: a second thread on one core only adds overhead. */
+export function clampWorkers(requested: number, cores: number): WorkerCount {
+  if (requested <= cores) return { workers: requested, note: null };
+  const have = cores === 1 ? '1 core' : `${cores} cores`;
+  const using = cores === 1 ? '1 worker' : `${cores} workers`;
+  return { workers: cores, note: `--workers ${requested}: this machine has ${have}; training with ${using}` };
+}
+
+/** The same images in a SharedArrayBuffer: worker threads then share them instead of copying 47 MB each. */
+export function sharedSet(set: MnistSet): MnistSet {
+  if (set.images.buffer instanceof SharedArrayBuffer && set.labels.buffer instanceof SharedArrayBuffer) return set;
+  const images = new Uint8Array(new SharedArrayBuffer(set.images.length));
+  images.set(set.images);
+  const labels = new Uint8Array(new SharedArrayBuffer(set.labels.length));
+  labels.set(set.labels);
+  return { count: set.count, images, labels };
+}
+
+export interface WorkerReplicas {
+  links: MessageReplicaLink[];
+  /** Closes every replica and ends its thread; safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+const BOOT = new URL('./parallel-worker-boot.mjs', import.meta.url);
+
+/** Starts `count` worker threads, each serving one replica. */
+export function startWorkerReplicas(count: number): WorkerReplicas {
+  const workers: Worker[] = [];
+  const links: MessageReplicaLink[] = [];
+  for (let i = 0; i < count; i++) {
+    const worker = new Worker(BOOT, { name: `replica ${i + 1}` });
+    const link = new MessageReplicaLink(
+      { postMessage: (message, transfer) => worker.postMessage(message, transfer) },
+      `worker ${i + 1}`,
+    );
+    worker.on('message', (reply: ReplicaReply) => link.receive(reply));
+    worker.on('error', (error) => link.fail(error));
+    worker.on('exit', (code) => link.fail(new ReplicaError(`worker ${i + 1} exited (code ${code})`)));
+    workers.push(worker);
+    links.push(link);
+  }
+  let stopped: Promise<void> | null = null;
+  return {
+    links,
+    stop() {
+      stopped ??= (async () => {
+        await Promise.all(links.map((link) => link.close()));
+        await Promise.all(workers.map((worker) => worker.terminate()));
+      })();
+      return stopped;
+    },
+  };
+}
+
+/** Yields to Node's event loop (replies waiting in the ports get handled), faster than a timer. */
+export function yieldToNodeEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -1,0 +1,272 @@
+/**
+ * Data-parallel training: one mini-batch split over several replicas of the net, one
+ * update, the same arithmetic as a single trainer seeing the whole batch.
+ *
+ * The coordinator owns the authoritative Net and Trainer and is itself replica 0. For
+ * each call to `train` it:
+ *   1. splits the examples into contiguous shards (shardRanges), one per replica;
+ *   2. sends shards 1.. to the remote replicas, with the weights if they changed since
+ *      that replica last got them, and computes shard 0 itself, its gradients adding into
+ *      the net's grads (on top of any earlier part of the batch);
+ *   3. adds the remote gradient sums into the net's grads in replica order, whichever
+ *      replica finished first, so a seed and a worker count give one result;
+ *   4. lets the trainer count the examples and, when the batch is complete, apply ONE
+ *      update: decay added once, divided by batch_size, as ConvNetJS's trainer.
+ *
+ * Replicas are kept in sync by sending the updated weights with their next job (the
+ * updated weights, rather than the summed gradient for every replica to apply): the
+ * trainer's state then lives in one place, and changing hyperparameters, restoring a
+ * state or rolling back weights touch only the coordinator. For the seed network the
+ * weights are 24 KB per batch either way; the update itself is a few microseconds.
+ *
+ * With no remote replicas this is exactly the one-thread trainer: the same forward and
+ * backward calls in the same order, the same gradient sums, the same update.
+ *
+ * Evaluation splits the images into small jobs handed to whichever replica is free, the
+ * coordinator included, with the crops drawn up front (planEvaluation): any split gives
+ * the same figure as the one-thread evaluation.
+ */
+import { deriveSeed } from '../data/seeds';
+import type { Net } from '../engine/net';
+import type { Trainer } from '../engine/trainer';
+import { slicePlan, type EvaluationPlan } from './evaluation-plan';
+import { ExampleRunner } from './example-runner';
+import { EXAMPLE_STRIDE } from './example-stream';
+import type { ReplicaLink, ReplicaSets, SetName, ShardResult } from './protocol';
+import { shardRanges } from './shards';
+
+export interface DataParallelOptions {
+  net: Net;
+  trainer: Trainer;
+  sets: ReplicaSets;
+  /** The remote replicas (workers); none means one-thread training. */
+  links?: readonly ReplicaLink[];
+  /** The run's seed; each remote replica's dropout masks come from its own stream of it. */
+  seed?: number;
+  /**
+   * Lets queued messages (replica replies) be handled between the coordinator's own
+   * evaluation jobs. Default: a zero-delay timer; hosts pass something faster
+   * (setImmediate in Node, a MessageChannel message in a browser worker).
+   */
+  yieldToEventLoop?: () => Promise<void>;
+}
+
+/** What one `train` call did. The arrays are reused by the next call. */
+export interface BatchResult {
+  count: number;
+  /** Per example, in the order given: its data loss and the class its training forward pass predicted. */
+  losses: Float64Array;
+  predictions: Uint8Array;
+  /** True when these examples completed a mini-batch and the weights changed. */
+  updated: boolean;
+  l2DecayLoss: number;
+  l1DecayLoss: number;
+}
+
+export interface PlanEvaluationOptions {
+  /**
+   * Stop once more than this many images are misclassified, i.e. once a target accuracy
+   * is out of reach; the result is then incomplete.
+   */
+  maxErrors?: number;
+  /** Images per job: small enough to balance the replicas, big enough that messages cost nothing. */
+  chunkImages?: number;
+  /** Called after every job with the images classified so far. */
+  onProgress?: (evaluated: number, total: number) => void;
+}
+
+export interface PlanEvaluationResult {
+  correct: number;
+  /** Images classified; less than the plan's when the evaluation stopped early. */
+  evaluated: number;
+  complete: boolean;
+}
+
+/** Evaluation jobs queued per remote replica, so it never waits for the coordinator between jobs. */
+const QUEUE_DEPTH = 2;
+const DEFAULT_CHUNK_IMAGES = 50;
+
+export class DataParallelTrainer {
+  private net: Net;
+  private trainer: Trainer;
+  private runner: ExampleRunner;
+  private sets: ReplicaSets;
+  private readonly links: readonly ReplicaLink[];
+  private readonly seed: number;
+  private readonly yieldToEventLoop: () => Promise<void>;
+  /** Bumped whenever the coordinator's weights change; a link gets them when its version lags. */
+  private version = 1;
+  private readonly linkVersion: number[];
+  private losses = new Float64Array(0);
+  private predictions = new Uint8Array(0);
+
+  constructor(options: DataParallelOptions) {
+    this.net = options.net;
+    this.trainer = options.trainer;
+    this.runner = new ExampleRunner(options.net);
+    this.sets = options.sets;
+    this.links = options.links ?? [];
+    this.seed = options.seed ?? 1;
+    this.yieldToEventLoop = options.yieldToEventLoop ?? (() => new Promise((resolve) => setTimeout(resolve, 0)));
+    this.linkVersion = this.links.map(() => 0);
+    this.links.forEach((link, i) => {
+      link.init(this.net.specs, this.dropoutSeed(i + 1));
+      link.setData(this.sets);
+    });
+  }
+
+  /** Replicas doing the work, the coordinator included. */
+  get replicas(): number {
+    return this.links.length + 1;
+  }
+
+  /** Examples the next `train` call may take: the rest of the running mini-batch. */
+  get batchRemaining(): number {
+    return this.trainer.batchRemaining;
+  }
+
+  /**
+   * Trains `count` examples of `examples` ((index, offsetX, offsetY) triples of the
+   * training set), at most `batchRemaining`, split over the replicas. When a replica fails
+   * (the promise rejects with a ReplicaError) the gradients of the running batch are
+   * incomplete: discard that batch (e.g. restore a saved trainer state) before going on.
+   */
+  async train(examples: Int32Array, count: number): Promise<BatchResult> {
+    if (!(Number.isInteger(count) && count >= 1 && count <= this.trainer.batchRemaining)) {
+      throw new RangeError(`train: ${count} examples do not fit the ${this.trainer.batchRemaining} left in the batch`);
+    }
+    if (examples.length < count * EXAMPLE_STRIDE) {
+      throw new RangeError(`train: an example list of ${examples.length} values cannot hold ${count} examples`);
+    }
+    if (this.losses.length < count) {
+      this.losses = new Float64Array(count);
+      this.predictions = new Uint8Array(count);
+    }
+    const { losses, predictions } = this;
+    const ranges = shardRanges(count, this.replicas);
+    const remote: Array<Promise<ShardResult> | null> = this.links.map((link, i) => {
+      const { start, end } = ranges[i + 1];
+      if (end === start) return null;
+      return link.train(this.paramsFor(i), examples.subarray(start * EXAMPLE_STRIDE, end * EXAMPLE_STRIDE), end - start);
+    });
+    const own = ranges[0];
+    this.runner.train(this.sets.train, examples, own.start, own.end, losses, predictions, own.start);
+    const results = await Promise.all(remote);
+    const grads = this.net.grads;
+    results.forEach((result, i) => {
+      if (!result) return;
+      const { start, end } = ranges[i + 1];
+      addInto(grads, result.grads);
+      losses.set(result.losses.subarray(0, end - start), start);
+      predictions.set(result.predictions.subarray(0, end - start), start);
+    });
+    const step = this.trainer.addSummedExamples(count);
+    if (step.updated) this.version++;
+    return { count, losses: losses.subarray(0, count), predictions: predictions.subarray(0, count), ...step };
+  }
+
+  /**
+   * Classifies the images of `plan` (from `set`) with the current weights, spread over
+   * all replicas in jobs of `chunkImages`.
+   */
+  async evaluate(set: SetName, plan: EvaluationPlan, options: PlanEvaluationOptions = {}): Promise<PlanEvaluationResult> {
+    const total = plan.images.length;
+    const chunk = Math.max(1, options.chunkImages ?? DEFAULT_CHUNK_IMAGES);
+    const maxErrors = options.maxErrors ?? Infinity;
+    let next = 0;
+    let correct = 0;
+    let evaluated = 0;
+    let failure: unknown = null;
+    const queued = this.links.map(() => 0);
+    const inFlight = new Set<Promise<void>>();
+    const more = () => next < total && evaluated - correct <= maxErrors && failure === null;
+    const take = (): [number, number] => {
+      const start = next;
+      next = Math.min(total, next + chunk);
+      return [start, next];
+    };
+    const dispatch = (i: number) => {
+      const [start, end] = take();
+      queued[i]++;
+      const job: Promise<void> = this.links[i]
+        .evaluate(this.paramsFor(i), set, slicePlan(plan, start, end))
+        .then(
+          (c) => {
+            correct += c;
+            evaluated += end - start;
+            options.onProgress?.(evaluated, total);
+          },
+          (error: unknown) => {
+            failure ??= error;
+          },
+        )
+        .finally(() => {
+          queued[i]--;
+          inFlight.delete(job);
+        });
+      inFlight.add(job);
+    };
+    for (;;) {
+      this.links.forEach((_, i) => {
+        while (queued[i] < QUEUE_DEPTH && more()) dispatch(i);
+      });
+      if (more()) {
+        const [start, end] = take();
+        correct += this.runner.countCorrect(this.sets[set], slicePlan(plan, start, end));
+        evaluated += end - start;
+        options.onProgress?.(evaluated, total);
+        if (inFlight.size > 0) await this.yieldToEventLoop();
+      } else if (inFlight.size > 0) {
+        await Promise.race(inFlight);
+      } else {
+        break;
+      }
+    }
+    if (failure !== null) throw failure;
+    return { correct, evaluated, complete: evaluated === total };
+  }
+
+  /** Call after changing the net's weights from outside (roll-back, import): replicas get them with their next job. */
+  paramsChanged(): void {
+    this.version++;
+  }
+
+  /** Swaps in another net and trainer (a new network); the replicas rebuild theirs. */
+  setModel(net: Net, trainer: Trainer): void {
+    this.net = net;
+    this.trainer = trainer;
+    this.runner = new ExampleRunner(net);
+    this.version++;
+    this.links.forEach((link, i) => link.init(net.specs, this.dropoutSeed(i + 1)));
+  }
+
+  /** New images (a browser's data grew): the replicas read these from their next job on. */
+  setData(sets: ReplicaSets): void {
+    this.sets = sets;
+    this.links.forEach((link) => link.setData(sets));
+  }
+
+  /** Ends the remote replicas. */
+  async close(): Promise<void> {
+    await Promise.all(this.links.map((link) => link.close()));
+  }
+
+  /** The weights to send with link i's next job: the net's when the link lags, else null. */
+  private paramsFor(i: number): Float32Array | null {
+    if (this.linkVersion[i] === this.version) return null;
+    this.linkVersion[i] = this.version;
+    return this.net.params;
+  }
+
+  private dropoutSeed(replica: number): number {
+    return (deriveSeed(this.seed, 'replica-dropout') + replica) >>> 0;
+  }
+}
+
+/** target += source, element by element, in float32 (as the one-thread batch sums). */
+function addInto(target: Float32Array, source: Float32Array): void {
+  if (source.length !== target.length) {
+    throw new Error(`a replica returned ${source.length} gradients for a network of ${target.length} parameters`);
+  }
+  for (let j = 0; j < target.length; j++) target[j] += source[j];
+}

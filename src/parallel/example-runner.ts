@@ -1,0 +1,88 @@
+/**
+ * The arithmetic every replica runs, the coordinator's own included: training examples
+ * forward and backward with their gradients summed into the net, and predictions over an
+ * evaluation plan. Reads example lists and plans (plain numbers), never an Rng, so the
+ * work of a batch does not depend on which replica does it.
+ */
+import { argmax, createInputVolume, fillCrop } from '../data/augment';
+import type { MnistSet } from '../data/mnist';
+import type { LossTarget } from '../engine/layers/layer';
+import type { Net } from '../engine/net';
+import type { Volume } from '../engine/volume';
+import type { EvaluationPlan } from './evaluation-plan';
+import { EXAMPLE_STRIDE } from './example-stream';
+
+export class ExampleRunner {
+  readonly net: Net;
+  private readonly input: Volume;
+  private readonly outputs: Float32Array;
+  /** One-hot target for a regression loss; null for softmax and svm (class index targets). */
+  private readonly oneHot: Float32Array | null;
+
+  constructor(net: Net) {
+    this.net = net;
+    this.input = createInputVolume(net.inputShape);
+    const outputs = net.outputShape.sx * net.outputShape.sy * net.outputShape.depth;
+    this.outputs = new Float32Array(outputs);
+    // Regression on MNIST trains toward one-hot vectors, as the dashboard session does.
+    this.oneHot = net.specs[net.specs.length - 1].type === 'regression' ? new Float32Array(outputs) : null;
+  }
+
+  /**
+   * Forward (training mode) and backward of examples [from, to) of `examples`
+   * ((index, offsetX, offsetY) triples); their parameter gradients add into net.grads.
+   * Example e's loss goes to losses[at + e - from] and its predicted class (from the
+   * training forward pass) to predictions[at + e - from].
+   */
+  train(
+    set: MnistSet,
+    examples: Int32Array,
+    from: number,
+    to: number,
+    losses: Float64Array,
+    predictions: Uint8Array,
+    at = 0,
+  ): void {
+    const net = this.net;
+    for (let e = from; e < to; e++) {
+      const o = e * EXAMPLE_STRIDE;
+      const index = examples[o];
+      fillCrop(this.input, set, index, examples[o + 1], examples[o + 2]);
+      net.forward(this.input, true);
+      predictions[at + e - from] = net.getPrediction();
+      losses[at + e - from] = net.backward(this.targetFor(set.labels[index]));
+    }
+  }
+
+  /**
+   * How many images of the plan the net classifies right: per image, the outputs of its
+   * passes averaged (sum, then scale by 1/passes, as predictAveragedCrops) and the largest taken.
+   */
+  countCorrect(set: MnistSet, plan: EvaluationPlan): number {
+    const { images, passes, offsets } = plan;
+    const out = this.outputs;
+    const scale = 1 / passes;
+    let correct = 0;
+    for (let i = 0; i < images.length; i++) {
+      const index = images[i];
+      out.fill(0);
+      for (let p = 0; p < passes; p++) {
+        const k = 2 * (i * passes + p);
+        fillCrop(this.input, set, index, offsets[k], offsets[k + 1]);
+        const y = this.net.forward(this.input, false).w;
+        for (let c = 0; c < out.length; c++) out[c] += y[c];
+      }
+      for (let c = 0; c < out.length; c++) out[c] *= scale;
+      if (argmax(out) === set.labels[index]) correct++;
+    }
+    return correct;
+  }
+
+  private targetFor(label: number): LossTarget {
+    const oneHot = this.oneHot;
+    if (!oneHot) return label;
+    oneHot.fill(0);
+    oneHot[label] = 1;
+    return oneHot;
+  }
+}

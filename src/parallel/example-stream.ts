@@ -1,0 +1,78 @@
+/**
+ * The training examples a seed picks, as plain numbers that any replica can turn into
+ * inputs: epoch-shuffled image indices, each with its random crop offsets.
+ *
+ * Drawing them up front (instead of inside each replica) is what keeps data-parallel runs
+ * reproducible: the draws come from two seeded streams in one place, in the same order
+ * whatever the number of workers, so 1 and 2 workers train on the very same crops of the
+ * very same images in the very same batches.
+ */
+import { cropGeometry, randomOffset, type CropGeometry } from '../data/augment';
+import { deriveSeed } from '../data/seeds';
+import { Rng } from '../engine/rng';
+import type { Shape } from '../engine/spec';
+
+/** Int32 values per example in an example list: image index, crop x offset, crop y offset. */
+export const EXAMPLE_STRIDE = 3;
+
+/** An epoch order: a reshuffled copy of the training indices whenever the previous pass ends. */
+export class EpochOrder {
+  private readonly order: Int32Array;
+  private position: number;
+
+  constructor(
+    indices: Int32Array,
+    private readonly rng: Rng,
+  ) {
+    if (indices.length === 0) throw new Error('there are no training examples to train on');
+    this.order = Int32Array.from(indices);
+    this.position = this.order.length;
+  }
+
+  next(): number {
+    if (this.position === this.order.length) {
+      this.rng.shuffle(this.order);
+      this.position = 0;
+    }
+    return this.order[this.position++];
+  }
+}
+
+export class ExampleStream {
+  private readonly geometry: CropGeometry;
+
+  /**
+   * `orderRng` shuffles the epochs, `cropRng` draws the crops (x offset, then y), exactly
+   * as the one-thread loop `fillRandomCrop(input, set, order.next(), crops)` draws them.
+   */
+  constructor(
+    private readonly order: EpochOrder,
+    private readonly cropRng: Rng,
+    inputShape: Shape,
+  ) {
+    this.geometry = cropGeometry(inputShape);
+  }
+
+  /** The stream the CLI trains on: streams 'epoch-order' and 'train-crops' of the seed. */
+  static forSeed(trainIndices: Int32Array, inputShape: Shape, seed: number): ExampleStream {
+    return new ExampleStream(
+      new EpochOrder(trainIndices, new Rng(deriveSeed(seed, 'epoch-order'))),
+      new Rng(deriveSeed(seed, 'train-crops')),
+      inputShape,
+    );
+  }
+
+  /** Writes the next `count` examples into `out` as (index, offsetX, offsetY) triples. */
+  fill(out: Int32Array, count: number): void {
+    if (out.length < count * EXAMPLE_STRIDE) {
+      throw new RangeError(`an example list of ${out.length} values cannot hold ${count} examples`);
+    }
+    const { maxOffsetX, maxOffsetY } = this.geometry;
+    for (let e = 0; e < count; e++) {
+      const o = e * EXAMPLE_STRIDE;
+      out[o] = this.order.next();
+      out[o + 1] = randomOffset(this.cropRng, maxOffsetX);
+      out[o + 2] = randomOffset(this.cropRng, maxOffsetY);
+    }
+  }
+}

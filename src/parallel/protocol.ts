@@ -1,0 +1,89 @@
+/**
+ * What the coordinator of a data-parallel run and its replicas say to each other.
+ *
+ * `ReplicaLink` is the coordinator's view of one replica, whatever carries the messages:
+ * `MessageReplicaLink` (postMessage with transferred buffers; Node worker_threads, Web
+ * Workers with or without cross-origin isolation) implements it over any endpoint that
+ * can post a message. The request and reply types are the wire format of that transport;
+ * they hold only plain data and typed arrays, so they survive structured cloning.
+ */
+import type { MnistSet } from '../data/mnist';
+import type { ResolvedLayer } from '../engine/spec';
+import type { EvaluationPlan } from './evaluation-plan';
+
+export type SetName = 'train' | 'test';
+
+/** The images a replica reads. SharedArrayBuffer-backed sets are shared, others copied. */
+export interface ReplicaSets {
+  train: MnistSet;
+  test: MnistSet;
+}
+
+/** What a replica hands back for its shard of a batch. */
+export interface ShardResult {
+  /** The sum over the shard of each parameter's gradient. Valid until this link's next train call. */
+  grads: Float32Array;
+  /** Per example of the shard, in order: its data loss, and the class its training forward pass predicted. */
+  losses: Float64Array;
+  predictions: Uint8Array;
+}
+
+/** The coordinator's handle on one replica (one worker). */
+export interface ReplicaLink {
+  /**
+   * Builds (or rebuilds) the replica's network from resolved specs. Its initial weights do
+   * not matter: the next job brings the coordinator's. `dropoutSeed` seeds its dropout masks.
+   */
+  init(specs: readonly ResolvedLayer[], dropoutSeed: number): void;
+  /** Gives the replica the images; again whenever they change (a browser's data grows). */
+  setData(sets: ReplicaSets): void;
+  /**
+   * Forward and backward of `count` examples ((index, offsetX, offsetY) triples of the
+   * training set). `params` are the coordinator's weights when they changed since this
+   * link last received them, else null (the replica keeps what it has).
+   */
+  train(params: Float32Array | null, examples: Int32Array, count: number): Promise<ShardResult>;
+  /** How many images of the plan (from `set`) the replica's net classifies right. */
+  evaluate(params: Float32Array | null, set: SetName, plan: EvaluationPlan): Promise<number>;
+  /** Ends the replica; pending jobs reject. */
+  close(): Promise<void>;
+}
+
+export type ReplicaRequest =
+  | { type: 'init'; specs: readonly ResolvedLayer[]; dropoutSeed: number }
+  | { type: 'data'; sets: ReplicaSets }
+  | {
+      type: 'train';
+      id: number;
+      params: Float32Array | null;
+      examples: Int32Array;
+      count: number;
+      /** The gradient buffer of an earlier reply, handed back to be reused (or null). */
+      spareGrads: Float32Array | null;
+    }
+  | { type: 'evaluate'; id: number; params: Float32Array | null; set: SetName; plan: EvaluationPlan }
+  | { type: 'close' };
+
+export type ReplicaReply =
+  | { type: 'trained'; id: number; grads: Float32Array; losses: Float64Array; predictions: Uint8Array }
+  | { type: 'evaluated'; id: number; correct: number }
+  /** id -1: a failure outside any job (init, data); every later job fails with it too. */
+  | { type: 'failed'; id: number; message: string }
+  | { type: 'closed' };
+
+/** Anything that posts messages with a transfer list: a Worker, a MessagePort, a worker's parent port. */
+export interface MessageEndpoint<Message> {
+  postMessage(message: Message, transfer: ArrayBuffer[]): void;
+}
+
+/**
+ * The buffers of `arrays` that can move instead of being copied: ArrayBuffers only
+ * (a SharedArrayBuffer is shared by cloning anyway, and cannot be transferred), each once.
+ */
+export function transferables(...arrays: Array<ArrayBufferView | null>): ArrayBuffer[] {
+  const list: ArrayBuffer[] = [];
+  for (const a of arrays) {
+    if (a && a.buffer instanceof ArrayBuffer && !list.includes(a.buffer)) list.push(a.buffer);
+  }
+  return list;
+}

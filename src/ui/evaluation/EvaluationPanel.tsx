@@ -1,0 +1,139 @@
+import { useMemo, useState } from 'react';
+import { useDashboard, useDashboardActions } from '../../state/store';
+import {
+  evaluationConfusion,
+  imagesInCell,
+  mostConfidentlyWrong,
+  perClassAccuracy,
+  type TestEvaluation,
+} from '../../training/evaluation';
+import { Card } from '../common/Card';
+import { formatInteger, formatPercent } from '../common/format';
+import { ConfusionMatrix, type ConfusionCell } from './ConfusionMatrix';
+import { TestImageGallery } from './TestImageGallery';
+import './evaluation.css';
+
+/** Images shown for one confusion-matrix cell (the diagonal ones hold about a thousand). */
+const CELL_IMAGES = 40;
+/** Size of the "Most confidently wrong" gallery. */
+const WRONG_IMAGES = 20;
+
+/**
+ * "Evaluate on full test set": runs every test image through a copy of the current
+ * weights in the worker, beside training, and shows accuracy, the confusion matrix,
+ * per-class accuracy, the images of any cell and the most confidently wrong ones.
+ */
+export function EvaluationPanel() {
+  const actions = useDashboardActions();
+  const evaluation = useDashboard((s) => s.evaluation);
+  const hasNetwork = useDashboard((s) => s.network !== null);
+  const running = evaluation.status === 'running';
+
+  return (
+    <Card title="Test set evaluation" className="evaluation-card">
+      <p className="muted">
+        Every test image, with the 4-crop average and with the center crop alone. Training keeps running meanwhile
+        (more slowly: they share the worker); the weights evaluated are a copy taken when you start.
+      </p>
+      <div className="button-row">
+        <button
+          type="button"
+          className="button button--primary"
+          disabled={running || !hasNetwork}
+          onClick={() => void actions.evaluateTestSet()}
+        >
+          Evaluate on full test set
+        </button>
+        {running ? (
+          <button type="button" className="button" onClick={() => actions.cancelEvaluation()}>
+            Cancel
+          </button>
+        ) : null}
+      </div>
+      {running ? (
+        <div className="evaluation__progress">
+          <progress
+            aria-label="Evaluating test set"
+            max={Math.max(1, evaluation.total)}
+            value={evaluation.done}
+          />
+          <span aria-live="polite">
+            {evaluation.total > 0
+              ? `${formatInteger(evaluation.done)} of ${formatInteger(evaluation.total)} images`
+              : 'Starting…'}
+          </span>
+        </div>
+      ) : null}
+      {evaluation.status === 'cancelled' ? <p className="muted">Evaluation cancelled.</p> : null}
+      {evaluation.status === 'error' && evaluation.error ? (
+        <p className="notice notice--error" role="alert">
+          {evaluation.error}
+        </p>
+      ) : null}
+      {evaluation.result ? <EvaluationResult result={evaluation.result} /> : null}
+    </Card>
+  );
+}
+
+function EvaluationResult({ result }: { result: TestEvaluation }) {
+  const counts = useMemo(() => evaluationConfusion(result), [result]);
+  const accuracy = useMemo(() => perClassAccuracy(counts), [counts]);
+  const wrong = useMemo(() => mostConfidentlyWrong(result, WRONG_IMAGES), [result]);
+  const [selected, setSelected] = useState<ConfusionCell | null>(null);
+  const cellImages = useMemo(
+    () => (selected ? imagesInCell(result, selected.trueLabel, selected.predicted) : []),
+    [result, selected],
+  );
+  const total = result.total;
+
+  return (
+    <div className="evaluation__result">
+      <dl className="evaluation__summary">
+        <div>
+          <dt>4-crop accuracy</dt>
+          <dd>
+            {formatPercent(result.fourCropCorrect / total, 2)}{' '}
+            <span className="muted">
+              ({formatInteger(result.fourCropCorrect)} of {formatInteger(total)})
+            </span>
+          </dd>
+        </div>
+        <div>
+          <dt>Center-crop accuracy</dt>
+          <dd>
+            {formatPercent(result.centerCorrect / total, 2)}{' '}
+            <span className="muted">
+              ({formatInteger(result.centerCorrect)} of {formatInteger(total)})
+            </span>
+          </dd>
+        </div>
+        <div>
+          <dt>Weights after</dt>
+          <dd>{formatInteger(result.examplesSeen)} examples</dd>
+        </div>
+      </dl>
+      <div className="evaluation__matrix">
+        <ConfusionMatrix counts={counts} accuracy={accuracy} selected={selected} onSelect={setSelected} />
+      </div>
+      {selected ? (
+        <section className="evaluation__gallery" aria-label="Images of the selected cell">
+          <h3>
+            True {selected.trueLabel}, predicted {selected.predicted}: {formatInteger(cellImages.length)} image
+            {cellImages.length === 1 ? '' : 's'}
+            {cellImages.length > CELL_IMAGES ? ` (the first ${CELL_IMAGES} shown)` : ''}
+          </h3>
+          <TestImageGallery
+            evaluation={result}
+            indices={cellImages.slice(0, CELL_IMAGES)}
+            label={`Test images of true ${selected.trueLabel} predicted ${selected.predicted}`}
+          />
+        </section>
+      ) : null}
+      <section className="evaluation__gallery" aria-label="Most confidently wrong">
+        <h3>Most confidently wrong</h3>
+        <p className="muted">The mistakes the network was surest of, by the probability it gave the wrong digit.</p>
+        <TestImageGallery evaluation={result} indices={wrong} label="Most confidently wrong test images" />
+      </section>
+    </div>
+  );
+}

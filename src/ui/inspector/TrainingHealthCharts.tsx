@@ -1,0 +1,61 @@
+import { memo } from 'react';
+import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import type { LayerStatsPoint } from '../../training/protocol';
+import { formatInteger, formatNumber } from '../common/format';
+
+const CHARTS = [
+  { key: 'weightNorm', title: 'Weight norm', color: '#2457d6', log: false },
+  { key: 'gradNorm', title: 'Gradient norm', color: '#c53030', log: false },
+  // Spans orders of magnitude (healthy near 1e-3), so a log axis.
+  { key: 'updateRatio', title: 'Update-to-weight ratio', color: '#1d8a4a', log: true },
+] as const;
+
+type SeriesKey = (typeof CHARTS)[number]['key'];
+
+/** This layer's weight norm, gradient norm and update ratio against examples seen. */
+export const TrainingHealthCharts = memo(function TrainingHealthCharts({
+  history,
+  layerIndex,
+}: {
+  history: readonly LayerStatsPoint[];
+  layerIndex: number;
+}) {
+  const rows: Array<{ examples: number } & Record<SeriesKey, number>> = [];
+  for (const point of history) {
+    const layer = point.layers.find((l) => l.index === layerIndex);
+    if (layer) rows.push({ examples: point.examples, weightNorm: layer.weightNorm, gradNorm: layer.gradNorm, updateRatio: layer.updateRatio });
+  }
+  if (rows.length === 0) return <p className="muted">The first sample arrives after the next weight update.</p>;
+  const last = rows[rows.length - 1]!;
+  return (
+    <div className="inspector-health">
+      {CHARTS.map(({ key, title, color, log }) => {
+        // A log axis cannot show zeros (a layer that did not move); those points are left out.
+        const data = log ? rows.filter((r) => r[key] > 0 && Number.isFinite(r[key])) : rows;
+        return (
+          <figure key={key} className="inspector-health__chart">
+            <figcaption>
+              {title}: {formatNumber(last[key])} at {formatInteger(last.examples)} examples
+            </figcaption>
+            <div role="img" aria-label={`${title} against examples seen, ${rows.length} samples; latest ${formatNumber(last[key])}`}>
+              <LineChart width={280} height={150} data={data} margin={{ top: 6, right: 8, bottom: 4, left: 4 }}>
+                <CartesianGrid stroke="#e6e9ef" />
+                <XAxis dataKey="examples" type="number" domain={['dataMin', 'dataMax']} tickFormatter={(v: number) => formatInteger(v)} fontSize={11} />
+                <YAxis
+                  scale={log ? 'log' : 'auto'}
+                  domain={log ? ['auto', 'auto'] : [0, 'auto']}
+                  tickFormatter={(v: number) => formatNumber(v, 3)}
+                  width={56}
+                  fontSize={11}
+                  allowDataOverflow={log}
+                />
+                <Tooltip formatter={(v) => formatNumber(Number(v))} labelFormatter={(v) => `${formatInteger(Number(v))} examples`} />
+                <Line type="linear" dataKey={key} stroke={color} dot={false} isAnimationActive={false} />
+              </LineChart>
+            </div>
+          </figure>
+        );
+      })}
+    </div>
+  );
+});
