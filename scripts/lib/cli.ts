@@ -20,6 +20,7 @@ import type { TrainerSpec } from '../../src/engine/spec';
 import { Trainer } from '../../src/engine/trainer';
 import { DataParallelTrainer } from '../../src/parallel/data-parallel-trainer';
 import { ExampleStream } from '../../src/parallel/example-stream';
+import { shareableSets } from '../../src/parallel/worker-host';
 import {
   EVAL_HELP,
   EVAL_USAGE,
@@ -33,14 +34,14 @@ import {
 } from './cli-args';
 import { buildNet, checkFitsMnist, checkWritable, readDefinition, readSnapshotFile, sameArchitecture } from './model-files';
 import { ProgressBar, type ProgressStream } from './progress-bar';
-import { clampWorkers, coreCount, sharedSet, startWorkerReplicas, yieldToNodeEventLoop } from './parallel-workers';
+import { clampWorkers, coreCount, startWorkerReplicas, yieldToNodeEventLoop } from './parallel-workers';
 import {
   accuracyOf,
-  evalCrops,
   evaluateFinal,
   localScorer,
   parallelScorer,
   runTrainingLoop,
+  TargetCheck,
   testIndices,
   type FinalEvaluationOptions,
   type LoopBudget,
@@ -106,7 +107,7 @@ export function runTrainCli(argv: readonly string[], io: CliIO, deps: CliDeps = 
     const { workers, note } = clampWorkers(options.workers, (deps.cores ?? coreCount)());
     if (note) io.stderr.write(`train: ${note}\n`);
     // Worker threads read the images from shared memory: one copy for all of them.
-    const data = workers > 1 ? { train: sharedSet(loaded.train), test: sharedSet(loaded.test) } : loaded;
+    const data = workers > 1 ? shareableSets(loaded) : loaded;
     const replicas = workers > 1 ? startWorkerReplicas(workers - 1) : null;
     try {
       const parallel = new DataParallelTrainer({
@@ -144,6 +145,8 @@ export function runTrainCli(argv: readonly string[], io: CliIO, deps: CliDeps = 
       /** The last --until evaluation that covered every test image: the final figure when training stops there. */
       let lastComplete = null as { examples: number; accuracy: number } | null;
       const until = options.until;
+      const target =
+        until === null ? null : new TargetCheck(parallel, net, testIndices(data.test.count, options.testLimit), until, options.seed);
       const loop = await runTrainingLoop({
         trainer: parallel,
         examples: ExampleStream.forSeed(split.train, net.inputShape, options.seed),
@@ -161,22 +164,16 @@ export function runTrainCli(argv: readonly string[], io: CliIO, deps: CliDeps = 
           io.stdout(JSON.stringify(line));
         },
         stop:
-          until === null
+          target === null
             ? undefined
             : {
                 ...options.untilSchedule,
                 check: async (examples, seconds) => {
                   bar.finish();
-                  const test = testIndices(data.test.count, options.testLimit);
-                  // The most misclassified images that still make the target: beyond it, stop counting.
-                  const maxErrors = Math.floor((1 - until) * test.length + 1e-9);
                   const t0 = performance.now();
                   const progress = stderr?.isTTY ? evaluationProgress(stderr) : undefined;
-                  const result = await timed(() =>
-                    score('test', test, '4crop', evalCrops(options.seed), {
-                      maxErrors,
-                      onProgress: (done, total) => progress?.(`test 4-crop at ${examples}`, done, total),
-                    }),
+                  const { score: result, reached } = await timed(() =>
+                    target.run((done, total) => progress?.(`test 4-crop at ${examples}`, done, total)),
                   );
                   const accuracy = accuracyOf(result);
                   if (accuracy !== null) lastComplete = { examples, accuracy };
@@ -192,7 +189,7 @@ export function runTrainCli(argv: readonly string[], io: CliIO, deps: CliDeps = 
                     imagesMisclassified: result.evaluated - result.correct,
                   };
                   io.stdout(JSON.stringify(line));
-                  return accuracy !== null && result.total - result.correct <= maxErrors;
+                  return reached;
                 },
               },
       });

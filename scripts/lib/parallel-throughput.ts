@@ -12,7 +12,8 @@ import { Rng } from '../../src/engine/rng';
 import { Trainer } from '../../src/engine/trainer';
 import { DataParallelTrainer } from '../../src/parallel/data-parallel-trainer';
 import { EXAMPLE_STRIDE, ExampleStream } from '../../src/parallel/example-stream';
-import { sharedSet, startWorkerReplicas, yieldToNodeEventLoop, type WorkerReplicas } from './parallel-workers';
+import { shareableSets } from '../../src/parallel/worker-host';
+import { startWorkerReplicas, yieldToNodeEventLoop, type WorkerReplicas } from './parallel-workers';
 
 export interface ScalingOptions {
   data: MnistData;
@@ -45,7 +46,7 @@ export async function measureWorkerScaling(options: ScalingOptions): Promise<Sca
   const rounds = options.rounds ?? 6;
   const roundExamples = options.roundExamples ?? 4000;
   const warmup = options.warmupExamples ?? 2000;
-  const sets = { train: sharedSet(options.data.train), test: sharedSet(options.data.test) };
+  const sets = shareableSets(options.data);
   const split = splitForSeed(sets.train.count, 1);
   const { layers, trainer: spec } = parseNetwork(SEED_DEFINITION_TEXT);
   const setUp = (n: number): SetUp => {

@@ -5,7 +5,6 @@
  */
 import { availableParallelism, cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { MnistSet } from '../../src/data/mnist';
 import type { ReplicaReply } from '../../src/parallel/protocol';
 import { MessageReplicaLink, ReplicaError } from '../../src/parallel/message-link';
 
@@ -31,16 +30,6 @@ export function clampWorkers(requested: number, cores: number): WorkerCount {
   const have = cores === 1 ? '1 core' : `${cores} cores`;
   const using = cores === 1 ? '1 worker' : `${cores} workers`;
   return { workers: cores, note: `--workers ${requested}: this machine has ${have}; training with ${using}` };
-}
-
-/** The same images in a SharedArrayBuffer: worker threads then share them instead of copying 47 MB each. */
-export function sharedSet(set: MnistSet): MnistSet {
-  if (set.images.buffer instanceof SharedArrayBuffer && set.labels.buffer instanceof SharedArrayBuffer) return set;
-  const images = new Uint8Array(new SharedArrayBuffer(set.images.length));
-  images.set(set.images);
-  const labels = new Uint8Array(new SharedArrayBuffer(set.labels.length));
-  labels.set(set.labels);
-  return { count: set.count, images, labels };
 }
 
 export interface WorkerReplicas {

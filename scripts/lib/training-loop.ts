@@ -13,7 +13,7 @@ import type { MnistSet } from '../../src/data/mnist';
 import { deriveSeed } from '../../src/data/seeds';
 import { Rng } from '../../src/engine/rng';
 import type { DataParallelTrainer } from '../../src/parallel/data-parallel-trainer';
-import { planEvaluation } from '../../src/parallel/evaluation-plan';
+import { frontLoad, planEvaluation, type EvaluationPlan } from '../../src/parallel/evaluation-plan';
 import { EXAMPLE_STRIDE, type ExampleStream } from '../../src/parallel/example-stream';
 import type { SetName } from '../../src/parallel/protocol';
 
@@ -142,6 +142,40 @@ export function parallelScorer(trainer: DataParallelTrainer, net: EvaluableNet):
     const { correct, evaluated } = await trainer.evaluate(set, plan, { maxErrors, onProgress });
     return { correct, evaluated, total: indices.length };
   };
+}
+
+/**
+ * The --until evaluations: 4-crop accuracy on the test images, with the same crops at
+ * every point (a fresh 'eval-crops' stream, as the final evaluation), counted only until
+ * the target is out of reach. The images the previous point got wrong go first, so a point
+ * far from the target stops after a few hundred images; a point that reaches the target
+ * classifies every image, and its figure does not depend on the order.
+ */
+export class TargetCheck {
+  /** The most misclassified images that still make the target. */
+  readonly maxErrors: number;
+  private readonly plan: EvaluationPlan;
+  private hard: Int32Array = new Int32Array(0);
+
+  constructor(
+    private readonly trainer: DataParallelTrainer,
+    net: EvaluableNet,
+    test: Int32Array,
+    target: number,
+    seed: number,
+  ) {
+    // The tolerance keeps e.g. (1 - 0.9) * 10 = 0.9999999999999998 from losing an error.
+    this.maxErrors = Math.floor((1 - target) * test.length + 1e-9);
+    this.plan = planEvaluation(test, net.inputShape, '4crop', evalCrops(seed));
+  }
+
+  async run(onProgress?: (done: number, total: number) => void): Promise<{ score: Score; reached: boolean }> {
+    const total = this.plan.images.length;
+    const result = await this.trainer.evaluate('test', frontLoad(this.plan, this.hard), { maxErrors: this.maxErrors, onProgress });
+    this.hard = result.misclassified;
+    const score = { correct: result.correct, evaluated: result.evaluated, total };
+    return { score, reached: result.complete && total - result.correct <= this.maxErrors };
+  }
 }
 
 export type TestCropModes = { fourCrop: boolean; center: boolean };

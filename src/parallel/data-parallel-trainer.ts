@@ -80,6 +80,8 @@ export interface PlanEvaluationResult {
   /** Images classified; less than the plan's when the evaluation stopped early. */
   evaluated: number;
   complete: boolean;
+  /** Indices of the images classified wrong (in no particular order). */
+  misclassified: Int32Array;
 }
 
 /** Evaluation jobs queued per remote replica, so it never waits for the coordinator between jobs. */
@@ -177,6 +179,7 @@ export class DataParallelTrainer {
     let correct = 0;
     let evaluated = 0;
     let failure: unknown = null;
+    const misclassified: number[] = [];
     const queued = this.links.map(() => 0);
     const inFlight = new Set<Promise<void>>();
     const more = () => next < total && evaluated - correct <= maxErrors && failure === null;
@@ -191,8 +194,9 @@ export class DataParallelTrainer {
       const job: Promise<void> = this.links[i]
         .evaluate(this.paramsFor(i), set, slicePlan(plan, start, end))
         .then(
-          (c) => {
-            correct += c;
+          (count) => {
+            correct += count.correct;
+            for (const index of count.misclassified) misclassified.push(index);
             evaluated += end - start;
             options.onProgress?.(evaluated, total);
           },
@@ -212,7 +216,7 @@ export class DataParallelTrainer {
       });
       if (more()) {
         const [start, end] = take();
-        correct += this.runner.countCorrect(this.sets[set], slicePlan(plan, start, end));
+        correct += this.runner.countCorrect(this.sets[set], slicePlan(plan, start, end), misclassified);
         evaluated += end - start;
         options.onProgress?.(evaluated, total);
         if (inFlight.size > 0) await this.yieldToEventLoop();
@@ -223,7 +227,7 @@ export class DataParallelTrainer {
       }
     }
     if (failure !== null) throw failure;
-    return { correct, evaluated, complete: evaluated === total };
+    return { correct, evaluated, complete: evaluated === total, misclassified: Int32Array.from(misclassified) };
   }
 
   /** Call after changing the net's weights from outside (roll-back, import): replicas get them with their next job. */

@@ -42,6 +42,29 @@ export function planEvaluation(images: Int32Array, inputShape: Shape, mode: Crop
   return { images, passes, offsets };
 }
 
+/**
+ * The same plan (each image keeps its crops) with the images of `first` that it holds
+ * moved to the front, in plan order; the rest follow in plan order. An evaluation that
+ * stops once a target is out of reach gets there sooner when the likely mistakes (say, the
+ * last evaluation's) come first; a complete one counts the same images either way.
+ */
+export function frontLoad(plan: EvaluationPlan, first: Iterable<number>): EvaluationPlan {
+  const wanted = new Set(first);
+  const n = plan.images.length;
+  const order: number[] = [];
+  for (let i = 0; i < n; i++) if (wanted.has(plan.images[i])) order.push(i);
+  if (order.length === 0) return plan;
+  for (let i = 0; i < n; i++) if (!wanted.has(plan.images[i])) order.push(i);
+  const per = plan.passes * 2;
+  const images = new Int32Array(n);
+  const offsets = new Int32Array(plan.offsets.length);
+  order.forEach((from, to) => {
+    images[to] = plan.images[from];
+    offsets.set(plan.offsets.subarray(from * per, (from + 1) * per), to * per);
+  });
+  return { images, passes: plan.passes, offsets };
+}
+
 /** Images [start, end) of a plan, as views (no copy). */
 export function slicePlan(plan: EvaluationPlan, start: number, end: number): EvaluationPlan {
   const per = plan.passes * 2;

@@ -56,9 +56,10 @@ export class ExampleRunner {
 
   /**
    * How many images of the plan the net classifies right: per image, the outputs of its
-   * passes averaged (sum, then scale by 1/passes, as predictAveragedCrops) and the largest taken.
+   * passes averaged (sum, then scale by 1/passes, as predictAveragedCrops) and the largest
+   * taken. The indices of the others are pushed onto `misclassified` when given.
    */
-  countCorrect(set: MnistSet, plan: EvaluationPlan): number {
+  countCorrect(set: MnistSet, plan: EvaluationPlan, misclassified?: number[]): number {
     const { images, passes, offsets } = plan;
     const out = this.outputs;
     const scale = 1 / passes;
@@ -74,6 +75,7 @@ export class ExampleRunner {
       }
       for (let c = 0; c < out.length; c++) out[c] *= scale;
       if (argmax(out) === set.labels[index]) correct++;
+      else misclassified?.push(index);
     }
     return correct;
   }

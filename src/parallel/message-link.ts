@@ -10,6 +10,7 @@ import type { EvaluationPlan } from './evaluation-plan';
 import { EXAMPLE_STRIDE } from './example-stream';
 import {
   transferables,
+  type EvaluationCount,
   type MessageEndpoint,
   type ReplicaLink,
   type ReplicaReply,
@@ -69,7 +70,7 @@ export class MessageReplicaLink implements ReplicaLink {
     return reply;
   }
 
-  async evaluate(params: Float32Array | null, set: SetName, plan: EvaluationPlan): Promise<number> {
+  async evaluate(params: Float32Array | null, set: SetName, plan: EvaluationPlan): Promise<EvaluationCount> {
     const paramsCopy = params ? params.slice() : null;
     const copy: EvaluationPlan = { images: plan.images.slice(), passes: plan.passes, offsets: plan.offsets.slice() };
     const reply = await this.request(
@@ -77,7 +78,7 @@ export class MessageReplicaLink implements ReplicaLink {
       transferables(paramsCopy, copy.images, copy.offsets),
     );
     if (reply.type !== 'evaluated') throw new ReplicaError(`${this.name} answered an evaluate job with '${reply.type}'`);
-    return reply.correct;
+    return { correct: reply.correct, misclassified: reply.misclassified };
   }
 
   close(): Promise<void> {

@@ -28,6 +28,13 @@ export interface ShardResult {
   predictions: Uint8Array;
 }
 
+/** What a replica found evaluating part of a plan. */
+export interface EvaluationCount {
+  correct: number;
+  /** Image indices it got wrong, in plan order. */
+  misclassified: Int32Array;
+}
+
 /** The coordinator's handle on one replica (one worker). */
 export interface ReplicaLink {
   /**
@@ -43,8 +50,8 @@ export interface ReplicaLink {
    * link last received them, else null (the replica keeps what it has).
    */
   train(params: Float32Array | null, examples: Int32Array, count: number): Promise<ShardResult>;
-  /** How many images of the plan (from `set`) the replica's net classifies right. */
-  evaluate(params: Float32Array | null, set: SetName, plan: EvaluationPlan): Promise<number>;
+  /** Which images of the plan (from `set`) the replica's net classifies right and wrong. */
+  evaluate(params: Float32Array | null, set: SetName, plan: EvaluationPlan): Promise<EvaluationCount>;
   /** Ends the replica; pending jobs reject. */
   close(): Promise<void>;
 }
@@ -66,7 +73,7 @@ export type ReplicaRequest =
 
 export type ReplicaReply =
   | { type: 'trained'; id: number; grads: Float32Array; losses: Float64Array; predictions: Uint8Array }
-  | { type: 'evaluated'; id: number; correct: number }
+  | { type: 'evaluated'; id: number; correct: number; misclassified: Int32Array }
   /** id -1: a failure outside any job (init, data); every later job fails with it too. */
   | { type: 'failed'; id: number; message: string }
   | { type: 'closed' };

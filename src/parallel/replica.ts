@@ -52,8 +52,9 @@ export class Replica {
   evaluate(request: Extract<ReplicaRequest, { type: 'evaluate' }>): Extract<ReplicaReply, { type: 'evaluated' }> {
     const runner = this.ready();
     if (request.params) this.setParams(request.params);
-    const correct = runner.countCorrect(this.sets![request.set], request.plan);
-    return { type: 'evaluated', id: request.id, correct };
+    const misclassified: number[] = [];
+    const correct = runner.countCorrect(this.sets![request.set], request.plan, misclassified);
+    return { type: 'evaluated', id: request.id, correct, misclassified: Int32Array.from(misclassified) };
   }
 
   private ready(): ExampleRunner {
@@ -95,9 +96,11 @@ export function serveReplica(endpoint: MessageEndpoint<ReplicaReply>, onClose: (
           endpoint.postMessage(reply, transferables(reply.grads, reply.losses, reply.predictions));
           return;
         }
-        case 'evaluate':
-          endpoint.postMessage(replica.evaluate(request), []);
+        case 'evaluate': {
+          const reply = replica.evaluate(request);
+          endpoint.postMessage(reply, transferables(reply.misclassified));
           return;
+        }
         case 'close':
           endpoint.postMessage({ type: 'closed' }, []);
           onClose();

@@ -206,6 +206,11 @@ class LayerStatsSampler {
     }
   }
 
+  /** Forgets a copy taken before weights that were then replaced (a roll-back). */
+  dropPending(): void {
+    this.before = null;
+  }
+
   clear(): void {
     this.points = [];
     this.before = null;
@@ -446,6 +451,7 @@ export class TrainingSession {
     const fallback = this.checkpoints.confirmed;
     this.net.params.set(fallback.params);
     this.checkpoints.restart();
+    this.layerStats.dropPending();
     this.net.zeroGrads();
     this.trainer = new Trainer(this.net, spec);
     this.netShowsTrainingExample = false;

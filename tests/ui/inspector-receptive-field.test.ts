@@ -5,7 +5,8 @@ import { receptiveField } from '../../src/ui/inspector/receptive-field';
 
 // Seed net: input 24x24, conv 5x5 pad 2 (1), relu (2), pool 2/2 (3), conv 5x5 pad 2 (4),
 // relu (5), pool 3/3 (6), fc (7), softmax (8).
-const layers = summarizeNetwork(parseNetwork(SEED_DEFINITION_TEXT).layers, parseNetwork(SEED_DEFINITION_TEXT).trainer, '').layers;
+const seed = parseNetwork(SEED_DEFINITION_TEXT);
+const layers = summarizeNetwork(seed.layers, seed.trainer, SEED_DEFINITION_TEXT).layers;
 
 describe('receptive field of the seed network', () => {
   it('is the position itself on the input layer', () => {

@@ -31,6 +31,16 @@ function setUp(network: NetworkSummary = networkSummary()) {
   return harness;
 }
 
+/** The value read-out that describes a group of maps or bars (its aria-describedby). */
+function readoutOf(group: HTMLElement): string {
+  return document.getElementById(group.getAttribute('aria-describedby') ?? '')?.textContent ?? '';
+}
+
+/** What screen readers were last told (the polite live region). */
+function announced(): string {
+  return document.querySelector('[aria-live="polite"]')?.textContent ?? '';
+}
+
 function layerInUrl(): string | null {
   return new URLSearchParams(window.location.search).get('layer');
 }
@@ -64,19 +74,20 @@ describe('layer inspector', () => {
     setUp();
     await screen.findByText('Value 0 (gradient 0) at (x 0, y 0, channel 0)');
     // 24x24 channels are drawn at 7x: (36, 15) is x 5, y 2. Index ((24*2)+5)*8+3 = 427.
-    fireEvent.mouseMove(screen.getByTestId('channel-3'), { clientX: 36, clientY: 15 });
-    expect(screen.getByText('Value 0.427 (gradient -0.0427) at (x 5, y 2, channel 3)')).toBeTruthy();
-
     const maps = screen.getByRole('group', { name: /Channels of conv layer 1/ });
+    fireEvent.mouseMove(screen.getByTestId('channel-3'), { clientX: 36, clientY: 15 });
+    expect(readoutOf(maps)).toBe('Value 0.427 (gradient -0.0427) at (x 5, y 2, channel 3)');
+    expect(announced()).toBe('Value 0.427 (gradient -0.0427) at (x 5, y 2, channel 3)');
+
     maps.focus();
     fireEvent.keyDown(maps, { key: 'ArrowRight' });
     fireEvent.keyDown(maps, { key: 'ArrowDown' });
     fireEvent.keyDown(maps, { key: 'PageDown' });
     // ((24*3)+6)*8+4 = 628.
-    expect(screen.getByText('Value 0.628 (gradient -0.0628) at (x 6, y 3, channel 4)')).toBeTruthy();
+    expect(readoutOf(maps)).toBe('Value 0.628 (gradient -0.0628) at (x 6, y 3, channel 4)');
     // The cursor stops at the edges.
     for (let k = 0; k < 30; k++) fireEvent.keyDown(maps, { key: 'ArrowLeft' });
-    expect(screen.getByText(/at \(x 0, y 3, channel 4\)/)).toBeTruthy();
+    expect(readoutOf(maps)).toMatch(/at \(x 0, y 3, channel 4\)$/);
 
     // The receptive field of conv 1 at (0, 3): its 5x5 window, clipped at the left border.
     expect(screen.getByText('Position (0, 3) of layer 1 sees input pixels x 0–2, y 1–5 (3x5 of 24x24).')).toBeTruthy();
@@ -158,9 +169,9 @@ describe('layer inspector', () => {
     bars.focus();
     fireEvent.keyDown(bars, { key: 'ArrowDown' });
     fireEvent.keyDown(bars, { key: 'ArrowDown' });
-    expect(screen.getByText('Value 0.002 (gradient -0.0002) at (x 0, y 0, channel 2)')).toBeTruthy();
+    expect(readoutOf(bars)).toBe('Value 0.002 (gradient -0.0002) at (x 0, y 0, channel 2)');
     fireEvent.mouseEnter(within(bars).getByText('class 7'));
-    expect(screen.getByText(/^Value 0.007 .* channel 7\)$/)).toBeTruthy();
+    expect(readoutOf(bars)).toMatch(/^Value 0.007 .* channel 7\)$/);
   });
 
   it('plots the weight norm, gradient norm and update ratio of the layer over the run', async () => {
@@ -177,7 +188,7 @@ describe('layer inspector', () => {
     harness.backend.answers.layerTrainingHistory = () => history;
     startSession(harness.backend, false, network);
     expect(await screen.findByText('Weight norm: 3 at 300 examples')).toBeTruthy();
-    expect(screen.getByText('Gradient norm: 0.16667 at 300 examples')).toBeTruthy();
+    expect(screen.getByText('Gradient norm (last example): 0.16667 at 300 examples')).toBeTruthy();
     expect(screen.getByText('Update-to-weight ratio: 0.003 at 300 examples')).toBeTruthy();
     expect(screen.getByRole('img', { name: /^Weight norm against examples seen, 3 samples/ })).toBeTruthy();
   });
@@ -193,6 +204,20 @@ describe('layer inspector', () => {
     expect(screen.getByText(/^Frozen on one training example/)).toBeTruthy();
     // Paused and frozen: the views were read again for the pinned example.
     await waitFor(() => expect(backend.callsTo('layerSnapshots').length).toBeGreaterThanOrEqual(2));
+
+    // Back in the overview the freeze still holds, so it says so and offers the way out.
+    fireEvent.click(screen.getByRole('button', { name: 'Close' }));
+    expect(screen.getByText(/The views are frozen on one training example/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Unfreeze' }));
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'Unfreeze' })).toBeNull());
+    expect(backend.callsTo('freezeExample')).toEqual([[true], [false]]);
+
+    // A new run (network change, reset) starts unfrozen: the session dropped the pinned example.
+    fireEvent.click(screen.getByRole('button', { name: 'Inspect layer 1: conv (24x24x8)' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Freeze example' }));
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Freeze example' }).getAttribute('aria-pressed')).toBe('true'));
+    act(() => backend.emitUpdate({ runId: 2 }));
+    expect(screen.getByRole('button', { name: 'Freeze example' }).getAttribute('aria-pressed')).toBe('false');
   });
 
   it('says so when the URL names a layer the network does not have', async () => {

@@ -117,13 +117,22 @@ function InspectorBody({ layers, layer }: { layers: readonly LayerSummary[]; lay
   const hasUserImage = useDashboard((s) => s.userImage !== null);
   const readoutId = useId();
   const [cursor, setCursor] = useState<Cursor>({ x: 0, y: 0, channel: 0 });
+  const [announcement, setAnnouncement] = useState('');
   const snapshot = fits(snapshots.layer, layer) ? snapshots.layer : null;
   const input = fits(snapshots.input, layers[0]!) ? snapshots.input : null;
   const { sx, sy, depth } = layer.out;
   const spatial = sx > 1 || sy > 1;
-  const at = ((sx * cursor.y) + cursor.x) * depth + cursor.channel;
   const hasWeights = layer.type === 'conv' || layer.type === 'fc';
   const lastLayers = layers.length - layer.index <= 2;
+  const readout = (c: Cursor, s: LayerSnapshot) => {
+    const i = (sx * c.y + c.x) * depth + c.channel;
+    return `Value ${formatNumber(s.activations[i])} (gradient ${formatNumber(s.activationGrads[i])}) at (x ${c.x}, y ${c.y}, channel ${c.channel})`;
+  };
+  // Screen readers hear the value when the cursor moves, not at every refresh while training.
+  const moveCursor = (next: Cursor) => {
+    setCursor(next);
+    if (snapshot) setAnnouncement(readout(next, snapshot));
+  };
 
   const showing = hasUserImage
     ? 'Showing your image (gradients for its predicted class).'
@@ -134,10 +143,11 @@ function InspectorBody({ layers, layer }: { layers: readonly LayerSummary[]; lay
   return (
     <div className="inspector__body">
       <p className="muted">{showing}</p>
-      <p id={readoutId} className="inspector-readout" role="status" aria-live="polite">
-        {snapshot
-          ? `Value ${formatNumber(snapshot.activations[at])} (gradient ${formatNumber(snapshot.activationGrads[at])}) at (x ${cursor.x}, y ${cursor.y}, channel ${cursor.channel})`
-          : 'Waiting for the first snapshot…'}
+      <p id={readoutId} className="inspector-readout">
+        {snapshot ? readout(cursor, snapshot) : 'Waiting for the first snapshot…'}
+      </p>
+      <p className="visually-hidden" aria-live="polite">
+        {announcement}
       </p>
       {snapshot ? (
         <div className="inspector__views">
@@ -147,7 +157,7 @@ function InspectorBody({ layers, layer }: { layers: readonly LayerSummary[]; lay
               activations={snapshot.activations}
               weights={layer.type === 'conv' ? snapshot.weights : null}
               cursor={cursor}
-              onCursor={setCursor}
+              onCursor={moveCursor}
               readoutId={readoutId}
             />
           ) : (
@@ -155,7 +165,7 @@ function InspectorBody({ layers, layer }: { layers: readonly LayerSummary[]; lay
               values={snapshot.activations}
               unit={lastLayers && depth === 10 ? 'class' : 'neuron'}
               current={cursor.channel}
-              onCurrent={(channel) => setCursor({ x: 0, y: 0, channel })}
+              onCurrent={(channel) => moveCursor({ x: 0, y: 0, channel })}
               label={lastLayers && depth === 10 ? 'Class scores' : `Values of the ${depth} neurons`}
               readoutId={readoutId}
             />

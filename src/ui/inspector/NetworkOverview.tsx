@@ -4,9 +4,10 @@
  * inspector's code (and recharts) loads on first use only.
  */
 import { lazy, Suspense, useEffect, useRef, type ReactNode } from 'react';
-import { useDashboard } from '../../state/store';
+import { useDashboard, useDashboardActions } from '../../state/store';
 import { formatShape } from '../common/format';
 import { openLayerInspector, useInspectedLayer } from './inspector-url';
+import './inspector.css';
 
 const LayerInspector = lazy(() => import('./LayerInspector').then((m) => ({ default: m.LayerInspector })));
 
@@ -36,6 +37,8 @@ export function NetworkOverview({ children }: { children: ReactNode }) {
 /** One button per layer; after the inspector closes, focus goes back to the layer's button. */
 function InspectLauncher({ returnTo }: { returnTo: number | null }) {
   const network = useDashboard((s) => s.network);
+  const frozen = useDashboard((s) => s.exampleFrozen);
+  const actions = useDashboardActions();
   const buttons = useRef(new Map<number, HTMLButtonElement>());
   useEffect(() => {
     if (returnTo !== null) buttons.current.get(returnTo)?.focus();
@@ -62,6 +65,15 @@ function InspectLauncher({ returnTo }: { returnTo: number | null }) {
           </button>
         );
       })}
+      {frozen ? (
+        // The freeze reaches the panels too; say so here, where the inspector's toggle is not.
+        <span className="inspector-launcher__frozen">
+          The views are frozen on one training example.{' '}
+          <button type="button" className="button" onClick={() => void actions.freezeExample(false)}>
+            Unfreeze
+          </button>
+        </span>
+      ) : null}
     </nav>
   );
 }

@@ -5,7 +5,7 @@ import { formatInteger, formatNumber } from '../common/format';
 
 const CHARTS = [
   { key: 'weightNorm', title: 'Weight norm', color: '#2457d6', log: false },
-  { key: 'gradNorm', title: 'Gradient norm', color: '#c53030', log: false },
+  { key: 'gradNorm', title: 'Gradient norm (last example)', color: '#c53030', log: false },
   // Spans orders of magnitude (healthy near 1e-3), so a log axis.
   { key: 'updateRatio', title: 'Update-to-weight ratio', color: '#1d8a4a', log: true },
 ] as const;
@@ -32,6 +32,7 @@ export const TrainingHealthCharts = memo(function TrainingHealthCharts({
       {CHARTS.map(({ key, title, color, log }) => {
         // A log axis cannot show zeros (a layer that did not move); those points are left out.
         const data = log ? rows.filter((r) => r[key] > 0 && Number.isFinite(r[key])) : rows;
+        const domain = log ? logDomain(data.map((r) => r[key])) : ([0, 'auto'] as const);
         return (
           <figure key={key} className="inspector-health__chart">
             <figcaption>
@@ -43,11 +44,10 @@ export const TrainingHealthCharts = memo(function TrainingHealthCharts({
                 <XAxis dataKey="examples" type="number" domain={['dataMin', 'dataMax']} tickFormatter={(v: number) => formatInteger(v)} fontSize={11} />
                 <YAxis
                   scale={log ? 'log' : 'auto'}
-                  domain={log ? ['auto', 'auto'] : [0, 'auto']}
+                  domain={domain}
                   tickFormatter={(v: number) => formatNumber(v, 3)}
                   width={56}
                   fontSize={11}
-                  allowDataOverflow={log}
                 />
                 <Tooltip formatter={(v) => formatNumber(Number(v))} labelFormatter={(v) => `${formatInteger(Number(v))} examples`} />
                 <Line type="linear" dataKey={key} stroke={color} dot={false} isAnimationActive={false} />
@@ -59,3 +59,13 @@ export const TrainingHealthCharts = memo(function TrainingHealthCharts({
     </div>
   );
 });
+
+/** Whole decades around the values, so no point falls outside a log axis. */
+function logDomain(values: number[]): [number, number] {
+  if (values.length === 0) return [1e-4, 1];
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const low = 10 ** Math.floor(Math.log10(lo));
+  const high = 10 ** Math.ceil(Math.log10(hi));
+  return [low, high > low ? high : low * 10];
+}

@@ -4,7 +4,7 @@
  * once per change while paused), and the per-layer training history (every two seconds).
  * The network panels' own refresh cycle is left alone.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { startTransition, useCallback, useEffect, useState } from 'react';
 import { useDashboard, useDashboardActions } from '../../state/store';
 import type { LayerSnapshot, LayerStatsPoint } from '../../training/protocol';
 
@@ -56,10 +56,14 @@ export function useInspectorSnapshots(index: number, layerCount: number): Inspec
       if (!valid) return;
       const answer = await actions.inspectLayers(index === 0 ? [0] : [0, index]);
       if (!isCurrent()) return;
-      setSnapshots({
-        layer: answer.find((s) => s.index === index) ?? null,
-        input: answer.find((s) => s.index === 0) ?? null,
-      });
+      // A transition: React renders the many pictures and charts in small slices, so a
+      // refresh never holds the main thread for long.
+      startTransition(() =>
+        setSnapshots({
+          layer: answer.find((s) => s.index === index) ?? null,
+          input: answer.find((s) => s.index === 0) ?? null,
+        }),
+      );
     },
     // A new network object (new run, changed trainer) asks again at once.
     [actions, index, valid, network],
@@ -79,10 +83,16 @@ export function useLayerTrainingHistory(): LayerStatsPoint[] {
   const task = useCallback(
     async (isCurrent: () => boolean) => {
       const points = await actions.fetchLayerTrainingHistory();
-      if (isCurrent()) setHistory(points);
+      if (!isCurrent()) return;
+      startTransition(() => setHistory((shown) => (sameHistory(shown, points) ? shown : points)));
     },
     [actions, network],
   );
   usePolling(task, INSPECTOR_HISTORY_PERIOD_MS, running, key);
   return history;
+}
+
+/** Points are only ever added (or all dropped for a new run), so length and last point tell. */
+function sameHistory(a: readonly LayerStatsPoint[], b: readonly LayerStatsPoint[]): boolean {
+  return a.length === b.length && a.at(-1)?.examples === b.at(-1)?.examples;
 }

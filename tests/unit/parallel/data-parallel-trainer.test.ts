@@ -11,6 +11,7 @@ import type { ResolvedLayer, TrainerSpec } from '../../../src/engine/spec';
 import { Trainer } from '../../../src/engine/trainer';
 import { DataParallelTrainer } from '../../../src/parallel/data-parallel-trainer';
 import { planEvaluation } from '../../../src/parallel/evaluation-plan';
+import { ExampleRunner } from '../../../src/parallel/example-runner';
 import { EXAMPLE_STRIDE, ExampleStream } from '../../../src/parallel/example-stream';
 import type { ReplicaLink } from '../../../src/parallel/protocol';
 import { inProcessLink } from './in-process-link';
@@ -210,8 +211,13 @@ describe('DataParallelTrainer.evaluate', () => {
       const plan = planEvaluation(indices, m.net.inputShape, mode, new Rng(3));
       const progress: number[] = [];
       const result = await dp.evaluate('test', plan, { chunkImages: 16, onProgress: (done) => progress.push(done) });
-      expect(result).toEqual({ correct: expected.correct, evaluated: 300, complete: true });
+      expect(result).toMatchObject({ correct: expected.correct, evaluated: 300, complete: true });
       expect(progress[progress.length - 1]).toBe(300);
+      // The wrong ones, found by whichever replica: the images whose 4-crop (or center) prediction misses.
+      const wrong: number[] = [];
+      new ExampleRunner(m.net).countCorrect(data.test, plan, wrong);
+      expect(Array.from(result.misclassified).sort((a, b) => a - b)).toEqual(wrong);
+      expect(wrong.length).toBe(300 - expected.correct);
     }
     await dp.close();
   });

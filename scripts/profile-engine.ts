@@ -1,0 +1,104 @@
+/**
+ * Where a training step's time goes, layer by layer, for one kernel set: the seed
+ * network trained on real MNIST random crops, as `npm run bench` trains it.
+ *
+ *   npx tsx scripts/profile-engine.ts [--kernels js|wasm] [--examples N]
+ *
+ * Each layer's forward and backward is timed separately (a performance.now() pair
+ * per call, well under a microsecond), then the data side (crop + label) and the
+ * trainer's update (every batch_size examples, shown per example). On a shared
+ * machine absolute numbers drift; the shares are what to read.
+ */
+import { createInputVolume, fillRandomCrop } from '../src/data/augment';
+import { loadMnistSet, mnistDataDirectory, MNIST_FILES } from '../src/data/node-loader';
+import { isLossLayer } from '../src/engine/layers';
+import { Net } from '../src/engine/net';
+import { parseNetwork, SEED_DEFINITION_TEXT } from '../src/engine/parse';
+import { Rng } from '../src/engine/rng';
+import { Trainer } from '../src/engine/trainer';
+import { kernelsNamed, type KernelChoice } from '../src/engine/wasm';
+
+function option(name: string, fallback: string): string {
+  const at = process.argv.indexOf(name);
+  return at < 0 ? fallback : (process.argv[at + 1] ?? fallback);
+}
+
+function main(): void {
+  const choice = option('--kernels', 'wasm') as KernelChoice;
+  const examples = Number(option('--examples', '20000'));
+  const train = loadMnistSet(mnistDataDirectory(), MNIST_FILES.trainImages, MNIST_FILES.trainLabels);
+  const seed = parseNetwork(SEED_DEFINITION_TEXT);
+  const net = new Net(seed.layers, new Rng(1), kernelsNamed(choice));
+  const trainer = new Trainer(net, seed.trainer);
+  const rng = new Rng(2);
+  const input = createInputVolume(net.inputShape);
+  const next = (): number => {
+    const i = rng.int(0, train.count);
+    fillRandomCrop(input, train, i, rng);
+    return train.labels[i];
+  };
+
+  // Warm-up, which also moves the weights away from their initial values (sparsity
+  // of the gradients, and so the backward time, depends on them).
+  for (let k = 0; k < 10_000; k++) trainer.train(input, next());
+
+  const layers = net.layers;
+  const loss = layers[layers.length - 1];
+  if (!isLossLayer(loss)) throw new Error('the seed network ends in a loss layer');
+  const forward = new Float64Array(layers.length);
+  const backward = new Float64Array(layers.length);
+  for (let k = 0; k < examples; k++) {
+    const label = next();
+    let act = input;
+    for (let i = 0; i < layers.length; i++) {
+      const t = performance.now();
+      act = layers[i].forward(act, true);
+      forward[i] += performance.now() - t;
+    }
+    const t = performance.now();
+    loss.backwardLoss(label);
+    backward[layers.length - 1] += performance.now() - t;
+    for (let i = layers.length - 2; i >= 0; i--) {
+      const t0 = performance.now();
+      layers[i].backward();
+      backward[i] += performance.now() - t0;
+    }
+    if (k % seed.trainer.batch_size === seed.trainer.batch_size - 1) net.zeroGrads();
+  }
+
+  // Whole steps, then the same without the update, then the data side alone.
+  const timeOf = (body: () => void): number => {
+    const t0 = performance.now();
+    for (let k = 0; k < examples; k++) body();
+    return ((performance.now() - t0) * 1000) / examples;
+  };
+  const stepUs = timeOf(() => trainer.train(input, next()));
+  let count = 0;
+  const noUpdateUs = timeOf(() => {
+    net.forward(input, true);
+    net.backward(next());
+    if (++count % seed.trainer.batch_size === 0) net.zeroGrads();
+  });
+  const dataUs = timeOf(() => next());
+
+  const us = (ms: number): number => (ms * 1000) / examples;
+  let total = 0;
+  for (let i = 0; i < layers.length; i++) total += us(forward[i] + backward[i]);
+  console.log(`kernels ${net.kernels.name}, ${examples} examples; microseconds per example`);
+  console.log(`${'layer'.padEnd(14)} ${'forward'.padStart(8)} ${'backward'.padStart(9)} ${'share'.padStart(6)}`);
+  layers.forEach((layer, i) => {
+    const f = us(forward[i]);
+    const b = us(backward[i]);
+    const name = `${i} ${layer.spec.type}`;
+    console.log(
+      `${name.padEnd(14)} ${f.toFixed(2).padStart(8)} ${b.toFixed(2).padStart(9)} ${((100 * (f + b)) / total).toFixed(1).padStart(5)}%`,
+    );
+  });
+  console.log(`layers total ${total.toFixed(1)} us`);
+  console.log(
+    `training step ${stepUs.toFixed(1)} us: update ~${Math.max(0, stepUs - noUpdateUs).toFixed(1)} us/example, ` +
+      `data (crop + label) ${dataUs.toFixed(2)} us`,
+  );
+}
+
+main();
