@@ -302,7 +302,8 @@ function parseLiteral(reader: Reader, lines: LineMap, start: number, end: number
     const err = e as { message?: string; lineNumber?: number; columnNumber?: number };
     const base = lines.at(start);
     const relLine = err.lineNumber ?? 1;
-    const relColumn = err.columnNumber ?? 1;
+    // JSON5 reports an unexpected line break at column 0 of the next line; columns start at 1.
+    const relColumn = Math.max(1, err.columnNumber ?? 1);
     const line = base.line + relLine - 1;
     const column = relLine === 1 ? base.column + relColumn - 1 : relColumn;
     const what = (err.message ?? 'invalid literal').replace(/^JSON5: /, '').replace(/ at \d+:\d+$/, '');

@@ -886,7 +886,9 @@ export function resolveLayers(defs: unknown): ResolvedLayer[] {
     );
   }
 
-  const checked = defs.map((def, i) => checkLayerDef(def, i, issues));
+  // Array.from, not defs.map: map would construct its result through defs.constructor,
+  // which an array from outside can have redefined.
+  const checked = Array.from(defs as unknown[], (def, i) => checkLayerDef(def, i, issues));
   checkOrder(defs, issues);
 
   // Shapes chain from the input, so stop computing them at the first layer that cannot be

@@ -1,9 +1,10 @@
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useMemo } from 'react';
 import { useDashboard, useDashboardActions } from '../../state/store';
 import { Card } from '../common/Card';
 import { formatInteger, formatNumber } from '../common/format';
 import { useThrottled } from '../common/useThrottled';
 import { useOnScreen } from '../common/useOnScreen';
+import { pointsToDraw } from './chart-points';
 
 /** Redrawing the SVG chart costs layout work; once a second is plenty for a loss curve. */
 const CHART_REFRESH_MS = 1000;
@@ -16,6 +17,7 @@ export function LossChart() {
   // Off screen the curve holds still: redrawing it measures text, which forces a layout.
   const [cardRef, onScreen] = useOnScreen<HTMLElement>();
   const points = useThrottled(useDashboard((s) => s.lossHistory), CHART_REFRESH_MS, isEmpty, !onScreen);
+  const drawn = useMemo(() => pointsToDraw(points), [points]);
   const actions = useDashboardActions();
   const last = points.length > 0 ? points[points.length - 1] : undefined;
 
@@ -37,7 +39,7 @@ export function LossChart() {
       </p>
       <div className="loss-chart" role="img" aria-label="Loss against examples seen">
         <Suspense fallback={null}>
-          <LossCurve points={points} />
+          <LossCurve points={drawn} />
         </Suspense>
       </div>
     </Card>

@@ -7,7 +7,7 @@ import { formatInteger, formatNumber } from '../common/format';
  * The recharts line itself; loaded on its own so the charting library is not on the first paint's path.
  * Memoized: its parent re-renders on every store push, but the (throttled) points change once a second.
  */
-export default memo(function LossCurve({ points }: { points: LossPoint[] }) {
+export default memo(function LossCurve({ points }: { points: readonly LossPoint[] }) {
   return (
     <LineChart
       responsive
@@ -23,8 +23,11 @@ export default memo(function LossCurve({ points }: { points: LossPoint[] }) {
         domain={['dataMin', 'dataMax']}
         tickFormatter={(v: number) => formatInteger(v)}
         fontSize={12}
+        // Every tick of the nice 5-tick scale is shown; the default collision check measures
+        // each label in the DOM, forcing a layout on every redraw.
+        interval={0}
       />
-      <YAxis domain={[0, 'auto']} tickFormatter={(v: number) => formatNumber(v, 2)} width={44} fontSize={12} />
+      <YAxis domain={[0, 'auto']} tickFormatter={(v: number) => formatNumber(v, 2)} width={44} fontSize={12} interval={0} />
       <Tooltip formatter={(v) => [formatNumber(Number(v), 4), 'loss']} labelFormatter={(v) => `${formatInteger(Number(v))} examples`} />
       <Line type="monotone" dataKey="loss" stroke="var(--accent)" strokeWidth={2} dot={false} isAnimationActive={false} />
     </LineChart>

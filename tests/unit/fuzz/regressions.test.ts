@@ -128,6 +128,18 @@ describe('fuzz findings: crashes and echoes in messages', () => {
     expect(specError(() => parseNetwork(`{"${name}": []}`)).message.length).toBeLessThan(MAX_MESSAGE_CHARS);
   });
 
+  it('an array whose constructor property was replaced is read like any array (was: TypeError from defs.map)', () => {
+    const defs: unknown[] = [{ type: 'input', out_sx: 2, out_sy: 2, out_depth: 1 }, { type: 'softmax', num_classes: 2 }];
+    Object.defineProperty(defs, 'constructor', { value: 41, enumerable: true });
+    expect(resolveLayers(defs)).toHaveLength(3);
+  });
+
+  it('a syntax error at a line break points at column 1, not 0 (JSON5 reports column 0)', () => {
+    // A backslash after a comma, at the end of line 1: JSON5 blames the line break, at 2:0.
+    const error = specError(() => parseNetwork('{"layers": [{"type": "input",\\\n"out_sx": 2}]}'));
+    expect(error.issues[0]).toMatchObject({ line: 2, column: 1 });
+  });
+
   it('a snippet with thousands of pushes stops at the first layer over the cap, with its line', () => {
     const text = `layer_defs = [];\n${"layer_defs.push({type:'relu'});\n".repeat(LIMITS.maxLayers + 50)}`;
     const error = specError(() => parseNetwork(text));
