@@ -146,7 +146,7 @@ export class DataParallelTrainer {
     }
     const { losses, predictions } = this;
     const ranges = shardRanges(count, this.replicas);
-    const remote: Array<Promise<ShardResult> | null> = this.links.map((link, i) => {
+    const remote: Array<PromiseLike<ShardResult> | null> = this.links.map((link, i) => {
       const { start, end } = ranges[i + 1];
       if (end === start) return null;
       return link.train(this.paramsFor(i), examples.subarray(start * EXAMPLE_STRIDE, end * EXAMPLE_STRIDE), end - start);

@@ -131,7 +131,13 @@ export class MessageReplicaLink implements ReplicaLink {
     });
   }
 
-  private post(message: ReplicaRequest, transfer: ArrayBuffer[]): void {
+  /** Why the link is closed (the replica closed or its worker died), or null while it works. */
+  get failure(): Error | null {
+    return this.closedWith;
+  }
+
+  /** Posts a request that has no reply (init, data, enter-shared); dropped once the link is closed. */
+  post(message: ReplicaRequest, transfer: ArrayBuffer[]): void {
     if (this.closedWith) return;
     this.endpoint.postMessage(message, transfer);
   }

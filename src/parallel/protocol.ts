@@ -10,6 +10,7 @@
 import type { MnistSet } from '../data/mnist';
 import type { ResolvedLayer } from '../engine/spec';
 import type { EvaluationPlan } from './evaluation-plan';
+import type { SharedChannelBuffers } from './shared-channel';
 
 export type SetName = 'train' | 'test';
 
@@ -49,7 +50,7 @@ export interface ReplicaLink {
    * training set). `params` are the coordinator's weights when they changed since this
    * link last received them, else null (the replica keeps what it has).
    */
-  train(params: Float32Array | null, examples: Int32Array, count: number): Promise<ShardResult>;
+  train(params: Float32Array | null, examples: Int32Array, count: number): PromiseLike<ShardResult>;
   /** Which images of the plan (from `set`) the replica's net classifies right and wrong. */
   evaluate(params: Float32Array | null, set: SetName, plan: EvaluationPlan): Promise<EvaluationCount>;
   /** Ends the replica; pending jobs reject. */
@@ -69,6 +70,8 @@ export type ReplicaRequest =
       spareGrads: Float32Array | null;
     }
   | { type: 'evaluate'; id: number; params: Float32Array | null; set: SetName; plan: EvaluationPlan }
+  /** Serve train jobs through this shared channel until told to leave (see shared-channel.ts). */
+  | { type: 'enter-shared'; channel: SharedChannelBuffers }
   | { type: 'close' };
 
 export type ReplicaReply =

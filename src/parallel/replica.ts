@@ -8,6 +8,7 @@ import { Net } from '../engine/net';
 import { Rng } from '../engine/rng';
 import { ExampleRunner } from './example-runner';
 import { EXAMPLE_STRIDE } from './example-stream';
+import { CMD, CMD_LEAVE, COUNT, DONE, FRESH_PARAMS, SEQ, SharedChannel, STATUS } from './shared-channel';
 import { transferables, type MessageEndpoint, type ReplicaReply, type ReplicaRequest, type ReplicaSets } from './protocol';
 
 export class Replica {
@@ -47,6 +48,41 @@ export class Replica {
     const grads = spare && spare.length === net.grads.length ? spare : new Float32Array(net.grads.length);
     grads.set(net.grads);
     return { type: 'trained', id: request.id, grads, losses, predictions };
+  }
+
+  /**
+   * Serves train jobs through a shared channel, blocked in Atomics.wait between them
+   * (allowed in workers), until the coordinator sends CMD_LEAVE; then returns, and the
+   * worker's message loop goes on. A failing job is reported in the channel, not thrown.
+   */
+  serveShared(channel: SharedChannel): void {
+    const c = channel.control;
+    let handled = Atomics.load(c, DONE);
+    for (;;) {
+      Atomics.wait(c, SEQ, handled);
+      const seq = Atomics.load(c, SEQ);
+      if (seq === handled) continue;
+      if (c[CMD] === CMD_LEAVE) {
+        Atomics.store(c, DONE, seq);
+        Atomics.notify(c, DONE);
+        return;
+      }
+      try {
+        const runner = this.ready();
+        const count = c[COUNT];
+        if (c[FRESH_PARAMS] === 1) this.setParams(channel.params);
+        runner.net.zeroGrads();
+        runner.train(this.sets!.train, channel.examples, 0, count, channel.losses, channel.predictions);
+        channel.grads.set(runner.net.grads);
+        c[STATUS] = 0;
+      } catch (error) {
+        channel.writeError(messageOf(error));
+        c[STATUS] = 1;
+      }
+      handled = seq;
+      Atomics.store(c, DONE, seq);
+      Atomics.notify(c, DONE);
+    }
   }
 
   evaluate(request: Extract<ReplicaRequest, { type: 'evaluate' }>): Extract<ReplicaReply, { type: 'evaluated' }> {
@@ -101,6 +137,9 @@ export function serveReplica(endpoint: MessageEndpoint<ReplicaReply>, onClose: (
           endpoint.postMessage(reply, transferables(reply.misclassified));
           return;
         }
+        case 'enter-shared':
+          replica.serveShared(new SharedChannel(request.channel));
+          return;
         case 'close':
           endpoint.postMessage({ type: 'closed' }, []);
           onClose();

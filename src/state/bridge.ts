@@ -11,6 +11,14 @@ export interface WorkerBackendOptions {
   /** Directory URL of the MNIST chunks (manifest.json); default `mnist/` next to the page. */
   dataUrl?: string;
   seed?: number;
+  /** Workers that train (1 or 2); default: the page URL's `?workers=` or 1. */
+  workers?: number;
+}
+
+/** `?workers=2` in the page's URL asks for two training workers (see TrainingWorker.start). */
+function workersFromUrl(): number | undefined {
+  const value = new URLSearchParams(globalThis.location?.search ?? '').get('workers');
+  return value === null ? undefined : Number(value);
 }
 
 export function createWorkerBackend(options: WorkerBackendOptions = {}): DashboardBackend {
@@ -21,6 +29,7 @@ export function createWorkerBackend(options: WorkerBackendOptions = {}): Dashboa
   let generation = 0;
 
   const dataUrl = options.dataUrl ?? new URL('mnist/', document.baseURI).href;
+  const workers = options.workers ?? workersFromUrl();
 
   function spawn(): void {
     const mine = ++generation;
@@ -44,7 +53,7 @@ export function createWorkerBackend(options: WorkerBackendOptions = {}): Dashboa
       data: (progress) => current(() => sink.data(progress)),
       fault: (message) => current(() => sink.fault(message)),
     };
-    api.start({ dataUrl, seed: options.seed }, Comlink.proxy(callbacks)).catch((error: unknown) => {
+    api.start({ dataUrl, seed: options.seed, workers }, Comlink.proxy(callbacks)).catch((error: unknown) => {
       current(() => sink.fault(`Starting training failed: ${error instanceof Error ? error.message : String(error)}`));
     });
   }

@@ -13,7 +13,16 @@
  * held-out examples forwarded every few steps (4-crop average), a loss-chart point every
  * 200 examples, and a few test-set predictions every 100 examples.
  */
-import { argmax, createInputVolume, cropGeometry, fillCenterCrop, fillRandomCrop, predictAveragedCrops } from '../data/augment';
+import {
+  argmax,
+  createInputVolume,
+  cropGeometry,
+  fillCenterCrop,
+  fillCrop,
+  fillRandomCrop,
+  predictAveragedCrops,
+  randomOffset,
+} from '../data/augment';
 import { MNIST_CLASSES, MNIST_PIXELS, imagePixels, type MnistSet } from '../data/mnist';
 import { loadedIndices, splitForSeed, type TrainValidationSplit } from '../data/splits';
 import type { LossTarget } from '../engine/layers/layer';
@@ -41,6 +50,10 @@ import type {
 } from './protocol';
 import { MovingWindow, RateMeter } from './stats';
 import { summarizeNetwork } from './summary';
+import { DataParallelTrainer } from '../parallel/data-parallel-trainer';
+import { EXAMPLE_STRIDE } from '../parallel/example-stream';
+import type { ReplicaLink } from '../parallel/protocol';
+import { shareableSets } from '../parallel/worker-host';
 
 /** The data a session trains on. In the browser the sets grow while chunks stream in. */
 export interface SessionData {
@@ -78,6 +91,13 @@ export interface SessionOptions {
   onSlice?: () => void;
   /** Sample per-layer weight norms, gradient norms and update ratios at most this often, ms (default 1000). */
   layerStatsEveryMs?: number;
+  /**
+   * Other workers that share every mini-batch with this thread (data-parallel: the
+   * gradients are summed over the whole batch, then one update, see src/parallel). None
+   * (the default) trains on this thread alone. They join once the whole training set is
+   * loaded (it is sent to them once); a replica that fails leaves this thread training alone.
+   */
+  replicas?: readonly ReplicaLink[];
 }
 
 /** Per-layer samples kept; when full, every other one is dropped, so the history spans the run. */
@@ -232,6 +252,14 @@ export class TrainingSession {
   private readonly schedule: (task: () => void) => void;
   private readonly now: () => number;
   private readonly onSlice?: () => void;
+  private readonly replicaLinks: readonly ReplicaLink[];
+  /** The data-parallel trainer once the replicas joined, and the net and trainer it was given. */
+  private parallel: { trainer: DataParallelTrainer; net: Net; netTrainer: Trainer } | null = null;
+  /** Why the replicas were dropped (one failed), or null. */
+  private parallelFailure: string | null = null;
+  /** True while a mini-batch is out with the replicas: synchronous training must wait. */
+  private batchInFlight = false;
+  private batchExamples = new Int32Array(0);
 
   private net: Net;
   private trainer: Trainer;
@@ -290,6 +318,7 @@ export class TrainingSession {
     this.now = options.now ?? (() => performance.now());
     this.onSlice = options.onSlice;
     this.layerStats = new LayerStatsSampler(options.layerStatsEveryMs ?? 1000);
+    this.replicaLinks = options.replicas ?? [];
 
     const text = options.definitionText ?? SEED_DEFINITION_TEXT;
     const { layers, trainer } = parseNetwork(text);
@@ -336,6 +365,8 @@ export class TrainingSession {
    */
   step(): number {
     this.pause();
+    // A mini-batch still out with the replicas ends this very moment; a step now would split it.
+    if (this.batchInFlight) return 0;
     let trained = 0;
     const limit = this.trainer.spec.batch_size;
     while (trained < limit) {
@@ -349,6 +380,7 @@ export class TrainingSession {
 
   /** Trains `count` examples now, synchronously (tests, the CLI-style use). Stops early on divergence. */
   trainExamples(count: number): number {
+    if (this.batchInFlight) return 0;
     let trained = 0;
     while (trained < count) {
       const result = this.trainOne();
@@ -373,6 +405,18 @@ export class TrainingSession {
   dispose(): void {
     this.running = false;
     this.cancelEvaluation();
+    void this.parallel?.trainer.close();
+    this.parallel = null;
+  }
+
+  /** Threads sharing each mini-batch right now: 1 + the replicas that joined. */
+  get trainingThreads(): number {
+    return this.parallel ? this.parallel.trainer.replicas : 1;
+  }
+
+  /** Why the replicas were dropped, or null while none failed. */
+  get replicaFailure(): string | null {
+    return this.parallelFailure;
   }
 
   private scheduleSlice(): void {
@@ -387,6 +431,13 @@ export class TrainingSession {
     if (this.evaluation) this.evaluationSlice(this.running ? this.sliceMs / 2 : this.sliceMs);
     if (!this.running) {
       this.scheduleSlice();
+      return;
+    }
+    const parallel = this.parallelTrainer();
+    if (parallel) {
+      // Stays "scheduled" until the asynchronous slice ends, so no second slice starts meanwhile.
+      this.sliceScheduled = true;
+      void this.parallelSlice(parallel);
       return;
     }
     const end = this.now() + this.sliceMs;
@@ -404,6 +455,130 @@ export class TrainingSession {
     // With no data yet the loop sleeps; notifyDataChanged wakes it.
     if (!waitingForData || this.evaluation) this.scheduleSlice();
   };
+
+  /**
+   * The data-parallel trainer, once there are replicas and the whole training set is in
+   * (sent to them once, rather than again with every chunk); kept on the session's
+   * current net and trainer. Null means: train on this thread alone.
+   */
+  private parallelTrainer(): DataParallelTrainer | null {
+    if (this.replicaLinks.length === 0 || this.parallelFailure !== null) return null;
+    const { train, test, trainTotal } = this.data;
+    if (trainTotal === 0 || train.count < trainTotal) return null;
+    const parallel = this.parallel;
+    if (!parallel) {
+      const trainer = new DataParallelTrainer({
+        net: this.net,
+        trainer: this.trainer,
+        sets: shareableSets({ train, test }),
+        links: this.replicaLinks,
+        seed: this.seed,
+      });
+      this.parallel = { trainer, net: this.net, netTrainer: this.trainer };
+      return trainer;
+    }
+    if (parallel.net !== this.net || parallel.netTrainer !== this.trainer) {
+      // A new network, a reset, an import or a roll-back: the replicas rebuild and get the weights.
+      parallel.trainer.setModel(this.net, this.trainer);
+      parallel.net = this.net;
+      parallel.netTrainer = this.trainer;
+    }
+    return parallel.trainer;
+  }
+
+  /** One slice of whole mini-batches shared with the replicas; schedules the next slice when done. */
+  private async parallelSlice(parallel: DataParallelTrainer): Promise<void> {
+    const end = this.now() + this.sliceMs;
+    try {
+      for (;;) {
+        const result = await this.trainBatch(parallel);
+        if (result === 'diverged' || !this.running || this.now() >= end) break;
+        // The model changed while the batch was out: the next slice brings the replicas up to date.
+        if (result === 'stale') break;
+      }
+    } catch (error) {
+      // A replica failed (or the batch no longer fit a changed batch_size): the batch was
+      // put back as it was; with a failed replica this thread goes on alone.
+      if (!(error instanceof RangeError)) {
+        this.parallelFailure = messageOf(error);
+        const failed = this.parallel;
+        this.parallel = null;
+        void failed?.trainer.close().catch(() => undefined);
+      }
+    }
+    this.rate.record(this.examples, this.now());
+    this.onSlice?.();
+    this.sliceScheduled = false;
+    this.scheduleSlice();
+  }
+
+  /**
+   * One mini-batch (the rest of the running one) split over this thread and the replicas:
+   * the examples are drawn here, each replica sums its shard's gradients, one update.
+   * The validation and test predictions that fall due run on this thread while the
+   * replicas finish their shards (they only read the weights, which change after).
+   */
+  private async trainBatch(parallel: DataParallelTrainer): Promise<'diverged' | 'stale' | 'updated' | 'trained'> {
+    const train = this.trainIndices();
+    const set = this.data.train;
+    const count = this.trainer.batchRemaining;
+    if (this.batchExamples.length < count * EXAMPLE_STRIDE) this.batchExamples = new Int32Array(count * EXAMPLE_STRIDE);
+    const examples = this.batchExamples;
+    const { maxOffsetX, maxOffsetY } = cropGeometry(this.net.inputShape);
+    for (let e = 0; e < count; e++) {
+      const o = e * EXAMPLE_STRIDE;
+      examples[o] = train[this.rng.int(0, train.length)];
+      examples[o + 1] = randomOffset(this.rng, maxOffsetX);
+      examples[o + 2] = randomOffset(this.rng, maxOffsetY);
+    }
+    const net = this.net;
+    const trainer = this.trainer;
+    const saved = trainer.getState();
+    this.layerStats.beforeStep(net, this.now());
+    this.batchInFlight = true;
+    let result;
+    try {
+      const pending = parallel.train(examples, count);
+      const first = this.examples;
+      for (let n = first; n < first + count; n++) {
+        if (n % this.validationEvery === 0) this.validateOne();
+        if (n > 0 && n % this.testEvery === 0) this.predictTestImages();
+      }
+      result = await pending;
+    } catch (error) {
+      if (this.net === net && this.trainer === trainer) trainer.setState(saved);
+      throw error;
+    } finally {
+      this.batchInFlight = false;
+    }
+    if (this.net !== net || this.trainer !== trainer) return 'stale';
+
+    const last = (count - 1) * EXAMPLE_STRIDE;
+    const lastIndex = examples[last];
+    // The last example's crop, for the layer views and the layer statistics, as one thread leaves it.
+    fillCrop(this.trainInput, set, lastIndex, examples[last + 1], examples[last + 2]);
+    this.lastTrainIndex = lastIndex;
+    this.netShowsTrainingExample = false;
+    for (let e = 0; e < count; e++) {
+      const loss = result.losses[e];
+      if (!Number.isFinite(loss) || !Number.isFinite(result.l2DecayLoss)) {
+        this.diverged(loss);
+        return 'diverged';
+      }
+      this.examples++;
+      this.classificationLoss.add(loss);
+      this.l2DecayLoss.add(result.l2DecayLoss);
+      this.trainingAccuracy.add(result.predictions[e] === set.labels[examples[e * EXAMPLE_STRIDE]] ? 1 : 0);
+      if (this.examples % this.lossPointEvery === 0) {
+        const mean = (this.classificationLoss.average() ?? 0) + (this.l2DecayLoss.average() ?? 0);
+        pushBounded(this.pendingLoss, { examples: this.examples, loss: mean });
+      }
+      this.checkpoints.addLoss(loss);
+      if (this.examples % this.checkpointEvery === 0) this.checkpoints.endInterval(net.params, this.examples);
+    }
+    if (result.updated && this.layerStats.awaitingUpdate) this.sampleLayerStats(set.labels[lastIndex]);
+    return result.updated ? 'updated' : 'trained';
+  }
 
   /** One training example, with the validation and test work that falls due before it. */
   private trainOne(): 'no-data' | 'diverged' | 'trained' | 'updated' {

@@ -13,6 +13,8 @@ import type { LayerStatsPoint } from './protocol';
 import type { ActionResult, ClassifyResult, DataProgress, LayerSnapshot, SessionUpdate } from './protocol';
 import { TrainingSession, type SessionData } from './session';
 import type { EvaluationOutcome, EvaluationProgress } from './evaluation';
+import type { ReplicaLink } from '../parallel/protocol';
+import { linkToWorker } from '../parallel/worker-host';
 
 /** Statistics reach the page at most this often while training runs. */
 const UPDATE_PERIOD_MS = 100;
@@ -29,6 +31,16 @@ export interface StartOptions {
   /** URL of the directory holding the MNIST chunks' manifest.json. */
   dataUrl: string;
   seed?: number;
+  /**
+   * Workers that train: 1 (this one alone, the default) or 2 (this one and a replica
+   * worker, sharing every mini-batch). 2 falls back to 1 where only one core exists.
+   */
+  workers?: number;
+}
+
+/** Training workers to use: 2 only when asked and the machine has two cores or more. */
+export function trainingWorkerCount(asked: number | undefined, cores: number | undefined): 1 | 2 {
+  return asked === 2 && (cores ?? 1) >= 2 ? 2 : 1;
 }
 
 class TrainingWorker {
@@ -60,8 +72,14 @@ class TrainingWorker {
         return loader.manifest?.sets.train.count ?? 0;
       },
     };
+    const replicas: ReplicaLink[] = [];
+    if (trainingWorkerCount(options.workers, navigator.hardwareConcurrency) === 2) {
+      const replica = new Worker(new URL('./replica-worker.ts', import.meta.url), { type: 'module' });
+      replicas.push(linkToWorker(replica, 'the second training worker'));
+    }
     this.session = new TrainingSession(data, {
       seed: options.seed ?? 1,
+      replicas,
       schedule: this.guardedScheduler(),
       onSlice: () => this.maybePush(),
     });

@@ -53,6 +53,11 @@ describe('network view', () => {
     expect(within(panel('pool (12x12x8)')).getByText('pooling size 2x2, stride 2')).toBeTruthy();
     expect(within(panel('pool (12x12x8)')).queryByText(/padding/)).toBeNull();
     expect(within(panel('pool (4x4x16)')).getByText('pooling size 3x3, stride 3')).toBeTruthy();
+    // Before any snapshot the panels already hold their (empty) pictures at full size, so
+    // nothing on the page moves when the first ones arrive.
+    const weights = within(panel('conv (24x24x8)')).getByRole('img', { name: 'conv (24x24x8) weights, 8 filters of 5x5x1' });
+    expect([(weights as HTMLCanvasElement).width, (weights as HTMLCanvasElement).height]).toEqual([8 * 22 + 7 * 6, 22]);
+    expect(within(panel('conv (24x24x8)')).getByText('max activation: –, min: –')).toBeTruthy();
   });
 
   it('asks for the visible layers and shows their ranges and every channel', async () => {

@@ -4,7 +4,8 @@ import { drawMosaic, type Mosaic } from './grayscale';
 interface MosaicCanvasProps {
   /** The layout; keep it the same object across updates (useMemo) so nothing is re-laid out. */
   mosaic: Mosaic;
-  values: ArrayLike<number>;
+  /** Null draws the empty layout (backdrops only), e.g. before the first data arrives. */
+  values: ArrayLike<number> | null;
   /** Scales every tile alike; omit to let each tile use its own range (see MosaicTile.rangeOf). */
   min?: number;
   max?: number;

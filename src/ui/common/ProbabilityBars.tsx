@@ -10,11 +10,12 @@ interface ProbabilityBarsProps {
 export function ProbabilityBars({ top, trueLabel }: ProbabilityBarsProps) {
   return (
     <ol className="prob-bars">
-      {top.map(({ label, probability }) => {
+      {top.map(({ label, probability }, rank) => {
         const tone = trueLabel === undefined ? 'neutral' : label === trueLabel ? 'correct' : 'wrong';
         const percent = Math.max(0, Math.min(1, probability)) * 100;
         return (
-          <li key={label} className={`prob-bar prob-bar--${tone}`}>
+          // Keyed by rank: the same rows are refilled when the classes change (grids reuse items).
+          <li key={rank} className={`prob-bar prob-bar--${tone}`}>
             <span className="prob-bar__label">{label}</span>
             <span className="prob-bar__track" aria-hidden="true">
               <span className="prob-bar__fill" style={{ width: `${percent}%` }} />

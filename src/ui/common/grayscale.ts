@@ -248,11 +248,11 @@ interface CanvasPixels {
 const pixelsByCanvas = new WeakMap<HTMLCanvasElement, CanvasPixels>();
 
 /**
- * Sizes the canvas to the mosaic and paints it. The ImageData is kept per canvas and
- * reused while the size stays the same; only a new size allocates.
- * Does nothing without a 2D context (jsdom).
+ * Sizes the canvas to the mosaic and paints it; null values paint the backdrops alone
+ * (an empty layout, as a placeholder). The ImageData is kept per canvas and reused while
+ * the size stays the same; only a new size allocates. Does nothing without a 2D context (jsdom).
  */
-export function drawMosaic(canvas: HTMLCanvasElement, mosaic: Mosaic, values: ArrayLike<number>, range?: ValueRange): void {
+export function drawMosaic(canvas: HTMLCanvasElement, mosaic: Mosaic, values: ArrayLike<number> | null, range?: ValueRange): void {
   if (canvas.width !== mosaic.width) canvas.width = mosaic.width;
   if (canvas.height !== mosaic.height) canvas.height = mosaic.height;
   let kept = pixelsByCanvas.get(canvas);
@@ -265,14 +265,15 @@ export function drawMosaic(canvas: HTMLCanvasElement, mosaic: Mosaic, values: Ar
     // A fresh ImageData is all transparent, which is what the gaps between tiles show.
     kept = { context, pixels: context.createImageData(mosaic.width, mosaic.height), mosaic };
     pixelsByCanvas.set(canvas, kept);
-  } else if (kept.mosaic !== mosaic) {
+  } else if (kept.mosaic !== mosaic || values === null) {
     kept.pixels.data.fill(0);
     kept.mosaic = mosaic;
   } else {
     // Same layout as last time: the backdrops are still there, only the tiles change.
     fresh = false;
   }
-  paintMosaic(kept.pixels, mosaic, values, range, { backdrops: fresh });
+  if (values === null) paintMosaic(kept.pixels, { ...mosaic, tiles: [] }, [], undefined, { backdrops: true });
+  else paintMosaic(kept.pixels, mosaic, values, range, { backdrops: fresh });
   kept.context.putImageData(kept.pixels, 0, 0);
 }
 

@@ -43,7 +43,9 @@ export const LayerPanel = memo(function LayerPanel({ layer, observe }: LayerPane
         {layer.paramFormula ? <p>parameters: {layer.paramFormula}</p> : null}
       </div>
       <div className="layer-panel__maps">
-        {snapshot ? <LayerMaps layer={layer} snapshot={snapshot} /> : <p className="muted">Waiting for the first snapshot…</p>}
+        {/* Drawn as empty frames until the first snapshot, so the panel never changes size:
+            a page that grows as pictures arrive would pull other panels into view and back. */}
+        <LayerMaps layer={layer} snapshot={snapshot} />
       </div>
     </article>
   );
@@ -54,21 +56,30 @@ function rangeText(value: number | undefined): string {
 }
 
 /** The layouts depend only on the layer's shape, so they are built once per layer. */
-function LayerMaps({ layer, snapshot }: { layer: LayerSummary; snapshot: LayerSnapshot }) {
+function LayerMaps({ layer, snapshot }: { layer: LayerSummary; snapshot: LayerSnapshot | null }) {
   const volume = useMemo(() => volumeMosaic(layer), [layer]);
-  const { activationRange: a, gradientRange: g } = snapshot;
+  const a = snapshot?.activationRange;
+  const g = snapshot?.gradientRange;
   return (
     <>
       <div className="map-row">
-        <MapGroup title="Activations" kind="activations" layer={layer} mosaic={volume} values={snapshot.activations} min={a.min} max={a.max} />
+        <MapGroup
+          title="Activations"
+          kind="activations"
+          layer={layer}
+          mosaic={volume}
+          values={snapshot?.activations ?? null}
+          min={a?.min}
+          max={a?.max}
+        />
         <MapGroup
           title="Activation gradients"
           kind="activation gradients"
           layer={layer}
           mosaic={volume}
-          values={snapshot.activationGrads}
-          min={g.min}
-          max={g.max}
+          values={snapshot?.activationGrads ?? null}
+          min={g?.min}
+          max={g?.max}
         />
       </div>
       {layer.type === 'conv' ? <WeightMaps layer={layer} snapshot={snapshot} /> : null}
@@ -82,7 +93,8 @@ interface MapGroupProps {
   kind: MapGroupKind;
   layer: LayerSummary;
   mosaic: Mosaic;
-  values: Float32Array;
+  /** Null until the first snapshot: the frames show, empty. */
+  values: Float32Array | null;
   /** A range for every tile (activations: the whole layer's, as ConvNetJS); omitted for weights. */
   min?: number;
   max?: number;
@@ -98,17 +110,16 @@ function MapGroup({ title, kind, layer, mosaic, values, min, max }: MapGroupProp
   );
 }
 
-function WeightMaps({ layer, snapshot }: { layer: LayerSummary; snapshot: LayerSnapshot }) {
+function WeightMaps({ layer, snapshot }: { layer: LayerSummary; snapshot: LayerSnapshot | null }) {
   const filters = useMemo(() => filterMosaic(layer), [layer]);
   if (!showsWeights(layer)) {
     return <p className="muted">Filters of 3x3 or smaller are not drawn; they are too small to read.</p>;
   }
-  if (!snapshot.weights || !snapshot.weightGrads) return null;
   // No shared range: each filter is scaled to its own, as ConvNetJS drew them.
   return (
     <div className="map-row">
-      <MapGroup title="Weights" kind="weights" layer={layer} mosaic={filters} values={snapshot.weights} />
-      <MapGroup title="Weight gradients" kind="weight gradients" layer={layer} mosaic={filters} values={snapshot.weightGrads} />
+      <MapGroup title="Weights" kind="weights" layer={layer} mosaic={filters} values={snapshot?.weights ?? null} />
+      <MapGroup title="Weight gradients" kind="weight gradients" layer={layer} mosaic={filters} values={snapshot?.weightGrads ?? null} />
     </div>
   );
 }

@@ -13,21 +13,6 @@ const PIXEL_RANGE = { min: 0, max: 255 };
 const GRID_REFRESH_MS = 1000;
 const MNIST_SIDE = 28;
 
-/**
- * Predictions stay the same objects while they move down the list, so their identity is a
- * stable React key even when the same test image was sampled twice.
- */
-const predictionKeys = new WeakMap<TestPrediction, number>();
-let nextPredictionKey = 0;
-function keyOf(p: TestPrediction): number {
-  let key = predictionKeys.get(p);
-  if (key === undefined) {
-    key = nextPredictionKey++;
-    predictionKeys.set(p, key);
-  }
-  return key;
-}
-
 const isEmpty = (list: readonly unknown[]) => list.length === 0;
 
 /** Test digits with the network's top-3 guesses (4-crop average), newest first. */
@@ -46,8 +31,11 @@ export function Predictions() {
           : 'Test predictions appear every so often while training runs.'}
       </p>
       <ul className="prediction-grid" aria-label="Test predictions, newest first">
-        {predictions.map((p) => (
-          <PredictionItem key={keyOf(p)} prediction={p} />
+        {predictions.map((p, slot) => (
+          // Keyed by slot, not by prediction: at thousands of examples a second most of the
+          // grid is new at every refresh, and refilling the same 200 items (canvas, bars) is
+          // far cheaper than building new ones and their canvases.
+          <PredictionItem key={slot} prediction={p} />
         ))}
       </ul>
     </Card>

@@ -1,0 +1,375 @@
+/**
+ * The dashboard's training speed and time to accuracy in headless Chromium, measured the
+ * way a person would see them: the production build served by `vite preview`, the real
+ * worker(s), the real MNIST chunks, figures read off the page.
+ *
+ *   npm run bench:browser                      # 1 and 2 workers, then time to 99% (max 240 s)
+ *   npm run bench:browser -- --max-seconds 180 --target 0.99 --window 20 --workers 1,2
+ *   npm run bench:browser -- --skip-accuracy    # throughput only
+ *   npm run bench:browser -- --rebuild          # build even when dist/ looks fresh
+ *
+ * Throughput: examples seen (Training Stats) over a window after a warm-up, per worker count,
+ * each on a fresh page. Time to accuracy: the dashboard's "Evaluate on full test set" is
+ * pressed after `--first-eval` seconds of training and then every `--eval-every` seconds
+ * (counted from the end of the previous evaluation); the time reported is the training
+ * wall time at which the evaluated weights were copied (the press). Evaluations share the
+ * worker with training, so their wall time is reported separately as well.
+ * The load average is printed, since other processes on the machine slow every figure.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { loadavg, cpus } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { buildApp, chromiumAvailable, CHROMIUM_PATH, launchChromium, PROJECT_ROOT, startPreview } from '../tests/e2e/harness';
+
+interface Options {
+  workers: number[];
+  maxSeconds: number;
+  target: number;
+  warmupSeconds: number;
+  windowSeconds: number;
+  firstEvalSeconds: number;
+  evalEverySeconds: number;
+  accuracyWorkers: number | null;
+  skipAccuracy: boolean;
+  rebuild: boolean;
+}
+
+function parseOptions(argv: string[]): Options {
+  const options: Options = {
+    workers: [1, 2],
+    maxSeconds: 240,
+    target: 0.99,
+    warmupSeconds: 5,
+    windowSeconds: 20,
+    firstEvalSeconds: 60,
+    evalEverySeconds: 20,
+    accuracyWorkers: null,
+    skipAccuracy: false,
+    rebuild: false,
+  };
+  const number = (flag: string, value: string | undefined): number => {
+    const n = Number(value);
+    if (value === undefined || !Number.isFinite(n) || n < 0) throw new Error(`${flag} needs a non-negative number, got '${value}'`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = argv[i + 1];
+    switch (flag) {
+      case '--workers':
+        options.workers = (value ?? '').split(',').map((w) => number(flag, w));
+        if (options.workers.some((w) => w !== 1 && w !== 2)) throw new Error('--workers takes 1, 2 or 1,2');
+        i++;
+        break;
+      case '--max-seconds':
+        options.maxSeconds = number(flag, value);
+        i++;
+        break;
+      case '--target':
+        options.target = number(flag, value);
+        i++;
+        break;
+      case '--warmup':
+        options.warmupSeconds = number(flag, value);
+        i++;
+        break;
+      case '--window':
+        options.windowSeconds = number(flag, value);
+        i++;
+        break;
+      case '--first-eval':
+        options.firstEvalSeconds = number(flag, value);
+        i++;
+        break;
+      case '--eval-every':
+        options.evalEverySeconds = number(flag, value);
+        i++;
+        break;
+      case '--accuracy-workers':
+        options.accuracyWorkers = number(flag, value);
+        i++;
+        break;
+      case '--skip-accuracy':
+        options.skipAccuracy = true;
+        break;
+      case '--rebuild':
+        options.rebuild = true;
+        break;
+      default:
+        throw new Error(`unknown option '${flag}' (see the comment at the top of scripts/bench-browser.ts)`);
+    }
+  }
+  return options;
+}
+
+/** Newest modification time under `path` (a file or a directory tree), ms. */
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = 0;
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
+  return newest;
+}
+
+/** dist/ is fresh when its index.html is newer than every input of the build. */
+function distIsFresh(distDir: string): boolean {
+  const built = newestMtime(join(distDir, 'index.html'));
+  if (built === 0) return false;
+  const inputs = ['src', 'index.html', 'vite.config.ts', 'package.json', 'scripts/vite-plugin-mnist.ts', 'scripts/vite-plugin-csp.ts'];
+  return inputs.every((p) => newestMtime(join(PROJECT_ROOT, p)) < built);
+}
+
+/** A number shown by the Training Stats panel ('12,345' -> 12345), or null while it shows '–'. */
+async function statValue(page: Page, label: string): Promise<number | null> {
+  const text = await page
+    .getByRole('region', { name: 'Training Stats' })
+    .locator('dt', { hasText: label })
+    .locator('xpath=following-sibling::dd[1]')
+    .textContent();
+  const digits = (text ?? '').replace(/[^0-9.]/g, '');
+  return digits === '' ? null : Number(digits);
+}
+
+function loadAverage(): string {
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+}
+
+async function openDashboard(browser: Browser, url: string, workers: number): Promise<{ page: Page; close(): Promise<void> }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (m) => { if (m.text().startsWith('DEBUG')) console.log('  ' + m.text()); });
+  await page.goto(`${url}?workers=${workers}`);
+  return {
+    page,
+    close: async () => {
+      if (errors.length > 0) console.log(`  page errors: ${errors.join('; ')}`);
+      await context.close();
+    },
+  };
+}
+
+/** Waits until training runs (examples seen > 0); returns Date.now() at that moment. */
+async function waitForTraining(page: Page): Promise<number> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const seen = await statValue(page, 'Examples seen');
+    if (seen !== null && seen > 0) return Date.now();
+    await page.waitForTimeout(100);
+  }
+  throw new Error('training did not start within 120 s');
+}
+
+/** Waits until every MNIST chunk is in (the loading bar is gone): a second worker joins only then. */
+async function waitForData(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.querySelector('.stats-card') !== null && document.getElementById('data-progress-bar') === null, null, {
+    timeout: 120_000,
+    polling: 100,
+  });
+}
+
+interface Throughput {
+  workers: number;
+  examplesPerSecond: number;
+  examples: number;
+  seconds: number;
+  load: string;
+}
+
+async function measureThroughput(browser: Browser, url: string, workers: number, options: Options): Promise<Throughput> {
+  const { page, close } = await openDashboard(browser, url, workers);
+  try {
+    await waitForTraining(page);
+    await waitForData(page);
+    await page.waitForTimeout(options.warmupSeconds * 1000);
+    const startSeen = (await statValue(page, 'Examples seen')) ?? 0;
+    const startAt = Date.now();
+    await page.waitForTimeout(options.windowSeconds * 1000);
+    const endSeen = (await statValue(page, 'Examples seen')) ?? 0;
+    const seconds = (Date.now() - startAt) / 1000;
+    // The page shows at most ~10 updates a second, so the figure is exact to a tenth of a second's examples.
+    const examples = endSeen - startSeen;
+    return { workers, examples, seconds, examplesPerSecond: examples / seconds, load: loadAverage() };
+  } finally {
+    await close();
+  }
+}
+
+interface EvaluationPoint {
+  /** Training wall time when the weights were copied (the press), s. */
+  trainingSeconds: number;
+  examplesSeen: number;
+  accuracy: number;
+  correct: number;
+  total: number;
+  /** Wall time the evaluation took, s. */
+  evaluationSeconds: number;
+}
+
+/** "99.12% (9,912 of 10,000)" -> [9912, 10000]. */
+async function lastEvaluation(page: Page): Promise<{ correct: number; total: number; examples: number } | null> {
+  const summary = page.locator('.evaluation__summary');
+  if ((await summary.count()) === 0) return null;
+  const accuracyText = (await summary.locator('dt', { hasText: '4-crop accuracy' }).locator('xpath=following-sibling::dd[1]').textContent()) ?? '';
+  const weightsText = (await summary.locator('dt', { hasText: 'Weights after' }).locator('xpath=following-sibling::dd[1]').textContent()) ?? '';
+  const match = /\(([\d,]+) of ([\d,]+)\)/.exec(accuracyText);
+  if (!match) return null;
+  const digits = (s: string) => Number(s.replace(/[^0-9]/g, ''));
+  return { correct: digits(match[1]), total: digits(match[2]), examples: digits(weightsText) };
+}
+
+async function evaluateNow(page: Page, trainingStartedAt: number): Promise<EvaluationPoint> {
+  const button = page.getByRole('button', { name: 'Evaluate on full test set' });
+  await button.waitFor({ state: 'visible' });
+  const previous = await lastEvaluation(page);
+  const pressedAt = Date.now();
+  const examplesSeen = (await statValue(page, 'Examples seen')) ?? 0;
+  await button.click();
+  const deadline = pressedAt + 300_000;
+  for (;;) {
+    await page.waitForTimeout(100);
+    const result = await lastEvaluation(page);
+    const enabled = await button.isEnabled();
+    if (result && enabled && (!previous || result.examples !== previous.examples)) {
+      return {
+        trainingSeconds: (pressedAt - trainingStartedAt) / 1000,
+        examplesSeen: result.examples || examplesSeen,
+        accuracy: result.correct / result.total,
+        correct: result.correct,
+        total: result.total,
+        evaluationSeconds: (Date.now() - pressedAt) / 1000,
+      };
+    }
+    if (Date.now() > deadline) throw new Error('an evaluation did not finish within 300 s');
+  }
+}
+
+interface AccuracyRun {
+  workers: number;
+  reached: boolean;
+  secondsToTarget: number | null;
+  best: EvaluationPoint | null;
+  evaluations: EvaluationPoint[];
+  evaluationSecondsTotal: number;
+  load: string;
+}
+
+async function timeToAccuracy(browser: Browser, url: string, workers: number, options: Options): Promise<AccuracyRun> {
+  const { page, close } = await openDashboard(browser, url, workers);
+  const evaluations: EvaluationPoint[] = [];
+  try {
+    const startedAt = await waitForTraining(page);
+    const elapsed = () => (Date.now() - startedAt) / 1000;
+    let nextAt = options.firstEvalSeconds;
+    for (;;) {
+      const wait = nextAt - elapsed();
+      if (wait > 0) await page.waitForTimeout(wait * 1000);
+      if (elapsed() > options.maxSeconds) break;
+      const point = await evaluateNow(page, startedAt);
+      evaluations.push(point);
+      console.log(
+        `  t=${point.trainingSeconds.toFixed(1)} s, ${point.examplesSeen} examples: 4-crop ${(point.accuracy * 100).toFixed(2)}% ` +
+          `(${point.correct}/${point.total}), evaluation took ${point.evaluationSeconds.toFixed(1)} s; load ${loadAverage()}`,
+      );
+      if (point.total === 10_000 && point.accuracy >= options.target) break;
+      nextAt = elapsed() + options.evalEverySeconds;
+    }
+  } finally {
+    await close();
+  }
+  const full = evaluations.filter((e) => e.total === 10_000);
+  const hit = full.find((e) => e.accuracy >= options.target) ?? null;
+  const best = full.reduce<EvaluationPoint | null>((b, e) => (b === null || e.accuracy > b.accuracy ? e : b), null);
+  return {
+    workers,
+    reached: hit !== null,
+    secondsToTarget: hit?.trainingSeconds ?? null,
+    best,
+    evaluations,
+    evaluationSecondsTotal: evaluations.reduce((s, e) => s + e.evaluationSeconds, 0),
+    load: loadAverage(),
+  };
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  if (!chromiumAvailable()) throw new Error(`${CHROMIUM_PATH} not found (on Debian: apt-get install chromium)`);
+  const distDir = join(PROJECT_ROOT, 'dist');
+  if (options.rebuild || !distIsFresh(distDir)) {
+    console.log('building the app (vite build) into dist/ ...');
+    await buildApp(distDir);
+  } else {
+    console.log('dist/ is fresh; not rebuilding (--rebuild forces it)');
+  }
+  const server = await startPreview(distDir);
+  const browser = await launchChromium();
+  console.log(`machine: ${cpus().length} cores; load average ${loadAverage()}`);
+  try {
+    const throughput: Throughput[] = [];
+    for (const workers of options.workers) {
+      const t = await measureThroughput(browser, server.url, workers, options);
+      throughput.push(t);
+      console.log(
+        `${workers} worker${workers === 1 ? ' ' : 's'}: ${t.examplesPerSecond.toFixed(0)} examples/s ` +
+          `(${t.examples} in ${t.seconds.toFixed(1)} s, after the data and ${options.warmupSeconds} s of warm-up); load ${t.load}`,
+      );
+    }
+    const one = throughput.find((t) => t.workers === 1);
+    const two = throughput.find((t) => t.workers === 2);
+    const speedup = one && two ? two.examplesPerSecond / one.examplesPerSecond : null;
+    if (speedup !== null) console.log(`2 workers / 1 worker: ${speedup.toFixed(2)}x`);
+
+    let accuracy: AccuracyRun | null = null;
+    if (!options.skipAccuracy) {
+      const workers =
+        options.accuracyWorkers ?? (speedup !== null && speedup > 1 ? 2 : (options.workers[options.workers.length - 1] ?? 1));
+      console.log(`time to ${(options.target * 100).toFixed(1)}% 4-crop test accuracy, ${workers} worker(s), at most ${options.maxSeconds} s:`);
+      accuracy = await timeToAccuracy(browser, server.url, workers, options);
+      if (accuracy.reached) {
+        console.log(`reached ${(options.target * 100).toFixed(1)}% after ${accuracy.secondsToTarget!.toFixed(1)} s of training`);
+      } else {
+        const b = accuracy.best;
+        console.log(
+          `did not reach ${(options.target * 100).toFixed(1)}% within ${options.maxSeconds} s; best ` +
+            (b ? `${(b.accuracy * 100).toFixed(2)}% at ${b.trainingSeconds.toFixed(1)} s` : 'n/a (no complete evaluation)'),
+        );
+      }
+      console.log(`evaluations: ${accuracy.evaluations.length}, ${accuracy.evaluationSecondsTotal.toFixed(1)} s of wall time in all`);
+    }
+    console.log(
+      JSON.stringify({
+        cores: cpus().length,
+        throughput: throughput.map((t) => ({ workers: t.workers, examplesPerSecond: Math.round(t.examplesPerSecond), load: t.load })),
+        speedup2: speedup === null ? null : Number(speedup.toFixed(3)),
+        accuracy: accuracy && {
+          workers: accuracy.workers,
+          target: options.target,
+          reached: accuracy.reached,
+          secondsToTarget: accuracy.secondsToTarget === null ? null : Number(accuracy.secondsToTarget.toFixed(1)),
+          best: accuracy.best && {
+            accuracy: accuracy.best.accuracy,
+            seconds: Number(accuracy.best.trainingSeconds.toFixed(1)),
+            examples: accuracy.best.examplesSeen,
+          },
+          evaluations: accuracy.evaluations.length,
+          evaluationSeconds: Number(accuracy.evaluationSecondsTotal.toFixed(1)),
+          maxSeconds: options.maxSeconds,
+          load: accuracy.load,
+        },
+      }),
+    );
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

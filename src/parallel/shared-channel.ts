@@ -1,0 +1,88 @@
+/**
+ * The fast path for training jobs where memory can be shared (Node; browsers when
+ * cross-origin isolated): one SharedArrayBuffer per replica holding the job (examples,
+ * weights) and the result (gradient sum, losses, predictions), and Atomics to hand it
+ * back and forth. A train job then costs two futex wake-ups and no copying beyond the
+ * weights, instead of two structured-clone messages.
+ *
+ * Protocol (at most one command outstanding, issued by the coordinator):
+ *   coordinator: writes the job, then CMD, then increments SEQ and notifies SEQ;
+ *   replica (blocked in Atomics.wait on SEQ, in a worker): runs it, writes the result,
+ *     STATUS, then sets DONE = SEQ and notifies DONE.
+ * CMD_LEAVE sends the replica back to its message loop (for init, data, evaluation,
+ * close), which the coordinator does before posting any message; the next train job
+ * brings it back with an 'enter-shared' message.
+ */
+import { EXAMPLE_STRIDE } from './example-stream';
+
+export const CMD_TRAIN = 1;
+export const CMD_LEAVE = 2;
+
+/** Int32 slots of the control block. */
+export const SEQ = 0;
+export const CMD = 1;
+export const COUNT = 2;
+/** 1 when the params region holds new weights for this job. */
+export const FRESH_PARAMS = 3;
+export const DONE = 4;
+/** 0 the job succeeded; 1 it failed and ERROR_LENGTH bytes of UTF-8 text say why. */
+export const STATUS = 5;
+export const ERROR_LENGTH = 6;
+const CONTROL_SLOTS = 8;
+const ERROR_BYTES = 2048;
+
+/** The buffers of one channel; plain data, posted to the replica once per 'enter-shared'. */
+export interface SharedChannelBuffers {
+  buffer: SharedArrayBuffer;
+  params: number;
+  /** Most examples one job can carry; bigger jobs take the message path. */
+  capacity: number;
+}
+
+/** Typed views of a channel, the same layout on both sides. */
+export class SharedChannel {
+  readonly control: Int32Array;
+  readonly examples: Int32Array;
+  readonly params: Float32Array;
+  readonly grads: Float32Array;
+  readonly losses: Float64Array;
+  readonly predictions: Uint8Array;
+  readonly error: Uint8Array;
+  readonly capacity: number;
+
+  constructor(readonly buffers: SharedChannelBuffers) {
+    const { buffer, params: n, capacity } = buffers;
+    let offset = 0;
+    const take = (bytes: number, align: number) => {
+      offset = Math.ceil(offset / align) * align;
+      const at = offset;
+      offset += bytes;
+      return at;
+    };
+    this.control = new Int32Array(buffer, take(CONTROL_SLOTS * 4, 8), CONTROL_SLOTS);
+    this.losses = new Float64Array(buffer, take(capacity * 8, 8), capacity);
+    this.examples = new Int32Array(buffer, take(capacity * EXAMPLE_STRIDE * 4, 4), capacity * EXAMPLE_STRIDE);
+    this.params = new Float32Array(buffer, take(n * 4, 4), n);
+    this.grads = new Float32Array(buffer, take(n * 4, 4), n);
+    this.predictions = new Uint8Array(buffer, take(capacity, 1), capacity);
+    this.error = new Uint8Array(buffer, take(ERROR_BYTES, 1), ERROR_BYTES);
+    this.capacity = capacity;
+  }
+
+  /** A new channel for a net of `params` parameters and jobs of up to `capacity` examples. */
+  static create(params: number, capacity: number): SharedChannel {
+    const bytes = 8 * CONTROL_SLOTS + 8 * capacity + 4 * EXAMPLE_STRIDE * capacity + 8 * params + capacity + ERROR_BYTES + 16;
+    return new SharedChannel({ buffer: new SharedArrayBuffer(bytes), params, capacity });
+  }
+
+  writeError(message: string): void {
+    const bytes = new TextEncoder().encode(message).subarray(0, this.error.length);
+    this.error.set(bytes);
+    this.control[ERROR_LENGTH] = bytes.length;
+  }
+
+  readError(): string {
+    // TextDecoder refuses views of shared memory: copy out first.
+    return new TextDecoder().decode(this.error.slice(0, this.control[ERROR_LENGTH]));
+  }
+}

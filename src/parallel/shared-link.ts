@@ -1,0 +1,143 @@
+/**
+ * A ReplicaLink whose train jobs go through a shared channel (shared-channel.ts) and
+ * everything else (init, data, evaluation, close) through the messages of a
+ * MessageReplicaLink. Needs SharedArrayBuffer (Node; browsers when cross-origin isolated).
+ *
+ * Collecting a result blocks in Atomics.wait, which is fine and fastest in Node and in
+ * workers: the coordinator has nothing else to do until the batch is summed. It blocks
+ * only when the result is awaited (after the coordinator's own shard), in slices, with a
+ * turn of the event loop between slices so a worker that died is noticed; where blocking
+ * is not allowed (a browser's main thread) it waits with Atomics.waitAsync instead.
+ */
+import type { ResolvedLayer } from '../engine/spec';
+import type { EvaluationPlan } from './evaluation-plan';
+import { EXAMPLE_STRIDE } from './example-stream';
+import { ReplicaError, type MessageReplicaLink } from './message-link';
+import type { EvaluationCount, ReplicaLink, ReplicaSets, SetName, ShardResult } from './protocol';
+import { CMD, CMD_LEAVE, CMD_TRAIN, COUNT, DONE, FRESH_PARAMS, SEQ, SharedChannel, STATUS } from './shared-channel';
+
+/** Atomics.waitAsync (ES2024; in Node 16+ and current browsers), typed here for the ES2022 lib. */
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(
+      array: Int32Array,
+      index: number,
+      value: number,
+      timeout: number,
+    ): { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
+  }
+).waitAsync;
+
+/** Longest single block before the event loop gets a turn. */
+const BLOCK_SLICE_MS = 50;
+
+export class SharedReplicaLink implements ReplicaLink {
+  private channel: SharedChannel | null = null;
+  private inSharedLoop = false;
+  private seq = 0;
+
+  constructor(
+    private readonly messages: MessageReplicaLink,
+    private readonly name: string,
+    /** Lets queued events run between blocking slices. */
+    private readonly yieldToEventLoop: () => Promise<void> = () => new Promise((resolve) => setTimeout(resolve, 0)),
+    /** Largest job (examples) that takes the shared path. */
+    private readonly capacity = 1024,
+  ) {}
+
+  init(specs: readonly ResolvedLayer[], dropoutSeed: number): void {
+    this.leave();
+    this.messages.init(specs, dropoutSeed);
+  }
+
+  setData(sets: ReplicaSets): void {
+    this.leave();
+    this.messages.setData(sets);
+  }
+
+  train(params: Float32Array | null, examples: Int32Array, count: number): PromiseLike<ShardResult> {
+    if (count > this.capacity) {
+      this.leave();
+      return this.messages.train(params, examples, count);
+    }
+    if (this.messages.failure) return Promise.reject(this.messages.failure);
+    const channel = this.channelFor(params ?? null);
+    if (!channel) return Promise.reject(new ReplicaError(`${this.name}: the first train job must bring the weights`));
+    if (!this.inSharedLoop) {
+      this.messages.post({ type: 'enter-shared', channel: channel.buffers }, []);
+      this.inSharedLoop = true;
+    }
+    const c = channel.control;
+    channel.examples.set(examples.subarray(0, count * EXAMPLE_STRIDE));
+    if (params) channel.params.set(params);
+    c[FRESH_PARAMS] = params ? 1 : 0;
+    c[COUNT] = count;
+    c[CMD] = CMD_TRAIN;
+    const seq = ++this.seq;
+    Atomics.store(c, SEQ, seq);
+    Atomics.notify(c, SEQ);
+    // A thenable, not a promise: the wait starts only when the result is awaited.
+    return { then: (onResult, onError) => this.collect(channel, seq, count).then(onResult, onError) };
+  }
+
+  evaluate(params: Float32Array | null, set: SetName, plan: EvaluationPlan): Promise<EvaluationCount> {
+    this.leave();
+    return this.messages.evaluate(params, set, plan);
+  }
+
+  close(): Promise<void> {
+    this.leave();
+    return this.messages.close();
+  }
+
+  /** The channel, made when the net's size is first known (from the first weights sent). */
+  private channelFor(params: Float32Array | null): SharedChannel | null {
+    if (params && this.channel && this.channel.params.length !== params.length) {
+      // Another network: the replica leaves the old channel before the new one is posted.
+      this.leave();
+      this.channel = null;
+    }
+    if (!this.channel && params) this.channel = SharedChannel.create(params.length, this.capacity);
+    return this.channel;
+  }
+
+  /** Sends the replica back to its message loop, so messages posted next are handled. */
+  private leave(): void {
+    if (!this.inSharedLoop || !this.channel) return;
+    const c = this.channel.control;
+    c[CMD] = CMD_LEAVE;
+    const seq = ++this.seq;
+    Atomics.store(c, SEQ, seq);
+    Atomics.notify(c, SEQ);
+    this.inSharedLoop = false;
+  }
+
+  private async collect(channel: SharedChannel, seq: number, count: number): Promise<ShardResult> {
+    const c = channel.control;
+    let blocking = true;
+    for (;;) {
+      const done = Atomics.load(c, DONE);
+      if (done === seq) break;
+      if (this.messages.failure) throw this.messages.failure;
+      let outcome: string = 'timed-out';
+      if (blocking) {
+        try {
+          outcome = Atomics.wait(c, DONE, done, BLOCK_SLICE_MS);
+        } catch {
+          blocking = false;
+        }
+      }
+      if (!blocking) {
+        const waited = waitAsync(c, DONE, done, BLOCK_SLICE_MS);
+        outcome = waited.async ? await waited.value : waited.value;
+      }
+      if (outcome === 'timed-out') await this.yieldToEventLoop();
+    }
+    if (c[STATUS] !== 0) throw new ReplicaError(`${this.name}: ${channel.readError()}`);
+    return {
+      grads: channel.grads,
+      losses: channel.losses.subarray(0, count),
+      predictions: channel.predictions.subarray(0, count),
+    };
+  }
+}

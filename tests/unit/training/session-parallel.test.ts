@@ -1,0 +1,115 @@
+/**
+ * The session training with a replica (a second worker in the browser): whole mini-batches
+ * split between this thread and the replica, the gradients summed, one update. Checked
+ * against one Trainer fed the very same examples in the very same batches, and for the
+ * fall-back to one thread when the replica fails.
+ */
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createInputVolume, fillCrop } from '../../../src/data/augment';
+import { loadMnist, type MnistData } from '../../../src/data/node-loader';
+import { Net } from '../../../src/engine/net';
+import { parseNetwork, SEED_DEFINITION_TEXT } from '../../../src/engine/parse';
+import { Rng } from '../../../src/engine/rng';
+import { Trainer } from '../../../src/engine/trainer';
+import { DataParallelTrainer } from '../../../src/parallel/data-parallel-trainer';
+import { EXAMPLE_STRIDE } from '../../../src/parallel/example-stream';
+import type { ReplicaLink } from '../../../src/parallel/protocol';
+import { TrainingSession, type SessionData } from '../../../src/training/session';
+import { inProcessLink } from '../parallel/in-process-link';
+
+let mnist: MnistData;
+let data: SessionData;
+
+beforeAll(() => {
+  mnist = loadMnist();
+  data = { train: mnist.train, test: mnist.test, trainTotal: mnist.train.count };
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** Runs the session's own loop until it has seen `examples`, then pauses and lets the last batch land. */
+async function trainFor(session: TrainingSession, examples: number): Promise<void> {
+  session.resume();
+  while (session.examplesSeen < examples) await new Promise((resolve) => setTimeout(resolve, 2));
+  session.pause();
+  let seen = -1;
+  while (seen !== session.examplesSeen) {
+    seen = session.examplesSeen;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function weightsOf(session: TrainingSession): Float32Array {
+  const json = JSON.parse(session.exportSnapshot()) as { layers: { filters?: { w: number[] }[]; biases?: { w: number[] } }[] };
+  const values: number[] = [];
+  for (const layer of json.layers) {
+    for (const f of layer.filters ?? []) values.push(...f.w);
+    if (layer.biases) values.push(...layer.biases.w);
+  }
+  return Float32Array.from(values);
+}
+
+describe('TrainingSession with a replica', () => {
+  it('updates as one trainer fed the same mini-batches: gradient sum over the batch, then one update', async () => {
+    const batches: Int32Array[] = [];
+    const train = DataParallelTrainer.prototype.train;
+    vi.spyOn(DataParallelTrainer.prototype, 'train').mockImplementation(function (this: DataParallelTrainer, examples, count) {
+      batches.push(examples.slice(0, count * EXAMPLE_STRIDE));
+      return train.call(this, examples, count);
+    });
+    const session = new TrainingSession(data, { seed: 3, replicas: [inProcessLink()] });
+    await trainFor(session, 200);
+    expect(session.trainingThreads).toBe(2);
+    expect(session.replicaFailure).toBeNull();
+    const seen = session.examplesSeen;
+    // Whole mini-batches of batch_size 20, every one of them through the data-parallel trainer.
+    expect(seen % 20).toBe(0);
+    expect(batches.reduce((sum, b) => sum + b.length / EXAMPLE_STRIDE, 0)).toBe(seen);
+
+    // The reference: the session's initial weights (the first draws of Rng(seed)), one thread.
+    const { layers, trainer: spec } = parseNetwork(SEED_DEFINITION_TEXT);
+    const net = new Net(layers, new Rng(3));
+    const trainer = new Trainer(net, spec);
+    const input = createInputVolume(net.inputShape);
+    let updates = 0;
+    for (const batch of batches) {
+      for (let o = 0; o < batch.length; o += EXAMPLE_STRIDE) {
+        fillCrop(input, mnist.train, batch[o], batch[o + 1], batch[o + 2]);
+        if (trainer.train(input, mnist.train.labels[batch[o]]).updated) updates++;
+      }
+    }
+    expect(updates).toBe(seen / 20);
+    const ours = weightsOf(session);
+    expect(ours.length).toBe(net.params.length);
+    // Only the order of the float32 sums differs (two shard sums added, against one running sum).
+    let worst = 0;
+    for (let i = 0; i < ours.length; i++) worst = Math.max(worst, Math.abs(ours[i] - net.params[i]));
+    expect(worst).toBeLessThan(1e-4);
+    // And training really moved them (not two copies of the initial weights).
+    const initial = new Net(layers, new Rng(3)).params;
+    let moved = 0;
+    for (let i = 0; i < ours.length; i++) moved = Math.max(moved, Math.abs(ours[i] - initial[i]));
+    expect(moved).toBeGreaterThan(1e-3);
+    session.dispose();
+  });
+
+  it('goes on training alone when the replica fails, without counting the lost batch', async () => {
+    const failing: ReplicaLink = {
+      init: () => {},
+      setData: () => {},
+      train: () => Promise.reject(new Error('the replica crashed')),
+      evaluate: () => Promise.reject(new Error('the replica crashed')),
+      close: () => Promise.resolve(),
+    };
+    const session = new TrainingSession(data, { seed: 3, replicas: [failing] });
+    await trainFor(session, 100);
+    expect(session.replicaFailure).toContain('the replica crashed');
+    expect(session.trainingThreads).toBe(1);
+    expect(session.examplesSeen).toBeGreaterThanOrEqual(100);
+    const stats = session.getStats();
+    expect(Number.isFinite(stats.classificationLoss)).toBe(true);
+    session.dispose();
+  });
+});
