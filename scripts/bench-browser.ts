@@ -143,7 +143,6 @@ async function openDashboard(browser: Browser, url: string, workers: number): Pr
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (m) => { if (m.text().startsWith('DEBUG')) console.log('  ' + m.text()); });
   await page.goto(`${url}?workers=${workers}`);
   return {
     page,
@@ -326,8 +325,9 @@ async function main(): Promise<void> {
 
     let accuracy: AccuracyRun | null = null;
     if (!options.skipAccuracy) {
-      const workers =
-        options.accuracyWorkers ?? (speedup !== null && speedup > 1 ? 2 : (options.workers[options.workers.length - 1] ?? 1));
+      // The faster of the measured worker counts, unless one is named.
+      const fastest = throughput.reduce<Throughput | null>((b, t) => (b === null || t.examplesPerSecond > b.examplesPerSecond ? t : b), null);
+      const workers = options.accuracyWorkers ?? fastest?.workers ?? 1;
       console.log(`time to ${(options.target * 100).toFixed(1)}% 4-crop test accuracy, ${workers} worker(s), at most ${options.maxSeconds} s:`);
       accuracy = await timeToAccuracy(browser, server.url, workers, options);
       if (accuracy.reached) {

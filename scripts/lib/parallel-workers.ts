@@ -5,8 +5,9 @@
  */
 import { availableParallelism, cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { ReplicaReply } from '../../src/parallel/protocol';
 import { MessageReplicaLink, ReplicaError } from '../../src/parallel/message-link';
+import type { ReplicaLink, ReplicaReply } from '../../src/parallel/protocol';
+import { SharedReplicaLink } from '../../src/parallel/shared-link';
 
 /** Cores this process may use (os.availableParallelism, else the CPU count, at least 1). */
 export function coreCount(): number {
@@ -32,8 +33,17 @@ export function clampWorkers(requested: number, cores: number): WorkerCount {
   return { workers: cores, note: `--workers ${requested}: this machine has ${have}; training with ${using}` };
 }
 
+/**
+ * How train jobs reach the workers: 'shared' through SharedArrayBuffer + Atomics (the
+ * default; measured faster, see docs/performance.md), 'messages' through postMessage
+ * with transferred buffers (what a browser without cross-origin isolation uses).
+ */
+export type Transport = 'shared' | 'messages';
+
 export interface WorkerReplicas {
-  links: MessageReplicaLink[];
+  links: ReplicaLink[];
+  /** The threads, one per link. */
+  threads: readonly Worker[];
   /** Closes every replica and ends its thread; safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -41,9 +51,9 @@ export interface WorkerReplicas {
 const BOOT = new URL('./parallel-worker-boot.mjs', import.meta.url);
 
 /** Starts `count` worker threads, each serving one replica. */
-export function startWorkerReplicas(count: number): WorkerReplicas {
+export function startWorkerReplicas(count: number, transport: Transport = 'shared'): WorkerReplicas {
   const workers: Worker[] = [];
-  const links: MessageReplicaLink[] = [];
+  const links: ReplicaLink[] = [];
   for (let i = 0; i < count; i++) {
     const worker = new Worker(BOOT, { name: `replica ${i + 1}` });
     const link = new MessageReplicaLink(
@@ -54,11 +64,12 @@ export function startWorkerReplicas(count: number): WorkerReplicas {
     worker.on('error', (error) => link.fail(error));
     worker.on('exit', (code) => link.fail(new ReplicaError(`worker ${i + 1} exited (code ${code})`)));
     workers.push(worker);
-    links.push(link);
+    links.push(transport === 'shared' ? new SharedReplicaLink(link, `worker ${i + 1}`, yieldToNodeEventLoop) : link);
   }
   let stopped: Promise<void> | null = null;
   return {
     links,
+    threads: workers,
     stop() {
       stopped ??= (async () => {
         await Promise.all(links.map((link) => link.close()));

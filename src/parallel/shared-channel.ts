@@ -5,30 +5,36 @@
  * back and forth. A train job then costs two futex wake-ups and no copying beyond the
  * weights, instead of two structured-clone messages.
  *
- * Protocol (at most one command outstanding, issued by the coordinator):
- *   coordinator: writes the job, then CMD, then increments SEQ and notifies SEQ;
- *   replica (blocked in Atomics.wait on SEQ, in a worker): runs it, writes the result,
- *     STATUS, then sets DONE = SEQ and notifies DONE.
- * CMD_LEAVE sends the replica back to its message loop (for init, data, evaluation,
- * close), which the coordinator does before posting any message; the next train job
- * brings it back with an 'enter-shared' message.
+ * Protocol. The replica, in a worker, blocks in Atomics.wait on WAKE, which the
+ * coordinator bumps (and notifies) after every request, so no wake-up is lost.
+ * - Train (at most one outstanding): the coordinator writes the job, EPOCH = LEAVE,
+ *   SEQ + 1; the replica runs it, writes the result and STATUS, sets DONE = SEQ and
+ *   notifies DONE.
+ * - Leave: before posting any message (init, data, evaluation, close) the coordinator
+ *   bumps LEAVE, sending the replica back to its message loop; the replica sets LEFT =
+ *   LEAVE on its way out. The next train job brings it back with an 'enter-shared'
+ *   message, queued behind those messages.
+ * A train job runs only in the epoch it was issued in (EPOCH === LEFT): one issued
+ * before a leave runs before the replica leaves, one issued after waits until the
+ * replica has handled the messages posted in between (say, a new network).
  */
 import { EXAMPLE_STRIDE } from './example-stream';
 
-export const CMD_TRAIN = 1;
-export const CMD_LEAVE = 2;
-
 /** Int32 slots of the control block. */
-export const SEQ = 0;
-export const CMD = 1;
-export const COUNT = 2;
+export const WAKE = 0;
+export const SEQ = 1;
+export const DONE = 2;
+export const LEAVE = 3;
+export const LEFT = 4;
+/** LEAVE when the pending train job was issued. */
+export const EPOCH = 5;
+export const COUNT = 6;
 /** 1 when the params region holds new weights for this job. */
-export const FRESH_PARAMS = 3;
-export const DONE = 4;
+export const FRESH_PARAMS = 7;
 /** 0 the job succeeded; 1 it failed and ERROR_LENGTH bytes of UTF-8 text say why. */
-export const STATUS = 5;
-export const ERROR_LENGTH = 6;
-const CONTROL_SLOTS = 8;
+export const STATUS = 8;
+export const ERROR_LENGTH = 9;
+const CONTROL_SLOTS = 12;
 const ERROR_BYTES = 2048;
 
 /** The buffers of one channel; plain data, posted to the replica once per 'enter-shared'. */
@@ -79,6 +85,12 @@ export class SharedChannel {
     const bytes = new TextEncoder().encode(message).subarray(0, this.error.length);
     this.error.set(bytes);
     this.control[ERROR_LENGTH] = bytes.length;
+  }
+
+  /** Bumps WAKE and wakes the replica if it sleeps. */
+  wake(): void {
+    Atomics.add(this.control, WAKE, 1);
+    Atomics.notify(this.control, WAKE);
   }
 
   readError(): string {

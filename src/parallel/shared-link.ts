@@ -14,7 +14,7 @@ import type { EvaluationPlan } from './evaluation-plan';
 import { EXAMPLE_STRIDE } from './example-stream';
 import { ReplicaError, type MessageReplicaLink } from './message-link';
 import type { EvaluationCount, ReplicaLink, ReplicaSets, SetName, ShardResult } from './protocol';
-import { CMD, CMD_LEAVE, CMD_TRAIN, COUNT, DONE, FRESH_PARAMS, SEQ, SharedChannel, STATUS } from './shared-channel';
+import { COUNT, DONE, EPOCH, FRESH_PARAMS, LEAVE, SEQ, SharedChannel, STATUS } from './shared-channel';
 
 /** Atomics.waitAsync (ES2024; in Node 16+ and current browsers), typed here for the ES2022 lib. */
 const waitAsync = (
@@ -72,10 +72,10 @@ export class SharedReplicaLink implements ReplicaLink {
     if (params) channel.params.set(params);
     c[FRESH_PARAMS] = params ? 1 : 0;
     c[COUNT] = count;
-    c[CMD] = CMD_TRAIN;
+    c[EPOCH] = c[LEAVE];
     const seq = ++this.seq;
     Atomics.store(c, SEQ, seq);
-    Atomics.notify(c, SEQ);
+    channel.wake();
     // A thenable, not a promise: the wait starts only when the result is awaited.
     return { then: (onResult, onError) => this.collect(channel, seq, count).then(onResult, onError) };
   }
@@ -104,11 +104,8 @@ export class SharedReplicaLink implements ReplicaLink {
   /** Sends the replica back to its message loop, so messages posted next are handled. */
   private leave(): void {
     if (!this.inSharedLoop || !this.channel) return;
-    const c = this.channel.control;
-    c[CMD] = CMD_LEAVE;
-    const seq = ++this.seq;
-    Atomics.store(c, SEQ, seq);
-    Atomics.notify(c, SEQ);
+    Atomics.add(this.channel.control, LEAVE, 1);
+    this.channel.wake();
     this.inSharedLoop = false;
   }
 

@@ -463,14 +463,15 @@ export class TrainingSession {
    */
   private parallelTrainer(): DataParallelTrainer | null {
     if (this.replicaLinks.length === 0 || this.parallelFailure !== null) return null;
-    const { train, test, trainTotal } = this.data;
+    const { train, trainTotal } = this.data;
     if (trainTotal === 0 || train.count < trainTotal) return null;
     const parallel = this.parallel;
     if (!parallel) {
       const trainer = new DataParallelTrainer({
         net: this.net,
         trainer: this.trainer,
-        sets: shareableSets({ train, test }),
+        // Replicas only train here (evaluations run on this thread): no copy of the test set for them.
+        sets: shareableSets({ train, test: { count: 0, images: new Uint8Array(0), labels: new Uint8Array(0) } }),
         links: this.replicaLinks,
         seed: this.seed,
       });

@@ -149,6 +149,7 @@ describe('how layer volumes become mosaics', () => {
     expect(mosaic.tiles[7]).toMatchObject({ left: 7 * 52 + 1, top: 1 });
     expect(mosaic.backdrops![7]).toEqual({ left: 7 * 52, top: 0, width: 50, height: 50 });
     expect(mosaicLabel(conv, 'activations')).toBe('conv (24x24x8) activations, 8 channels');
+    expect(mosaicLabel(network.layers[0]!, 'activation gradients')).toBe('input (24x24x1) activation gradients, 1 channel');
   });
 
   it('draws 1x1xN layers as 10x cells in rows that wrap every 40 values', () => {

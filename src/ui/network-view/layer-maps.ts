@@ -144,8 +144,11 @@ export function mosaicLabel(layer: LayerSummary, kind: MapGroupKind): string {
   if (kind === 'weights' || kind === 'weight gradients') {
     const w = layer.window;
     const filterShape = w ? ` of ${w.sx}x${w.sy}x${layer.in.depth}` : '';
-    return `${title} ${kind}, ${layer.filters ?? 0} filters${filterShape}`;
+    return `${title} ${kind}, ${count(layer.filters ?? 0, 'filter')}${filterShape}`;
   }
-  const { depth } = layer.out;
-  return `${title} ${kind}, ${depth} ${isSpatial(layer.out) ? 'channels' : 'values'}`;
+  return `${title} ${kind}, ${count(layer.out.depth, isSpatial(layer.out) ? 'channel' : 'value')}`;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

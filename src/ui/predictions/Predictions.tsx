@@ -1,4 +1,4 @@
-import { memo } from 'react';
+import { memo, useDeferredValue } from 'react';
 import { testAccuracy, useDashboard } from '../../state/store';
 import type { TestPrediction } from '../../training/protocol';
 import { Card } from '../common/Card';
@@ -20,7 +20,10 @@ export function Predictions() {
   // Off screen the grid holds still: dozens of new digits a second would otherwise keep
   // the page building elements and canvases that nobody sees. A new run empties it at once.
   const [cardRef, onScreen] = useOnScreen<HTMLElement>();
-  const predictions = useThrottled(useDashboard((s) => s.predictions), GRID_REFRESH_MS, isEmpty, !onScreen);
+  const shown = useThrottled(useDashboard((s) => s.predictions), GRID_REFRESH_MS, isEmpty, !onScreen);
+  // Rendered as a transition, in slices that let other work in between: filling 200
+  // items at once (e.g. when the grid first comes on screen) is one of the page's biggest jobs.
+  const predictions = useDeferredValue(shown);
   const accuracy = testAccuracy(predictions);
 
   return (

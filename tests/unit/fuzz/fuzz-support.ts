@@ -219,6 +219,23 @@ function getAt(root: unknown, path: Path): unknown {
 }
 
 /**
+ * A copy of the top `levels` levels of a generated value, sharing what lies deeper.
+ * Mutations edit the structure in place; without the copy they would edit the generated
+ * value itself, and fast-check hands out some values (constantFrom's containers) to many
+ * cases: edits would pile up across cases, even into cycles. Paths stop at depth 8, so
+ * nothing below the copied levels is ever edited.
+ */
+function copyTop(value: unknown, levels = 8): unknown {
+  if (levels === 0 || typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map((v) => copyTop(v, levels - 1));
+  const copy: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    Object.defineProperty(copy, key, { value: copyTop(v, levels - 1), enumerable: true, writable: true, configurable: true });
+  }
+  return copy;
+}
+
+/**
  * Applies one mutation to `root` in place (the root itself may be replaced, hence the
  * return value). `pickPaths` lists the candidate paths; `at` selects one modulo their count.
  */
@@ -236,7 +253,7 @@ export function applyMutation(root: unknown, m: Mutation, pickPaths: (root: unkn
   };
   switch (m.kind) {
     case 'replace':
-      return set(m.value);
+      return set(copyTop(m.value));
     case 'delete': {
       if (path.length === 0) return undefined;
       const parent = parentOf(root, path);
@@ -247,7 +264,7 @@ export function applyMutation(root: unknown, m: Mutation, pickPaths: (root: unkn
     }
     case 'addKey': {
       if (typeof target !== 'object' || target === null) return root;
-      Object.defineProperty(target, m.key, { value: m.value, enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(target, m.key, { value: copyTop(m.value), enumerable: true, writable: true, configurable: true });
       return root;
     }
     case 'truncate':
