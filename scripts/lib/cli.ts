@@ -94,8 +94,12 @@ export function runTrainCli(argv: readonly string[], io: CliIO, deps: CliDeps = 
     const { net, trainerSpec } = buildModel(options);
     const trainer = new Trainer(net, trainerSpec);
     if (options.outFile) checkWritable('out', options.outFile);
-    const loaded = loadData(deps);
-    const split = splitForSeed(loaded.train.count, options.seed);
+    const { workers, note } = clampWorkers(options.workers, (deps.cores ?? coreCount)());
+    if (note) io.stderr.write(`train: ${note}\n`);
+    // Worker threads read the images from shared memory: one copy for all of them (the
+    // loaded copy is not kept, so it can go).
+    const data = workers > 1 ? shareableSets(loadData(deps)) : loadData(deps);
+    const split = splitForSeed(data.train.count, options.seed);
     const budget = options.budget;
     const loopBudget: LoopBudget =
       budget.kind === 'examples'
@@ -104,10 +108,6 @@ export function runTrainCli(argv: readonly string[], io: CliIO, deps: CliDeps = 
           ? { examples: Math.max(1, Math.round(budget.epochs * split.train.length)) }
           : { seconds: budget.seconds };
     const stderr = options.quiet ? null : io.stderr;
-    const { workers, note } = clampWorkers(options.workers, (deps.cores ?? coreCount)());
-    if (note) io.stderr.write(`train: ${note}\n`);
-    // Worker threads read the images from shared memory: one copy for all of them.
-    const data = workers > 1 ? shareableSets(loaded) : loaded;
     const replicas = workers > 1 ? startWorkerReplicas(workers - 1) : null;
     try {
       const parallel = new DataParallelTrainer({

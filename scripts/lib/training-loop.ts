@@ -147,15 +147,17 @@ export function parallelScorer(trainer: DataParallelTrainer, net: EvaluableNet):
 /**
  * The --until evaluations: 4-crop accuracy on the test images, with the same crops at
  * every point (a fresh 'eval-crops' stream, as the final evaluation), counted only until
- * the target is out of reach. The images the previous point got wrong go first, so a point
- * far from the target stops after a few hundred images; a point that reaches the target
- * classifies every image, and its figure does not depend on the order.
+ * the target is out of reach. Images that were wrong at earlier points go first, those
+ * wrong most often first of all: they are the likeliest mistakes now, so a point that
+ * misses the target stops sooner. A point that reaches the target classifies every image,
+ * and its figure does not depend on the order.
  */
 export class TargetCheck {
   /** The most misclassified images that still make the target. */
   readonly maxErrors: number;
   private readonly plan: EvaluationPlan;
-  private hard: Int32Array = new Int32Array(0);
+  /** How many evaluation points got each image wrong (images never wrong are absent). */
+  private readonly timesWrong = new Map<number, number>();
 
   constructor(
     private readonly trainer: DataParallelTrainer,
@@ -171,8 +173,9 @@ export class TargetCheck {
 
   async run(onProgress?: (done: number, total: number) => void): Promise<{ score: Score; reached: boolean }> {
     const total = this.plan.images.length;
-    const result = await this.trainer.evaluate('test', frontLoad(this.plan, this.hard), { maxErrors: this.maxErrors, onProgress });
-    this.hard = result.misclassified;
+    const hardest = [...this.timesWrong.keys()].sort((a, b) => this.timesWrong.get(b)! - this.timesWrong.get(a)! || a - b);
+    const result = await this.trainer.evaluate('test', frontLoad(this.plan, hardest), { maxErrors: this.maxErrors, onProgress });
+    for (const image of result.misclassified) this.timesWrong.set(image, (this.timesWrong.get(image) ?? 0) + 1);
     const score = { correct: result.correct, evaluated: result.evaluated, total };
     return { score, reached: result.complete && total - result.correct <= this.maxErrors };
   }

@@ -33,8 +33,11 @@ export interface ObjectPosition extends TextPosition {
 export interface ParsedDefinition {
   layers: LayerDef[];
   trainer: Record<string, unknown>;
-  /** Source positions for pointing errors at the text; one entry per layer. */
-  positions: { layers: ObjectPosition[]; trainer?: ObjectPosition };
+  /**
+   * Source positions for pointing errors at the text; one entry per layer. `start` is
+   * where the definition begins, for an issue whose own place could not be found.
+   */
+  positions: { layers: ObjectPosition[]; trainer?: ObjectPosition; start?: TextPosition };
 }
 
 export const SEED_DEFINITION_TEXT = `layer_defs = [];
@@ -277,9 +280,17 @@ function topLevelItems(reader: Reader, open: number, close: number): { start: nu
 
 /** The key written at the start of an object entry (`key:`, `'key':` or `"key":`). */
 function entryKey(text: string, start: number): string | null {
-  const m = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|([A-Za-z_$][\w$]*))/.exec(text.slice(start, start + 200));
+  const m = /^(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|(?:[\w$]|\\u[0-9a-fA-F]{4})+)/.exec(text.slice(start, start + 200));
   if (m === null) return null;
-  return m[1] ?? m[2] ?? m[3] ?? null;
+  const written = m[0];
+  if (!written.includes('\\')) return /^["']/.test(written) ? written.slice(1, -1) : written;
+  // A key written with escapes ("layer\u0073", 'l\ayers', l\u0061yers) is read as JSON5
+  // reads it, so it matches the key of the parsed object.
+  try {
+    return Object.keys(JSON5.parse(`{${written}:0}`) as object)[0] ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -666,8 +677,11 @@ export function parseDefinition(text: string): ParsedDefinition {
   const lines = new LineMap(text);
   try {
     reader.skipTrivia();
+    const start = lines.at(reader.pos);
     const first = reader.peek();
-    return first === '{' || first === '[' ? readJson(reader, lines) : readSnippet(reader, lines);
+    const parsed = first === '{' || first === '[' ? readJson(reader, lines) : readSnippet(reader, lines);
+    parsed.positions.start = start;
+    return parsed;
   } catch (e) {
     if (!(e instanceof SyntaxProblem)) throw e;
     const { line, column } = lines.at(e.offset);
@@ -690,6 +704,8 @@ function locate(issue: SpecIssue, position: ObjectPosition | undefined): SpecIss
  */
 export function parseNetwork(text: string): { layers: ResolvedLayer[]; trainer: TrainerSpec } {
   const parsed = parseDefinition(text);
+  // Where an issue goes when its layer's place in the text was not found.
+  const fallback: ObjectPosition | undefined = parsed.positions.start && { ...parsed.positions.start, fields: {} };
   const issues: SpecIssue[] = [];
   let layers: ResolvedLayer[] = [];
   let trainer: TrainerSpec | undefined;
@@ -698,7 +714,7 @@ export function parseNetwork(text: string): { layers: ResolvedLayer[]; trainer: 
   } catch (e) {
     if (!(e instanceof SpecError)) throw e;
     for (const issue of e.issues) {
-      issues.push(locate(issue, issue.layerIndex === undefined ? undefined : parsed.positions.layers[issue.layerIndex]));
+      issues.push(locate(issue, issue.layerIndex === undefined ? undefined : (parsed.positions.layers[issue.layerIndex] ?? fallback)));
     }
   }
   try {

@@ -44,17 +44,25 @@ export function planEvaluation(images: Int32Array, inputShape: Shape, mode: Crop
 
 /**
  * The same plan (each image keeps its crops) with the images of `first` that it holds
- * moved to the front, in plan order; the rest follow in plan order. An evaluation that
- * stops once a target is out of reach gets there sooner when the likely mistakes (say, the
- * last evaluation's) come first; a complete one counts the same images either way.
+ * moved to the front, in the order of `first`; the rest follow in plan order. An
+ * evaluation that stops once a target is out of reach gets there sooner when the likely
+ * mistakes (say, earlier evaluations') come first; a complete one counts the same images
+ * either way.
  */
 export function frontLoad(plan: EvaluationPlan, first: Iterable<number>): EvaluationPlan {
-  const wanted = new Set(first);
   const n = plan.images.length;
+  const position = new Map<number, number>();
+  for (let i = 0; i < n; i++) if (!position.has(plan.images[i])) position.set(plan.images[i], i);
   const order: number[] = [];
-  for (let i = 0; i < n; i++) if (wanted.has(plan.images[i])) order.push(i);
+  const moved = new Set<number>();
+  for (const image of first) {
+    const at = position.get(image);
+    if (at === undefined || moved.has(at)) continue;
+    moved.add(at);
+    order.push(at);
+  }
   if (order.length === 0) return plan;
-  for (let i = 0; i < n; i++) if (!wanted.has(plan.images[i])) order.push(i);
+  for (let i = 0; i < n; i++) if (!moved.has(i)) order.push(i);
   const per = plan.passes * 2;
   const images = new Int32Array(n);
   const offsets = new Int32Array(plan.offsets.length);

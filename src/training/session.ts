@@ -11,7 +11,8 @@
  * Statistics follow the original demo: moving windows of the classification and L2 decay
  * losses, training accuracy from the training forward pass, validation accuracy from
  * held-out examples forwarded every few steps (4-crop average), a loss-chart point every
- * 200 examples, and a few test-set predictions every 100 examples.
+ * 200 examples, and a few test-set predictions every half second of training (by time, not
+ * by examples: at thousands of examples a second a per-example rate would churn the grid).
  */
 import {
   argmax,
@@ -76,8 +77,8 @@ export interface SessionOptions {
   sliceMs?: number;
   /** Forward one validation example before every n-th training example. */
   validationEvery?: number;
-  /** Predict `testBatch` test images every n training examples. */
-  testEvery?: number;
+  /** Predict `testBatch` test images at most this often while training, ms (default 500). */
+  testEveryMs?: number;
   testBatch?: number;
   /** A loss-chart point every n training examples. */
   lossPointEvery?: number;
@@ -245,7 +246,7 @@ export class TrainingSession {
   private readonly data: SessionData;
   private readonly sliceMs: number;
   private readonly validationEvery: number;
-  private readonly testEvery: number;
+  private readonly testEveryMs: number;
   private readonly testBatch: number;
   private readonly lossPointEvery: number;
   private readonly checkpointEvery: number;
@@ -284,6 +285,8 @@ export class TrainingSession {
   private readonly rate = new RateMeter(2000);
   private pendingLoss: LossPoint[] = [];
   private pendingPredictions: TestPrediction[] = [];
+  /** Clock time from which the next test predictions are due. */
+  private nextTestAt = -Infinity;
   private checkpoints: Checkpoints;
 
   private running = false;
@@ -310,7 +313,7 @@ export class TrainingSession {
     this.data = data;
     this.sliceMs = options.sliceMs ?? 15;
     this.validationEvery = options.validationEvery ?? 10;
-    this.testEvery = options.testEvery ?? 100;
+    this.testEveryMs = options.testEveryMs ?? 500;
     this.testBatch = options.testBatch ?? 4;
     this.lossPointEvery = options.lossPointEvery ?? 200;
     this.checkpointEvery = options.checkpointEvery ?? 1000;
@@ -535,7 +538,8 @@ export class TrainingSession {
     const net = this.net;
     const trainer = this.trainer;
     const saved = trainer.getState();
-    this.layerStats.beforeStep(net, this.now());
+    const now = this.now();
+    this.layerStats.beforeStep(net, now);
     this.batchInFlight = true;
     let result;
     try {
@@ -543,8 +547,8 @@ export class TrainingSession {
       const first = this.examples;
       for (let n = first; n < first + count; n++) {
         if (n % this.validationEvery === 0) this.validateOne();
-        if (n > 0 && n % this.testEvery === 0) this.predictTestImages();
       }
+      if (first > 0) this.predictTestImagesIfDue(now);
       result = await pending;
     } catch (error) {
       if (this.net === net && this.trainer === trainer) trainer.setState(saved);
@@ -586,13 +590,15 @@ export class TrainingSession {
     const train = this.trainIndices();
     if (train.length === 0) return 'no-data';
     const n = this.examples;
+    // One clock reading per example serves the test predictions and the layer statistics.
+    const now = this.now();
     if (n % this.validationEvery === 0) this.validateOne();
-    if (n > 0 && n % this.testEvery === 0) this.predictTestImages();
+    if (n > 0) this.predictTestImagesIfDue(now);
 
     const index = train[this.rng.int(0, train.length)];
     const label = this.data.train.labels[index];
     fillRandomCrop(this.trainInput, this.data.train, index, this.rng);
-    this.layerStats.beforeStep(this.net, this.now());
+    this.layerStats.beforeStep(this.net, now);
     const stats = this.trainer.train(this.trainInput, this.targetFor(label));
     this.lastTrainIndex = index;
     this.netShowsTrainingExample = true;
@@ -665,9 +671,12 @@ export class TrainingSession {
     this.validationAccuracy.add(argmax(this.outputs) === this.data.train.labels[index] ? 1 : 0);
   }
 
-  private predictTestImages(): void {
+  /** A batch of test predictions when the last one is testEveryMs old (the first right away). */
+  private predictTestImagesIfDue(now: number): void {
+    if (now < this.nextTestAt) return;
     const test = this.data.test;
     if (test.count === 0) return;
+    this.nextTestAt = now + this.testEveryMs;
     for (let k = 0; k < this.testBatch; k++) {
       const testIndex = this.rng.int(0, test.count);
       predictAveragedCrops(this.net, this.evalInput, test, testIndex, this.rng, this.outputs);
@@ -1058,6 +1067,7 @@ export class TrainingSession {
     this.rate.clear();
     this.pendingLoss = [];
     this.pendingPredictions = [];
+    this.nextTestAt = -Infinity;
   }
 }
 

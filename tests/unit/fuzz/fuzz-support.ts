@@ -227,7 +227,9 @@ function getAt(root: unknown, path: Path): unknown {
  */
 function copyTop(value: unknown, levels = 8): unknown {
   if (levels === 0 || typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map((v) => copyTop(v, levels - 1));
+  // Array.from and index loops, not map or splice: those build their result through
+  // value.constructor, which an 'addKey' mutation may have replaced.
+  if (Array.isArray(value)) return Array.from(value as unknown[], (v) => copyTop(v, levels - 1));
   const copy: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
     Object.defineProperty(copy, key, { value: copyTop(v, levels - 1), enumerable: true, writable: true, configurable: true });
@@ -258,7 +260,10 @@ export function applyMutation(root: unknown, m: Mutation, pickPaths: (root: unkn
       if (path.length === 0) return undefined;
       const parent = parentOf(root, path);
       const key = path[path.length - 1]!;
-      if (Array.isArray(parent)) parent.splice(Number(key), 1);
+      if (Array.isArray(parent)) {
+        for (let i = Number(key); i < parent.length - 1; i++) parent[i] = parent[i + 1];
+        parent.length -= 1;
+      }
       else if (parent !== null) delete parent[key];
       return root;
     }

@@ -140,6 +140,15 @@ describe('fuzz findings: crashes and echoes in messages', () => {
     expect(error.issues[0]).toMatchObject({ line: 2, column: 1 });
   });
 
+  it('a key written with escapes still locates its layers (was: issues without a line)', () => {
+    // JSON5 reads "layer\s" and l\u0061yers as 'layers'; the positions must be found the same way.
+    for (const key of ['"layer\\s"', 'l\\u0061yers']) {
+      const text = `{${key}: [\n{type: 'input', out_sx: 2, out_sy: 2, out_depth: 1},\n{type: 'pool', sx: 1.5},\n{type: 'softmax', num_classes: 2}]}`;
+      const error = specError(() => parseNetwork(text));
+      expect(error.issues[0]).toMatchObject({ layerIndex: 1, field: 'sx', line: 3 });
+    }
+  });
+
   it('a snippet with thousands of pushes stops at the first layer over the cap, with its line', () => {
     const text = `layer_defs = [];\n${"layer_defs.push({type:'relu'});\n".repeat(LIMITS.maxLayers + 50)}`;
     const error = specError(() => parseNetwork(text));

@@ -41,7 +41,8 @@ trainer = new convnetjs.SGDTrainer(net, {method:'adadelta', batch_size:10, l2_de
 
 describe('TrainingSession on real MNIST', () => {
   it('learns: examples seen grow, the loss falls, accuracies appear', () => {
-    const s = session();
+    // A clock that stands still: the test predictions (due by time) come once, at the start.
+    const s = session({ now: () => 0 });
     expect(s.trainExamples(100)).toBe(100);
     const early = s.getStats();
     expect(early.examplesSeen).toBe(100);
@@ -59,9 +60,9 @@ describe('TrainingSession on real MNIST', () => {
     expect(late.backwardMs).toBeGreaterThan(0);
 
     const update = s.takeUpdate();
-    // A chart point every 200 examples and 4 test predictions every 100.
+    // A chart point every 200 examples; 4 test predictions, once, as no time passed.
     expect(update.lossPoints.map((p) => p.examples)).toEqual([200, 400, 600, 800, 1000, 1200, 1400]);
-    expect(update.predictions).toHaveLength(14 * 4);
+    expect(update.predictions).toHaveLength(4);
     for (const p of update.predictions) {
       expect(p.pixels).toEqual(imagePixels(mnist.test, p.testIndex));
       expect(p.label).toBe(mnist.test.labels[p.testIndex]);
@@ -71,6 +72,31 @@ describe('TrainingSession on real MNIST', () => {
     }
     // Drained: the next update carries only what is new.
     expect(s.takeUpdate().lossPoints).toEqual([]);
+  });
+
+  it('predicts a batch of test images every testEveryMs of training, however many examples that is', () => {
+    let clock = 0;
+    const s = session({ now: () => clock, testEveryMs: 500, testBatch: 4 });
+    const predictionsAfter = (examples: number) => {
+      s.trainExamples(examples);
+      return s.takeUpdate().predictions;
+    };
+    // The first batch comes right after training starts, then not again within 500 ms.
+    expect(predictionsAfter(2000)).toHaveLength(4);
+    clock = 499;
+    expect(predictionsAfter(300)).toHaveLength(0);
+    clock = 500;
+    const next = predictionsAfter(300);
+    expect(next).toHaveLength(4);
+    // New images each time (drawn at random from the 10,000).
+    expect(new Set(next.map((p) => p.testIndex)).size).toBeGreaterThan(1);
+    // Time alone does not produce predictions: it takes training.
+    clock = 5000;
+    expect(s.takeUpdate().predictions).toHaveLength(0);
+    expect(predictionsAfter(1)).toHaveLength(4);
+    // A new network starts the schedule over: its first examples bring new predictions at once.
+    expect(s.setNetwork(SMALL_NETWORK).ok).toBe(true);
+    expect(predictionsAfter(10)).toHaveLength(4);
   });
 
   it('is reproducible: the same seed gives the same weights after the same examples', () => {
