@@ -184,7 +184,7 @@ export function runTrainCli(argv: readonly string[], io: CliIO, deps: CliDeps = 
                     testAccuracy4Crop: accuracy,
                     testAccuracyCenter: null,
                     evaluationSeconds: round((performance.now() - t0) / 1000, 3),
-                    // How far a stopped evaluation got: it ended at the first image past maxErrors wrong.
+                    // How far the evaluation got: it stops soon after the target is out of reach.
                     imagesEvaluated: result.evaluated,
                     imagesMisclassified: result.evaluated - result.correct,
                   };
