@@ -31,7 +31,7 @@ import { Net } from '../engine/net';
 import { parseNetwork, SEED_DEFINITION_TEXT } from '../engine/parse';
 import { Rng } from '../engine/rng';
 import { netFromJSON, netToJSON } from '../engine/snapshot';
-import { resolveTrainer, TRAINER_FIELDS, type ResolvedLayer, type TrainerSpec } from '../engine/spec';
+import { LIMITS, resolveTrainer, TRAINER_FIELDS, type ResolvedLayer, type TrainerSpec } from '../engine/spec';
 import { Trainer } from '../engine/trainer';
 import type { Volume } from '../engine/volume';
 import { definitionText } from './definition-text';
@@ -858,6 +858,14 @@ export class TrainingSession {
 
   /** Replaces the network with a ConvNetJS-format snapshot; the trainer settings stay. */
   importSnapshot(jsonText: string): ActionResult {
+    // Refused before JSON.parse, so a huge paste or file cannot exhaust memory.
+    if (jsonText.length > LIMITS.maxSnapshotChars) {
+      const mb = Math.round(jsonText.length / 1e6);
+      return {
+        ok: false,
+        error: `The snapshot is about ${mb} MB, over the limit of ${LIMITS.maxSnapshotChars / 1e6} MB.`,
+      };
+    }
     let json: unknown;
     try {
       json = JSON.parse(jsonText);

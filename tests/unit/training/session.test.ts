@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { imagePixels, type MnistSet } from '../../../src/data/mnist';
 import { loadMnist, type MnistData } from '../../../src/data/node-loader';
 import { SEED_DEFINITION_TEXT } from '../../../src/engine/parse';
-import { shapeSize } from '../../../src/engine/spec';
+import { LIMITS, shapeSize } from '../../../src/engine/spec';
 import { TrainingSession, type SessionData, type SessionOptions } from '../../../src/training/session';
 
 let mnist: MnistData;
@@ -310,12 +310,15 @@ describe('TrainingSession on real MNIST', () => {
     const wrongCount = structuredClone(good);
     wrongCount.layers[1].filters![0].w.pop();
     const nanWeight = JSON.stringify(good).replace(/"w":\[([-0-9.e]+)/, '"w":["NaN"');
-    const cases = ['not json', '{"layers": 3}', JSON.stringify(wrongCount), nanWeight, '{"layers":[]}'];
+    // Over the size cap: refused before parsing, with the limit in the message.
+    const oversized = ' '.repeat(LIMITS.maxSnapshotChars + 1);
+    const cases = ['not json', '{"layers": 3}', JSON.stringify(wrongCount), nanWeight, '{"layers":[]}', oversized];
     for (const text of cases) {
       const result = s.importSnapshot(text);
       expect(result.ok).toBe(false);
       if (!result.ok) expect(result.error).toMatch(/^The snapshot/);
     }
+    expect(s.importSnapshot(oversized)).toEqual({ ok: false, error: expect.stringMatching(/over the limit of 50 MB/) });
     expect(weightsOf(s)).toEqual(weights);
     expect(s.getNetworkSummary()).toEqual(summary);
     expect(s.examplesSeen).toBe(40);
