@@ -2,7 +2,7 @@ import type { Rng } from '../rng';
 import type { ConvLayerSpec } from '../spec';
 import { Volume } from '../volume';
 import { initWeights } from './init';
-import { jsKernels, type ConvKernel, type Kernels } from './kernels';
+import { convShapeOf, jsKernels, type ConvKernel, type Kernels } from './kernels';
 import type { Layer, ParamArena, ParamGroup } from './layer';
 
 /**
@@ -28,18 +28,7 @@ export class ConvLayer implements Layer {
     this.params = [this.filters, this.biases];
     initWeights(this.filters.w, fanIn, rng);
     this.biases.w.fill(spec.biasPref);
-    this.kernel = kernels.conv({
-      inSx: spec.in.sx,
-      inSy: spec.in.sy,
-      inDepth: spec.in.depth,
-      outSx: spec.out.sx,
-      outSy: spec.out.sy,
-      filters: spec.filters,
-      sx: spec.sx,
-      sy: spec.sy,
-      stride: spec.stride,
-      pad: spec.pad,
-    });
+    this.kernel = kernels.conv(convShapeOf(spec));
     this.outAct = new Volume(spec.out.sx, spec.out.sy, spec.out.depth);
   }
 

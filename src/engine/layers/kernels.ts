@@ -14,7 +14,7 @@
  * call saw the same input.
  */
 
-import type { ResolvedLayer } from '../spec';
+import type { ConvLayerSpec, ResolvedLayer } from '../spec';
 import { JsPoolKernel } from './pool-kernel';
 
 export interface ConvShape {
@@ -29,6 +29,22 @@ export interface ConvShape {
   sy: number;
   stride: number;
   pad: number;
+}
+
+/** The kernel shape of a resolved conv layer. */
+export function convShapeOf(spec: ConvLayerSpec): ConvShape {
+  return {
+    inSx: spec.in.sx,
+    inSy: spec.in.sy,
+    inDepth: spec.in.depth,
+    outSx: spec.out.sx,
+    outSy: spec.out.sy,
+    filters: spec.filters,
+    sx: spec.sx,
+    sy: spec.sy,
+    stride: spec.stride,
+    pad: spec.pad,
+  };
 }
 
 export interface ConvKernel {

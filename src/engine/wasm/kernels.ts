@@ -18,6 +18,7 @@ import type {
   UpdateStep,
 } from '../layers/kernels';
 import { paramCount, shapeSize, type ResolvedLayer } from '../spec';
+import { convShapeOf } from '../layers/kernels';
 import { footprint, NetMemory, WasmMemoryError } from './memory';
 import { kernelsModule, type KernelExports } from './module';
 import { CONV, POOL } from './plans';
@@ -63,21 +64,6 @@ function poolWorkspace(s: PoolShape): Record<string, Workspace> {
   return {
     plan: { kind: 'i32', length: POOL.SLOTS },
     switches: { kind: 'i32', length: s.outSx * s.outSy * s.depth },
-  };
-}
-
-function convShapeOf(spec: Extract<ResolvedLayer, { type: 'conv' }>): ConvShape {
-  return {
-    inSx: spec.in.sx,
-    inSy: spec.in.sy,
-    inDepth: spec.in.depth,
-    outSx: spec.out.sx,
-    outSy: spec.out.sy,
-    filters: spec.filters,
-    sx: spec.sx,
-    sy: spec.sy,
-    stride: spec.stride,
-    pad: spec.pad,
   };
 }
 
