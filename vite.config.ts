@@ -33,6 +33,10 @@ export default defineConfig({
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
           sequence: { groupOrder: 1 },
+          // One file at a time (each drives a Chromium that trains on both cores), over one
+          // production build made up front.
+          fileParallelism: false,
+          globalSetup: ['tests/e2e/global-setup.ts'],
         },
       },
     ],

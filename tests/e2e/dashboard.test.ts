@@ -10,16 +10,15 @@
  * Needs /usr/bin/chromium. Without it the suite fails under CI=true and is skipped with a
  * notice otherwise.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { imagePixels } from '../../src/data/mnist';
 import { loadMnistSet, MNIST_FILES, mnistDataDirectory } from '../../src/data/node-loader';
 import { SEED_DEFINITION_TEXT } from '../../src/engine/parse';
 import {
-  buildApp,
   CHROMIUM_PATH,
   chromiumAvailable,
   launchChromium,
@@ -69,9 +68,8 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
   let observationWindow: [number, number] | null = null;
 
   beforeAll(async () => {
-    outDir = mkdtempSync(join(tmpdir(), 'mnist-dashboard-e2e-'));
+    outDir = inject('e2eOutDir');
     mkdirSync(ARTIFACTS, { recursive: true });
-    await buildApp(outDir);
     server = await startPreview(outDir);
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
@@ -95,7 +93,6 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
-    if (outDir) rmSync(outDir, { recursive: true, force: true });
     if (Object.keys(figures).length > 0) {
       writeFileSync(join(ARTIFACTS, 'e2e-figures.json'), JSON.stringify(figures, null, 2) + '\n');
       console.log(`\ne2e figures:\n${JSON.stringify(figures, null, 2)}\n`);
