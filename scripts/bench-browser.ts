@@ -20,7 +20,16 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { loadavg, cpus } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { buildApp, chromiumAvailable, CHROMIUM_PATH, launchChromium, PROJECT_ROOT, startPreview } from '../tests/e2e/harness';
+import {
+  buildApp,
+  chromiumAvailable,
+  CHROMIUM_PATH,
+  launchChromium,
+  LONG_TASK_RECORDER,
+  PROJECT_ROOT,
+  startPreview,
+  type LongTask,
+} from '../tests/e2e/harness';
 
 interface Options {
   workers: number[];
@@ -140,6 +149,7 @@ function loadAverage(): string {
 
 async function openDashboard(browser: Browser, url: string, workers: number): Promise<{ page: Page; close(): Promise<void> }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.addInitScript(LONG_TASK_RECORDER);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
@@ -178,6 +188,47 @@ interface Throughput {
   examples: number;
   seconds: number;
   load: string;
+  /** The page's own account: "1", "2 (shared memory)" or "2 (messages)". */
+  trainingThreads: string;
+  /** Fraction of the window the page's main thread was busy (rendering the dashboard): CPU the workers cannot have. */
+  mainThreadBusy: number;
+  /** Main-thread tasks over 50 ms during the window: how many, and the longest (ms). */
+  longTasks: { count: number; longestMs: number };
+  /** JS memory by context at the end of the window (MB), or null where the browser cannot tell. */
+  memoryMB: { page: number; workers: number; total: number } | null;
+}
+
+/** performance.measureUserAgentSpecificMemory's answer (cross-origin isolated pages only). */
+interface MemoryBreakdown {
+  bytes: number;
+  breakdown: { bytes: number; attribution: { scope?: string }[] }[];
+}
+
+/**
+ * The page's and its workers' JS memory, as Chromium attributes it. Needs cross-origin
+ * isolation, which the app's server provides; null if unavailable.
+ */
+async function memoryByContext(page: Page): Promise<Throughput['memoryMB']> {
+  const result = await page.evaluate(async () => {
+    const measure = (performance as unknown as { measureUserAgentSpecificMemory?: () => Promise<unknown> }).measureUserAgentSpecificMemory;
+    if (!self.crossOriginIsolated || !measure) return null;
+    return (await measure.call(performance)) as unknown;
+  });
+  if (!result) return null;
+  const memory = result as MemoryBreakdown;
+  let workers = 0;
+  let pageBytes = 0;
+  for (const entry of memory.breakdown) {
+    if (entry.attribution.some((a) => a.scope === 'DedicatedWorkerGlobalScope')) workers += entry.bytes;
+    else pageBytes += entry.bytes;
+  }
+  const mb = (bytes: number) => Math.round(bytes / 1e5) / 10;
+  return { page: mb(pageBytes), workers: mb(workers), total: mb(memory.bytes) };
+}
+
+async function statText(page: Page, label: string): Promise<string> {
+  const dd = page.locator('.stats-card dt', { hasText: label }).locator('xpath=following-sibling::dd[1]');
+  return (await dd.count()) === 0 ? '' : ((await dd.textContent()) ?? '');
 }
 
 async function measureThroughput(browser: Browser, url: string, workers: number, options: Options): Promise<Throughput> {
@@ -186,14 +237,35 @@ async function measureThroughput(browser: Browser, url: string, workers: number,
     await waitForTraining(page);
     await waitForData(page);
     await page.waitForTimeout(options.warmupSeconds * 1000);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const taskSeconds = async () =>
+      (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0;
+    const startTask = await taskSeconds();
     const startSeen = (await statValue(page, 'Examples seen')) ?? 0;
     const startAt = Date.now();
+    const windowStart = await page.evaluate(() => performance.now());
     await page.waitForTimeout(options.windowSeconds * 1000);
     const endSeen = (await statValue(page, 'Examples seen')) ?? 0;
     const seconds = (Date.now() - startAt) / 1000;
     // The page shows at most ~10 updates a second, so the figure is exact to a tenth of a second's examples.
     const examples = endSeen - startSeen;
-    return { workers, examples, seconds, examplesPerSecond: examples / seconds, load: loadAverage() };
+    const mainThreadBusy = (await taskSeconds()) - startTask;
+    const tasks = await page.evaluate(
+      (from) => ((window as unknown as { __longTasks?: LongTask[] }).__longTasks ?? []).filter((t) => t.start >= from),
+      windowStart,
+    );
+    return {
+      workers,
+      examples,
+      seconds,
+      examplesPerSecond: examples / seconds,
+      load: loadAverage(),
+      trainingThreads: await statText(page, 'Training threads'),
+      mainThreadBusy: Math.round((100 * mainThreadBusy) / seconds) / 100,
+      longTasks: { count: tasks.length, longestMs: Math.round(Math.max(0, ...tasks.map((t) => t.duration))) },
+      memoryMB: await memoryByContext(page),
+    };
   } finally {
     await close();
   }
@@ -317,6 +389,14 @@ async function main(): Promise<void> {
         `${workers} worker${workers === 1 ? ' ' : 's'}: ${t.examplesPerSecond.toFixed(0)} examples/s ` +
           `(${t.examples} in ${t.seconds.toFixed(1)} s, after the data and ${options.warmupSeconds} s of warm-up); load ${t.load}`,
       );
+      const memory = t.memoryMB
+        ? `JS memory: page ${t.memoryMB.page} MB, workers ${t.memoryMB.workers} MB, all ${t.memoryMB.total} MB`
+        : 'JS memory: not measurable here (needs cross-origin isolation)';
+      console.log(
+        `  training threads: ${t.trainingThreads || '?'}; main thread busy ${(100 * t.mainThreadBusy).toFixed(0)}% of the window; ` +
+          `tasks over 50 ms: ${t.longTasks.count}` +
+          ` (longest ${t.longTasks.longestMs} ms); ${memory}`,
+      );
     }
     const one = throughput.find((t) => t.workers === 1);
     const two = throughput.find((t) => t.workers === 2);
@@ -344,7 +424,15 @@ async function main(): Promise<void> {
     console.log(
       JSON.stringify({
         cores: cpus().length,
-        throughput: throughput.map((t) => ({ workers: t.workers, examplesPerSecond: Math.round(t.examplesPerSecond), load: t.load })),
+        throughput: throughput.map((t) => ({
+          workers: t.workers,
+          examplesPerSecond: Math.round(t.examplesPerSecond),
+          trainingThreads: t.trainingThreads,
+          mainThreadBusy: t.mainThreadBusy,
+          longTasks: t.longTasks,
+          memoryMB: t.memoryMB,
+          load: t.load,
+        })),
         speedup2: speedup === null ? null : Number(speedup.toFixed(3)),
         accuracy: accuracy && {
           workers: accuracy.workers,

@@ -19,8 +19,14 @@
  * where "engine" is the default kernel set (WASM where it runs) and "ratio" is
  * engine / convnetjs.
  *
+ * "workers2" is data-parallel training on 2 worker threads (the default kernels) against
+ * 1, measured by scripts/lib/parallel-throughput.ts in alternating rounds with a control
+ * that says how much of the second core the machine gave: "speedup" is the median over
+ * all rounds, "speedupWhenCoresFree" over the rounds whose control found both cores free.
+ *
  * Options: --rounds N (measured rounds per engine and mode, default 6),
- *          --round-ms M (length of one round, default 600).
+ *          --round-ms M (length of one round, default 600),
+ *          --worker-rounds N (rounds of the 1-vs-2-workers comparison, default 15; 0 skips it).
  */
 import { createRequire } from 'node:module';
 import { createInputVolume, fillCenterCrop, fillRandomCrop } from '../src/data/augment';
@@ -35,6 +41,7 @@ import { Trainer } from '../src/engine/trainer';
 import type { Volume } from '../src/engine/volume';
 import { defaultKernels, wasmKernels, wasmKernelsAvailable } from '../src/engine/wasm';
 import { measureDataOverhead } from './lib/data-overhead';
+import { measureWorkerScaling } from './lib/parallel-throughput';
 
 /** The few convnetjs 0.3.0 entry points the bench calls. */
 interface RefVol {
@@ -56,12 +63,17 @@ interface ConvNetJS {
 /** Prepared crops for forward passes (and for convnetjs's training). */
 const PREPARED = 500;
 
-function option(name: string, fallback: number): number {
+function option(name: string, fallback: number, zeroAllowed = false): number {
   const at = process.argv.indexOf(name);
   if (at < 0) return fallback;
   const value = Number(process.argv[at + 1]);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} needs a positive number`);
+  if (!Number.isFinite(value) || value < 0 || (value === 0 && !zeroAllowed)) throw new Error(`${name} needs a positive number`);
   return value;
+}
+
+/** The test set, which the worker-scaling set-up expects beside the training set (it does not time it). */
+function loadTestSet(): MnistSet {
+  return loadMnistSet(mnistDataDirectory(), MNIST_FILES.testImages, MNIST_FILES.testLabels);
 }
 
 interface Runner {
@@ -125,7 +137,7 @@ function engineRunners(
   };
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const rounds = option('--rounds', 6);
   const roundMs = option('--round-ms', 600);
   const require = createRequire(import.meta.url);
@@ -231,6 +243,18 @@ function main(): void {
     );
   }
 
+  const workerRounds = option('--worker-rounds', 15, true);
+  const scaling = workerRounds > 0 ? await measureWorkerScaling({ data: { train, test: loadTestSet() }, workers: 2, rounds: workerRounds }) : null;
+  if (scaling) {
+    console.log(
+      `2 workers: ${scaling.nWorkers.examplesPerSecond} train/s against 1 worker's ${scaling.oneWorker.examplesPerSecond} ` +
+        `(same batches, one update per batch): ${scaling.speedup.toFixed(2)}x median over ${workerRounds} rounds; ` +
+        `${scaling.speedupWhenCoresFree?.toFixed(2) ?? 'n/a'}x in the ${scaling.roundsWithCoresFree} rounds with both cores free ` +
+        `(control: the machine gave ${scaling.machineSpeedup.toFixed(2)} of 2 cores); ` +
+        `${(scaling.nWorkers.examplesPerSecond / ref1.train).toFixed(1)}x convnetjs`,
+    );
+  }
+
   const defaultName = defaultKernels().name === 'wasm' && rate.wasm ? 'wasm' : 'js';
   const round1 = (x: number): number => Math.round(x * 10) / 10;
   const round2 = (x: number): number => Math.round(x * 100) / 100;
@@ -243,6 +267,19 @@ function main(): void {
       ratio: { train: round2(engine.train / ref1.train), forward: round2(engine.forward / ref1.forward) },
       ...(rate.wasm ? { wasm: { ...entry(rate.wasm), ratio: ratios(rate.wasm, ref1) } } : {}),
       js: { ...entry(rate.js), ratio: ratios(rate.js, ref1) },
+      ...(scaling
+        ? {
+            workers2: {
+              trainExPerSec: scaling.nWorkers.examplesPerSecond,
+              oneWorkerTrainExPerSec: scaling.oneWorker.examplesPerSecond,
+              speedup: scaling.speedup,
+              speedupWhenCoresFree: scaling.speedupWhenCoresFree,
+              roundsWithCoresFree: scaling.roundsWithCoresFree,
+              machineSpeedup: scaling.machineSpeedup,
+              ratio: { train: round2(scaling.nWorkers.examplesPerSecond / ref1.train) },
+            },
+          }
+        : {}),
     }),
   );
 
@@ -251,4 +288,7 @@ function main(): void {
   }
 }
 
-main();
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

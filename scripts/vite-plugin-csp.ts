@@ -38,10 +38,19 @@ export const CONTENT_SECURITY_POLICY = format([...DIRECTIVES, ...HEADER_ONLY]);
 /** The same policy without the header-only directives, for the <meta> tag. */
 export const CONTENT_SECURITY_POLICY_META = format(DIRECTIVES);
 
-/** Response headers for vite's server.headers and preview.headers. */
+/**
+ * Response headers for vite's server.headers and preview.headers. The two cross-origin
+ * headers make the page cross-origin isolated, which is what lets the training workers
+ * share memory (SharedArrayBuffer): with two workers, the mini-batch jobs then go through
+ * shared memory and Atomics instead of messages (src/parallel/shared-link.ts). The app
+ * loads nothing from other origins, so requiring CORP costs nothing; without these
+ * headers (a static host that cannot set them) it still works, over messages.
+ */
 export const securityHeaders = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,
   'X-Content-Type-Options': 'nosniff',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
 } as const;
 
 const INLINE_MODULE_SCRIPT = /<script type="module">([\s\S]*?)<\/script>/g;

@@ -1,12 +1,13 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { startDashboard } from './state/bridge';
+import { startAutosavedDashboard } from './state/autosave-startup';
 import { DashboardContext } from './state/store';
 import { App } from './ui/App';
 import './ui/styles.css';
 
-// The store owns the worker; the page only ever talks to the store.
-const store = startDashboard();
+// The store owns the worker; the page only ever talks to the store. It starts from the
+// autosaved run when there is one (a short IndexedDB read first).
+const store = await startAutosavedDashboard();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -132,8 +132,10 @@ export class DataParallelTrainer {
    * training set), at most `batchRemaining`, split over the replicas. When a replica fails
    * (the promise rejects with a ReplicaError) the gradients of the running batch are
    * incomplete: discard that batch (e.g. restore a saved trainer state) before going on.
+   * `coordinatorHandicap`: work the caller will do on this thread while the replicas
+   * compute, in training examples (see shardRanges); this thread then takes fewer examples.
    */
-  async train(examples: Int32Array, count: number): Promise<BatchResult> {
+  async train(examples: Int32Array, count: number, coordinatorHandicap = 0): Promise<BatchResult> {
     if (!(Number.isInteger(count) && count >= 1 && count <= this.trainer.batchRemaining)) {
       throw new RangeError(`train: ${count} examples do not fit the ${this.trainer.batchRemaining} left in the batch`);
     }
@@ -145,7 +147,7 @@ export class DataParallelTrainer {
       this.predictions = new Uint8Array(count);
     }
     const { losses, predictions } = this;
-    const ranges = shardRanges(count, this.replicas);
+    const ranges = shardRanges(count, this.replicas, coordinatorHandicap);
     const remote: Array<PromiseLike<ShardResult> | null> = this.links.map((link, i) => {
       const { start, end } = ranges[i + 1];
       if (end === start) return null;

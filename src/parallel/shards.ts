@@ -15,15 +15,34 @@ export interface ShardRange {
  * Splits `count` examples over `replicas`. Range r is [floor(r*count/replicas),
  * floor((r+1)*count/replicas)): when the count does not divide evenly, the later replicas
  * get the extra examples, so the coordinator (which also sums and updates) gets the least.
+ *
+ * `coordinatorHandicap` is other work the coordinator does while the replicas compute
+ * their shards (the dashboard's validation passes), in training-example equivalents: the
+ * coordinator then takes that many fewer examples' worth, so all threads finish together.
+ * Still a pure function of its arguments, so the split stays reproducible.
  */
-export function shardRanges(count: number, replicas: number): ShardRange[] {
+export function shardRanges(count: number, replicas: number, coordinatorHandicap = 0): ShardRange[] {
   if (!Number.isInteger(count) || count < 0) throw new RangeError(`shardRanges: count must be a whole number, got ${count}`);
   if (!Number.isInteger(replicas) || replicas < 1) {
     throw new RangeError(`shardRanges: replicas must be a positive whole number, got ${replicas}`);
   }
+  if (!(coordinatorHandicap >= 0 && Number.isFinite(coordinatorHandicap))) {
+    throw new RangeError(`shardRanges: coordinatorHandicap must be a finite number >= 0, got ${coordinatorHandicap}`);
+  }
   const ranges: ShardRange[] = [];
-  for (let r = 0; r < replicas; r++) {
-    ranges.push({ start: Math.floor((r * count) / replicas), end: Math.floor(((r + 1) * count) / replicas) });
+  if (coordinatorHandicap === 0 || replicas === 1) {
+    for (let r = 0; r < replicas; r++) {
+      ranges.push({ start: Math.floor((r * count) / replicas), end: Math.floor(((r + 1) * count) / replicas) });
+    }
+    return ranges;
+  }
+  // Every thread's share of (examples + handicap); the coordinator's examples are its share less the handicap.
+  const own = Math.max(0, Math.floor((count + coordinatorHandicap) / replicas - coordinatorHandicap));
+  const rest = count - own;
+  const others = replicas - 1;
+  ranges.push({ start: 0, end: own });
+  for (let r = 0; r < others; r++) {
+    ranges.push({ start: own + Math.floor((r * rest) / others), end: own + Math.floor(((r + 1) * rest) / others) });
   }
   return ranges;
 }

@@ -6,6 +6,11 @@
 import * as Comlink from 'comlink';
 import type { TrainingWorkerApi, WorkerCallbacks } from '../training/worker';
 import { createDashboardStore, type DashboardBackend, type DashboardEvents, type DashboardStore } from './store';
+import type { DashboardStoreOptions } from './store';
+import type { ResumeFrom } from '../training/checkpoint';
+import { startHeartbeat } from './heartbeat';
+import { readRunConfig } from './run-url';
+import { followRunInUrl } from './run-url-sync';
 
 export interface WorkerBackendOptions {
   /** Directory URL of the MNIST chunks (manifest.json); default `mnist/` next to the page. */
@@ -31,7 +36,11 @@ export function createWorkerBackend(options: WorkerBackendOptions = {}): Dashboa
   const dataUrl = options.dataUrl ?? new URL('mnist/', document.baseURI).href;
   const workers = options.workers ?? workersFromUrl();
 
-  function spawn(): void {
+  /** Stops the current worker's heartbeat (before it is terminated on purpose). */
+  let stopHeartbeat = () => {};
+
+  function spawn(resume?: ResumeFrom): void {
+    stopHeartbeat();
     const mine = ++generation;
     const sink = events!;
     const current = (fn: () => void) => {
@@ -48,14 +57,39 @@ export function createWorkerBackend(options: WorkerBackendOptions = {}): Dashboa
       current(() => sink.fault('The training worker sent a message that could not be read.'));
     });
     api = Comlink.wrap<TrainingWorkerApi>(worker);
+    const pinged = api;
+    // From the moment the worker is up (loading its script may take a while on a slow link;
+    // a worker that fails to load fires 'error' above).
+    const watch = () => {
+      stopHeartbeat = startHeartbeat({
+        ping: () => pinged.ping(),
+        onDead: (silentMs) =>
+          current(() =>
+            sink.fault(
+              `The training worker stopped answering (no reply for ${Math.round(silentMs / 1000)} s): it was closed or ran out of memory.`,
+            ),
+          ),
+      });
+    };
     const callbacks: WorkerCallbacks = {
       update: (update) => current(() => sink.update(update)),
       data: (progress) => current(() => sink.data(progress)),
       fault: (message) => current(() => sink.fault(message)),
+      notice: (message) => current(() => sink.notice(message)),
     };
-    api.start({ dataUrl, seed: options.seed, workers }, Comlink.proxy(callbacks)).catch((error: unknown) => {
-      current(() => sink.fault(`Starting training failed: ${error instanceof Error ? error.message : String(error)}`));
-    });
+    // Read at every spawn: after a restart the address bar holds the run in force (see followRunInUrl).
+    const link = readRunConfig(new URLSearchParams(globalThis.location?.search ?? ''));
+    for (const problem of link.problems) sink.notice(problem);
+    const seed = link.config.seed ?? options.seed;
+    api
+      .start({ dataUrl, seed, definitionText: link.config.definitionText, workers, resume }, Comlink.proxy(callbacks))
+      .then((refusal) => {
+        current(watch);
+        if (refusal !== null) current(() => sink.resumeRefused(refusal));
+      })
+      .catch((error: unknown) => {
+        current(() => sink.fault(`Starting training failed: ${error instanceof Error ? error.message : String(error)}`));
+      });
   }
 
   function remote(): Comlink.Remote<TrainingWorkerApi> {
@@ -64,15 +98,16 @@ export function createWorkerBackend(options: WorkerBackendOptions = {}): Dashboa
   }
 
   return {
-    connect(e) {
+    connect(e, resume) {
       events = e;
-      spawn();
+      spawn(resume);
     },
     pause: () => remote().pause(),
     resume: () => remote().resume(),
     step: () => remote().step(),
     setTrainer: (changes) => remote().setTrainer(changes),
     changeNetwork: (text) => remote().setNetwork(text),
+    restartRun: (seed) => remote().restartRun(seed),
     saveSnapshot: () => remote().exportSnapshot(),
     loadSnapshot: (text) => remote().importSnapshot(text),
     classifyImage: (pixels) => remote().classifyImage(pixels),
@@ -84,18 +119,22 @@ export function createWorkerBackend(options: WorkerBackendOptions = {}): Dashboa
     evaluateTestSet: (onProgress) => remote().evaluateTestSet(Comlink.proxy(onProgress)),
     cancelEvaluation: () => remote().cancelEvaluation(),
     testImages: (indices) => remote().testImages(indices),
-    async restart() {
+    exportCheckpoint: () => remote().exportCheckpoint(),
+    async restart(from) {
+      stopHeartbeat();
       generation++;
       api?.[Comlink.releaseProxy]();
       worker?.terminate();
       worker = null;
       api = null;
-      spawn();
+      spawn(from ?? undefined);
     },
   };
 }
 
 /** The app's store, backed by a fresh training worker. Called once from main.tsx. */
-export function startDashboard(options: WorkerBackendOptions = {}): DashboardStore {
-  return createDashboardStore(createWorkerBackend(options));
+export function startDashboard(options: WorkerBackendOptions = {}, storeOptions: DashboardStoreOptions = {}): DashboardStore {
+  const store = createDashboardStore(createWorkerBackend(options), storeOptions);
+  followRunInUrl(store);
+  return store;
 }

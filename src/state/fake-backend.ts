@@ -20,6 +20,7 @@ import type {
 } from '../training/protocol';
 import { EMPTY_STATS, type DashboardBackend, type DashboardEvents } from './store';
 import type { EvaluationOutcome, EvaluationProgress } from '../training/evaluation';
+import type { SessionCheckpoint } from '../training/checkpoint';
 
 export interface FakeCall {
   method: string;
@@ -32,6 +33,7 @@ export interface FakeBackend extends DashboardBackend {
   answers: {
     setTrainer: (changes: Partial<TrainerSpec>) => ActionResult;
     changeNetwork: (text: string) => ActionResult;
+    restartRun: (seed: number) => ActionResult;
     loadSnapshot: (text: string) => ActionResult;
     saveSnapshot: () => string;
     classifyImage: (pixels: Uint8Array) => ClassifyResult;
@@ -40,11 +42,16 @@ export interface FakeBackend extends DashboardBackend {
     testImages: (indices: number[]) => Uint8Array;
     layerTrainingHistory: () => LayerStatsPoint[];
     freezeExample: (frozen: boolean) => boolean;
+    /** Default: throws, as a worker that cannot give one (the store then has no checkpoint). */
+    exportCheckpoint: () => SessionCheckpoint;
   };
   emitData(progress: DataProgress): void;
   /** Pushes an update; missing fields default to the previous push (runId 1 at first). */
   emitUpdate(update: Partial<Omit<SessionUpdate, 'stats'>> & { stats?: Partial<TrainingStats>; network?: NetworkSummary }): void;
   emitFault(message: string): void;
+  /** The worker refused the checkpoint it was to resume (it trains a fresh run instead). */
+  emitResumeRefused(message: string): void;
+  emitNotice(message: string): void;
   /** Drive the pending evaluateTestSet call, as the worker would. */
   emitEvaluationProgress(progress: EvaluationProgress): void;
   finishEvaluation(outcome: EvaluationOutcome): void;
@@ -72,6 +79,7 @@ export function createFakeBackend(): FakeBackend {
     answers: {
       setTrainer: () => ({ ok: true }),
       changeNetwork: () => ({ ok: true }),
+      restartRun: () => ({ ok: true }),
       loadSnapshot: () => ({ ok: true }),
       saveSnapshot: () => '{"layers":[]}',
       classifyImage: () => ({ ok: true, top3: [] }),
@@ -79,8 +87,12 @@ export function createFakeBackend(): FakeBackend {
       testImages: (indices) => new Uint8Array(indices.length * 784),
       layerTrainingHistory: () => [],
       freezeExample: (frozen) => frozen,
+      exportCheckpoint: () => {
+        throw new Error('fake backend: no checkpoint scripted');
+      },
     },
-    connect(e) {
+    connect(e, resume) {
+      if (resume) record('connect', resume);
       events = e;
     },
     async pause() {
@@ -101,6 +113,10 @@ export function createFakeBackend(): FakeBackend {
     async changeNetwork(text) {
       record('changeNetwork', text);
       return backend.answers.changeNetwork(text);
+    },
+    async restartRun(seed) {
+      record('restartRun', seed);
+      return backend.answers.restartRun(seed);
     },
     async saveSnapshot() {
       record('saveSnapshot');
@@ -143,6 +159,10 @@ export function createFakeBackend(): FakeBackend {
       evaluation?.resolve({ ok: false, cancelled: true, error: 'The evaluation was cancelled.' });
       evaluation = null;
     },
+    async exportCheckpoint() {
+      record('exportCheckpoint');
+      return backend.answers.exportCheckpoint();
+    },
     async testImages(indices) {
       record('testImages', indices);
       return backend.answers.testImages(indices);
@@ -156,8 +176,8 @@ export function createFakeBackend(): FakeBackend {
       evaluation.resolve(outcome);
       evaluation = null;
     },
-    async restart() {
-      record('restart');
+    async restart(from) {
+      record('restart', ...(from ? [from] : []));
     },
     emitData(progress) {
       sink().data(progress);
@@ -175,6 +195,12 @@ export function createFakeBackend(): FakeBackend {
     },
     emitFault(message) {
       sink().fault(message);
+    },
+    emitResumeRefused(message) {
+      sink().resumeRefused(message);
+    },
+    emitNotice(message) {
+      sink().notice(message);
     },
     callsTo(method) {
       return calls.filter((c) => c.method === method).map((c) => c.args);

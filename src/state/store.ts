@@ -21,14 +21,16 @@ import type {
   DataProgress,
   LayerSnapshot,
   LayerStatsPoint,
+  LossPoint,
   SessionUpdate,
   TestPrediction,
   TrainingStats,
 } from '../training/protocol';
 import type { TrainerSpec } from '../engine/spec';
-import type { DashboardActions, DashboardState, EvaluationState } from './types';
-import type { EvaluationOutcome, EvaluationProgress } from '../training/evaluation';
+import type { DashboardActions, DashboardState, EvaluationState, TestEvaluationPoint } from './types';
+import type { EvaluationOutcome, EvaluationProgress, TestEvaluation } from '../training/evaluation';
 import { LossHistory } from './loss-history';
+import type { ResumeFrom, SessionCheckpoint } from '../training/checkpoint';
 
 /** What the backend pushes to the store. */
 export interface DashboardEvents {
@@ -36,6 +38,10 @@ export interface DashboardEvents {
   update(update: SessionUpdate): void;
   /** Something stopped training for good (worker exception); shown as a banner. */
   fault(message: string): void;
+  /** Something worth saying that did not stop training; shown until dismissed. */
+  notice(message: string): void;
+  /** The saved run the worker was to resume was refused (damaged, another version): a fresh run trains; says why. */
+  resumeRefused(message: string): void;
 }
 
 /**
@@ -44,14 +50,19 @@ export interface DashboardEvents {
  * change nothing; a call that throws means the backend itself failed (shown as a fault).
  */
 export interface DashboardBackend {
-  /** Called once by the store: from then on the backend pushes through `events`. */
-  connect(events: DashboardEvents): void;
+  /**
+   * Called once by the store: from then on the backend pushes through `events`. With
+   * `resume`, the first worker goes on with that saved run instead of starting one.
+   */
+  connect(events: DashboardEvents, resume?: ResumeFrom): void;
   pause(): Promise<void>;
   resume(): Promise<void>;
   /** Trains one mini-batch while paused. */
   step(): Promise<void>;
   setTrainer(changes: Partial<TrainerSpec>): Promise<ActionResult>;
   changeNetwork(definitionText: string): Promise<ActionResult>;
+  /** Same network and trainer, fresh weights from the seed; a seed out of range is refused. */
+  restartRun(seed: number): Promise<ActionResult>;
   saveSnapshot(): Promise<string>;
   loadSnapshot(jsonText: string): Promise<ActionResult>;
   /** Classifies the image and makes the layer snapshots show it until cleared. */
@@ -63,8 +74,10 @@ export interface DashboardBackend {
   /** Pins (true) or releases the last training example for the layer views; resolves whether one is pinned. */
   freezeExample(frozen: boolean): Promise<boolean>;
   retryData(): Promise<void>;
-  /** Throws the session away and starts a fresh one (after a fault). */
-  restart(): Promise<void>;
+  /** Throws the session away (after a fault) and starts a fresh one, or goes on from `from`'s checkpoint. */
+  restart(from?: ResumeFrom | null): Promise<void>;
+  /** A copy of the run to go on with later (autosave, restart after a fault). */
+  exportCheckpoint(): Promise<SessionCheckpoint>;
   /** Evaluates the whole test set beside training; onProgress hears ~10 times a second until it settles. */
   evaluateTestSet(onProgress: (progress: EvaluationProgress) => void): Promise<EvaluationOutcome>;
   cancelEvaluation(): Promise<void>;
@@ -76,6 +89,8 @@ export const IDLE_EVALUATION: EvaluationState = { status: 'idle', done: 0, total
 
 export const MAX_PREDICTIONS = 200;
 export const MAX_LOSS_POINTS = 2000;
+/** Evaluations are started by hand and take seconds each; the chart keeps the latest this many. */
+export const MAX_TEST_EVALUATION_POINTS = 200;
 /** Layer views refresh at this period while training runs (a few times a second). */
 export const SNAPSHOT_PERIOD_MS = 250;
 /**
@@ -91,8 +106,35 @@ export type DashboardStore = StoreApi<DashboardState> & {
 
 const INITIAL_DATA: DataProgress = { phase: 'loading', loaded: 0, total: 0, message: null };
 
-export function createDashboardStore(backend: DashboardBackend): DashboardStore {
+/** How long a checkpoint may take to come back before the worker counts as not answering, ms. */
+export const CHECKPOINT_TIMEOUT_MS = 5000;
+
+/** A run read back from the autosave at page load (see src/state/autosave.ts). */
+export interface RestoredRun {
+  checkpoint: SessionCheckpoint;
+  lossHistory: readonly LossPoint[];
+  stats: TrainingStats;
+  /** When it was saved, ms since the epoch. */
+  savedAt: number;
+}
+
+export interface DashboardStoreOptions {
+  /** Start from this saved run, paused, with the autosave banner, instead of a fresh run. */
+  restored?: RestoredRun | null;
+  /** Why an autosave found at page load could not be used (the banner says so); a fresh run starts. */
+  autosaveRefusal?: string | null;
+  /** Forgets the autosave: "Start fresh", or a saved run the worker refused. */
+  discardAutosave?: () => Promise<void>;
+}
+
+export function createDashboardStore(backend: DashboardBackend, options: DashboardStoreOptions = {}): DashboardStore {
   const history = new LossHistory(MAX_LOSS_POINTS);
+  const restored = options.restored ?? null;
+  if (restored) history.add(pointsUpTo(restored.lossHistory, restored.checkpoint.examples));
+  /** The last checkpoint the worker gave (autosave): where a restart after a fault goes back to. */
+  let lastCheckpoint: SessionCheckpoint | null = restored?.checkpoint ?? null;
+  /** Set while a worker starts from a checkpoint: its run goes on with the chart shown, not a new one. */
+  let continuesRun = restored !== null;
   let runId: number | null = null;
   let visibleLayers: number[] = [];
   /** Layer views need a refresh even though training is not running (step, pause, new image). */
@@ -136,6 +178,12 @@ export function createDashboardStore(backend: DashboardBackend): DashboardStore 
       async changeNetwork(text) {
         return guarded('Changing the network', () => backend.changeNetwork(text), failed('the training worker failed'));
       },
+      async restartRun(seed) {
+        return guarded('Restarting the run', () => backend.restartRun(seed), failed('the training worker failed'));
+      },
+      dismissNotice() {
+        set({ notice: null });
+      },
       async saveSnapshot() {
         return backend.saveSnapshot();
       },
@@ -175,7 +223,7 @@ export function createDashboardStore(backend: DashboardBackend): DashboardStore 
       },
       clearLossHistory() {
         history.clear();
-        set({ lossHistory: history.values });
+        set({ lossHistory: history.values, testEvaluationPoints: [] });
       },
       setVisibleLayers(indices) {
         const next = [...new Set(indices)].sort((a, b) => a - b);
@@ -190,6 +238,7 @@ export function createDashboardStore(backend: DashboardBackend): DashboardStore 
         await guarded('Reloading the data', () => backend.retryData(), undefined);
       },
       async restartTraining() {
+        if (lastCheckpoint) return restartFromCheckpoint(lastCheckpoint);
         runId = null;
         history.clear();
         dropHeldPredictions();
@@ -198,10 +247,12 @@ export function createDashboardStore(backend: DashboardBackend): DashboardStore 
           stats: null,
           network: null,
           lossHistory: history.values,
+          testEvaluationPoints: [],
           layerSnapshots: {},
           predictions: [],
           userImage: null,
           fault: null,
+          notice: null,
           evaluation: IDLE_EVALUATION,
         });
         evaluationGeneration++;
@@ -230,7 +281,10 @@ export function createDashboardStore(backend: DashboardBackend): DashboardStore 
           set({ evaluation: { ...IDLE_EVALUATION, status: 'error', error: 'The network changed during the evaluation; evaluate again.' } });
         } else {
           const { total } = outcome.evaluation;
-          set({ evaluation: { status: 'done', done: total, total, result: outcome.evaluation, error: null } });
+          set({
+            evaluation: { status: 'done', done: total, total, result: outcome.evaluation, error: null },
+            testEvaluationPoints: [...get().testEvaluationPoints, testEvaluationPoint(outcome.evaluation)].slice(-MAX_TEST_EVALUATION_POINTS),
+          });
         }
       },
       cancelEvaluation() {
@@ -242,7 +296,57 @@ export function createDashboardStore(backend: DashboardBackend): DashboardStore 
       testImages(indices) {
         return backend.testImages(indices);
       },
+      async exportCheckpoint() {
+        if (get().fault) return null;
+        try {
+          const checkpoint = await withTimeout(backend.exportCheckpoint(), CHECKPOINT_TIMEOUT_MS);
+          lastCheckpoint = checkpoint;
+          return checkpoint;
+        } catch {
+          return null;
+        }
+      },
+      async resumeFromAutosave() {
+        set({ autosave: null });
+        await actions.resume();
+      },
+      async startFresh() {
+        set({ autosave: null });
+        lastCheckpoint = null;
+        continuesRun = false;
+        await options.discardAutosave?.().catch(() => undefined);
+        await actions.restartTraining();
+      },
+      dismissAutosaveNotice() {
+        set({ autosave: null });
+      },
     };
+
+    /**
+     * A new worker that goes on from the checkpoint: the chart keeps what led up to it (points
+     * after it are dropped, as that training is lost) and the statistics stay until the new
+     * worker reports its own, restored with the run.
+     */
+    async function restartFromCheckpoint(checkpoint: SessionCheckpoint) {
+      runId = null;
+      continuesRun = true;
+      const kept = pointsUpTo(history.values, checkpoint.examples);
+      history.clear();
+      history.add(kept);
+      const stats = get().stats;
+      set({
+        data: { ...INITIAL_DATA },
+        stats: stats ? { ...stats, examplesSeen: checkpoint.examples, examplesPerSecond: 0, running: false } : stats,
+        lossHistory: history.values,
+        layerSnapshots: {},
+        userImage: null,
+        fault: null,
+        evaluation: IDLE_EVALUATION,
+      });
+      evaluationGeneration++;
+      snapshotsStale = true;
+      await guarded('Restarting training', () => backend.restart({ checkpoint, paused: false }), undefined);
+    }
 
     function reportFault(message: string) {
       const stats = get().stats;
@@ -251,30 +355,44 @@ export function createDashboardStore(backend: DashboardBackend): DashboardStore 
 
     return {
       data: { ...INITIAL_DATA },
-      stats: null,
+      stats: restored ? { ...restored.stats, examplesSeen: restored.checkpoint.examples, examplesPerSecond: 0, running: false } : null,
       network: null,
       lossHistory: history.values,
+      testEvaluationPoints: [],
       layerSnapshots: {},
       predictions: [],
       userImage: null,
       fault: null,
+      notice: null,
       exampleFrozen: false,
       evaluation: IDLE_EVALUATION,
+      autosave: restored
+        ? { kind: 'resumed', examples: restored.checkpoint.examples, savedAt: restored.savedAt }
+        : options.autosaveRefusal
+          ? { kind: 'refused', message: options.autosaveRefusal }
+          : null,
       actions,
     };
   });
 
   function applyUpdate(update: SessionUpdate) {
     const state = store.getState();
-    const newRun = update.runId !== runId;
+    // The first run of a worker started from a checkpoint is the run the chart already shows.
+    const continued = update.runId !== runId && continuesRun;
+    if (continued) continuesRun = false;
+    const newRun = update.runId !== runId && !continued;
     runId = update.runId;
+    // A checkpoint of the old network is no place to restart the new one from.
+    if (newRun) lastCheckpoint = null;
     if (newRun) {
       history.clear();
       snapshotsStale = true;
     }
     const chartChanged = history.add(update.lossPoints);
     const patch: Partial<DashboardState> = { stats: update.stats };
+    if (state.autosave?.kind === 'resumed' && (newRun || update.stats.running)) patch.autosave = null;
     if (newRun || chartChanged) patch.lossHistory = history.values;
+    if (newRun && state.testEvaluationPoints.length > 0) patch.testEvaluationPoints = [];
     if (newRun) {
       dropHeldPredictions();
       patch.predictions = [];
@@ -368,7 +486,21 @@ export function createDashboardStore(backend: DashboardBackend): DashboardStore 
       const stats = store.getState().stats;
       store.setState({ fault: message, stats: stats ? { ...stats, running: false } : stats });
     },
-  });
+    notice(message) {
+      const current = store.getState().notice;
+      // One line each: a broken link can have both a bad seed and a bad network.
+      store.setState({ notice: current ? `${current}\n${message}` : message });
+    },
+    resumeRefused(message) {
+      // The fresh run the worker started instead is a run of its own: nothing restored stays.
+      continuesRun = false;
+      lastCheckpoint = null;
+      runId = null;
+      history.clear();
+      store.setState({ lossHistory: history.values, autosave: { kind: 'refused', message } });
+      void options.discardAutosave?.().catch(() => undefined);
+    },
+  }, restored ? { checkpoint: restored.checkpoint, paused: true } : undefined);
 
   return Object.assign(store, {
     dispose() {
@@ -379,10 +511,38 @@ export function createDashboardStore(backend: DashboardBackend): DashboardStore 
   });
 }
 
+/** The chart points up to `examples` (a checkpoint's): what the run had drawn when it was saved. */
+export function pointsUpTo(points: readonly LossPoint[], examples: number): LossPoint[] {
+  return points.filter((p) => p.examples <= examples);
+}
+
+/** The promise's value, or a rejection once `ms` pass without one (a worker that died never answers). */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
 /** Newest first, capped; incoming predictions arrive oldest first. */
 export function mergePredictions(current: readonly TestPrediction[], incoming: readonly TestPrediction[]): TestPrediction[] {
   const newestFirst = [...incoming].reverse();
   return [...newestFirst, ...current].slice(0, MAX_PREDICTIONS);
+}
+
+/** The accuracy chart's point for a finished evaluation. */
+export function testEvaluationPoint(evaluation: TestEvaluation): TestEvaluationPoint {
+  const { examplesSeen, total, fourCropCorrect, centerCorrect } = evaluation;
+  return { examples: examplesSeen, fourCropAccuracy: fourCropCorrect / total, centerAccuracy: centerCorrect / total };
 }
 
 /** Fraction correct over the predictions held (the last 200 test images); null when none. */

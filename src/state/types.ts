@@ -15,6 +15,15 @@ import type {
   TrainingStats,
 } from '../training/protocol';
 import type { TestEvaluation } from '../training/evaluation';
+import type { SessionCheckpoint } from '../training/checkpoint';
+
+/**
+ * What the page found in the autosave when it loaded: a run it resumed (paused, until the
+ * person chooses Resume or Start fresh), or a saved run it could not use and why.
+ */
+export type AutosaveNotice =
+  | { kind: 'resumed'; examples: number; savedAt: number }
+  | { kind: 'refused'; message: string };
 
 /** The full test-set evaluation: its progress while it runs, the last result once done. */
 export interface EvaluationState {
@@ -25,6 +34,14 @@ export interface EvaluationState {
   /** The last finished evaluation of this run; kept while a new one runs. */
   result: TestEvaluation | null;
   error: string | null;
+}
+
+/** A finished full test-set evaluation as a point of the accuracy chart (fractions in [0, 1]). */
+export interface TestEvaluationPoint {
+  /** Examples seen when the evaluated weights were taken. */
+  examples: number;
+  fourCropAccuracy: number;
+  centerAccuracy: number;
 }
 
 export interface UserImageResult {
@@ -39,6 +56,8 @@ export interface DashboardState {
   network: NetworkSummary | null;
   /** Downsampled, bounded history for the chart. */
   lossHistory: LossPoint[];
+  /** Finished test-set evaluations of this run, oldest first, bounded; "Clear graph" empties them too. */
+  testEvaluationPoints: TestEvaluationPoint[];
   /** Keyed by layer index; only layers whose panels are on screen are refreshed. */
   layerSnapshots: Record<number, LayerSnapshot>;
   /** Newest first, at most 200. */
@@ -46,9 +65,13 @@ export interface DashboardState {
   userImage: UserImageResult | null;
   /** A fault that stopped training (worker exception, data failure), shown as a banner. */
   fault: string | null;
+  /** Something the person should know that did not stop training (e.g. a shared link was partly refused). */
+  notice: string | null;
   /** The layer views are pinned to one training example ("freeze example"). */
   exampleFrozen: boolean;
   evaluation: EvaluationState;
+  /** The autosave found at page load, until dealt with (see AutosaveNotice); null otherwise. */
+  autosave: AutosaveNotice | null;
 
   actions: DashboardActions;
 }
@@ -61,6 +84,9 @@ export interface DashboardActions {
   setTrainer(changes: Partial<TrainerSpec>): Promise<ActionResult>;
   /** Parses, validates and rebuilds net + trainer; resets stats and chart on success only. */
   changeNetwork(definitionText: string): Promise<ActionResult>;
+  /** Same network and trainer, fresh weights from `seed` (whole, 0..2^32-1); stats, chart and predictions start over. */
+  restartRun(seed: number): Promise<ActionResult>;
+  dismissNotice(): void;
   /** ConvNetJS-format JSON text of the current net. */
   saveSnapshot(): Promise<string>;
   loadSnapshot(jsonText: string): Promise<ActionResult>;
@@ -71,6 +97,7 @@ export interface DashboardActions {
    * pass of it, gradients for its predicted class); this returns them to training examples.
    */
   clearUserImage(): void;
+  /** Empties the metrics charts: loss, accuracy windows and test evaluation points. */
   clearLossHistory(): void;
   /** Snapshots of the given layers for the layer inspector, outside the panels' refresh cycle; [] on failure. */
   inspectLayers(indices: number[]): Promise<LayerSnapshot[]>;
@@ -87,4 +114,15 @@ export interface DashboardActions {
   cancelEvaluation(): void;
   /** Raw pixels (784 bytes each, in order) of test images an evaluation view shows. */
   testImages(indices: number[]): Promise<Uint8Array>;
+  /**
+   * A copy of the run (for the autosave), also kept in memory as the checkpoint a restart
+   * after a worker fault goes back to. Null when the worker cannot give one (a fault, no answer).
+   */
+  exportCheckpoint(): Promise<SessionCheckpoint | null>;
+  /** The autosave banner's "Resume": trains on from the restored run. */
+  resumeFromAutosave(): Promise<void>;
+  /** The autosave banner's "Start fresh": forgets the autosave and starts a new run (the link's, or the default). */
+  startFresh(): Promise<void>;
+  /** Hides a notice about an autosave that could not be used. */
+  dismissAutosaveNotice(): void;
 }

@@ -7,6 +7,7 @@
  * folded back into `{type:'softmax', num_classes}`, and an activation directly after a
  * conv or fc becomes its `activation` field. parseNetwork(text) gives the same layers.
  */
+import { parseNetwork } from '../engine/parse';
 import { DEFAULT_TRAINER, defaultEps, TRAINER_FIELDS, type ResolvedLayer, type TrainerSpec } from '../engine/spec';
 
 type Field = [name: string, value: string | number];
@@ -78,6 +79,39 @@ export function definitionText(layers: readonly ResolvedLayer[], trainer: Traine
   lines.push('', 'net = new convnetjs.Net();', 'net.makeLayers(layer_defs);', '');
   lines.push(`trainer = new convnetjs.SGDTrainer(net, ${objectLiteral(trainerFields(trainer))});`);
   return lines.join('\n') + '\n';
+}
+
+/**
+ * The definition text with `trainer` in force: where the text declares its trainer once
+ * (`new convnetjs.SGDTrainer(net, {...})`, or `"trainer": {...}` in JSON) only that
+ * object is rewritten, so the layer lines and comments stay as the person wrote them;
+ * otherwise the whole definition is written afresh. parseNetwork(result) gives `layers`
+ * and `trainer` either way, so a link or a reload rebuilds the run in force.
+ */
+export function definitionWithTrainer(text: string, layers: readonly ResolvedLayer[], trainer: TrainerSpec): string {
+  const fields = trainerFields(trainer);
+  const json = JSON.stringify(Object.fromEntries(fields));
+  const patterns: [RegExp, (prefix: string) => string][] = [
+    [/(new\s+convnetjs\.(?:SGD)?Trainer\s*\(\s*[A-Za-z_$][\w$]*\s*,\s*)\{[^{}]*\}/g, (prefix) => prefix + objectLiteral(fields)],
+    [/("trainer"\s*:\s*)\{[^{}]*\}/g, (prefix) => prefix + json],
+  ];
+  for (const [pattern, replace] of patterns) {
+    const matches = [...text.matchAll(pattern)];
+    if (matches.length !== 1) continue;
+    const match = matches[0];
+    const candidate = text.slice(0, match.index) + replace(match[1]) + text.slice(match.index + match[0].length);
+    if (buildsTheSame(candidate, layers, trainer)) return candidate;
+  }
+  return definitionText(layers, trainer);
+}
+
+function buildsTheSame(text: string, layers: readonly ResolvedLayer[], trainer: TrainerSpec): boolean {
+  try {
+    const parsed = parseNetwork(text);
+    return JSON.stringify(parsed.layers) === JSON.stringify(layers) && JSON.stringify(parsed.trainer) === JSON.stringify(trainer);
+  } catch {
+    return false;
+  }
 }
 
 function isFoldableActivation(layer: ResolvedLayer): boolean {

@@ -21,12 +21,22 @@ export interface TrainingStats {
   running: boolean;
   /** Set when the session paused itself (NaN loss, worker fault), in words a person can act on. */
   pausedReason: string | null;
+  /** Threads training the running mini-batches (1, or 2 once a second worker has joined); absent means 1. */
+  trainingThreads?: number;
+  /** With 2 threads: whether their batch jobs go through shared memory (cross-origin isolated) or messages. */
+  sharedMemory?: boolean;
 }
 
-/** One point of the loss chart: smoothed total loss (classification + decay) at examplesSeen. */
+/**
+ * One point of the metrics charts: smoothed total loss (classification + decay) at
+ * examplesSeen, with the training and validation accuracy windows (fractions in [0, 1]) at
+ * that moment. An accuracy that is absent or null had no data yet (its window was empty).
+ */
 export interface LossPoint {
   examples: number;
   loss: number;
+  trainingAccuracy?: number | null;
+  validationAccuracy?: number | null;
 }
 
 /** Static description of a layer for the network view and the editor preview. */
@@ -50,6 +60,8 @@ export interface NetworkSummary {
   trainer: TrainerSpec;
   /** The definition text in force (what the editor shows). */
   definitionText: string;
+  /** The run's seed (weights, sampling, crops, validation split); absent in summaries not made by a session. */
+  seed?: number;
 }
 
 /** Activations and gradients of one layer for the views, from the last training example. */

@@ -34,7 +34,8 @@ import { netFromJSON, netToJSON } from '../engine/snapshot';
 import { LIMITS, resolveTrainer, TRAINER_FIELDS, type ResolvedLayer, type TrainerSpec } from '../engine/spec';
 import { Trainer } from '../engine/trainer';
 import type { Volume } from '../engine/volume';
-import { definitionText } from './definition-text';
+import { definitionText, definitionWithTrainer } from './definition-text';
+import { describeNonFiniteSite, locateNonFinite, paramsAreFinite, saferLearningRate } from './divergence';
 import { l2Norm, updateToWeightRatio } from './layer-stats';
 import { evaluationRngSeed, TestSetEvaluator, type EvaluationOutcome, type EvaluationProgress } from './evaluation';
 import type {
@@ -50,11 +51,13 @@ import type {
   TrainingStats,
 } from './protocol';
 import { MovingWindow, RateMeter } from './stats';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, checkpointProblem, type SessionCheckpoint } from './checkpoint';
 import { summarizeNetwork } from './summary';
 import { DataParallelTrainer } from '../parallel/data-parallel-trainer';
 import { EXAMPLE_STRIDE } from '../parallel/example-stream';
 import type { ReplicaLink } from '../parallel/protocol';
 import { shareableSets } from '../parallel/worker-host';
+import { SharedReplicaLink } from '../parallel/shared-link';
 
 /** The data a session trains on. In the browser the sets grow while chunks stream in. */
 export interface SessionData {
@@ -99,10 +102,26 @@ export interface SessionOptions {
    * loaded (it is sent to them once); a replica that fails leaves this thread training alone.
    */
   replicas?: readonly ReplicaLink[];
+  /**
+   * Go on with a run from its exportCheckpoint copy (an autosave, or the last checkpoint of
+   * a worker that died); seed and definitionText then come from it. A checkpoint that is
+   * damaged or does not fit its own network makes the constructor throw a message saying why.
+   */
+  checkpoint?: SessionCheckpoint;
 }
+
+/**
+ * What one validation example (a 4-crop average: four forward passes) costs, in training
+ * examples (one forward and one backward pass): about 2 with the WASM kernels, whose
+ * forward pass takes half a training step (see `npm run bench`).
+ */
+const VALIDATION_COST_IN_EXAMPLES = 2;
 
 /** Per-layer samples kept; when full, every other one is dropped, so the history spans the run. */
 const MAX_LAYER_STATS_POINTS = 400;
+
+/** Seeds are uint32 (the PRNG's state); the page's seed field and URL check the same range. */
+const MAX_SEED = 2 ** 32 - 1;
 
 /** Pending items kept for the page at most; a page that stops reading must not grow memory. */
 const MAX_PENDING = 1000;
@@ -132,9 +151,9 @@ class Checkpoints {
   /** Mean loss over the first interval of the run: what an untrained net scores. */
   private baselineLoss: number | null = null;
 
-  constructor(params: Float32Array) {
-    this.confirmed = { params: params.slice(), examples: 0 };
-    this.candidate = { params: params.slice(), examples: 0 };
+  constructor(params: Float32Array, examples = 0) {
+    this.confirmed = { params: params.slice(), examples };
+    this.candidate = { params: params.slice(), examples };
   }
 
   addLoss(loss: number): void {
@@ -241,8 +260,9 @@ class LayerStatsSampler {
 }
 
 export class TrainingSession {
-  private readonly seed: number;
-  private readonly rng: Rng;
+  /** Not readonly: restartRun starts the same configuration over from another seed. */
+  private seed: number;
+  private rng: Rng;
   private readonly data: SessionData;
   private readonly sliceMs: number;
   private readonly validationEvery: number;
@@ -261,6 +281,8 @@ export class TrainingSession {
   /** True while a mini-batch is out with the replicas: synchronous training must wait. */
   private batchInFlight = false;
   private batchExamples = new Int32Array(0);
+  /** exportCheckpoint calls waiting for the mini-batch out with the replicas to end. */
+  private checkpointWaiters: ((checkpoint: SessionCheckpoint) => void)[] = [];
 
   private net: Net;
   private trainer: Trainer;
@@ -308,7 +330,10 @@ export class TrainingSession {
   } | null = null;
 
   constructor(data: SessionData, options: SessionOptions = {}) {
-    this.seed = options.seed ?? 1;
+    // A checkpoint's shape is checked before anything is built from it.
+    const checkpointIssue = options.checkpoint ? checkpointProblem(options.checkpoint) : null;
+    if (checkpointIssue) throw new Error(`The saved run cannot be restored: ${checkpointIssue}.`);
+    this.seed = options.checkpoint?.seed ?? options.seed ?? 1;
     this.rng = new Rng(this.seed);
     this.data = data;
     this.sliceMs = options.sliceMs ?? 15;
@@ -323,7 +348,7 @@ export class TrainingSession {
     this.layerStats = new LayerStatsSampler(options.layerStatsEveryMs ?? 1000);
     this.replicaLinks = options.replicas ?? [];
 
-    const text = options.definitionText ?? SEED_DEFINITION_TEXT;
+    const text = options.checkpoint?.definitionText ?? options.definitionText ?? SEED_DEFINITION_TEXT;
     const { layers, trainer } = parseNetwork(text);
     const problem = mnistProblem(layers);
     if (problem) throw new Error(problem);
@@ -334,6 +359,7 @@ export class TrainingSession {
     this.evalInput = createInputVolume(this.net.inputShape);
     this.outputs = new Float32Array(this.net.outputShape.depth);
     this.checkpoints = new Checkpoints(this.net.params);
+    if (options.checkpoint) this.restoreCheckpoint(options.checkpoint);
   }
 
   // ---------------------------------------------------------------------------
@@ -391,6 +417,28 @@ export class TrainingSession {
       trained++;
     }
     return trained;
+  }
+
+  /**
+   * The same network and trainer from a new seed: weights, sampling, crops and the
+   * validation split are exactly those of a fresh session with that seed and this
+   * definition. Statistics start over; keeps running or paused. A seed outside
+   * 0..2^32-1 or not whole is refused and changes nothing.
+   */
+  restartRun(seed: number): ActionResult {
+    if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) {
+      return { ok: false, error: `The seed must be a whole number from 0 to ${MAX_SEED}; got ${String(seed)}.` };
+    }
+    this.seed = seed;
+    this.rng = new Rng(seed);
+    this.split = null;
+    // Replicas (two workers) keep the dropout stream of the first seed: their links cannot be reopened.
+    this.installNet(new Net(this.net.specs, this.rng), this.trainer.spec, this.definition);
+    return { ok: true };
+  }
+
+  get runSeed(): number {
+    return this.seed;
   }
 
   /** Fresh weights for the same network and trainer; statistics start over. Keeps running or paused. */
@@ -511,6 +559,7 @@ export class TrainingSession {
       }
     }
     this.rate.record(this.examples, this.now());
+    this.answerCheckpointWaiters();
     this.onSlice?.();
     this.sliceScheduled = false;
     this.scheduleSlice();
@@ -543,8 +592,11 @@ export class TrainingSession {
     this.batchInFlight = true;
     let result;
     try {
-      const pending = parallel.train(examples, count);
       const first = this.examples;
+      let validations = 0;
+      for (let n = first; n < first + count; n++) if (n % this.validationEvery === 0) validations++;
+      // The validation passes run here while the replicas compute, so this thread takes fewer examples.
+      const pending = parallel.train(examples, count, validations * VALIDATION_COST_IN_EXAMPLES);
       for (let n = first; n < first + count; n++) {
         if (n % this.validationEvery === 0) this.validateOne();
       }
@@ -576,13 +628,23 @@ export class TrainingSession {
       this.trainingAccuracy.add(result.predictions[e] === set.labels[examples[e * EXAMPLE_STRIDE]] ? 1 : 0);
       if (this.examples % this.lossPointEvery === 0) {
         const mean = (this.classificationLoss.average() ?? 0) + (this.l2DecayLoss.average() ?? 0);
-        pushBounded(this.pendingLoss, { examples: this.examples, loss: mean });
+        pushBounded(this.pendingLoss, { examples: this.examples, loss: mean, ...this.accuracyWindows() });
       }
       this.checkpoints.addLoss(loss);
       if (this.examples % this.checkpointEvery === 0) this.checkpoints.endInterval(net.params, this.examples);
     }
+    // An update can overflow a weight while every loss of the batch was still finite.
+    if (result.updated && !paramsAreFinite(net.params)) {
+      this.diverged(result.losses[count - 1]);
+      return 'diverged';
+    }
     if (result.updated && this.layerStats.awaitingUpdate) this.sampleLayerStats(set.labels[lastIndex]);
     return result.updated ? 'updated' : 'trained';
+  }
+
+  /** The accuracy windows as they stand, for a chart point. */
+  private accuracyWindows(): Pick<LossPoint, 'trainingAccuracy' | 'validationAccuracy'> {
+    return { trainingAccuracy: this.trainingAccuracy.average(), validationAccuracy: this.validationAccuracy.average() };
   }
 
   /** One training example, with the validation and test work that falls due before it. */
@@ -606,6 +668,11 @@ export class TrainingSession {
       this.diverged(stats.loss);
       return 'diverged';
     }
+    // An update can overflow a weight while this example's loss was still finite.
+    if (stats.updated && !paramsAreFinite(this.net.params)) {
+      this.diverged(stats.loss);
+      return 'diverged';
+    }
     this.examples = n + 1;
     this.classificationLoss.add(stats.loss);
     this.l2DecayLoss.add(stats.l2DecayLoss);
@@ -615,7 +682,7 @@ export class TrainingSession {
 
     if (this.examples % this.lossPointEvery === 0) {
       const loss = (this.classificationLoss.average() ?? 0) + (this.l2DecayLoss.average() ?? 0);
-      pushBounded(this.pendingLoss, { examples: this.examples, loss });
+      pushBounded(this.pendingLoss, { examples: this.examples, loss, ...this.accuracyWindows() });
     }
     if (stats.updated && this.layerStats.awaitingUpdate) this.sampleLayerStats(label);
     this.checkpoints.addLoss(stats.loss);
@@ -630,6 +697,8 @@ export class TrainingSession {
    */
   private diverged(loss: number): void {
     const spec = this.trainer.spec;
+    // Located before the roll-back overwrites the evidence.
+    const site = locateNonFinite(this.net, loss);
     const fallback = this.checkpoints.confirmed;
     this.net.params.set(fallback.params);
     this.checkpoints.restart();
@@ -639,13 +708,18 @@ export class TrainingSession {
     this.netShowsTrainingExample = false;
     this.lastTrainIndex = -1;
     this.running = false;
-    const what = Number.isNaN(loss) ? 'NaN' : 'infinite';
+    const trigger = !Number.isFinite(loss)
+      ? `The loss became ${Number.isNaN(loss) ? 'NaN' : 'infinite'}`
+      : site
+        ? 'A weight became non-finite'
+        : 'The weight decay loss became infinite';
+    const where = site ? ` Non-finite values appeared first in ${describeNonFiniteSite(site)}.` : '';
     const usesRate = TRAINER_FIELDS.find((f) => f.name === 'learning_rate')?.usedBy.includes(spec.method) ?? true;
     const advice = usesRate
-      ? `Try a lower learning rate (now ${spec.learning_rate}, e.g. ${spec.learning_rate / 10})`
+      ? `Try a lower learning rate (now ${spec.learning_rate}): learning_rate ${saferLearningRate(spec.learning_rate)} or lower`
       : `Try a lower learning rate with another method, or a smaller l2_decay (method '${spec.method}' has no learning rate)`;
     this.pausedReason =
-      `The loss became ${what} after ${this.examples} examples, so the updates diverged. ` +
+      `${trigger} after ${this.examples} examples, so the updates diverged.${where} ` +
       `${advice}, then Resume. The weights were rolled back to those at ${fallback.examples} examples.`;
   }
 
@@ -729,11 +803,13 @@ export class TrainingSession {
       validationAccuracy: this.validationAccuracy.average(),
       running: this.running,
       pausedReason: this.pausedReason,
+      trainingThreads: this.trainingThreads,
+      sharedMemory: this.trainingThreads > 1 && this.replicaLinks.every((link) => link instanceof SharedReplicaLink),
     };
   }
 
   getNetworkSummary(): NetworkSummary {
-    return summarizeNetwork(this.net.specs, this.trainer.spec, this.definition);
+    return { ...summarizeNetwork(this.net.specs, this.trainer.spec, this.definition), seed: this.seed };
   }
 
   /**
@@ -824,6 +900,8 @@ export class TrainingSession {
     } catch (error) {
       return { ok: false, error: messageOf(error) };
     }
+    // The text in force (the editor, the page URL) must rebuild this trainer, not the one it was written with.
+    this.definition = definitionWithTrainer(this.definition, this.net.specs, spec);
     this.networkVersion++;
     return { ok: true };
   }
@@ -849,6 +927,76 @@ export class TrainingSession {
     }
     this.installNet(net, trainer, text);
     return { ok: true };
+  }
+
+  /**
+   * Everything needed to go on with this run later (see SessionCheckpoint): fresh copies,
+   * safe to transfer. Resolves at once, or, while a mini-batch is out with the replicas,
+   * as soon as it is done (a copy taken mid-batch would mix two states).
+   */
+  exportCheckpoint(): Promise<SessionCheckpoint> {
+    if (!this.batchInFlight) return Promise.resolve(this.checkpointNow());
+    return new Promise((resolve) => this.checkpointWaiters.push(resolve));
+  }
+
+  private answerCheckpointWaiters(): void {
+    if (this.checkpointWaiters.length === 0 || this.batchInFlight) return;
+    for (const resolve of this.checkpointWaiters.splice(0)) resolve(this.checkpointNow());
+  }
+
+  private checkpointNow(): SessionCheckpoint {
+    return {
+      format: CHECKPOINT_FORMAT,
+      version: CHECKPOINT_VERSION,
+      seed: this.seed,
+      definitionText: this.definition,
+      trainer: this.trainer.spec,
+      params: this.net.params.slice(),
+      trainerState: this.trainer.getState(),
+      examples: this.examples,
+      // The generator's words may be signed after its XORs; stored as unsigned, as it reads them.
+      rng: this.rng.getState().map((word) => word >>> 0) as SessionCheckpoint['rng'],
+      windows: {
+        classificationLoss: this.classificationLoss.getState(),
+        l2DecayLoss: this.l2DecayLoss.getState(),
+        forwardMs: this.forwardMs.getState(),
+        backwardMs: this.backwardMs.getState(),
+        trainingAccuracy: this.trainingAccuracy.getState(),
+        validationAccuracy: this.validationAccuracy.getState(),
+      },
+    };
+  }
+
+  /**
+   * Constructor only: puts a checkpoint's run in place of the fresh one just built from its
+   * definition, whose shape the constructor checked. Checks the fit (parameter count, trainer
+   * settings and state) first; throws a sentence naming what does not fit.
+   */
+  private restoreCheckpoint(checkpoint: SessionCheckpoint): void {
+    const refuse = (why: string) => new Error(`The saved run cannot be restored: ${why}.`);
+    if (checkpoint.params.length !== this.net.params.length) {
+      throw refuse(`it holds ${checkpoint.params.length} weights, but its network has ${this.net.params.length}`);
+    }
+    try {
+      this.trainer = new Trainer(this.net, resolveTrainer(checkpoint.trainer));
+      this.trainer.setState(checkpoint.trainerState);
+      this.classificationLoss.setState(checkpoint.windows.classificationLoss);
+      this.l2DecayLoss.setState(checkpoint.windows.l2DecayLoss);
+      this.forwardMs.setState(checkpoint.windows.forwardMs);
+      this.backwardMs.setState(checkpoint.windows.backwardMs);
+      this.trainingAccuracy.setState(checkpoint.windows.trainingAccuracy);
+      this.validationAccuracy.setState(checkpoint.windows.validationAccuracy);
+    } catch (error) {
+      throw refuse(messageOf(error));
+    }
+    this.net.params.set(checkpoint.params);
+    this.rng.setState(checkpoint.rng);
+    this.examples = checkpoint.examples;
+    this.checkpoints = new Checkpoints(this.net.params, this.examples);
+    // The first test predictions fall due one period from now rather than at once: they draw
+    // from the same generator, so this keeps the stream where an uninterrupted run has it
+    // whenever the clock does not move (tests); with a real clock they come when time says.
+    this.nextTestAt = this.now() + this.testEveryMs;
   }
 
   /** ConvNetJS-format JSON text of the current network. */

@@ -42,6 +42,23 @@ export class MovingWindow {
     this.next = 0;
     this.filled = 0;
   }
+
+  /** A copy of the contents, for a session checkpoint. */
+  getState(): { values: Float64Array; next: number; filled: number } {
+    return { values: this.values.slice(), next: this.next, filled: this.filled };
+  }
+
+  /** Restores getState's copy; a window of another size is refused and changes nothing. */
+  setState(state: { values: Float64Array; next: number; filled: number }): void {
+    const { values, next, filled } = state;
+    if (values.length !== this.size) throw new Error(`window state has ${values.length} values, the window holds ${this.size}`);
+    if (!(Number.isInteger(next) && next >= 0 && next < this.size && Number.isInteger(filled) && filled >= 0 && filled <= this.size)) {
+      throw new Error(`window state position ${next}/${filled} does not fit a window of ${this.size}`);
+    }
+    this.values.set(values);
+    this.next = next;
+    this.filled = filled;
+  }
 }
 
 /**

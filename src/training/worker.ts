@@ -11,10 +11,12 @@ import { MnistBrowserLoader, type MnistLoadProgress } from '../data/browser-load
 import type { TrainerSpec } from '../engine/spec';
 import type { LayerStatsPoint } from './protocol';
 import type { ActionResult, ClassifyResult, DataProgress, LayerSnapshot, SessionUpdate } from './protocol';
-import { TrainingSession, type SessionData } from './session';
+import { TrainingSession, type SessionData, type SessionOptions } from './session';
 import type { EvaluationOutcome, EvaluationProgress } from './evaluation';
+import type { ResumeFrom, SessionCheckpoint } from './checkpoint';
 import type { ReplicaLink } from '../parallel/protocol';
-import { linkToWorker } from '../parallel/worker-host';
+import { canShareMemory, linkToWorker, yieldViaMessageChannel } from '../parallel/worker-host';
+import { SharedReplicaLink } from '../parallel/shared-link';
 
 /** Statistics reach the page at most this often while training runs. */
 const UPDATE_PERIOD_MS = 100;
@@ -25,12 +27,22 @@ export interface WorkerCallbacks {
   update(update: SessionUpdate): void;
   data(progress: DataProgress): void;
   fault(message: string): void;
+  /** Something the person should know that did not stop training (e.g. a link's network was refused). */
+  notice?(message: string): void;
 }
 
 export interface StartOptions {
   /** URL of the directory holding the MNIST chunks' manifest.json. */
   dataUrl: string;
   seed?: number;
+  /** The network and trainer to train (a shared link's); default the seed network. */
+  definitionText?: string;
+  /**
+   * Go on with a saved run (an autosave, or the last checkpoint of a worker that died)
+   * instead of starting one; paused or running. A checkpoint the session refuses makes a
+   * fresh run from the options above, and start() returns why.
+   */
+  resume?: ResumeFrom;
   /**
    * Workers that train: 1 (this one alone, the default) or 2 (this one and a replica
    * worker, sharing every mini-batch). 2 falls back to 1 where only one core exists.
@@ -48,12 +60,21 @@ class TrainingWorker {
   private loader: MnistBrowserLoader | null = null;
   private callbacks: WorkerCallbacks | null = null;
   private lastUpdate = 0;
+  /**
+   * Updates the page has not finished handling yet. The timed updates wait for these:
+   * a page slower than ten updates a second (a busy machine, a background tab) must not
+   * build an ever-longer queue of messages, which grows memory and delays every answer.
+   */
+  private updatesInFlight = 0;
+  private updateWanted = false;
+  /** Whether the session was training when the last update was taken. */
+  private lastPushRunning = false;
   private lastProgress = 0;
   private lastChunks = -1;
   private failed = false;
 
   /** Creates the session, starts loading data and starts training as soon as the first chunk is in. */
-  start(options: StartOptions, callbacks: WorkerCallbacks): void {
+  start(options: StartOptions, callbacks: WorkerCallbacks): string | null {
     if (this.session) throw new Error('the training worker was already started');
     this.callbacks = callbacks;
     const loader = new MnistBrowserLoader({
@@ -75,17 +96,54 @@ class TrainingWorker {
     const replicas: ReplicaLink[] = [];
     if (trainingWorkerCount(options.workers, navigator.hardwareConcurrency) === 2) {
       const replica = new Worker(new URL('./replica-worker.ts', import.meta.url), { type: 'module' });
-      replicas.push(linkToWorker(replica, 'the second training worker'));
+      const name = 'the second training worker';
+      const messages = linkToWorker(replica, name);
+      // Cross-origin isolated (the app's own server sends COOP/COEP): batch jobs go through
+      // shared memory, which saves the message round trip on every mini-batch.
+      replicas.push(canShareMemory() ? new SharedReplicaLink(messages, name, yieldViaMessageChannel) : messages);
     }
-    this.session = new TrainingSession(data, {
+    const sessionOptions: SessionOptions = {
       seed: options.seed ?? 1,
+      definitionText: options.definitionText,
       replicas,
       schedule: this.guardedScheduler(),
       onSlice: () => this.maybePush(),
-    });
-    this.session.resume();
+    };
+    let resumed: TrainingSession | null = null;
+    let refusal: string | null = null;
+    if (options.resume) {
+      try {
+        resumed = new TrainingSession(data, { ...sessionOptions, checkpoint: options.resume.checkpoint });
+      } catch (error) {
+        refusal = error instanceof Error ? error.message : String(error);
+      }
+    }
+    try {
+      this.session = resumed ?? new TrainingSession(data, sessionOptions);
+    } catch (error) {
+      // A definition that parses but cannot train on MNIST (the page checked the syntax): the seed network instead.
+      if (options.definitionText === undefined) throw error;
+      this.session = new TrainingSession(data, { ...sessionOptions, definitionText: undefined });
+      const reason = error instanceof Error ? error.message : String(error);
+      callbacks.notice?.(`The link's network cannot be used, so the default network trains instead. ${reason}`);
+    }
+    if (!(resumed && options.resume?.paused)) this.session.resume();
     this.push();
     void this.loadData();
+    return refusal;
+  }
+
+  /** A copy of the run to go on with later (the page autosaves it); its arrays are transferred. */
+  async exportCheckpoint(): Promise<SessionCheckpoint> {
+    const checkpoint = await this.requireSession().exportCheckpoint();
+    const { trainerState, windows } = checkpoint;
+    const arrays = [checkpoint.params, trainerState.gsum, trainerState.xsum, trainerState.pendingGrads, ...Object.values(windows).map((w) => w.values)];
+    return Comlink.transfer(checkpoint, arrays.flatMap((a) => (a ? [a.buffer as ArrayBuffer] : [])));
+  }
+
+  /** Answers at once: the page's heartbeat, which tells a busy worker from a dead one. */
+  ping(): true {
+    return true;
   }
 
   pause(): void {
@@ -105,6 +163,13 @@ class TrainingWorker {
 
   setTrainer(changes: Partial<TrainerSpec>): ActionResult {
     const result = this.requireSession().setTrainer(changes);
+    this.push();
+    return result;
+  }
+
+  /** The same network and trainer from fresh weights drawn with `seed`; statistics start over. */
+  restartRun(seed: number): ActionResult {
+    const result = this.requireSession().restartRun(seed);
     this.push();
     return result;
   }
@@ -205,13 +270,28 @@ class TrainingWorker {
   }
 
   private maybePush(): void {
-    if (performance.now() - this.lastUpdate >= UPDATE_PERIOD_MS) this.push();
+    // Training that stopped by itself (the divergence guard) runs no further slice, so
+    // that state goes out now rather than at the next period.
+    const stoppedSinceLastPush = this.lastPushRunning && this.session !== null && !this.session.isRunning;
+    if (!stoppedSinceLastPush && performance.now() - this.lastUpdate < UPDATE_PERIOD_MS) return;
+    // Sent once the page has caught up, so a late state still arrives when nothing else happens.
+    if (this.updatesInFlight > 0) this.updateWanted = true;
+    else this.push();
   }
 
   private push(): void {
     if (!this.session || !this.callbacks || this.failed) return;
     this.lastUpdate = performance.now();
-    this.callbacks.update(this.session.takeUpdate());
+    this.lastPushRunning = this.session.isRunning;
+    this.updateWanted = false;
+    // Through Comlink the callback returns a promise that settles once the page ran it.
+    const handled: unknown = this.callbacks.update(this.session.takeUpdate());
+    this.updatesInFlight++;
+    const settled = () => {
+      this.updatesInFlight--;
+      if (this.updatesInFlight === 0 && this.updateWanted) this.push();
+    };
+    Promise.resolve(handled).then(settled, settled);
   }
 
   /**

@@ -1,13 +1,17 @@
+import { AutosaveBanner } from './autosave/AutosaveBanner';
+import { ComparisonPanel } from './comparison/ComparisonPanel';
 import { DrawDigit } from './draw/DrawDigit';
 import { EvaluationPanel } from './evaluation/EvaluationPanel';
 import { FaultBanner } from './fault/FaultBanner';
 import { Header } from './header/Header';
 import { ImageTest } from './image-test/ImageTest';
+import { AccuracyChart } from './loss-chart/AccuracyChart';
 import { LossChart } from './loss-chart/LossChart';
 import { NetworkEditor } from './network-editor/NetworkEditor';
 import { NetworkOverview } from './inspector/NetworkOverview';
 import { NetworkView } from './network-view/NetworkView';
 import { Predictions } from './predictions/Predictions';
+import { RunControls } from './run/RunControls';
 import { SnapshotPanel } from './snapshot/SnapshotPanel';
 import { TrainingStats } from './stats/TrainingStats';
 import { TrainerForm } from './controls/TrainerForm';
@@ -18,11 +22,16 @@ export function App() {
     <div className="app">
       <Header />
       <FaultBanner />
+      <AutosaveBanner />
       <main className="dashboard">
         <div className="dashboard__row dashboard__row--training">
-          <TrainingStats />
+          <div className="dashboard__stack">
+            <TrainingStats />
+            <RunControls />
+          </div>
           <TrainerForm />
           <LossChart />
+          <AccuracyChart />
         </div>
         <div className="dashboard__row dashboard__row--tools">
           <NetworkEditor />
@@ -37,6 +46,7 @@ export function App() {
         </NetworkOverview>
         <Predictions />
         <EvaluationPanel />
+        <ComparisonPanel />
       </main>
     </div>
   );

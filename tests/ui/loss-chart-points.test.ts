@@ -25,3 +25,19 @@ describe('points the loss chart draws', () => {
     expect(drawn[drawn.length - 1]).toEqual({ examples: 20000, loss: 1997 });
   });
 });
+
+describe('accuracy in the points drawn', () => {
+  it('averages the accuracy windows with the loss, skipping runs without one', () => {
+    const points = Array.from({ length: 6 }, (_, i) => ({
+      examples: (i + 1) * 10,
+      loss: i,
+      trainingAccuracy: i < 2 ? null : i / 10,
+      validationAccuracy: i / 20,
+    }));
+    expect(pointsToDraw(points, 3)).toEqual([
+      { examples: 20, loss: 0.5, validationAccuracy: 0.025 },
+      { examples: 40, loss: 2.5, trainingAccuracy: 0.25, validationAccuracy: 0.125 },
+      { examples: 60, loss: 4.5, trainingAccuracy: 0.45, validationAccuracy: 0.225 },
+    ]);
+  });
+});

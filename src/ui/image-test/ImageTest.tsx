@@ -6,6 +6,7 @@ import { Card } from '../common/Card';
 import { GrayscaleCanvas } from '../common/GrayscaleCanvas';
 import { ProbabilityBars } from '../common/ProbabilityBars';
 import { decodeImageFile } from './decode';
+import { MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS_TEXT } from './image-dimensions';
 
 const PIXEL_RANGE = { min: 0, max: 255 };
 
@@ -51,14 +52,15 @@ export function ImageTest() {
     <Card title="Test an image from your computer" className="image-test-card">
       <p className="muted">
         A photo or drawing of one digit. It is converted the way MNIST was made: light digit on a dark background,
-        scaled to fit 20x20 and centred by its centre of mass in 28x28.
+        scaled to fit 20x20 and centred by its centre of mass in 28x28. PNG, JPEG, GIF or WebP, up to{' '}
+        {MAX_IMAGE_BYTES / (1024 * 1024)} MB and {MAX_IMAGE_PIXELS_TEXT}.
       </p>
       <div className="field">
         <label htmlFor={inputId}>Image file</label>
         <input
           id={inputId}
           type="file"
-          accept="image/*"
+          accept="image/png,image/jpeg,image/gif,image/webp"
           disabled={busy || !hasNetwork}
           onChange={(e) => {
             void classify(e.target.files?.[0]);

@@ -1,11 +1,17 @@
 /**
- * Decodes an image file into RGBA pixels in the page. Big photos are shrunk while
- * drawing (the digit ends up 20 pixels tall anyway), which keeps the pixel work that
- * follows well under a frame or two.
+ * Decodes an image file into RGBA pixels in the page, defensively: the file size and the
+ * dimensions its header states are checked before any decoder runs (a tiny PNG can claim
+ * 20,000x20,000 pixels), then createImageBitmap decodes it off the main thread and
+ * shrinks it while decoding (the digit ends up 20 pixels tall anyway), so the pixel work
+ * that follows stays well under a frame or two and a damaged file is an error message,
+ * never a frozen tab.
  */
+import { readImageHeader, sizeProblem } from './image-dimensions';
 
 /** Longest side kept after decoding. */
 const MAX_SIDE = 400;
+/** A decode that has not finished by then is abandoned with a message. */
+const DECODE_TIMEOUT_MS = 10_000;
 
 export interface DecodedImage {
   rgba: Uint8ClampedArray;
@@ -13,30 +19,77 @@ export interface DecodedImage {
   height: number;
 }
 
+/** The file cannot be classified; the message says why and what to try. */
 export class NotAnImageError extends Error {
-  constructor(fileName: string) {
-    super(`${fileName} is not an image this browser can read; try a PNG or JPEG of a digit.`);
+  constructor(fileName: string, problem = 'is not an image this browser can read') {
+    super(`${fileName} ${problem}; try a PNG or JPEG of a digit.`);
     this.name = 'NotAnImageError';
   }
 }
 
+/** The image is too big to decode safely; the message states the limit. */
+export class ImageTooLargeError extends Error {
+  constructor(fileName: string, problem: string) {
+    super(`${fileName} ${problem}.`);
+    this.name = 'ImageTooLargeError';
+  }
+}
+
 export async function decodeImageFile(file: Blob & { name?: string }): Promise<DecodedImage> {
+  const name = file.name ?? 'The file';
+  const tooBig = sizeProblem(file.size);
+  if (tooBig) throw new ImageTooLargeError(name, tooBig);
+  const header = readImageHeader(new Uint8Array(await file.arrayBuffer()));
+  if (!header.ok) throw new NotAnImageError(name, header.error);
+  const tooLarge = sizeProblem(file.size, header.width, header.height);
+  if (tooLarge) throw new ImageTooLargeError(name, tooLarge);
+
+  const shrink = Math.min(1, MAX_SIDE / Math.max(header.width, header.height));
+  const width = Math.max(1, Math.round(header.width * shrink));
+  const height = Math.max(1, Math.round(header.height * shrink));
   let bitmap: ImageBitmap;
   try {
-    bitmap = await createImageBitmap(file);
-  } catch {
-    throw new NotAnImageError(file.name ?? 'The file');
+    bitmap = await withTimeout(
+      createImageBitmap(file, { resizeWidth: width, resizeHeight: height, resizeQuality: 'high' }),
+      DECODE_TIMEOUT_MS,
+    );
+  } catch (error) {
+    if (error instanceof DecodeTimeoutError) throw new NotAnImageError(name, 'took too long to decode');
+    throw new NotAnImageError(name, `could not be decoded (the ${header.format} data looks damaged)`);
   }
   try {
-    const shrink = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
-    const width = Math.max(1, Math.round(bitmap.width * shrink));
-    const height = Math.max(1, Math.round(bitmap.height * shrink));
+    // The bitmap is already at the requested size; drawing at (width, height) keeps
+    // the copy bounded even if a decoder ignored the resize options.
     const ctx = drawingContext(width, height);
     ctx.drawImage(bitmap, 0, 0, width, height);
     return { rgba: ctx.getImageData(0, 0, width, height).data, width, height };
   } finally {
     bitmap.close();
   }
+}
+
+class DecodeTimeoutError extends Error {}
+
+function withTimeout<T extends { close(): void }>(decoding: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      reject(new DecodeTimeoutError());
+    }, ms);
+    decoding.then(
+      (value) => {
+        clearTimeout(timer);
+        // A decode that finishes after the give-up still holds memory: free it.
+        if (timedOut) value.close();
+        else resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
 }
 
 function drawingContext(width: number, height: number): OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D {

@@ -1,20 +1,27 @@
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { LossPoint } from '../../training/protocol';
 import { formatInteger, formatNumber } from '../common/format';
+import { logAxis } from './log-axis';
 
 /**
  * The recharts line itself; loaded on its own so the charting library is not on the first paint's path.
  * Memoized: its parent re-renders on every store push, but the (throttled) points change once a second.
  */
-export default memo(function LossCurve({ points }: { points: readonly LossPoint[] }) {
+export default memo(function LossCurve({ points, logScale = false }: { points: readonly LossPoint[]; logScale?: boolean }) {
+  // A log axis cannot place a zero loss (an SVM margin met everywhere): such points leave a gap.
+  const data = useMemo<readonly { examples: number; loss: number | null }[]>(
+    () => (logScale ? points.map((p) => (p.loss > 0 ? p : { examples: p.examples, loss: null })) : points),
+    [points, logScale],
+  );
+  const axis = useMemo(() => (logScale ? logAxis(points.map((p) => p.loss)) : null), [points, logScale]);
   return (
     <LineChart
       responsive
       accessibilityLayer={false}
-      data={points}
+      data={data}
       style={{ width: '100%', height: '100%' }}
-      margin={{ top: 8, right: 16, bottom: 4, left: 0 }}
+      margin={{ top: 8, right: 24, bottom: 4, left: 0 }}
     >
       <CartesianGrid stroke="var(--grid-line)" strokeDasharray="3 3" />
       <XAxis
@@ -27,7 +34,20 @@ export default memo(function LossCurve({ points }: { points: readonly LossPoint[
         // each label in the DOM, forcing a layout on every redraw.
         interval={0}
       />
-      <YAxis domain={[0, 'auto']} tickFormatter={(v: number) => formatNumber(v, 2)} width={44} fontSize={12} interval={0} />
+      {axis ? (
+        <YAxis
+          scale="log"
+          domain={axis.domain}
+          ticks={axis.ticks}
+          allowDataOverflow
+          tickFormatter={(v: number) => formatNumber(v, 6)}
+          width={44}
+          fontSize={12}
+          interval={0}
+        />
+      ) : (
+        <YAxis domain={[0, 'auto']} tickFormatter={(v: number) => formatNumber(v, 2)} width={44} fontSize={12} interval={0} />
+      )}
       <Tooltip formatter={(v) => [formatNumber(Number(v), 4), 'loss']} labelFormatter={(v) => `${formatInteger(Number(v))} examples`} />
       <Line type="monotone" dataKey="loss" stroke="var(--accent)" strokeWidth={2} dot={false} isAnimationActive={false} />
     </LineChart>

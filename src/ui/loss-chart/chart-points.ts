@@ -1,3 +1,4 @@
+import { PointMean } from '../../state/loss-history';
 import type { LossPoint } from '../../training/protocol';
 
 /**
@@ -7,9 +8,9 @@ import type { LossPoint } from '../../training/protocol';
 export const MAX_DRAWN_POINTS = 400;
 
 /**
- * At most `max` points for drawing: equal runs of consecutive points averaged, the runs
- * ending at the newest point, each placed at its run's last example. Fewer points pass
- * through unchanged (the same array).
+ * At most `max` points for drawing: equal runs of consecutive points averaged (loss and
+ * accuracies), the runs ending at the newest point, each placed at its run's last example.
+ * Fewer points pass through unchanged (the same array).
  */
 export function pointsToDraw(points: readonly LossPoint[], max = MAX_DRAWN_POINTS): readonly LossPoint[] {
   if (points.length <= max) return points;
@@ -17,9 +18,9 @@ export function pointsToDraw(points: readonly LossPoint[], max = MAX_DRAWN_POINT
   const drawn: LossPoint[] = [];
   for (let end = points.length; end > 0; end -= run) {
     const start = Math.max(0, end - run);
-    let sum = 0;
-    for (let i = start; i < end; i++) sum += points[i]!.loss;
-    drawn.push({ examples: points[end - 1]!.examples, loss: sum / (end - start) });
+    const mean = new PointMean();
+    for (let i = start; i < end; i++) mean.add(points[i]!);
+    drawn.push(mean.mean());
   }
   return drawn.reverse();
 }

@@ -1,9 +1,10 @@
-import { memo, useCallback, useId, useMemo } from 'react';
+import { memo, useCallback, useId, useMemo, type KeyboardEvent, type MouseEvent } from 'react';
 import type { LayerSnapshot, LayerSummary } from '../../training/protocol';
 import { useDashboard } from '../../state/store';
 import { MosaicCanvas } from '../common/MosaicCanvas';
 import type { Mosaic } from '../common/grayscale';
 import { formatNumber } from '../common/format';
+import { openLayerInspector } from '../inspector/inspector-url';
 import { filterMosaic, layerTitle, mosaicLabel, showsWeights, volumeMosaic, type MapGroupKind } from './layer-maps';
 
 /** "filter size 5x5x1, stride 1" or "pooling size 2x2, stride 2" (the original's wording); null for other layers. */
@@ -20,16 +21,48 @@ interface LayerPanelProps {
   observe(element: HTMLElement | null, index: number): void;
 }
 
-/** One layer: its shape and numbers, and pictures of every channel of the last example. */
+/** Elements inside a panel that handle their own clicks and keys; the panel leaves those alone. */
+const OWN_CONTROLS = 'a, button, input, select, textarea, summary, label, [role="button"], [tabindex]';
+
+/** A click on the panel itself, not on a control inside it, nor the end of selecting its text. */
+function isPanelClick(event: MouseEvent<HTMLElement>): boolean {
+  const control = (event.target as Element).closest(OWN_CONTROLS);
+  if (control && control !== event.currentTarget) return false;
+  const selection = window.getSelection();
+  return !selection || selection.isCollapsed || !event.currentTarget.contains(selection.anchorNode);
+}
+
+/**
+ * One layer: its shape and numbers, and pictures of every channel of the last example.
+ * Clicking it, or Enter / Space while it has focus, opens that layer's inspector.
+ */
 export const LayerPanel = memo(function LayerPanel({ layer, observe }: LayerPanelProps) {
   const titleId = useId();
+  const hintId = useId();
   const snapshot = useDashboard((s) => s.layerSnapshots[layer.index] ?? null);
   const windowText = windowLine(layer);
   // Stable, so re-renders on every snapshot do not detach and re-attach the observer.
   const panelRef = useCallback((el: HTMLElement | null) => observe(el, layer.index), [observe, layer.index]);
 
   return (
-    <article className="layer-panel" aria-labelledby={titleId} ref={panelRef}>
+    <article
+      className="layer-panel layer-panel--opens-inspector"
+      aria-labelledby={titleId}
+      aria-describedby={hintId}
+      tabIndex={0}
+      ref={panelRef}
+      onClick={(event) => {
+        if (isPanelClick(event)) openLayerInspector(layer.index);
+      }}
+      onKeyDown={(event: KeyboardEvent<HTMLElement>) => {
+        if (event.target !== event.currentTarget || (event.key !== 'Enter' && event.key !== ' ')) return;
+        event.preventDefault();
+        openLayerInspector(layer.index);
+      }}
+    >
+      <span id={hintId} className="visually-hidden">
+        Inspect layer {layer.index}: {layer.type}. Press Enter or click to open its inspector.
+      </span>
       <div className="layer-panel__info">
         <h3 id={titleId}>{layerTitle(layer)}</h3>
         {windowText ? <p>{windowText}</p> : null}

@@ -14,7 +14,14 @@ const STAT_ROWS: ReadonlyArray<{ label: string; read: (s: Stats) => string }> = 
   { label: 'Validation accuracy', read: (s) => formatPercent(s.validationAccuracy) },
   { label: 'Examples seen', read: (s) => formatInteger(s.examplesSeen) },
   { label: 'Examples per second', read: (s) => formatInteger(s.examplesPerSecond) },
+  { label: 'Training threads', read: threadsText },
 ];
+
+function threadsText(s: Stats): string {
+  const threads = s.trainingThreads ?? 1;
+  if (threads === 1) return '1';
+  return `${threads} (${s.sharedMemory ? 'shared memory' : 'messages'})`;
+}
 
 /** Step trains up to the next weight update: one mini-batch of batch_size examples, not one example. */
 function stepDescription(batchSize: number | null): string {

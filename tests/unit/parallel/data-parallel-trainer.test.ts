@@ -136,6 +136,26 @@ describe('DataParallelTrainer', () => {
     expect(runs[1].net.params).toEqual(runs[0].net.params);
   });
 
+  it('with a coordinator handicap (fewer examples on this thread) still gives 1 worker’s weights', async () => {
+    const lists = exampleLists(CHUNKS);
+    const one = model();
+    const oneLosses = await trainParallel(parallel(one, []), lists);
+    const two = model();
+    const dp = parallel(two, [inProcessLink()]);
+    const losses: number[] = [];
+    for (const list of lists) {
+      // 4 example-equivalents of side work: a batch of 20 splits 8 + 12.
+      const result = await dp.train(list, list.length / EXAMPLE_STRIDE, 4);
+      losses.push(...result.losses);
+    }
+    await dp.close();
+    expect(two.trainer.examplesSeen).toBe(120);
+    expect(relativeDifference(one.net.params, two.net.params)).toBeLessThan(1e-5);
+    // Per-example losses come back in batch order whichever thread computed them.
+    expect(losses.length).toBe(oneLosses.length);
+    expect(Math.abs(losses[0] - oneLosses[0])).toBeLessThan(1e-6);
+  });
+
   it('returns every example’s loss and prediction in batch order, whichever replica computed it', async () => {
     const [list] = exampleLists([20]);
     const reference = model();

@@ -29,6 +29,38 @@ describe('shardRanges', () => {
     ]);
   });
 
+  it('gives the coordinator fewer examples by its handicap, so every thread has the same work', () => {
+    // 20 examples + 4 example-equivalents of validation = 24; 12 each: the coordinator trains 8.
+    expect(shardRanges(20, 2, 4)).toEqual([
+      { start: 0, end: 8 },
+      { start: 8, end: 20 },
+    ]);
+    // Three threads: (20 + 4) / 3 = 8 each; the coordinator trains 4, the others 8.
+    expect(shardRanges(20, 3, 4)).toEqual([
+      { start: 0, end: 4 },
+      { start: 4, end: 12 },
+      { start: 12, end: 20 },
+    ]);
+    // A handicap larger than a fair share leaves the coordinator no examples.
+    expect(shardRanges(4, 2, 10)).toEqual([
+      { start: 0, end: 0 },
+      { start: 0, end: 4 },
+    ]);
+    for (let count = 0; count <= 30; count++) {
+      for (const handicap of [0, 1, 2.5, 6, 40]) {
+        const ranges = shardRanges(count, 2, handicap);
+        expect(ranges[0].start).toBe(0);
+        expect(ranges[1].start).toBe(ranges[0].end);
+        expect(ranges[1].end).toBe(count);
+        // Balanced to within one example: own + handicap vs the other's share.
+        const own = ranges[0].end;
+        if (own > 0) expect(Math.abs(own + handicap - (count - own))).toBeLessThanOrEqual(2);
+      }
+    }
+    expect(() => shardRanges(20, 2, -1)).toThrow(/coordinatorHandicap/);
+    expect(() => shardRanges(20, 2, Number.NaN)).toThrow(/coordinatorHandicap/);
+  });
+
   it('rejects counts and replica numbers that are not whole', () => {
     expect(() => shardRanges(-1, 2)).toThrow(/count/);
     expect(() => shardRanges(2.5, 2)).toThrow(/count/);

@@ -66,3 +66,40 @@ describe('LossHistory', () => {
     expect(h.values).toHaveLength(1);
   });
 });
+
+describe('LossHistory accuracy fields', () => {
+  const withAccuracy = (from: number, to: number) =>
+    Array.from({ length: to - from + 1 }, (_, i) => {
+      const k = from + i;
+      // Exact binary fractions, so averages compare exactly; validation accuracy only every
+      // other point (its window fills more slowly).
+      return { examples: k * 200, loss: 1, trainingAccuracy: k / 1024, validationAccuracy: k % 2 === 0 ? k / 200 : null };
+    });
+
+  it('averages accuracies with the loss when halving, over the points that had one', () => {
+    const h = new LossHistory(5);
+    h.add(withAccuracy(1, 5));
+    expect(h.pointsPerBucket).toBe(2);
+    expect(h.values).toEqual([
+      { examples: 200, loss: 1, trainingAccuracy: 1 / 1024 },
+      { examples: 600, loss: 1, trainingAccuracy: 2.5 / 1024, validationAccuracy: 0.01 },
+      { examples: 1000, loss: 1, trainingAccuracy: 4.5 / 1024, validationAccuracy: 0.02 },
+    ]);
+    // The provisional last point carries them too.
+    h.add(withAccuracy(6, 6));
+    expect(h.values.at(-1)).toEqual({ examples: 1200, loss: 1, trainingAccuracy: 6 / 1024, validationAccuracy: 0.03 });
+  });
+
+  it('keeps accuracy fields on a long run, within the bounds of the raw values', () => {
+    const h = new LossHistory(20);
+    h.add(withAccuracy(1, 999));
+    expect(h.values.length).toBeLessThanOrEqual(20);
+    for (const p of h.values.slice(1)) {
+      expect(p.trainingAccuracy).toBeGreaterThan(0);
+      expect(p.trainingAccuracy).toBeLessThan(1);
+      expect(p.validationAccuracy).toBeGreaterThan(0);
+    }
+    // The points are in order and the last sits where training is.
+    expect(h.values.at(-1)!.examples).toBe(999 * 200);
+  });
+});

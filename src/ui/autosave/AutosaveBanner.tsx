@@ -1,0 +1,50 @@
+import { useState } from 'react';
+import { useDashboard, useDashboardActions } from '../../state/store';
+import { formatInteger } from '../common/format';
+
+/**
+ * What the page did with the autosave it found at load: resumed the run, paused, until the
+ * person picks "Resume" or "Start fresh"; or could not use it, and why.
+ */
+export function AutosaveBanner() {
+  const notice = useDashboard((s) => s.autosave);
+  const actions = useDashboardActions();
+  const [busy, setBusy] = useState(false);
+  if (!notice) return null;
+
+  const run = (action: () => Promise<void>) => async () => {
+    setBusy(true);
+    try {
+      await action();
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (notice.kind === 'refused') {
+    return (
+      <section className="autosave-banner autosave-banner--refused" aria-label="Autosave">
+        <p role="alert">{notice.message}</p>
+        <button type="button" className="button" onClick={() => actions.dismissAutosaveNotice()}>
+          Dismiss
+        </button>
+      </section>
+    );
+  }
+  return (
+    <section className="autosave-banner" aria-label="Autosave">
+      <p role="status">
+        Resumed from autosave at {formatInteger(notice.examples)} examples.{' '}
+        <span className="autosave-banner__when">Saved {new Date(notice.savedAt).toLocaleString()}; training is paused.</span>
+      </p>
+      <div className="autosave-banner__actions">
+        <button type="button" className="button button--primary" disabled={busy} onClick={run(() => actions.resumeFromAutosave())}>
+          Resume
+        </button>
+        <button type="button" className="button" disabled={busy} onClick={run(() => actions.startFresh())}>
+          Start fresh
+        </button>
+      </div>
+    </section>
+  );
+}

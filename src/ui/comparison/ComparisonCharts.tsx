@@ -1,0 +1,92 @@
+import { memo } from 'react';
+import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import type { CurvePoint, RunReport } from '../../comparison/protocol';
+import { formatInteger, formatNumber, formatPercent } from '../common/format';
+import { RUN_STYLES } from './trainer-configs';
+
+export type AccuracyKind = 'validationAccuracy' | 'trainingAccuracy';
+
+interface ChartProps {
+  runs: readonly RunReport[];
+  accuracy: AccuracyKind;
+}
+
+/**
+ * The overlaid curves, one line per run in its colour and dash pattern. Loaded on its own
+ * so the charting library stays off the first paint's path; memoized because the runs
+ * change about once a second while the panel re-renders more often.
+ */
+export default memo(function ComparisonCharts({ runs, accuracy }: ChartProps) {
+  return (
+    <div className="comparison-charts">
+      <figure className="comparison-chart">
+        <figcaption>Loss (smoothed)</figcaption>
+        <div className="comparison-chart__plot" role="img" aria-label="Smoothed loss of each trainer against examples seen">
+          <RunChart runs={runs} dataKey="loss" format={(v) => formatNumber(v, 2)} domain={[0, 'auto']} />
+        </div>
+      </figure>
+      <figure className="comparison-chart">
+        <figcaption>{accuracy === 'validationAccuracy' ? 'Validation accuracy' : 'Training accuracy'}</figcaption>
+        <div
+          className="comparison-chart__plot"
+          role="img"
+          aria-label={`${accuracy === 'validationAccuracy' ? 'Validation' : 'Training'} accuracy of each trainer against examples seen`}
+        >
+          <RunChart runs={runs} dataKey={accuracy} format={(v) => formatPercent(v, 0)} domain={[0, 1]} />
+        </div>
+      </figure>
+    </div>
+  );
+});
+
+interface RunChartProps {
+  runs: readonly RunReport[];
+  dataKey: keyof CurvePoint;
+  format(value: number): string;
+  domain: [number, number | 'auto'];
+}
+
+function RunChart({ runs, dataKey, format, domain }: RunChartProps) {
+  return (
+    <LineChart
+      responsive
+      accessibilityLayer={false}
+      style={{ width: '100%', height: '100%' }}
+      margin={{ top: 8, right: 16, bottom: 4, left: 0 }}
+    >
+      <CartesianGrid stroke="var(--grid-line)" strokeDasharray="3 3" />
+      <XAxis
+        dataKey="examples"
+        type="number"
+        domain={['dataMin', 'dataMax']}
+        allowDuplicatedCategory={false}
+        tickFormatter={(v: number) => formatInteger(v)}
+        fontSize={12}
+        interval={0}
+      />
+      <YAxis domain={domain} tickFormatter={format} width={44} fontSize={12} interval={0} />
+      <Tooltip
+        formatter={(v, name) => [format(Number(v)), name]}
+        labelFormatter={(v) => `${formatInteger(Number(v))} examples`}
+      />
+      {runs.map((run, i) => {
+        const style = RUN_STYLES[i % RUN_STYLES.length]!;
+        return (
+          <Line
+            key={i}
+            data={run.curve}
+            dataKey={dataKey}
+            name={run.label}
+            type="monotone"
+            stroke={style.color}
+            strokeDasharray={style.dash}
+            strokeWidth={2}
+            dot={false}
+            connectNulls
+            isAnimationActive={false}
+          />
+        );
+      })}
+    </LineChart>
+  );
+}

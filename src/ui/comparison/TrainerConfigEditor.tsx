@@ -1,0 +1,145 @@
+import { useId, useState, type KeyboardEvent } from 'react';
+import { TRAINER_FIELDS, type TrainerSpec } from '../../engine/spec';
+import { LineSample } from './LineSample';
+import { editTrainer, fieldsFor, RUN_STYLES, type TrainerEdit, type TrainerNumberSchema } from './trainer-configs';
+
+const METHOD_FIELD = TRAINER_FIELDS.find((f) => f.kind === 'choice')!;
+
+interface TrainerConfigEditorProps {
+  index: number;
+  trainer: TrainerSpec;
+  /** While a comparison runs, its configurations stay as they are. */
+  disabled: boolean;
+  canRemove: boolean;
+  onChange(trainer: TrainerSpec): void;
+  onRemove(): void;
+}
+
+/** One trainer configuration: the method and the options its update rule reads. */
+export function TrainerConfigEditor({ index, trainer, disabled, canRemove, onChange, onRemove }: TrainerConfigEditorProps) {
+  const methodId = useId();
+  const [methodError, setMethodError] = useState<string | null>(null);
+  const methodErrorId = useId();
+  const style = RUN_STYLES[index % RUN_STYLES.length]!;
+  const name = `Trainer ${index + 1}`;
+
+  return (
+    <fieldset className="comparison-config" disabled={disabled}>
+      <legend>
+        <LineSample color={style.color} dash={style.dash} />
+        {name}
+      </legend>
+      <div className="comparison-config__fields">
+        <div className="field">
+          <label htmlFor={methodId}>{METHOD_FIELD.label}</label>
+          <select
+            id={methodId}
+            value={trainer.method}
+            aria-invalid={methodError ? true : undefined}
+            aria-describedby={methodError ? methodErrorId : undefined}
+            onChange={(e) => {
+              const edit = editTrainer(trainer, 'method', e.target.value);
+              setMethodError(edit.ok ? null : edit.error);
+              if (edit.ok) onChange(edit.trainer);
+            }}
+          >
+            {METHOD_FIELD.options.map((option) => (
+              <option key={option} value={option}>
+                {option}
+              </option>
+            ))}
+          </select>
+          {methodError ? (
+            <p id={methodErrorId} className="field__error" role="alert">
+              {methodError}
+            </p>
+          ) : null}
+        </div>
+        {fieldsFor(trainer.method).map((field) => (
+          <ConfigNumberField
+            key={`${trainer.method}-${field.name}`}
+            field={field}
+            value={trainer[field.name]}
+            apply={(text) => {
+              const edit = editTrainer(trainer, field.name, text);
+              if (edit.ok) onChange(edit.trainer);
+              return edit;
+            }}
+          />
+        ))}
+      </div>
+      <button type="button" className="button comparison-config__remove" onClick={onRemove} disabled={disabled || !canRemove}>
+        Remove <span className="visually-hidden">{name}</span>
+      </button>
+    </fieldset>
+  );
+}
+
+interface ConfigNumberFieldProps {
+  field: TrainerNumberSchema;
+  value: number;
+  apply(text: string): TrainerEdit;
+}
+
+/**
+ * A number box that applies on Enter or when focus leaves; a refused value stays in the
+ * box, marked, with the engine's reason, and the configuration keeps its old value.
+ */
+function ConfigNumberField({ field, value, apply }: ConfigNumberFieldProps) {
+  const inputId = useId();
+  const errorId = useId();
+  const helpId = useId();
+  const [draft, setDraft] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  function commit() {
+    if (draft === null) return;
+    const edit = apply(draft);
+    if (edit.ok) {
+      setDraft(null);
+      setError(null);
+    } else {
+      setError(edit.error);
+    }
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLInputElement>) {
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      commit();
+    } else if (event.key === 'Escape' && draft !== null) {
+      setDraft(null);
+      setError(null);
+    }
+  }
+
+  return (
+    <div className="field">
+      <label htmlFor={inputId}>{field.label}</label>
+      <input
+        id={inputId}
+        type="text"
+        inputMode={field.kind === 'int' ? 'numeric' : 'decimal'}
+        autoComplete="off"
+        spellCheck={false}
+        value={draft ?? String(value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${errorId} ${helpId}` : helpId}
+        onChange={(e) => {
+          setDraft(e.target.value);
+          setError(null);
+        }}
+        onBlur={commit}
+        onKeyDown={onKeyDown}
+      />
+      <span id={helpId} className="visually-hidden">
+        {field.help}
+      </span>
+      {error ? (
+        <p id={errorId} className="field__error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}

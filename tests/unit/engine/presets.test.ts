@@ -1,0 +1,84 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadMnist, type MnistData } from '../../../src/data/node-loader';
+import { parseNetwork, SEED_DEFINITION_TEXT } from '../../../src/engine/parse';
+import { NETWORK_PRESETS } from '../../../src/engine/presets';
+import { totalParamCount } from '../../../src/engine/spec';
+import { mnistProblem, TrainingSession } from '../../../src/training/session';
+
+let mnist: MnistData;
+
+beforeAll(() => {
+  mnist = loadMnist();
+});
+
+function preset(name: string) {
+  const found = NETWORK_PRESETS.find((p) => p.name === name);
+  if (!found) throw new Error(`no preset named ${name}`);
+  return found;
+}
+
+describe('network presets', () => {
+  it('offers the four presets of the issue, with unique names', () => {
+    expect(NETWORK_PRESETS.map((p) => p.name)).toEqual([
+      "Seed network (the demo's)",
+      'Wider two-conv',
+      'MLP',
+      'SVM loss',
+    ]);
+    expect(preset("Seed network (the demo's)").text).toBe(SEED_DEFINITION_TEXT);
+  });
+
+  it.each(NETWORK_PRESETS.map((p) => [p.name, p.text]))('%s parses, validates and fits MNIST', (_name, text) => {
+    const { layers, trainer } = parseNetwork(text);
+    expect(mnistProblem(layers)).toBeNull();
+    expect(layers[0]!.out).toEqual({ sx: 24, sy: 24, depth: 1 });
+    expect(trainer).toMatchObject({ method: 'adadelta', batch_size: 20, l2_decay: 0.001 });
+  });
+
+  it('builds the layers each name promises', () => {
+    const shapes = (name: string) =>
+      parseNetwork(preset(name).text).layers.map((l) => `${l.type} ${l.out.sx}x${l.out.sy}x${l.out.depth}`);
+    expect(shapes('Wider two-conv')).toEqual([
+      'input 24x24x1',
+      'conv 24x24x16',
+      'relu 24x24x16',
+      'pool 12x12x16',
+      'conv 12x12x32',
+      'relu 12x12x32',
+      'pool 4x4x32',
+      'fc 1x1x10',
+      'softmax 1x1x10',
+    ]);
+    expect(shapes('MLP')).toEqual([
+      'input 24x24x1',
+      'fc 1x1x100',
+      'relu 1x1x100',
+      'fc 1x1x100',
+      'relu 1x1x100',
+      'fc 1x1x10',
+      'softmax 1x1x10',
+    ]);
+    const svm = parseNetwork(preset('SVM loss').text).layers;
+    const seed = parseNetwork(SEED_DEFINITION_TEXT).layers;
+    expect(svm.at(-1)!.type).toBe('svm');
+    expect(svm.slice(0, -1)).toEqual(seed.slice(0, -1));
+    // 100x576+100 + 100x100+100 + 10x100+10 parameters.
+    expect(totalParamCount(parseNetwork(preset('MLP').text).layers)).toBe(57_700 + 10_100 + 1_010);
+  });
+
+  it.each(NETWORK_PRESETS.map((p) => [p.name, p.text]))('%s learns on MNIST', (_name, text) => {
+    const session = new TrainingSession(
+      { train: mnist.train, test: mnist.test, trainTotal: mnist.train.count },
+      { seed: 3, definitionText: text, schedule: () => {}, now: () => 0 },
+    );
+    try {
+      expect(session.trainExamples(600)).toBe(600);
+      const stats = session.getStats();
+      expect(Number.isFinite(stats.classificationLoss)).toBe(true);
+      // Chance is 10%; every preset is well above it after 600 examples.
+      expect(stats.trainingAccuracy!).toBeGreaterThan(0.3);
+    } finally {
+      session.dispose();
+    }
+  });
+});

@@ -1,0 +1,256 @@
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  AUTOSAVE_KEY,
+  AUTOSAVE_VERSION,
+  Autosaver,
+  indexedDbStorage,
+  readAutosave,
+  restoreOptions,
+  type AutosaveRecord,
+  type AutosaveStorage,
+  type PageVisibility,
+} from '../../../src/state/autosave';
+import { createFakeBackend, type FakeBackend } from '../../../src/state/fake-backend';
+import { createDashboardStore, type DashboardStore } from '../../../src/state/store';
+import type { SessionCheckpoint } from '../../../src/training/checkpoint';
+import { tinyCheckpoint } from '../helpers/checkpoint-fixture';
+
+let base: SessionCheckpoint;
+beforeAll(async () => {
+  base = await tinyCheckpoint();
+});
+
+/** A page whose visibility the test sets. */
+class FakePage implements PageVisibility {
+  visibilityState: DocumentVisibilityState = 'visible';
+  private listeners = new Set<() => void>();
+  addEventListener(_type: 'visibilitychange', listener: () => void) {
+    this.listeners.add(listener);
+  }
+  removeEventListener(_type: 'visibilitychange', listener: () => void) {
+    this.listeners.delete(listener);
+  }
+  become(state: DocumentVisibilityState) {
+    this.visibilityState = state;
+    for (const listener of this.listeners) listener();
+  }
+}
+
+interface Rig {
+  backend: FakeBackend;
+  store: DashboardStore;
+  storage: AutosaveStorage;
+  /** Every value written, in order. */
+  writes: AutosaveRecord[];
+  page: FakePage;
+  autosaver: Autosaver;
+  setClock(ms: number): void;
+  /** The worker's examples count from now on (what the next checkpoint says). */
+  setExamples(n: number): void;
+  /** A push from the worker at the current clock. */
+  push(running: boolean): void;
+}
+
+const stores: DashboardStore[] = [];
+
+beforeEach(() => {
+  // A fresh, empty IndexedDB for every test.
+  globalThis.indexedDB = new IDBFactory();
+});
+
+afterEach(() => {
+  for (const store of stores.splice(0)) store.dispose();
+});
+
+function rig(): Rig {
+  const backend = createFakeBackend();
+  let examples = 0;
+  backend.answers.exportCheckpoint = () => ({ ...base, examples, trainerState: { ...base.trainerState, k: examples } });
+  const store = createDashboardStore(backend);
+  stores.push(store);
+  const idb = indexedDbStorage();
+  const writes: AutosaveRecord[] = [];
+  const storage: AutosaveStorage = {
+    get: (key) => idb.get(key),
+    del: (key) => idb.del(key),
+    set: (key, value) => {
+      writes.push(value as AutosaveRecord);
+      return idb.set(key, value);
+    },
+  };
+  let clock = 0;
+  const page = new FakePage();
+  const autosaver = new Autosaver({ storage, now: () => clock, page });
+  autosaver.attach(store);
+  return {
+    backend,
+    store,
+    storage,
+    writes,
+    page,
+    autosaver,
+    setClock: (ms) => (clock = ms),
+    setExamples: (n) => (examples = n),
+    push: (running) =>
+      backend.emitUpdate({ stats: { running, examplesSeen: examples }, lossPoints: examples > 0 ? [{ examples, loss: 1 / examples }] : [] }),
+  };
+}
+
+async function saved(storage: AutosaveStorage): Promise<AutosaveRecord | undefined> {
+  return (await storage.get(AUTOSAVE_KEY)) as AutosaveRecord | undefined;
+}
+
+describe('when the autosave writes', () => {
+  it('saves at most every 10 s while training, counting from when training started', async () => {
+    const r = rig();
+    r.push(true); // training starts at t = 0
+    for (const [t, n] of [[3000, 300], [9999, 999], [10_000, 1000], [15_000, 1500], [19_000, 1900], [20_000, 2000]] as const) {
+      r.setClock(t);
+      r.setExamples(n);
+      r.push(true);
+      await r.autosaver.settled();
+    }
+    expect(r.writes.map((w) => w.checkpoint.examples)).toEqual([1000, 2000]);
+    expect((await saved(r.storage))?.checkpoint.examples).toBe(2000);
+  });
+
+  it('saves when training pauses, without waiting for the period', async () => {
+    const r = rig();
+    r.push(true);
+    r.setClock(2000);
+    r.setExamples(200);
+    r.push(true);
+    await r.autosaver.settled();
+    expect(r.writes).toHaveLength(0);
+    await r.store.getState().actions.pause();
+    await r.autosaver.settled();
+    expect(r.writes.map((w) => w.checkpoint.examples)).toEqual([200]);
+  });
+
+  it('saves when the page is hidden (closing the tab, switching away), not when it shows again', async () => {
+    const r = rig();
+    r.setExamples(50);
+    r.push(false);
+    r.page.become('hidden');
+    await r.autosaver.settled();
+    r.page.become('visible');
+    await r.autosaver.settled();
+    expect(r.writes.map((w) => w.checkpoint.examples)).toEqual([50]);
+  });
+
+  it('writes nothing while training stopped on a fault: the last good record stays', async () => {
+    const r = rig();
+    r.push(true);
+    r.setClock(10_000);
+    r.setExamples(1000);
+    r.push(true);
+    await r.autosaver.settled();
+    r.backend.emitFault('The training worker stopped answering.');
+    r.page.become('hidden');
+    await r.autosaver.settled();
+    expect(r.backend.callsTo('exportCheckpoint')).toHaveLength(1);
+    expect((await saved(r.storage))?.checkpoint.examples).toBe(1000);
+  });
+
+  it('"Start fresh" forgets the record, and a save in flight then is dropped', async () => {
+    const r = rig();
+    r.setExamples(70);
+    r.push(false);
+    await r.autosaver.save();
+    expect(await saved(r.storage)).toBeDefined();
+    const inFlight = r.autosaver.save();
+    await r.autosaver.discard();
+    await inFlight;
+    await r.autosaver.settled();
+    expect(await saved(r.storage)).toBeUndefined();
+  });
+});
+
+describe('what the autosave writes', () => {
+  it('one record under one key: checkpoint, chart up to the checkpoint, statistics, configuration', async () => {
+    const r = rig();
+    r.setExamples(400);
+    r.push(true);
+    r.setExamples(600);
+    r.push(true); // the chart has a point at 600, the checkpoint below says 500
+    r.setExamples(500);
+    await r.autosaver.save();
+    expect(r.writes).toHaveLength(1);
+    const record = (await saved(r.storage))!;
+    expect(record.version).toBe(AUTOSAVE_VERSION);
+    expect(record.checkpoint.examples).toBe(500);
+    expect(record.checkpoint.params).toBeInstanceOf(Float32Array);
+    expect(Array.from(record.checkpoint.params)).toEqual(Array.from(base.params));
+    expect(record.lossHistory.map((p) => p.examples)).toEqual([400]);
+    expect(record.stats.examplesSeen).toBe(500);
+    expect(record.config).toEqual({ definitionText: base.definitionText, seed: base.seed });
+  });
+
+  it('a save that fails halfway (the value cannot be stored) leaves the last good record whole', async () => {
+    const r = rig();
+    r.setExamples(100);
+    r.push(false);
+    await r.autosaver.save();
+    // The next checkpoint holds something IndexedDB cannot clone: the transaction aborts.
+    r.backend.answers.exportCheckpoint = () => ({ ...base, examples: 200, rng: [1, 2, 3, (() => 4) as unknown as number] });
+    await r.autosaver.save();
+    expect(r.autosaver.lastError).toMatch(/clone|could not be cloned/i);
+    const record = (await saved(r.storage))!;
+    expect(record.checkpoint.examples).toBe(100);
+    expect(r.autosaver.lastSavedExamples).toBe(100);
+  });
+});
+
+describe('reading the autosave at page load', () => {
+  const plainUrl = new URLSearchParams('');
+
+  async function goodRecord(): Promise<AutosaveRecord> {
+    const r = rig();
+    r.setExamples(300);
+    r.push(false);
+    await r.autosaver.save();
+    return (await saved(r.storage))!;
+  }
+
+  it('finds a good record and turns it into a paused, restored run', async () => {
+    const record = await goodRecord();
+    const found = await readAutosave(indexedDbStorage(), plainUrl);
+    expect(found).toEqual({ kind: 'found', record });
+    const { restored } = restoreOptions(found);
+    expect(restored?.checkpoint.examples).toBe(300);
+  });
+
+  it('finds nothing in an empty database', async () => {
+    expect(await readAutosave(indexedDbStorage(), plainUrl)).toEqual({ kind: 'none' });
+  });
+
+  it.each<[string, (record: AutosaveRecord) => unknown, RegExp]>([
+    ['text', () => 'not a record', /not an object/],
+    ['another version', (r) => ({ ...r, version: 99 }), /another version of the app \(record version 99/],
+    ['weights that went through JSON', (r) => ({ ...r, checkpoint: { ...r.checkpoint, params: Array.from(r.checkpoint.params) } }), /params must be a Float32Array/],
+    ['a NaN weight', (r) => ({ ...r, checkpoint: { ...r.checkpoint, params: r.checkpoint.params.map((v, i) => (i === 0 ? NaN : v)) } }), /NaN/],
+    ['a broken chart', (r) => ({ ...r, lossHistory: [{ examples: 'x' }] }), /lossHistory/],
+    ['no configuration', (r) => ({ ...r, config: null }), /config/],
+  ])('refuses a corrupt record (%s) with a message naming what is wrong', async (_name, corrupt, message) => {
+    const record = await goodRecord();
+    const storage = indexedDbStorage();
+    await storage.set(AUTOSAVE_KEY, corrupt(record));
+    const found = await readAutosave(storage, plainUrl);
+    expect(found.kind).toBe('refused');
+    expect(found.kind === 'refused' && found.problem).toMatch(message);
+    expect(restoreOptions(found).autosaveRefusal).toMatch(/^The autosaved run could not be restored, so a fresh run starts: /);
+  });
+
+  it('with a run in the URL, uses the record only when it is that run', async () => {
+    const record = await goodRecord();
+    const storage = indexedDbStorage();
+    const same = new URLSearchParams({ net: record.config.definitionText, seed: String(record.config.seed) });
+    expect((await readAutosave(storage, same)).kind).toBe('found');
+    const otherSeed = new URLSearchParams({ net: record.config.definitionText, seed: String(record.config.seed + 1) });
+    expect(await readAutosave(storage, otherSeed)).toEqual({ kind: 'other-run' });
+    // A link with only a seed means the default network: not this run either.
+    expect(await readAutosave(storage, new URLSearchParams({ seed: String(record.config.seed) }))).toEqual({ kind: 'other-run' });
+  });
+});
