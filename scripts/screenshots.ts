@@ -1,7 +1,7 @@
 /**
  * Screenshots of the dashboard training for real: builds the app, serves it, lets MNIST
  * train in headless Chromium until validation accuracy reaches 97% (or 120 s pass), and
- * saves views of every panel to artifacts/ plus the README picture, docs/screenshot.png.
+ * saves views of every panel to artifacts/ plus the README pictures, docs/screenshot*.png.
  *
  *   npx tsx scripts/screenshots.ts
  */
@@ -12,7 +12,8 @@ import type { Page } from 'playwright-core';
 import { buildApp, chromiumAvailable, CHROMIUM_PATH, launchChromium, PROJECT_ROOT, startPreview } from '../tests/e2e/harness';
 
 const ARTIFACTS = join(PROJECT_ROOT, 'artifacts');
-const README_SHOT = join(PROJECT_ROOT, 'docs', 'screenshot.png');
+const DOCS = join(PROJECT_ROOT, 'docs');
+const README_SHOT = join(DOCS, 'screenshot.png');
 const TARGET_ACCURACY = 0.97;
 const MAX_WAIT_MS = 120_000;
 
@@ -58,6 +59,28 @@ async function main(): Promise<void> {
       await page.screenshot({ path: join(ARTIFACTS, `shot-${name}.png`) });
     }
     await page.screenshot({ path: join(ARTIFACTS, 'shot-full.png'), fullPage: true });
+
+    // The README's feature pictures: the network as a form, a layer's inspector, a trainer comparison.
+    const editor = page.getByRole('region', { name: 'Instantiate a Network and Trainer' });
+    await editor.getByRole('tab', { name: 'Form' }).click();
+    await editor.scrollIntoViewIfNeeded();
+    await page.waitForTimeout(500);
+    await editor.screenshot({ path: join(DOCS, 'screenshot-form.png') });
+    await editor.getByRole('tab', { name: 'Code' }).click();
+
+    const network = page.getByRole('region', { name: 'Network Visualization' });
+    await network.getByRole('article', { name: 'conv (24x24x8)' }).first().click({ position: { x: 40, y: 12 } });
+    await page.getByRole('heading', { name: 'Layer 1: conv (24x24x8)' }).waitFor({ timeout: 15_000 });
+    await page.waitForTimeout(1500);
+    await page.screenshot({ path: join(DOCS, 'screenshot-inspector.png') });
+    await page.keyboard.press('Escape');
+
+    const comparison = page.getByRole('region', { name: 'Compare trainers' });
+    await comparison.getByRole('button', { name: 'Show comparison' }).click();
+    await comparison.getByRole('button', { name: 'Start comparison' }).click();
+    await page.waitForTimeout(20_000);
+    await comparison.screenshot({ path: join(DOCS, 'screenshot-comparison.png') });
+    await comparison.getByRole('button', { name: 'Stop' }).click();
 
     // The same page at phone width: still usable, nothing cut off sideways.
     await page.setViewportSize({ width: 390, height: 844 });

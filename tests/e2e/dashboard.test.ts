@@ -103,6 +103,8 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
   // Reading the page the way a person does: by region, label and role.
 
   const statsRegion = () => page.getByRole('region', { name: 'Training Stats' });
+  // The live trainer form (the editor's form view and the comparison have fields of the same names).
+  const trainerRegion = () => page.getByRole('region', { name: 'Trainer', exact: true });
 
   async function stat(label: string): Promise<string> {
     return (await statsRegion().locator('dt', { hasText: label }).locator('xpath=following-sibling::dd[1]').textContent()) ?? '';
@@ -292,7 +294,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
   }, 60_000);
 
   it("shows an error for learning rate 'abc' while training goes on", async () => {
-    const field = page.getByLabel('Learning rate', { exact: true });
+    const field = trainerRegion().getByLabel('Learning rate', { exact: true });
     const before = await field.inputValue();
     await field.fill('abc');
     await field.press('Enter');
@@ -329,7 +331,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     // The running session is untouched: same layers, the count keeps going up from where it was.
     await waitFor(examplesSeen, (n) => n > seen + 100, 20_000, 'training to go on');
     expect(await layerTitles()).toEqual(panelsBefore);
-    expect(await page.getByLabel('Method').inputValue()).toBe('adadelta');
+    expect(await trainerRegion().getByLabel('Method').inputValue()).toBe('adadelta');
     await region.scrollIntoViewIfNeeded();
     await screenshot('04-definition-error');
   }, 60_000);

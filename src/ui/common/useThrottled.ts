@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { startTransition, useEffect, useRef, useState } from 'react';
 
 /**
  * The value, but changing at most once per `intervalMs` (the latest value always lands).
@@ -20,7 +20,9 @@ export function useThrottled<T>(value: T, intervalMs: number, isUrgent?: (value:
     if (paused) return;
     const show = () => {
       lastShownAt.current = performance.now();
-      setShown(value);
+      // A transition: React renders it in short slices, yielding to the page between
+      // them, so redrawing a chart or a grid never blocks the main thread in one long task.
+      startTransition(() => setShown(value));
     };
     const wait = lastShownAt.current + intervalMs - performance.now();
     if (wait <= 0) {

@@ -6,7 +6,7 @@ import { useOnScreen } from '../common/useOnScreen';
 import { DownloadPngButton } from '../export/DownloadPngButton';
 import { downloadBlob } from '../export/download';
 import { metricsCsv } from '../export/metrics-csv';
-import { CHART_REFRESH_MS, useChartHistory } from './use-chart-history';
+import { useChartHistory } from './use-chart-history';
 import './metrics-charts.css';
 
 const AccuracyCurve = lazy(() => import('./AccuracyCurve'));
@@ -17,8 +17,7 @@ const AccuracyCurve = lazy(() => import('./AccuracyCurve'));
  */
 export function AccuracyChart() {
   const [cardRef, onScreen] = useOnScreen<HTMLElement>();
-  // Half a refresh after the loss chart, so the two redraws are separate main-thread tasks.
-  const { points, drawn } = useChartHistory(onScreen, CHART_REFRESH_MS / 2);
+  const { points, drawn } = useChartHistory(onScreen);
   const evaluations = useDashboard((s) => s.testEvaluationPoints);
   const store = useContext(DashboardContext);
   const [exportError, setExportError] = useState<string | null>(null);
