@@ -270,7 +270,14 @@ export class Autosaver {
       this.periodFrom = Math.max(this.periodFrom, record.savedAt);
     } catch (error) {
       // The previous record stays (the transaction aborted); the next due save tries again.
+      const firstFailure = this.lastError === null;
       this.lastError = error instanceof Error ? error.message : String(error);
+      // Said once per spell of failures (not every 10 s), in the notice the Run card shows.
+      if (firstFailure) {
+        const notice = `Autosave failed (${this.lastError}); training goes on, but a reload would go back to the last good save.`;
+        const current = store.getState().notice;
+        store.setState({ notice: current ? `${current}\n${notice}` : notice });
+      }
     }
   }
 }

@@ -200,6 +200,10 @@ describe('what the autosave writes', () => {
     const record = (await saved(r.storage))!;
     expect(record.checkpoint.examples).toBe(100);
     expect(r.autosaver.lastSavedExamples).toBe(100);
+    // The person is told once, not at every failed attempt.
+    expect(r.store.getState().notice).toMatch(/^Autosave failed \(.*clone.*\); training goes on/i);
+    await r.autosaver.save();
+    expect(r.store.getState().notice!.split('\n')).toHaveLength(1);
   });
 });
 
