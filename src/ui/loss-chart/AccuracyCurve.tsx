@@ -61,7 +61,7 @@ export default memo(function AccuracyCurve({
       {(['training', 'validation'] as const).map((key) => (
         <Line
           key={key}
-          type="monotone"
+          type="linear"
           dataKey={`${key}Accuracy`}
           name={ACCURACY_SERIES[key].name}
           stroke={ACCURACY_SERIES[key].color}

@@ -49,7 +49,7 @@ export default memo(function LossCurve({ points, logScale = false }: { points: r
         <YAxis domain={[0, 'auto']} tickFormatter={(v: number) => formatNumber(v, 2)} width={44} fontSize={12} interval={0} />
       )}
       <Tooltip formatter={(v) => [formatNumber(Number(v), 4), 'loss']} labelFormatter={(v) => `${formatInteger(Number(v))} examples`} />
-      <Line type="monotone" dataKey="loss" stroke="var(--accent)" strokeWidth={2} dot={false} isAnimationActive={false} />
+      <Line type="linear" dataKey="loss" stroke="var(--accent)" strokeWidth={2} dot={false} isAnimationActive={false} />
     </LineChart>
   );
 });

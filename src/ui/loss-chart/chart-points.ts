@@ -5,7 +5,7 @@ import type { LossPoint } from '../../training/protocol';
  * The chart is a few hundred pixels wide: more points than this cost rendering time
  * (recharts walks every point on each redraw) without changing the picture.
  */
-export const MAX_DRAWN_POINTS = 200;
+export const MAX_DRAWN_POINTS = 120;
 
 /**
  * At most `max` points for drawing: equal runs of consecutive points averaged (loss and
