@@ -1,9 +1,8 @@
 import { useId, useState, type KeyboardEvent } from 'react';
-import { TRAINER_FIELDS, type TrainerSpec } from '../../engine/spec';
+import type { TrainerSpec } from '../../engine/spec';
+import { MethodField } from '../controls/MethodField';
 import { LineSample } from './LineSample';
 import { editTrainer, fieldsFor, RUN_STYLES, type TrainerEdit, type TrainerNumberSchema } from './trainer-configs';
-
-const METHOD_FIELD = TRAINER_FIELDS.find((f) => f.kind === 'choice')!;
 
 interface TrainerConfigEditorProps {
   index: number;
@@ -17,9 +16,7 @@ interface TrainerConfigEditorProps {
 
 /** One trainer configuration: the method and the options its update rule reads. */
 export function TrainerConfigEditor({ index, trainer, disabled, canRemove, onChange, onRemove }: TrainerConfigEditorProps) {
-  const methodId = useId();
   const [methodError, setMethodError] = useState<string | null>(null);
-  const methodErrorId = useId();
   const style = RUN_STYLES[index % RUN_STYLES.length]!;
   const name = `Trainer ${index + 1}`;
 
@@ -30,31 +27,15 @@ export function TrainerConfigEditor({ index, trainer, disabled, canRemove, onCha
         {name}
       </legend>
       <div className="comparison-config__fields">
-        <div className="field">
-          <label htmlFor={methodId}>{METHOD_FIELD.label}</label>
-          <select
-            id={methodId}
-            value={trainer.method}
-            aria-invalid={methodError ? true : undefined}
-            aria-describedby={methodError ? methodErrorId : undefined}
-            onChange={(e) => {
-              const edit = editTrainer(trainer, 'method', e.target.value);
-              setMethodError(edit.ok ? null : edit.error);
-              if (edit.ok) onChange(edit.trainer);
-            }}
-          >
-            {METHOD_FIELD.options.map((option) => (
-              <option key={option} value={option}>
-                {option}
-              </option>
-            ))}
-          </select>
-          {methodError ? (
-            <p id={methodErrorId} className="field__error" role="alert">
-              {methodError}
-            </p>
-          ) : null}
-        </div>
+        <MethodField
+          value={trainer.method}
+          error={methodError}
+          onChange={(method) => {
+            const edit = editTrainer(trainer, 'method', method);
+            setMethodError(edit.ok ? null : edit.error);
+            if (edit.ok) onChange(edit.trainer);
+          }}
+        />
         {fieldsFor(trainer.method).map((field) => (
           <ConfigNumberField
             key={`${trainer.method}-${field.name}`}

@@ -1,17 +1,16 @@
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import type { TrainerMethod, TrainerSpec } from '../../engine/spec';
 import { useDashboard, useDashboardActions } from '../../state/store';
 import { Card } from '../common/Card';
 import { TrainerNumberField } from './TrainerNumberField';
-import { MAIN_FORM_FIELDS, METHOD_FIELD, MORE_FORM_FIELDS, type FormNumberField } from './trainer-form-fields';
+import { MethodField } from './MethodField';
+import { MAIN_FORM_FIELDS, MORE_FORM_FIELDS, type FormNumberField } from './trainer-form-fields';
 
 /** Trainer options, applied live to the running session; the boxes show what is in force. */
 export function TrainerForm() {
   const trainer = useDashboard((s) => s.network?.trainer ?? null);
   const actions = useDashboardActions();
-  const methodId = useId();
   const [methodError, setMethodError] = useState<string | null>(null);
-  const methodErrorId = useId();
   const method = trainer?.method ?? 'sgd';
   /** The choice just made, shown until the store reports the method in force changed. */
   const [chosen, setChosen] = useState<{ value: TrainerMethod; previous: TrainerMethod } | null>(null);
@@ -31,34 +30,17 @@ export function TrainerForm() {
   return (
     <Card title="Trainer" className="trainer-card">
       <form className="trainer-form" onSubmit={(e) => e.preventDefault()} noValidate>
-        <div className="field">
-          <label htmlFor={methodId}>{METHOD_FIELD.label}</label>
-          <select
-            id={methodId}
-            value={shownMethod}
-            disabled={trainer === null}
-            aria-invalid={methodError ? true : undefined}
-            aria-describedby={methodError ? methodErrorId : undefined}
-            onChange={async (e) => {
-              const value = e.target.value as TrainerMethod;
-              setChosen({ value, previous: method });
-              const result = await actions.setTrainer({ method: value });
-              setMethodError(result.ok ? null : result.error);
-              if (!result.ok) setChosen(null);
-            }}
-          >
-            {METHOD_FIELD.options.map((option) => (
-              <option key={option} value={option}>
-                {option}
-              </option>
-            ))}
-          </select>
-          {methodError ? (
-            <p id={methodErrorId} className="field__error" role="alert">
-              {methodError}
-            </p>
-          ) : null}
-        </div>
+        <MethodField
+          value={shownMethod}
+          error={methodError}
+          disabled={trainer === null}
+          onChange={async (value) => {
+            setChosen({ value, previous: method });
+            const result = await actions.setTrainer({ method: value });
+            setMethodError(result.ok ? null : result.error);
+            if (!result.ok) setChosen(null);
+          }}
+        />
         {MAIN_FORM_FIELDS.map(renderField)}
         <details className="trainer-form__more">
           <summary>More options</summary>
