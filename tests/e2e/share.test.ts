@@ -106,8 +106,13 @@ describe.skipIf(!chromiumAvailable())('share a run, open the inspector', () => {
     expect(shared.searchParams.get('net')).toBe(expectedText);
     expect(shared.searchParams.get('workers')).toBe('1');
 
-    // A plain reload of the page.
+    // A plain reload of the page. This run may have been autosaved (it is the run the link
+    // names), and then comes back paused with the autosave banner (issue 7): resume it.
     await page.reload();
+    const banner = page.getByRole('region', { name: 'Autosave' });
+    const pause = page.getByRole('button', { name: 'Pause', exact: true });
+    await banner.or(pause).first().waitFor({ timeout: 60_000 });
+    if (await banner.isVisible()) await banner.getByRole('button', { name: 'Resume' }).click();
     await trainingRuns(page);
     await expect.poll(() => page.getByLabel('Network definition').inputValue(), { timeout: 30_000 }).toBe(expectedText);
     expect(await page.getByRole('region', { name: 'Run' }).getByLabel('Seed').inputValue()).toBe('2024');
