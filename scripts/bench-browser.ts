@@ -30,6 +30,7 @@ import {
   startPreview,
   type LongTask,
 } from '../tests/e2e/harness';
+import { parseScriptOptions } from './lib/script-options';
 
 interface Options {
   workers: number[];
@@ -45,71 +46,37 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = {
-    workers: [1, 2],
-    maxSeconds: 240,
-    target: 0.99,
-    warmupSeconds: 5,
-    windowSeconds: 20,
-    firstEvalSeconds: 60,
-    evalEverySeconds: 20,
-    accuracyWorkers: null,
-    skipAccuracy: false,
-    rebuild: false,
+  const { numbers, strings, flags } = parseScriptOptions(
+    argv,
+    {
+      numbers: {
+        'max-seconds': { min: 0 },
+        target: { min: 0 },
+        warmup: { min: 0 },
+        window: { min: 0 },
+        'first-eval': { min: 0 },
+        'eval-every': { min: 0 },
+        'accuracy-workers': { min: 1 },
+      },
+      strings: ['workers'],
+      flags: ['skip-accuracy', 'rebuild'],
+    },
+    'scripts/bench-browser.ts',
+  );
+  const workers = strings.workers === undefined ? [1, 2] : strings.workers.split(',').map(Number);
+  if (workers.length === 0 || workers.some((w) => w !== 1 && w !== 2)) throw new Error('--workers takes 1, 2 or 1,2');
+  return {
+    workers,
+    maxSeconds: numbers['max-seconds'] ?? 240,
+    target: numbers.target ?? 0.99,
+    warmupSeconds: numbers.warmup ?? 5,
+    windowSeconds: numbers.window ?? 20,
+    firstEvalSeconds: numbers['first-eval'] ?? 60,
+    evalEverySeconds: numbers['eval-every'] ?? 20,
+    accuracyWorkers: numbers['accuracy-workers'] ?? null,
+    skipAccuracy: flags['skip-accuracy'],
+    rebuild: flags.rebuild,
   };
-  const number = (flag: string, value: string | undefined): number => {
-    const n = Number(value);
-    if (value === undefined || !Number.isFinite(n) || n < 0) throw new Error(`${flag} needs a non-negative number, got '${value}'`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = argv[i + 1];
-    switch (flag) {
-      case '--workers':
-        options.workers = (value ?? '').split(',').map((w) => number(flag, w));
-        if (options.workers.some((w) => w !== 1 && w !== 2)) throw new Error('--workers takes 1, 2 or 1,2');
-        i++;
-        break;
-      case '--max-seconds':
-        options.maxSeconds = number(flag, value);
-        i++;
-        break;
-      case '--target':
-        options.target = number(flag, value);
-        i++;
-        break;
-      case '--warmup':
-        options.warmupSeconds = number(flag, value);
-        i++;
-        break;
-      case '--window':
-        options.windowSeconds = number(flag, value);
-        i++;
-        break;
-      case '--first-eval':
-        options.firstEvalSeconds = number(flag, value);
-        i++;
-        break;
-      case '--eval-every':
-        options.evalEverySeconds = number(flag, value);
-        i++;
-        break;
-      case '--accuracy-workers':
-        options.accuracyWorkers = number(flag, value);
-        i++;
-        break;
-      case '--skip-accuracy':
-        options.skipAccuracy = true;
-        break;
-      case '--rebuild':
-        options.rebuild = true;
-        break;
-      default:
-        throw new Error(`unknown option '${flag}' (see the comment at the top of scripts/bench-browser.ts)`);
-    }
-  }
-  return options;
 }
 
 /** Newest modification time under `path` (a file or a directory tree), ms. */

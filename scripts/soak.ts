@@ -24,6 +24,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CDPSession, Page } from 'playwright-core';
 import { buildApp, chromiumAvailable, CHROMIUM_PATH, launchChromium, startPreview } from '../tests/e2e/harness';
+import { parseScriptOptions } from './lib/script-options';
 
 interface Options {
   minutes: number;
@@ -44,39 +45,20 @@ const MAX_HEAP_GROWTH = 0.1;
 const MAX_DOM_GROWTH = 0.05;
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { minutes: 30, everySeconds: 60, warmupMinutes: 5, buildDir: null };
-  const positive = (flag: string, value: string | undefined): number => {
-    const n = Number(value);
-    if (value === undefined || !Number.isFinite(n) || n <= 0) throw new Error(`${flag} needs a positive number, got '${value}'`);
-    return n;
+  const { numbers, strings } = parseScriptOptions(
+    argv,
+    {
+      numbers: { minutes: { min: 0, exclusive: true }, 'every-seconds': { min: 0, exclusive: true }, 'warmup-minutes': { min: 0 } },
+      strings: ['build-dir'],
+    },
+    'scripts/soak.ts',
+  );
+  return {
+    minutes: numbers.minutes ?? 30,
+    everySeconds: numbers['every-seconds'] ?? 60,
+    warmupMinutes: numbers['warmup-minutes'] ?? 5,
+    buildDir: strings['build-dir'] ?? null,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = argv[i + 1];
-    switch (flag) {
-      case '--minutes':
-        options.minutes = positive(flag, value);
-        i++;
-        break;
-      case '--every-seconds':
-        options.everySeconds = positive(flag, value);
-        i++;
-        break;
-      case '--warmup-minutes':
-        options.warmupMinutes = Number(value);
-        if (!(options.warmupMinutes >= 0)) throw new Error(`--warmup-minutes needs a number >= 0, got '${value}'`);
-        i++;
-        break;
-      case '--build-dir':
-        if (!value) throw new Error('--build-dir needs a directory holding a production build');
-        options.buildDir = value;
-        i++;
-        break;
-      default:
-        throw new Error(`unknown option '${flag}' (see the comment at the top of scripts/soak.ts)`);
-    }
-  }
-  return options;
 }
 
 interface Sample {
