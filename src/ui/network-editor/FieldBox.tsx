@@ -79,6 +79,47 @@ export function FieldBox({
 }
 
 /** l2_decay_mul may wrap after an underscore (l2_decay_ / mul) in a narrow box, never mid-word. */
+/**
+ * A field the engine's schema does not know (kept for the round trip, so the engine can
+ * say what is wrong with it), with a button that removes it. `kind` names it for the
+ * button's label: "field" in a layer row, "trainer option" in the trainer.
+ */
+export function UnknownFieldBox({
+  name,
+  text,
+  kind,
+  invalid,
+  describedBy,
+  onChange,
+  onRemove,
+}: {
+  name: string;
+  text: string;
+  kind: string;
+  invalid: boolean;
+  describedBy: string | undefined;
+  onChange(text: string): void;
+  onRemove(): void;
+}) {
+  return (
+    <div className="layer-row__unknown">
+      <FieldBox label={name} schema={undefined} text={text} placeholder="" invalid={invalid} describedBy={describedBy} onChange={onChange} />
+      <button type="button" className="icon-button icon-button--danger" aria-label={`Remove ${kind} ${name}`} title={`Remove ${kind} ${name}`} onClick={onRemove}>
+        ✕
+      </button>
+    </div>
+  );
+}
+
+/** The engine's messages for a row, each with the id its fields point to (aria-describedby). */
+export function IssueMessages({ issues, idPrefix }: { issues: readonly { message: string }[]; idPrefix: string }) {
+  return issues.map((issue, i) => (
+    <p key={i} id={`${idPrefix}-${i}`} className="layer-row__issue">
+      {issue.message}
+    </p>
+  ));
+}
+
 function breakableName(name: string): ReactNode {
   const parts = name.split('_');
   return parts.map((part, i) => (

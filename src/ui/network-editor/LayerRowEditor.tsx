@@ -1,7 +1,7 @@
 import { useId, type DragEvent } from 'react';
 import { LAYER_TYPES } from '../../engine/spec';
 import { formatInteger, formatShape } from '../common/format';
-import { FieldBox } from './FieldBox';
+import { FieldBox, IssueMessages, UnknownFieldBox } from './FieldBox';
 import type { RowCheck } from './form-check';
 import { layerFieldSchemas, shownLayerFields, unknownFields, type LayerRow } from './form-model';
 
@@ -157,33 +157,19 @@ export function LayerRowEditor({
             />
           ))}
           {unknownFields(row.fields, known).map((entry) => (
-            <div key={entry.name} className="layer-row__unknown">
-              <FieldBox
-                label={entry.name}
-                schema={undefined}
-                text={entry.text}
-                placeholder=""
-                invalid={issues.some((issue) => issue.field === entry.name)}
-                describedBy={fieldIssueIds(entry.name)}
-                onChange={(text) => onFieldChange(entry.name, text)}
-              />
-              <button
-                type="button"
-                className="icon-button icon-button--danger"
-                aria-label={`Remove field ${entry.name}`}
-                title={`Remove field ${entry.name}`}
-                onClick={() => onFieldRemove(entry.name)}
-              >
-                ✕
-              </button>
-            </div>
+            <UnknownFieldBox
+              key={entry.name}
+              name={entry.name}
+              text={entry.text}
+              kind="field"
+              invalid={issues.some((issue) => issue.field === entry.name)}
+              describedBy={fieldIssueIds(entry.name)}
+              onChange={(text) => onFieldChange(entry.name, text)}
+              onRemove={() => onFieldRemove(entry.name)}
+            />
           ))}
         </div>
-        {issues.map((issue, i) => (
-          <p key={i} id={`${issueId}-${i}`} className="layer-row__issue">
-            {issue.message}
-          </p>
-        ))}
+        <IssueMessages issues={issues} idPrefix={issueId} />
       </fieldset>
     </li>
   );

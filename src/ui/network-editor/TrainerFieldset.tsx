@@ -1,6 +1,6 @@
 import { useId } from 'react';
 import { DEFAULT_TRAINER, defaultEps, TRAINER_FIELDS, TRAINER_METHODS, type SpecIssue, type TrainerMethod } from '../../engine/spec';
-import { FieldBox } from './FieldBox';
+import { FieldBox, IssueMessages, UnknownFieldBox } from './FieldBox';
 import { unknownFields, type FieldEntry } from './form-model';
 
 interface TrainerFieldsetProps {
@@ -52,33 +52,19 @@ export function TrainerFieldset({ entries, issues, onFieldChange, onFieldRemove 
           );
         })}
         {unknownFields(entries, TRAINER_FIELDS).map((entry) => (
-          <div key={entry.name} className="layer-row__unknown">
-            <FieldBox
-              label={entry.name}
-              schema={undefined}
-              text={entry.text}
-              placeholder=""
-              invalid={invalid(entry.name)}
-              describedBy={issueIds(entry.name)}
-              onChange={(value) => onFieldChange(entry.name, value)}
-            />
-            <button
-              type="button"
-              className="icon-button icon-button--danger"
-              aria-label={`Remove trainer option ${entry.name}`}
-              title={`Remove trainer option ${entry.name}`}
-              onClick={() => onFieldRemove(entry.name)}
-            >
-              ✕
-            </button>
-          </div>
+          <UnknownFieldBox
+            key={entry.name}
+            name={entry.name}
+            text={entry.text}
+            kind="trainer option"
+            invalid={invalid(entry.name)}
+            describedBy={issueIds(entry.name)}
+            onChange={(text) => onFieldChange(entry.name, text)}
+            onRemove={() => onFieldRemove(entry.name)}
+          />
         ))}
       </div>
-      {issues.map((issue, i) => (
-        <p key={i} id={`${issueId}-${i}`} className="layer-row__issue">
-          {issue.message}
-        </p>
-      ))}
+      <IssueMessages issues={issues} idPrefix={issueId} />
     </fieldset>
   );
 }
