@@ -32,7 +32,7 @@ import type { Trainer } from '../engine/trainer';
 import { slicePlan, type EvaluationPlan } from './evaluation-plan';
 import { ExampleRunner } from './example-runner';
 import { EXAMPLE_STRIDE } from './example-stream';
-import type { ReplicaLink, ReplicaSets, SetName, ShardResult } from './protocol';
+import type { EvaluationCount, ReplicaLink, ReplicaSets, SetName, ShardResult } from './protocol';
 import { shardRanges } from './shards';
 
 export interface DataParallelOptions {
@@ -61,6 +61,11 @@ export interface BatchResult {
   updated: boolean;
   l2DecayLoss: number;
   l1DecayLoss: number;
+  /**
+   * What earlier probes found (see `train`): the counts that came back with this batch,
+   * or null when none did.
+   */
+  probes: EvaluationCount | null;
 }
 
 export interface PlanEvaluationOptions {
@@ -134,8 +139,20 @@ export class DataParallelTrainer {
    * incomplete: discard that batch (e.g. restore a saved trainer state) before going on.
    * `coordinatorHandicap`: work the caller will do on this thread while the replicas
    * compute, in training examples (see shardRanges); this thread then takes fewer examples.
+   * Negative when the replicas do extra work (probes) outside their shards.
+   *
+   * `probes`: training images to classify with the weights this batch sees (before its
+   * update), say a dashboard's validation samples. The last replica does them after
+   * handing back its shard, while this thread sums and updates, and their counts come
+   * back with a later batch's result (the next one, as a rule; dropped when the model
+   * changes). With no replicas this thread classifies them and they come back at once.
    */
-  async train(examples: Int32Array, count: number, coordinatorHandicap = 0): Promise<BatchResult> {
+  async train(
+    examples: Int32Array,
+    count: number,
+    coordinatorHandicap = 0,
+    probes: EvaluationPlan | null = null,
+  ): Promise<BatchResult> {
     if (!(Number.isInteger(count) && count >= 1 && count <= this.trainer.batchRemaining)) {
       throw new RangeError(`train: ${count} examples do not fit the ${this.trainer.batchRemaining} left in the batch`);
     }
@@ -148,13 +165,18 @@ export class DataParallelTrainer {
     }
     const { losses, predictions } = this;
     const ranges = shardRanges(count, this.replicas, coordinatorHandicap);
+    const prober = this.links.length - 1;
     const remote: Array<PromiseLike<ShardResult> | null> = this.links.map((link, i) => {
       const { start, end } = ranges[i + 1];
-      if (end === start) return null;
-      return link.train(this.paramsFor(i), examples.subarray(start * EXAMPLE_STRIDE, end * EXAMPLE_STRIDE), end - start);
+      // The prober always gets a job when there are probes, even one of no examples.
+      if (end === start && !(i === prober && probes)) return null;
+      const shard = examples.subarray(start * EXAMPLE_STRIDE, end * EXAMPLE_STRIDE);
+      return link.train(this.paramsFor(i), shard, end - start, i === prober ? probes : null);
     });
     const own = ranges[0];
     this.runner.train(this.sets.train, examples, own.start, own.end, losses, predictions, own.start);
+    let found: EvaluationCount | null = null;
+    if (probes && prober < 0) found = this.classify(probes);
     const results = await Promise.all(remote);
     const grads = this.net.grads;
     results.forEach((result, i) => {
@@ -163,10 +185,18 @@ export class DataParallelTrainer {
       addInto(grads, result.grads);
       losses.set(result.losses.subarray(0, end - start), start);
       predictions.set(result.predictions.subarray(0, end - start), start);
+      if (result.probes) found = result.probes;
     });
     const step = this.trainer.addSummedExamples(count);
     if (step.updated) this.version++;
-    return { count, losses: losses.subarray(0, count), predictions: predictions.subarray(0, count), ...step };
+    return { count, losses: losses.subarray(0, count), predictions: predictions.subarray(0, count), ...step, probes: found };
+  }
+
+  /** Probes classified on this thread (no replicas). */
+  private classify(probes: EvaluationPlan): EvaluationCount {
+    const misclassified: number[] = [];
+    const correct = this.runner.countCorrect(this.sets.train, probes, misclassified);
+    return { correct, misclassified: Int32Array.from(misclassified) };
   }
 
   /**

@@ -38,6 +38,8 @@ export class MessageReplicaLink implements ReplicaLink {
   private readonly waiting = new Map<number, Waiting>();
   /** The gradient buffer of the last result: handed back with the next job, so results allocate nothing. */
   private lastGrads: Float32Array | null = null;
+  /** What the probes of the last train job found, once their reply came; taken by the next train result. */
+  private probed: EvaluationCount | null = null;
   private closedWith: Error | null = null;
   private onClosed: (() => void) | null = null;
 
@@ -48,6 +50,8 @@ export class MessageReplicaLink implements ReplicaLink {
   ) {}
 
   init(specs: readonly ResolvedLayer[], dropoutSeed: number): void {
+    // Probes of the old network say nothing about the new one.
+    this.probed = null;
     this.post({ type: 'init', specs, dropoutSeed }, []);
   }
 
@@ -55,24 +59,33 @@ export class MessageReplicaLink implements ReplicaLink {
     this.post({ type: 'data', sets }, []);
   }
 
-  async train(params: Float32Array | null, examples: Int32Array, count: number): Promise<ShardResult> {
-    // Copies: the coordinator keeps its weights and example list; the copies move.
+  async train(
+    params: Float32Array | null,
+    examples: Int32Array,
+    count: number,
+    probes: EvaluationPlan | null = null,
+  ): Promise<ShardResult> {
+    // Copies: the coordinator keeps its weights, example list and probes; the copies move.
     const paramsCopy = params ? params.slice() : null;
     const examplesCopy = examples.slice(0, count * EXAMPLE_STRIDE);
+    const probesCopy = probes && probes.images.length > 0 ? copyPlan(probes) : null;
     const spareGrads = this.lastGrads;
     this.lastGrads = null;
     const reply = await this.request(
-      (id) => ({ type: 'train', id, params: paramsCopy, examples: examplesCopy, count, spareGrads }),
-      transferables(paramsCopy, examplesCopy, spareGrads),
+      (id) => ({ type: 'train', id, params: paramsCopy, examples: examplesCopy, count, spareGrads, probes: probesCopy }),
+      transferables(paramsCopy, examplesCopy, spareGrads, probesCopy?.images ?? null, probesCopy?.offsets ?? null),
     );
     if (reply.type !== 'trained') throw new ReplicaError(`${this.name} answered a train job with '${reply.type}'`);
     this.lastGrads = reply.grads;
-    return reply;
+    // Replies come in order: the previous job's probes were answered before this job.
+    const earlier = this.probed;
+    this.probed = null;
+    return { grads: reply.grads, losses: reply.losses, predictions: reply.predictions, probes: earlier };
   }
 
   async evaluate(params: Float32Array | null, set: SetName, plan: EvaluationPlan): Promise<EvaluationCount> {
     const paramsCopy = params ? params.slice() : null;
-    const copy: EvaluationPlan = { images: plan.images.slice(), passes: plan.passes, offsets: plan.offsets.slice() };
+    const copy = copyPlan(plan);
     const reply = await this.request(
       (id) => ({ type: 'evaluate', id, params: paramsCopy, set, plan: copy }),
       transferables(paramsCopy, copy.images, copy.offsets),
@@ -93,6 +106,10 @@ export class MessageReplicaLink implements ReplicaLink {
   receive(reply: ReplicaReply): void {
     if (reply.type === 'closed') {
       this.shutDown(new ReplicaError(`${this.name} was closed`));
+      return;
+    }
+    if (reply.type === 'probed') {
+      this.probed = { correct: reply.correct, misclassified: reply.misclassified };
       return;
     }
     if (reply.type === 'failed' && reply.id === -1) {
@@ -141,4 +158,8 @@ export class MessageReplicaLink implements ReplicaLink {
     if (this.closedWith) return;
     this.endpoint.postMessage(message, transfer);
   }
+}
+
+function copyPlan(plan: EvaluationPlan): EvaluationPlan {
+  return { images: plan.images.slice(), passes: plan.passes, offsets: plan.offsets.slice() };
 }

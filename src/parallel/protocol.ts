@@ -27,6 +27,11 @@ export interface ShardResult {
   /** Per example of the shard, in order: its data loss, and the class its training forward pass predicted. */
   losses: Float64Array;
   predictions: Uint8Array;
+  /**
+   * What the probes sent with this link's previous train job found (see ReplicaLink.train),
+   * or null when that job had none or their results were dropped (the replica was rebuilt).
+   */
+  probes: EvaluationCount | null;
 }
 
 /** What a replica found evaluating part of a plan. */
@@ -49,8 +54,13 @@ export interface ReplicaLink {
    * Forward and backward of `count` examples ((index, offsetX, offsetY) triples of the
    * training set). `params` are the coordinator's weights when they changed since this
    * link last received them, else null (the replica keeps what it has).
+   *
+   * `probes`: images of the training set to classify with the same weights, AFTER the
+   * shard's result is handed back. The replica does them while the coordinator sums and
+   * updates (time it would otherwise wait through); their counts come back with the
+   * result of this link's next train job, as `probes`.
    */
-  train(params: Float32Array | null, examples: Int32Array, count: number): PromiseLike<ShardResult>;
+  train(params: Float32Array | null, examples: Int32Array, count: number, probes?: EvaluationPlan | null): PromiseLike<ShardResult>;
   /** Which images of the plan (from `set`) the replica's net classifies right and wrong. */
   evaluate(params: Float32Array | null, set: SetName, plan: EvaluationPlan): Promise<EvaluationCount>;
   /** Ends the replica; pending jobs reject. */
@@ -68,6 +78,8 @@ export type ReplicaRequest =
       count: number;
       /** The gradient buffer of an earlier reply, handed back to be reused (or null). */
       spareGrads: Float32Array | null;
+      /** Training images to classify after the reply is posted (see ReplicaLink.train). */
+      probes: EvaluationPlan | null;
     }
   | { type: 'evaluate'; id: number; params: Float32Array | null; set: SetName; plan: EvaluationPlan }
   /** Serve train jobs through this shared channel until told to leave (see shared-channel.ts). */
@@ -77,6 +89,8 @@ export type ReplicaRequest =
 export type ReplicaReply =
   | { type: 'trained'; id: number; grads: Float32Array; losses: Float64Array; predictions: Uint8Array }
   | { type: 'evaluated'; id: number; correct: number; misclassified: Int32Array }
+  /** The probes of train job `id`, posted after its 'trained' reply. */
+  | { type: 'probed'; id: number; correct: number; misclassified: Int32Array }
   /** id -1: a failure outside any job (init, data); every later job fails with it too. */
   | { type: 'failed'; id: number; message: string }
   | { type: 'closed' };

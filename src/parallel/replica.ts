@@ -8,7 +8,24 @@ import { Net } from '../engine/net';
 import { Rng } from '../engine/rng';
 import { ExampleRunner } from './example-runner';
 import { EXAMPLE_STRIDE } from './example-stream';
-import { COUNT, DONE, EPOCH, FRESH_PARAMS, LEAVE, LEFT, SEQ, SharedChannel, STATUS, WAKE } from './shared-channel';
+import type { EvaluationPlan } from './evaluation-plan';
+import {
+  COUNT,
+  DONE,
+  EPOCH,
+  FRESH_PARAMS,
+  LEAVE,
+  LEFT,
+  PROBE_COUNT,
+  PROBE_CORRECT,
+  PROBE_PASSES,
+  PROBE_WRONG,
+  PROBED,
+  SEQ,
+  SharedChannel,
+  STATUS,
+  WAKE,
+} from './shared-channel';
 import { transferables, type MessageEndpoint, type ReplicaReply, type ReplicaRequest, type ReplicaSets } from './protocol';
 
 export class Replica {
@@ -50,6 +67,13 @@ export class Replica {
     return { type: 'trained', id: request.id, grads, losses, predictions };
   }
 
+  /** Classifies probe images of the training set with the current weights (a train job's, after it). */
+  probe(plan: EvaluationPlan): { correct: number; misclassified: Int32Array } {
+    const misclassified: number[] = [];
+    const correct = this.ready().countCorrect(this.sets!.train, plan, misclassified);
+    return { correct, misclassified: Int32Array.from(misclassified) };
+  }
+
   /**
    * Serves train jobs through a shared channel, blocked in Atomics.wait between them
    * (allowed in workers), until the coordinator sends CMD_LEAVE; then returns, and the
@@ -72,6 +96,9 @@ export class Replica {
         Atomics.wait(c, WAKE, wake);
         continue;
       }
+      // Copied before DONE: once the result is out, the coordinator may write the next job.
+      const probes = c[PROBE_COUNT] > 0 ? copyProbes(channel) : null;
+      let trained = false;
       try {
         const runner = this.ready();
         const count = c[COUNT];
@@ -80,13 +107,36 @@ export class Replica {
         runner.train(this.sets!.train, channel.examples, 0, count, channel.losses, channel.predictions);
         channel.grads.set(runner.net.grads);
         c[STATUS] = 0;
+        trained = true;
       } catch (error) {
         channel.writeError(messageOf(error));
         c[STATUS] = 1;
       }
       Atomics.store(c, DONE, seq);
       Atomics.notify(c, DONE);
+      if (probes) this.probeShared(channel, seq, trained ? probes : null);
     }
+  }
+
+  /** Classifies a shared job's probes (null: the job failed) into result region seq & 1, then PROBED = seq. */
+  private probeShared(channel: SharedChannel, seq: number, plan: EvaluationPlan | null): void {
+    const c = channel.control;
+    const region = seq & 1;
+    let correct = -1;
+    let wrong = 0;
+    if (plan) {
+      try {
+        const found = this.probe(plan);
+        correct = found.correct;
+        wrong = found.misclassified.length;
+        channel.probeWrong.set(found.misclassified, region * channel.capacity);
+      } catch {
+        // Counted as no result (correct -1): the next train job reports what broke.
+      }
+    }
+    c[PROBE_CORRECT[region]] = correct;
+    c[PROBE_WRONG[region]] = wrong;
+    Atomics.store(c, PROBED, seq);
   }
 
   evaluate(request: Extract<ReplicaRequest, { type: 'evaluate' }>): Extract<ReplicaReply, { type: 'evaluated' }> {
@@ -134,6 +184,11 @@ export function serveReplica(endpoint: MessageEndpoint<ReplicaReply>, onClose: (
         case 'train': {
           const reply = replica.train(request);
           endpoint.postMessage(reply, transferables(reply.grads, reply.losses, reply.predictions));
+          // After the reply: the coordinator sums and updates meanwhile.
+          if (request.probes) {
+            const found = replica.probe(request.probes);
+            endpoint.postMessage({ type: 'probed', id, ...found }, transferables(found.misclassified));
+          }
           return;
         }
         case 'evaluate': {
@@ -154,6 +209,17 @@ export function serveReplica(endpoint: MessageEndpoint<ReplicaReply>, onClose: (
     } catch (error) {
       endpoint.postMessage({ type: 'failed', id, message: messageOf(error) }, []);
     }
+  };
+}
+
+function copyProbes(channel: SharedChannel): EvaluationPlan {
+  const c = channel.control;
+  const images = c[PROBE_COUNT];
+  const passes = c[PROBE_PASSES];
+  return {
+    images: channel.probeImages.slice(0, images),
+    passes,
+    offsets: channel.probeOffsets.slice(0, images * passes * 2),
   };
 }
 

@@ -17,8 +17,10 @@ export interface ShardRange {
  * get the extra examples, so the coordinator (which also sums and updates) gets the least.
  *
  * `coordinatorHandicap` is other work the coordinator does while the replicas compute
- * their shards (the dashboard's validation passes), in training-example equivalents: the
- * coordinator then takes that many fewer examples' worth, so all threads finish together.
+ * their shards, in training-example equivalents: the coordinator then takes that many
+ * fewer examples' worth, so all threads finish together. Negative when the replicas do
+ * more outside their shards than the coordinator (the dashboard's validation probes,
+ * done by a replica while the coordinator updates): the coordinator then takes more.
  * Still a pure function of its arguments, so the split stays reproducible.
  */
 export function shardRanges(count: number, replicas: number, coordinatorHandicap = 0): ShardRange[] {
@@ -26,8 +28,8 @@ export function shardRanges(count: number, replicas: number, coordinatorHandicap
   if (!Number.isInteger(replicas) || replicas < 1) {
     throw new RangeError(`shardRanges: replicas must be a positive whole number, got ${replicas}`);
   }
-  if (!(coordinatorHandicap >= 0 && Number.isFinite(coordinatorHandicap))) {
-    throw new RangeError(`shardRanges: coordinatorHandicap must be a finite number >= 0, got ${coordinatorHandicap}`);
+  if (!Number.isFinite(coordinatorHandicap)) {
+    throw new RangeError(`shardRanges: coordinatorHandicap must be a finite number, got ${coordinatorHandicap}`);
   }
   const ranges: ShardRange[] = [];
   if (coordinatorHandicap === 0 || replicas === 1) {
@@ -37,7 +39,8 @@ export function shardRanges(count: number, replicas: number, coordinatorHandicap
     return ranges;
   }
   // Every thread's share of (examples + handicap); the coordinator's examples are its share less the handicap.
-  const own = Math.max(0, Math.floor((count + coordinatorHandicap) / replicas - coordinatorHandicap));
+  const share = Math.floor((count + coordinatorHandicap) / replicas - coordinatorHandicap);
+  const own = Math.min(count, Math.max(0, share));
   const rest = count - own;
   const others = replicas - 1;
   ranges.push({ start: 0, end: own });

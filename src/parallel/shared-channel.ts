@@ -17,6 +17,11 @@
  * A train job runs only in the epoch it was issued in (EPOCH === LEFT): one issued
  * before a leave runs before the replica leaves, one issued after waits until the
  * replica has handled the messages posted in between (say, a new network).
+ * - Probes (PROBE_COUNT > 0): images to classify with the job's weights once its result
+ *   is handed back. The replica copies them out before setting DONE (the coordinator may
+ *   write the next job meanwhile), classifies them, writes the counts to result region
+ *   SEQ & 1 and sets PROBED = SEQ. Two regions, because the coordinator reads job k's
+ *   counts after job k+1 is DONE, when the replica may already be writing job k+1's.
  */
 import { EXAMPLE_STRIDE } from './example-stream';
 
@@ -34,8 +39,18 @@ export const FRESH_PARAMS = 7;
 /** 0 the job succeeded; 1 it failed and ERROR_LENGTH bytes of UTF-8 text say why. */
 export const STATUS = 8;
 export const ERROR_LENGTH = 9;
-const CONTROL_SLOTS = 12;
+/** Images and passes per image of the job's probes (0 images: none). */
+export const PROBE_COUNT = 10;
+export const PROBE_PASSES = 11;
+/** SEQ of the last job whose probe counts are written. */
+export const PROBED = 12;
+/** Per result region r (0, 1): images classified right, and how many wrong (listed in probeWrong), or -1 if probing failed. */
+export const PROBE_CORRECT = [13, 14] as const;
+export const PROBE_WRONG = [15, 16] as const;
+const CONTROL_SLOTS = 18;
 const ERROR_BYTES = 2048;
+/** Most crops per probe image (TEST_TIME_CROPS); plans with more take the message path. */
+export const MAX_PROBE_PASSES = 4;
 
 /** The buffers of one channel; plain data, posted to the replica once per 'enter-shared'. */
 export interface SharedChannelBuffers {
@@ -54,6 +69,11 @@ export class SharedChannel {
   readonly losses: Float64Array;
   readonly predictions: Uint8Array;
   readonly error: Uint8Array;
+  /** The job's probes: image indices and, per image and pass, x and y crop offsets. */
+  readonly probeImages: Int32Array;
+  readonly probeOffsets: Int32Array;
+  /** Result regions 0 and 1, `capacity` entries each: the indices of the probes classified wrong. */
+  readonly probeWrong: Int32Array;
   readonly capacity: number;
 
   constructor(readonly buffers: SharedChannelBuffers) {
@@ -72,12 +92,16 @@ export class SharedChannel {
     this.grads = new Float32Array(buffer, take(n * 4, 4), n);
     this.predictions = new Uint8Array(buffer, take(capacity, 1), capacity);
     this.error = new Uint8Array(buffer, take(ERROR_BYTES, 1), ERROR_BYTES);
+    this.probeImages = new Int32Array(buffer, take(capacity * 4, 4), capacity);
+    this.probeOffsets = new Int32Array(buffer, take(capacity * MAX_PROBE_PASSES * 2 * 4, 4), capacity * MAX_PROBE_PASSES * 2);
+    this.probeWrong = new Int32Array(buffer, take(2 * capacity * 4, 4), 2 * capacity);
     this.capacity = capacity;
   }
 
   /** A new channel for a net of `params` parameters and jobs of up to `capacity` examples. */
   static create(params: number, capacity: number): SharedChannel {
-    const bytes = 8 * CONTROL_SLOTS + 8 * capacity + 4 * EXAMPLE_STRIDE * capacity + 8 * params + capacity + ERROR_BYTES + 16;
+    const probeBytes = 4 * capacity * (1 + 2 * MAX_PROBE_PASSES + 2);
+    const bytes = 8 * CONTROL_SLOTS + 8 * capacity + 4 * EXAMPLE_STRIDE * capacity + 8 * params + capacity + ERROR_BYTES + probeBytes + 16;
     return new SharedChannel({ buffer: new SharedArrayBuffer(bytes), params, capacity });
   }
 

@@ -14,7 +14,22 @@ import type { EvaluationPlan } from './evaluation-plan';
 import { EXAMPLE_STRIDE } from './example-stream';
 import { ReplicaError, type MessageReplicaLink } from './message-link';
 import type { EvaluationCount, ReplicaLink, ReplicaSets, SetName, ShardResult } from './protocol';
-import { COUNT, DONE, EPOCH, FRESH_PARAMS, LEAVE, SEQ, SharedChannel, STATUS } from './shared-channel';
+import {
+  COUNT,
+  DONE,
+  EPOCH,
+  FRESH_PARAMS,
+  LEAVE,
+  MAX_PROBE_PASSES,
+  PROBE_CORRECT,
+  PROBE_COUNT,
+  PROBE_PASSES,
+  PROBE_WRONG,
+  PROBED,
+  SEQ,
+  SharedChannel,
+  STATUS,
+} from './shared-channel';
 
 /** Atomics.waitAsync (ES2024; in Node 16+ and current browsers), typed here for the ES2022 lib. */
 const waitAsync = (
@@ -35,6 +50,8 @@ export class SharedReplicaLink implements ReplicaLink {
   private channel: SharedChannel | null = null;
   private inSharedLoop = false;
   private seq = 0;
+  /** SEQ of the last shared job if it carried probes (their counts come with the next job's result), else 0. */
+  private probesOut = 0;
 
   constructor(
     private readonly messages: MessageReplicaLink,
@@ -55,10 +72,16 @@ export class SharedReplicaLink implements ReplicaLink {
     this.messages.setData(sets);
   }
 
-  train(params: Float32Array | null, examples: Int32Array, count: number): PromiseLike<ShardResult> {
-    if (count > this.capacity) {
+  train(
+    params: Float32Array | null,
+    examples: Int32Array,
+    count: number,
+    probes: EvaluationPlan | null = null,
+  ): PromiseLike<ShardResult> {
+    const probeCount = probes?.images.length ?? 0;
+    if (count > this.capacity || probeCount > this.capacity || (probes && probes.passes > MAX_PROBE_PASSES)) {
       this.leave();
-      return this.messages.train(params, examples, count);
+      return this.messages.train(params, examples, count, probes);
     }
     if (this.messages.failure) return Promise.reject(this.messages.failure);
     const channel = this.channelFor(params ?? null);
@@ -73,11 +96,19 @@ export class SharedReplicaLink implements ReplicaLink {
     c[FRESH_PARAMS] = params ? 1 : 0;
     c[COUNT] = count;
     c[EPOCH] = c[LEAVE];
+    if (probes && probeCount > 0) {
+      channel.probeImages.set(probes.images);
+      channel.probeOffsets.set(probes.offsets.subarray(0, probeCount * probes.passes * 2));
+      c[PROBE_PASSES] = probes.passes;
+    }
+    c[PROBE_COUNT] = probeCount;
     const seq = ++this.seq;
+    const earlierProbes = this.probesOut;
+    this.probesOut = probeCount > 0 ? seq : 0;
     Atomics.store(c, SEQ, seq);
     channel.wake();
     // A thenable, not a promise: the wait starts only when the result is awaited.
-    return { then: (onResult, onError) => this.collect(channel, seq, count).then(onResult, onError) };
+    return { then: (onResult, onError) => this.collect(channel, seq, count, earlierProbes).then(onResult, onError) };
   }
 
   evaluate(params: Float32Array | null, set: SetName, plan: EvaluationPlan): Promise<EvaluationCount> {
@@ -103,13 +134,15 @@ export class SharedReplicaLink implements ReplicaLink {
 
   /** Sends the replica back to its message loop, so messages posted next are handled. */
   private leave(): void {
+    // Probe counts still out are dropped: a message job or a new network comes next.
+    this.probesOut = 0;
     if (!this.inSharedLoop || !this.channel) return;
     Atomics.add(this.channel.control, LEAVE, 1);
     this.channel.wake();
     this.inSharedLoop = false;
   }
 
-  private async collect(channel: SharedChannel, seq: number, count: number): Promise<ShardResult> {
+  private async collect(channel: SharedChannel, seq: number, count: number, earlierProbes: number): Promise<ShardResult> {
     const c = channel.control;
     let blocking = true;
     for (;;) {
@@ -135,6 +168,21 @@ export class SharedReplicaLink implements ReplicaLink {
       grads: channel.grads,
       losses: channel.losses.subarray(0, count),
       predictions: channel.predictions.subarray(0, count),
+      probes: earlierProbes > 0 ? readProbes(channel, earlierProbes) : null,
     };
   }
+}
+
+/**
+ * The probe counts of job `seq`. The replica works in order, so with a later job DONE
+ * they are written (PROBED); region seq & 1 stays untouched until job seq + 2.
+ */
+function readProbes(channel: SharedChannel, seq: number): EvaluationCount | null {
+  const c = channel.control;
+  if (Atomics.load(c, PROBED) !== seq) return null;
+  const region = seq & 1;
+  const correct = c[PROBE_CORRECT[region]];
+  if (correct < 0) return null;
+  const start = region * channel.capacity;
+  return { correct, misclassified: channel.probeWrong.slice(start, start + c[PROBE_WRONG[region]]) };
 }

@@ -55,6 +55,7 @@ import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, checkpointProblem, type SessionC
 import { summarizeNetwork } from './summary';
 import { DataParallelTrainer } from '../parallel/data-parallel-trainer';
 import { EXAMPLE_STRIDE } from '../parallel/example-stream';
+import { planEvaluation, type EvaluationPlan } from '../parallel/evaluation-plan';
 import type { ReplicaLink } from '../parallel/protocol';
 import { shareableSets } from '../parallel/worker-host';
 import { SharedReplicaLink } from '../parallel/shared-link';
@@ -116,6 +117,14 @@ export interface SessionOptions {
  * forward pass takes half a training step (see `npm run bench`).
  */
 const VALIDATION_COST_IN_EXAMPLES = 2;
+
+/**
+ * What this thread does between two shared mini-batches while the replica has nothing
+ * of the batch to compute (summing the gradients, the update, the statistics, drawing
+ * the next examples, waking the replica), in training examples. The replica classifies
+ * the validation probes in that time, so this thread takes that many examples more.
+ */
+const BATCH_SERIAL_COST_IN_EXAMPLES = 2;
 
 /** Per-layer samples kept; when full, every other one is dropped, so the history spans the run. */
 const MAX_LAYER_STATS_POINTS = 400;
@@ -568,8 +577,10 @@ export class TrainingSession {
   /**
    * One mini-batch (the rest of the running one) split over this thread and the replicas:
    * the examples are drawn here, each replica sums its shard's gradients, one update.
-   * The validation and test predictions that fall due run on this thread while the
-   * replicas finish their shards (they only read the weights, which change after).
+   * The validation samples that fall due go to a replica as probes, classified after its
+   * shard while this thread updates (their counts come back with the next batch); test
+   * predictions that fall due run here while the replicas compute (they only read the
+   * weights, which change after).
    */
   private async trainBatch(parallel: DataParallelTrainer): Promise<'diverged' | 'stale' | 'updated' | 'trained'> {
     const train = this.trainIndices();
@@ -593,13 +604,10 @@ export class TrainingSession {
     let result;
     try {
       const first = this.examples;
-      let validations = 0;
-      for (let n = first; n < first + count; n++) if (n % this.validationEvery === 0) validations++;
-      // The validation passes run here while the replicas compute, so this thread takes fewer examples.
-      const pending = parallel.train(examples, count, validations * VALIDATION_COST_IN_EXAMPLES);
-      for (let n = first; n < first + count; n++) {
-        if (n % this.validationEvery === 0) this.validateOne();
-      }
+      const probes = this.validationProbes(first, count);
+      // A replica classifies the validation probes while this thread sums and updates.
+      const handicap = BATCH_SERIAL_COST_IN_EXAMPLES - (probes ? probes.images.length * VALIDATION_COST_IN_EXAMPLES : 0);
+      const pending = parallel.train(examples, count, handicap, probes);
       if (first > 0) this.predictTestImagesIfDue(now);
       result = await pending;
     } catch (error) {
@@ -609,6 +617,7 @@ export class TrainingSession {
       this.batchInFlight = false;
     }
     if (this.net !== net || this.trainer !== trainer) return 'stale';
+    if (result.probes) this.addValidationCounts(result.probes.correct, result.probes.misclassified.length);
 
     const last = (count - 1) * EXAMPLE_STRIDE;
     const lastIndex = examples[last];
@@ -743,6 +752,29 @@ export class TrainingSession {
     predictAveragedCrops(this.net, this.evalInput, this.data.train, index, this.rng, this.outputs);
     this.netShowsTrainingExample = false;
     this.validationAccuracy.add(argmax(this.outputs) === this.data.train.labels[index] ? 1 : 0);
+  }
+
+  /**
+   * The validation samples due among examples [first, first + count) (one every
+   * validationEvery), as a plan for a replica: images and 4-crop offsets drawn here, so a
+   * seed still reproduces the run. Null when none is due or the split is not ready.
+   */
+  private validationProbes(first: number, count: number): EvaluationPlan | null {
+    let due = 0;
+    for (let n = first; n < first + count; n++) if (n % this.validationEvery === 0) due++;
+    const split = due > 0 ? this.ensureSplit() : null;
+    if (!split) return null;
+    const available = loadedIndices(split.validation, this.data.train.count);
+    if (available.length === 0) return null;
+    const images = new Int32Array(due);
+    for (let k = 0; k < due; k++) images[k] = available[this.rng.int(0, available.length)];
+    return planEvaluation(images, this.net.inputShape, '4crop', this.rng);
+  }
+
+  /** Validation results counted elsewhere (a replica's probes), into the moving window. */
+  private addValidationCounts(correct: number, wrong: number): void {
+    for (let k = 0; k < correct; k++) this.validationAccuracy.add(1);
+    for (let k = 0; k < wrong; k++) this.validationAccuracy.add(0);
   }
 
   /** A batch of test predictions when the last one is testEveryMs old (the first right away). */

@@ -57,8 +57,30 @@ describe('shardRanges', () => {
         if (own > 0) expect(Math.abs(own + handicap - (count - own))).toBeLessThanOrEqual(2);
       }
     }
-    expect(() => shardRanges(20, 2, -1)).toThrow(/coordinatorHandicap/);
     expect(() => shardRanges(20, 2, Number.NaN)).toThrow(/coordinatorHandicap/);
+    expect(() => shardRanges(20, 2, Infinity)).toThrow(/coordinatorHandicap/);
+  });
+
+  it('gives the coordinator more examples when the replicas have work besides their shards', () => {
+    // The replica classifies probes worth 3 examples after its shard: 20 - 3 = 17, 8.5
+    // each, so the coordinator trains 11 and the replica 9 (+ 3 of probes = 12).
+    expect(shardRanges(20, 2, -3)).toEqual([
+      { start: 0, end: 11 },
+      { start: 11, end: 20 },
+    ]);
+    // Never more than the whole batch.
+    expect(shardRanges(2, 2, -10)).toEqual([
+      { start: 0, end: 2 },
+      { start: 2, end: 2 },
+    ]);
+    for (let count = 0; count <= 30; count++) {
+      for (const handicap of [-0.5, -2, -4.5, -12]) {
+        const [own, other] = shardRanges(count, 2, handicap);
+        expect(other.end).toBe(count);
+        expect(own.end).toBeLessThanOrEqual(count);
+        if (own.end < count) expect(Math.abs(own.end + handicap - (count - own.end))).toBeLessThanOrEqual(2);
+      }
+    }
   });
 
   it('rejects counts and replica numbers that are not whole', () => {
