@@ -40,6 +40,8 @@ export class MessageReplicaLink implements ReplicaLink {
   private lastGrads: Float32Array | null = null;
   /** What the probes of the last train job found, once their reply came; taken by the next train result. */
   private probed: EvaluationCount | null = null;
+  /** The first job id after the last init: probes of earlier jobs are of an old network. */
+  private firstJobOfNetwork = 1;
   private closedWith: Error | null = null;
   private onClosed: (() => void) | null = null;
 
@@ -50,8 +52,9 @@ export class MessageReplicaLink implements ReplicaLink {
   ) {}
 
   init(specs: readonly ResolvedLayer[], dropoutSeed: number): void {
-    // Probes of the old network say nothing about the new one.
+    // Probes of the old network say nothing about the new one, even those still to come.
     this.probed = null;
+    this.firstJobOfNetwork = this.nextId;
     this.post({ type: 'init', specs, dropoutSeed }, []);
   }
 
@@ -109,7 +112,7 @@ export class MessageReplicaLink implements ReplicaLink {
       return;
     }
     if (reply.type === 'probed') {
-      this.probed = { correct: reply.correct, misclassified: reply.misclassified };
+      if (reply.id >= this.firstJobOfNetwork) this.probed = { correct: reply.correct, misclassified: reply.misclassified };
       return;
     }
     if (reply.type === 'failed' && reply.id === -1) {

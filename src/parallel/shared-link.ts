@@ -175,11 +175,12 @@ export class SharedReplicaLink implements ReplicaLink {
 
 /**
  * The probe counts of job `seq`. The replica works in order, so with a later job DONE
- * they are written (PROBED); region seq & 1 stays untouched until job seq + 2.
+ * they are written (PROBED is seq, or already seq + 1 when that job's probes are done
+ * too); region seq & 1 stays untouched until job seq + 2.
  */
 function readProbes(channel: SharedChannel, seq: number): EvaluationCount | null {
   const c = channel.control;
-  if (Atomics.load(c, PROBED) !== seq) return null;
+  if (Atomics.load(c, PROBED) < seq) return null;
   const region = seq & 1;
   const correct = c[PROBE_CORRECT[region]];
   if (correct < 0) return null;
