@@ -4,12 +4,14 @@
  * worker(s), the real MNIST chunks, figures read off the page.
  *
  *   npm run bench:browser                      # 1 and 2 workers, then time to 99% (max 240 s)
- *   npm run bench:browser -- --max-seconds 180 --target 0.99 --window 20 --workers 1,2
+ *   npm run bench:browser -- --max-seconds 180 --target 0.99 --window 6 --rounds 4 --workers 1,2
  *   npm run bench:browser -- --skip-accuracy    # throughput only
  *   npm run bench:browser -- --rebuild          # build even when dist/ looks fresh
  *
- * Throughput: examples seen (Training Stats) over a window after a warm-up, per worker count,
- * each on a fresh page. Time to accuracy: the dashboard's "Evaluate on full test set" is
+ * Throughput: one page per worker count, all open at once; after a warm-up each trains in
+ * turn (Resume, `--window` seconds, Pause) for `--rounds` rounds, and the examples seen
+ * (Training Stats) over each window give its rate. The speed-up is the median of the
+ * rounds' ratios. Time to accuracy: the dashboard's "Evaluate on full test set" is
  * pressed after `--first-eval` seconds of training and then every `--eval-every` seconds
  * (counted from the end of the previous evaluation); the time reported is the training
  * wall time at which the evaluated weights were copied (the press). Evaluations share the
@@ -38,6 +40,7 @@ interface Options {
   target: number;
   warmupSeconds: number;
   windowSeconds: number;
+  rounds: number;
   firstEvalSeconds: number;
   evalEverySeconds: number;
   accuracyWorkers: number | null;
@@ -54,6 +57,7 @@ function parseOptions(argv: string[]): Options {
         target: { min: 0 },
         warmup: { min: 0 },
         window: { min: 0 },
+        rounds: { min: 1 },
         'first-eval': { min: 0 },
         'eval-every': { min: 0 },
         'accuracy-workers': { min: 1 },
@@ -70,7 +74,8 @@ function parseOptions(argv: string[]): Options {
     maxSeconds: numbers['max-seconds'] ?? 240,
     target: numbers.target ?? 0.99,
     warmupSeconds: numbers.warmup ?? 5,
-    windowSeconds: numbers.window ?? 20,
+    windowSeconds: numbers.window ?? 6,
+    rounds: numbers.rounds ?? 4,
     firstEvalSeconds: numbers['first-eval'] ?? 60,
     evalEverySeconds: numbers['eval-every'] ?? 20,
     accuracyWorkers: numbers['accuracy-workers'] ?? null,
@@ -198,43 +203,142 @@ async function statText(page: Page, label: string): Promise<string> {
   return (await dd.count()) === 0 ? '' : ((await dd.textContent()) ?? '');
 }
 
-async function measureThroughput(browser: Browser, url: string, workers: number, options: Options): Promise<Throughput> {
+/** One dashboard page training with a given worker count, and what its windows measured. */
+interface Contender {
+  workers: number;
+  page: Page;
+  close(): Promise<void>;
+  taskSeconds(): Promise<number>;
+  /** Examples/s of each window, in order. */
+  rates: number[];
+  examples: number;
+  seconds: number;
+  busySeconds: number;
+  longTasks: LongTask[];
+}
+
+/** Presses Pause or Resume in the Training Stats card and waits for the other button to show. */
+async function setTraining(page: Page, running: boolean): Promise<void> {
+  const stats = page.getByRole('region', { name: 'Training Stats' });
+  await stats.getByRole('button', { name: running ? 'Resume' : 'Pause', exact: true }).click();
+  await stats.getByRole('button', { name: running ? 'Pause' : 'Resume', exact: true }).waitFor();
+}
+
+async function openContender(browser: Browser, url: string, workers: number, options: Options): Promise<Contender> {
   const { page, close } = await openDashboard(browser, url, workers);
-  try {
-    await waitForTraining(page);
-    await waitForData(page);
-    await page.waitForTimeout(options.warmupSeconds * 1000);
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('Performance.enable');
-    const taskSeconds = async () =>
-      (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0;
-    const startTask = await taskSeconds();
-    const startSeen = (await statValue(page, 'Examples seen')) ?? 0;
-    const startAt = Date.now();
-    const windowStart = await page.evaluate(() => performance.now());
-    await page.waitForTimeout(options.windowSeconds * 1000);
-    const endSeen = (await statValue(page, 'Examples seen')) ?? 0;
-    const seconds = (Date.now() - startAt) / 1000;
-    // The page shows at most ~10 updates a second, so the figure is exact to a tenth of a second's examples.
-    const examples = endSeen - startSeen;
-    const mainThreadBusy = (await taskSeconds()) - startTask;
-    const tasks = await page.evaluate(
+  await waitForTraining(page);
+  await waitForData(page);
+  await page.waitForTimeout(options.warmupSeconds * 1000);
+  await setTraining(page, false);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const taskSeconds = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0;
+  return { workers, page, close, taskSeconds, rates: [], examples: 0, seconds: 0, busySeconds: 0, longTasks: [] };
+}
+
+/**
+ * One window: resume every page of `group` at once, train `seconds`, pause them; each
+ * page's examples counted between its two presses. Recorded into the contenders'
+ * figures when `record` (a solo window), else only returned (the control's).
+ */
+async function trainWindow(group: Contender[], seconds: number, record = true): Promise<number[]> {
+  const before = await Promise.all(
+    group.map(async (c) => ({
+      seen: (await statValue(c.page, 'Examples seen')) ?? 0,
+      task: await c.taskSeconds(),
+      windowStart: await c.page.evaluate(() => performance.now()),
+    })),
+  );
+  const startAt = Date.now();
+  await Promise.all(group.map((c) => setTraining(c.page, true)));
+  await group[0].page.waitForTimeout(seconds * 1000);
+  await Promise.all(group.map((c) => setTraining(c.page, false)));
+  const elapsed = (Date.now() - startAt) / 1000;
+  // Paused, a page shows the exact count (an update is pushed right after every action).
+  await group[0].page.waitForTimeout(200);
+  const rates: number[] = [];
+  for (const [i, c] of group.entries()) {
+    const examples = ((await statValue(c.page, 'Examples seen')) ?? 0) - before[i].seen;
+    rates.push(examples / elapsed);
+    if (!record) continue;
+    c.rates.push(examples / elapsed);
+    c.examples += examples;
+    c.seconds += elapsed;
+    c.busySeconds += (await c.taskSeconds()) - before[i].task;
+    const tasks = await c.page.evaluate(
       (from) => ((window as unknown as { __longTasks?: LongTask[] }).__longTasks ?? []).filter((t) => t.start >= from),
-      windowStart,
+      before[i].windowStart,
     );
-    return {
-      workers,
-      examples,
-      seconds,
-      examplesPerSecond: examples / seconds,
-      load: loadAverage(),
-      trainingThreads: await statText(page, 'Training threads'),
-      mainThreadBusy: Math.round((100 * mainThreadBusy) / seconds) / 100,
-      longTasks: { count: tasks.length, longestMs: Math.round(Math.max(0, ...tasks.map((t) => t.duration))) },
-      memoryMB: await memoryByContext(page),
-    };
+    c.longTasks.push(...tasks);
+  }
+  return rates;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** What the throughput windows found. */
+interface ThroughputRun {
+  results: Throughput[];
+  /** Per round: 2 workers / 1 worker. */
+  ratios: number[];
+  /**
+   * Per round: two 1-worker pages training at the same time / one alone. What this
+   * machine gives two independent training threads next to a live page in that round:
+   * the ceiling for 2 workers, which share every mini-batch besides.
+   */
+  controls: number[];
+}
+
+/**
+ * Throughput of each worker count, one page each, in alternating windows: this machine's
+ * speed drifts by 20-30% within seconds (its second core is at times much slower), so
+ * back-to-back windows compare like with like where one long run per count would compare
+ * two different machines. Only the pages in a window train; the others are paused. Per
+ * round, every count gets one window; with both counts, a control window follows.
+ */
+async function measureThroughput(browser: Browser, url: string, options: Options): Promise<ThroughputRun> {
+  const contenders: Contender[] = [];
+  let control: Contender | null = null;
+  try {
+    for (const workers of options.workers) contenders.push(await openContender(browser, url, workers, options));
+    const one = contenders.find((c) => c.workers === 1);
+    const two = contenders.find((c) => c.workers === 2);
+    if (one && two) control = await openContender(browser, url, 1, options);
+    const ratios: number[] = [];
+    const controls: number[] = [];
+    for (let round = 0; round < options.rounds; round++) {
+      for (const c of contenders) await trainWindow([c], options.windowSeconds);
+      let line = contenders.map((c) => `${c.workers} worker${c.workers === 1 ? '' : 's'} ${c.rates[round].toFixed(0)}/s`).join(', ');
+      if (one && two && control) {
+        const [a, b] = await trainWindow([one, control], options.windowSeconds, false);
+        ratios.push(two.rates[round] / one.rates[round]);
+        controls.push((a + b) / one.rates[round]);
+        line += `; ratio ${ratios[round].toFixed(2)}; control (two 1-worker pages at once) ${(a + b).toFixed(0)}/s = ${controls[round].toFixed(2)}`;
+      }
+      console.log(`  round ${round + 1}: ${line}`);
+    }
+    const results: Throughput[] = [];
+    for (const c of contenders) {
+      results.push({
+        workers: c.workers,
+        examples: c.examples,
+        seconds: c.seconds,
+        examplesPerSecond: median(c.rates),
+        load: loadAverage(),
+        trainingThreads: await statText(c.page, 'Training threads'),
+        mainThreadBusy: Math.round((100 * c.busySeconds) / c.seconds) / 100,
+        longTasks: { count: c.longTasks.length, longestMs: Math.round(Math.max(0, ...c.longTasks.map((t) => t.duration))) },
+        memoryMB: await memoryByContext(c.page),
+      });
+    }
+    return { results, ratios, controls };
   } finally {
-    await close();
+    for (const c of contenders) await c.close();
+    await control?.close();
   }
 }
 
@@ -348,27 +452,32 @@ async function main(): Promise<void> {
   const browser = await launchChromium();
   console.log(`machine: ${cpus().length} cores; load average ${loadAverage()}`);
   try {
-    const throughput: Throughput[] = [];
-    for (const workers of options.workers) {
-      const t = await measureThroughput(browser, server.url, workers, options);
-      throughput.push(t);
+    console.log(`throughput: ${options.rounds} rounds of ${options.windowSeconds} s windows per worker count, alternating`);
+    const { results: throughput, ratios, controls } = await measureThroughput(browser, server.url, options);
+    for (const t of throughput) {
       console.log(
-        `${workers} worker${workers === 1 ? ' ' : 's'}: ${t.examplesPerSecond.toFixed(0)} examples/s ` +
-          `(${t.examples} in ${t.seconds.toFixed(1)} s, after the data and ${options.warmupSeconds} s of warm-up); load ${t.load}`,
+        `${t.workers} worker${t.workers === 1 ? ' ' : 's'}: ${t.examplesPerSecond.toFixed(0)} examples/s (median of the windows; ` +
+          `${t.examples} in ${t.seconds.toFixed(1)} s in all, after the data and ${options.warmupSeconds} s of warm-up); load ${t.load}`,
       );
       const memory = t.memoryMB
         ? `JS memory: page ${t.memoryMB.page} MB, workers ${t.memoryMB.workers} MB, all ${t.memoryMB.total} MB`
         : 'JS memory: not measurable here (needs cross-origin isolation)';
       console.log(
-        `  training threads: ${t.trainingThreads || '?'}; main thread busy ${(100 * t.mainThreadBusy).toFixed(0)}% of the window; ` +
+        `  training threads: ${t.trainingThreads || '?'}; main thread busy ${(100 * t.mainThreadBusy).toFixed(0)}% of the windows; ` +
           `tasks over 50 ms: ${t.longTasks.count}` +
           ` (longest ${t.longTasks.longestMs} ms); ${memory}`,
       );
     }
-    const one = throughput.find((t) => t.workers === 1);
-    const two = throughput.find((t) => t.workers === 2);
-    const speedup = one && two ? two.examplesPerSecond / one.examplesPerSecond : null;
-    if (speedup !== null) console.log(`2 workers / 1 worker: ${speedup.toFixed(2)}x`);
+    // The median of the per-round ratios: each compares two windows a few seconds apart.
+    const speedup = ratios.length > 0 ? median(ratios) : null;
+    const control = controls.length > 0 ? median(controls) : null;
+    if (speedup !== null && control !== null) {
+      console.log(`2 workers / 1 worker: ${speedup.toFixed(2)}x (median of the rounds: ${ratios.map((r) => r.toFixed(2)).join(', ')})`);
+      console.log(
+        `control, two 1-worker pages at once / one: ${control.toFixed(2)}x (median); ` +
+          `2 workers reach ${((100 * speedup) / control).toFixed(0)}% of what two independent threads get`,
+      );
+    }
 
     let accuracy: AccuracyRun | null = null;
     if (!options.skipAccuracy) {
@@ -401,6 +510,9 @@ async function main(): Promise<void> {
           load: t.load,
         })),
         speedup2: speedup === null ? null : Number(speedup.toFixed(3)),
+        speedup2Rounds: ratios.map((r) => Number(r.toFixed(3))),
+        control2: controls.length > 0 ? Number(median(controls).toFixed(3)) : null,
+        control2Rounds: controls.map((r) => Number(r.toFixed(3))),
         accuracy: accuracy && {
           workers: accuracy.workers,
           target: options.target,

@@ -23,6 +23,7 @@ import {
   PROBED,
   SEQ,
   SharedChannel,
+  spinWhileEqual,
   STATUS,
   WAKE,
 } from './shared-channel';
@@ -93,7 +94,7 @@ export class Replica {
           Atomics.store(c, LEFT, leave);
           return;
         }
-        Atomics.wait(c, WAKE, wake);
+        if (!spinWhileEqual(c, WAKE, wake)) Atomics.wait(c, WAKE, wake);
         continue;
       }
       // Copied before DONE: once the result is out, the coordinator may write the next job.

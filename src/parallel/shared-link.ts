@@ -28,6 +28,7 @@ import {
   PROBED,
   SEQ,
   SharedChannel,
+  spinWhileEqual,
   STATUS,
 } from './shared-channel';
 
@@ -52,6 +53,8 @@ export class SharedReplicaLink implements ReplicaLink {
   private seq = 0;
   /** SEQ of the last shared job if it carried probes (their counts come with the next job's result), else 0. */
   private probesOut = 0;
+  /** False once Atomics.wait threw here (a browser's main thread): wait asynchronously from then on. */
+  private mayBlock = true;
 
   constructor(
     private readonly messages: MessageReplicaLink,
@@ -144,7 +147,10 @@ export class SharedReplicaLink implements ReplicaLink {
 
   private async collect(channel: SharedChannel, seq: number, count: number, earlierProbes: number): Promise<ShardResult> {
     const c = channel.control;
-    let blocking = true;
+    let blocking = this.mayBlock;
+    // Where this thread may block anyway, poll first: the replica is usually about done.
+    const before = Atomics.load(c, DONE);
+    if (blocking && before !== seq) spinWhileEqual(c, DONE, before);
     for (;;) {
       const done = Atomics.load(c, DONE);
       if (done === seq) break;
@@ -154,7 +160,9 @@ export class SharedReplicaLink implements ReplicaLink {
         try {
           outcome = Atomics.wait(c, DONE, done, BLOCK_SLICE_MS);
         } catch {
+          // A browser's main thread may not block (nor, then, poll).
           blocking = false;
+          this.mayBlock = false;
         }
       }
       if (!blocking) {
