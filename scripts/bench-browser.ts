@@ -246,12 +246,14 @@ async function trainWindow(group: Contender[], seconds: number, record = true): 
     group.map(async (c) => ({
       seen: (await statValue(c.page, 'Examples seen')) ?? 0,
       task: await c.taskSeconds(),
-      windowStart: await c.page.evaluate(() => performance.now()),
     })),
   );
   const startAt = Date.now();
   await Promise.all(group.map((c) => setTraining(c.page, true)));
+  // Long tasks are counted while training runs, not in the re-render of the presses.
+  const trainingFrom = await Promise.all(group.map((c) => c.page.evaluate(() => performance.now())));
   await group[0].page.waitForTimeout(seconds * 1000);
+  const trainingTo = await Promise.all(group.map((c) => c.page.evaluate(() => performance.now())));
   await Promise.all(group.map((c) => setTraining(c.page, false)));
   const elapsed = (Date.now() - startAt) / 1000;
   // Paused, a page shows the exact count (an update is pushed right after every action).
@@ -266,8 +268,8 @@ async function trainWindow(group: Contender[], seconds: number, record = true): 
     c.seconds += elapsed;
     c.busySeconds += (await c.taskSeconds()) - before[i].task;
     const tasks = await c.page.evaluate(
-      (from) => ((window as unknown as { __longTasks?: LongTask[] }).__longTasks ?? []).filter((t) => t.start >= from),
-      before[i].windowStart,
+      ([from, to]) => ((window as unknown as { __longTasks?: LongTask[] }).__longTasks ?? []).filter((t) => t.start >= from && t.start < to),
+      [trainingFrom[i], trainingTo[i]],
     );
     c.longTasks.push(...tasks);
   }
