@@ -99,7 +99,7 @@ export class DataParallelTrainer {
   private runner: ExampleRunner;
   private sets: ReplicaSets;
   private readonly links: readonly ReplicaLink[];
-  private readonly seed: number;
+  private seed: number;
   private readonly yieldToEventLoop: () => Promise<void>;
   /** Bumped whenever the coordinator's weights change; a link gets them when its version lags. */
   private version = 1;
@@ -267,8 +267,12 @@ export class DataParallelTrainer {
     this.version++;
   }
 
-  /** Swaps in another net and trainer (a new network); the replicas rebuild theirs. */
-  setModel(net: Net, trainer: Trainer): void {
+  /**
+   * Swaps in another net and trainer (a new network, or a restart); the replicas rebuild
+   * theirs, with dropout streams from `seed` when given (a restart with a new seed).
+   */
+  setModel(net: Net, trainer: Trainer, seed = this.seed): void {
+    this.seed = seed;
     this.net = net;
     this.trainer = trainer;
     this.runner = new ExampleRunner(net);

@@ -441,7 +441,7 @@ export class TrainingSession {
     this.seed = seed;
     this.rng = new Rng(seed);
     this.split = null;
-    // Replicas (two workers) keep the dropout stream of the first seed: their links cannot be reopened.
+    // The replicas (two workers) rebuild with this seed's dropout streams on the next batch (parallelTrainer).
     this.installNet(new Net(this.net.specs, this.rng), this.trainer.spec, this.definition);
     return { ok: true };
   }
@@ -540,7 +540,7 @@ export class TrainingSession {
     }
     if (parallel.net !== this.net || parallel.netTrainer !== this.trainer) {
       // A new network, a reset, an import or a roll-back: the replicas rebuild and get the weights.
-      parallel.trainer.setModel(this.net, this.trainer);
+      parallel.trainer.setModel(this.net, this.trainer, this.seed);
       parallel.net = this.net;
       parallel.netTrainer = this.trainer;
     }
