@@ -52,6 +52,33 @@ function weightsOf(session: TrainingSession): Float32Array {
 }
 
 describe('TrainingSession with a replica', () => {
+  it('has the replica classify the validation samples (probes) and counts what they found', async () => {
+    let sent = 0;
+    let correct = 0;
+    let found = 0;
+    const train = DataParallelTrainer.prototype.train;
+    vi.spyOn(DataParallelTrainer.prototype, 'train').mockImplementation(async function (this: DataParallelTrainer, examples, count, handicap, probes) {
+      sent += probes?.images.length ?? 0;
+      // The coordinator takes more examples than the replica: the replica has the probes besides.
+      if (probes) expect(handicap).toBeLessThan(0);
+      const result = await train.call(this, examples, count, handicap, probes);
+      if (result.probes) {
+        correct += result.probes.correct;
+        found += result.probes.correct + result.probes.misclassified.length;
+      }
+      return result;
+    });
+    const session = new TrainingSession(data, { seed: 5, replicas: [inProcessLink()], validationEvery: 10 });
+    await trainFor(session, 600);
+    // One validation sample every 10 examples, all sent as probes; all but the last batch's came back.
+    expect(sent).toBe(session.examplesSeen / 10);
+    expect(found).toBe(sent - 2);
+    // The window (100 samples) holds every one of them: its average is theirs.
+    expect(session.getStats().validationAccuracy).toBeCloseTo(correct / found, 10);
+    // Real classifications of a net 30 updates in: better than chance (10%).
+    expect(correct / found).toBeGreaterThan(0.15);
+  });
+
   it('updates as one trainer fed the same mini-batches: gradient sum over the batch, then one update', async () => {
     const batches: Int32Array[] = [];
     const train = DataParallelTrainer.prototype.train;
