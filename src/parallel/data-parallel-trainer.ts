@@ -66,6 +66,8 @@ export interface BatchResult {
    * or null when none did.
    */
   probes: EvaluationCount | null;
+  /** Mean forward and backward time per example of this thread's shard (ms), or null when it had none. */
+  timing: { forwardMs: number; backwardMs: number } | null;
 }
 
 export interface PlanEvaluationOptions {
@@ -175,6 +177,7 @@ export class DataParallelTrainer {
     });
     const own = ranges[0];
     this.runner.train(this.sets.train, examples, own.start, own.end, losses, predictions, own.start);
+    const timing = this.runner.lastTiming;
     let found: EvaluationCount | null = null;
     if (probes && prober < 0) found = this.classify(probes);
     const results = await Promise.all(remote);
@@ -189,7 +192,7 @@ export class DataParallelTrainer {
     });
     const step = this.trainer.addSummedExamples(count);
     if (step.updated) this.version++;
-    return { count, losses: losses.subarray(0, count), predictions: predictions.subarray(0, count), ...step, probes: found };
+    return { count, losses: losses.subarray(0, count), predictions: predictions.subarray(0, count), ...step, probes: found, timing };
   }
 
   /** Probes classified on this thread (no replicas). */

@@ -14,6 +14,11 @@ import { EXAMPLE_STRIDE } from './example-stream';
 
 export class ExampleRunner {
   readonly net: Net;
+  /**
+   * Mean forward and backward time per example of the last `train` call (ms), as the
+   * one-thread trainer reports them for the stats; null after a call with no examples.
+   */
+  lastTiming: { forwardMs: number; backwardMs: number } | null = null;
   private readonly input: Volume;
   private readonly outputs: Float32Array;
   /** One-hot target for a regression loss; null for softmax and svm (class index targets). */
@@ -44,14 +49,21 @@ export class ExampleRunner {
     at = 0,
   ): void {
     const net = this.net;
+    let forwardMs = 0;
+    let backwardMs = 0;
     for (let e = from; e < to; e++) {
       const o = e * EXAMPLE_STRIDE;
       const index = examples[o];
       fillCrop(this.input, set, index, examples[o + 1], examples[o + 2]);
+      const t0 = performance.now();
       net.forward(this.input, true);
+      const t1 = performance.now();
       predictions[at + e - from] = net.getPrediction();
       losses[at + e - from] = net.backward(this.targetFor(set.labels[index]));
+      backwardMs += performance.now() - t1;
+      forwardMs += t1 - t0;
     }
+    this.lastTiming = to > from ? { forwardMs: forwardMs / (to - from), backwardMs: backwardMs / (to - from) } : null;
   }
 
   /**

@@ -618,6 +618,11 @@ export class TrainingSession {
     }
     if (this.net !== net || this.trainer !== trainer) return 'stale';
     if (result.probes) this.addValidationCounts(result.probes.correct, result.probes.misclassified.length);
+    // The stats' per-example times, from this thread's shard (the replica's are alike).
+    if (result.timing) {
+      this.forwardMs.add(result.timing.forwardMs);
+      this.backwardMs.add(result.timing.backwardMs);
+    }
 
     const last = (count - 1) * EXAMPLE_STRIDE;
     const lastIndex = examples[last];

@@ -79,6 +79,19 @@ describe('TrainingSession with a replica', () => {
     expect(correct / found).toBeGreaterThan(0.15);
   });
 
+  it('reports forward and backprop time per example from this thread’s shards', async () => {
+    const session = new TrainingSession(data, { seed: 5, replicas: [inProcessLink()] });
+    // All data is in from the start, so every example goes through the data-parallel trainer.
+    await trainFor(session, 200);
+    expect(session.trainingThreads).toBe(2);
+    const { forwardMs, backwardMs } = session.getStats();
+    // A forward or backward pass of the seed network takes tens of microseconds, not nothing, not seconds.
+    for (const ms of [forwardMs, backwardMs]) {
+      expect(ms).toBeGreaterThan(0.001);
+      expect(ms).toBeLessThan(50);
+    }
+  });
+
   it('updates as one trainer fed the same mini-batches: gradient sum over the batch, then one update', async () => {
     const batches: Int32Array[] = [];
     const train = DataParallelTrainer.prototype.train;
