@@ -30,9 +30,11 @@ import {
   LONG_TASK_RECORDER,
   PROJECT_ROOT,
   startPreview,
+  statValue,
   type LongTask,
 } from '../tests/e2e/harness';
 import { parseScriptOptions } from './lib/script-options';
+import { median } from './lib/median';
 
 interface Options {
   workers: number[];
@@ -100,17 +102,6 @@ function distIsFresh(distDir: string): boolean {
   if (built === 0) return false;
   const inputs = ['src', 'index.html', 'vite.config.ts', 'package.json', 'scripts/vite-plugin-mnist.ts', 'scripts/vite-plugin-csp.ts'];
   return inputs.every((p) => newestMtime(join(PROJECT_ROOT, p)) < built);
-}
-
-/** A number shown by the Training Stats panel ('12,345' -> 12345), or null while it shows '–'. */
-async function statValue(page: Page, label: string): Promise<number | null> {
-  const text = await page
-    .getByRole('region', { name: 'Training Stats' })
-    .locator('dt', { hasText: label })
-    .locator('xpath=following-sibling::dd[1]')
-    .textContent();
-  const digits = (text ?? '').replace(/[^0-9.]/g, '');
-  return digits === '' ? null : Number(digits);
 }
 
 function loadAverage(): string {
@@ -274,12 +265,6 @@ async function trainWindow(group: Contender[], seconds: number, record = true): 
     c.longTasks.push(...tasks);
   }
   return rates;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** What the throughput windows found. */

@@ -23,7 +23,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CDPSession, Page } from 'playwright-core';
-import { buildApp, chromiumAvailable, CHROMIUM_PATH, launchChromium, startPreview } from '../tests/e2e/harness';
+import { buildApp, chromiumAvailable, CHROMIUM_PATH, launchChromium, startPreview, statValue } from '../tests/e2e/harness';
 import { parseScriptOptions } from './lib/script-options';
 
 interface Options {
@@ -147,16 +147,6 @@ class WorkerProbe {
     }
     return answered > 0 ? total : null;
   }
-}
-
-async function statValue(page: Page, label: string): Promise<number | null> {
-  const text = await page
-    .getByRole('region', { name: 'Training Stats' })
-    .locator('dt', { hasText: label })
-    .locator('xpath=following-sibling::dd[1]')
-    .textContent();
-  const digits = (text ?? '').replace(/[^0-9.]/g, '');
-  return digits === '' ? null : Number(digits);
 }
 
 async function showNetworkView(page: Page): Promise<void> {

@@ -18,6 +18,7 @@ import { Rng } from '../../src/engine/rng';
 import { Trainer } from '../../src/engine/trainer';
 import { DataParallelTrainer } from '../../src/parallel/data-parallel-trainer';
 import { EXAMPLE_STRIDE, ExampleStream } from '../../src/parallel/example-stream';
+import { median } from './median';
 import { shareableSets } from '../../src/parallel/worker-host';
 import { spin } from './parallel-spin.mjs';
 import { startWorkerReplicas, yieldToNodeEventLoop, type Transport, type WorkerReplicas } from './parallel-workers';
@@ -142,12 +143,6 @@ async function controlSpeedup(spinners: Worker[]): Promise<number> {
   spin(SPIN);
   await Promise.all(others);
   return ((spinners.length + 1) * alone) / (performance.now() - t0);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -121,4 +121,15 @@ export const LONG_TASK_RECORDER = `
 export interface LongTask {
   start: number;
   duration: number;
+}
+
+/** A number shown by the Training Stats panel ('12,345' -> 12345), or null while it shows '–'. */
+export async function statValue(page: Page, label: string): Promise<number | null> {
+  const text = await page
+    .getByRole('region', { name: 'Training Stats' })
+    .locator('dt', { hasText: label })
+    .locator('xpath=following-sibling::dd[1]')
+    .textContent();
+  const digits = (text ?? '').replace(/[^0-9.]/g, '');
+  return digits === '' ? null : Number(digits);
 }

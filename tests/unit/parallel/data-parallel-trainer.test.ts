@@ -35,6 +35,20 @@ function model(layers: readonly ResolvedLayer[] = seed.layers, trainer: TrainerS
   return { net, trainer: new Trainer(net, trainer) };
 }
 
+/** A small network with dropout: each replica draws its own masks. */
+function dropoutLayers(): readonly ResolvedLayer[] {
+  return parseNetwork(
+    JSON.stringify({
+      layers: [
+        { type: 'input', out_sx: 24, out_sy: 24, out_depth: 1 },
+        { type: 'conv', sx: 5, filters: 4, stride: 2, activation: 'relu' },
+        { type: 'dropout', drop_prob: 0.3 },
+        { type: 'softmax', num_classes: 10 },
+      ],
+    }),
+  ).layers;
+}
+
 function parallel(m: Model, links: ReplicaLink[]): DataParallelTrainer {
   return new DataParallelTrainer({
     ...m,
@@ -186,16 +200,7 @@ describe('DataParallelTrainer', () => {
   });
 
   it('trains a dropout network on replicas (each with its own masks), reproducibly for a seed', async () => {
-    const layers = parseNetwork(
-      JSON.stringify({
-        layers: [
-          { type: 'input', out_sx: 24, out_sy: 24, out_depth: 1 },
-          { type: 'conv', sx: 5, filters: 4, stride: 2, activation: 'relu' },
-          { type: 'dropout', drop_prob: 0.3 },
-          { type: 'softmax', num_classes: 10 },
-        ],
-      }),
-    ).layers;
+    const layers = dropoutLayers();
     const lists = exampleLists([10, 10, 10]);
     const params: Float32Array[] = [];
     for (let run = 0; run < 2; run++) {
@@ -209,16 +214,7 @@ describe('DataParallelTrainer', () => {
   });
 
   it('gives the replicas the dropout streams of a new seed on setModel (a restart), as a fresh trainer with that seed', async () => {
-    const layers = parseNetwork(
-      JSON.stringify({
-        layers: [
-          { type: 'input', out_sx: 24, out_sy: 24, out_depth: 1 },
-          { type: 'conv', sx: 5, filters: 4, stride: 2, activation: 'relu' },
-          { type: 'dropout', drop_prob: 0.3 },
-          { type: 'softmax', num_classes: 10 },
-        ],
-      }),
-    ).layers;
+    const layers = dropoutLayers();
     const lists = exampleLists([10, 10, 10]);
     const spec = { ...seed.trainer, batch_size: 10 };
     // Returns the weights of the model the run ends with (prepare may swap in another).
