@@ -605,8 +605,9 @@ export class TrainingSession {
     try {
       const first = this.examples;
       const probes = this.validationProbes(first, count);
-      // A replica classifies the validation probes while this thread sums and updates.
-      const handicap = BATCH_SERIAL_COST_IN_EXAMPLES - (probes ? probes.images.length * VALIDATION_COST_IN_EXAMPLES : 0);
+      // A replica classifies the validation probes while this thread sums and updates, so
+      // this thread takes more examples; without probes both halves end together.
+      const handicap = probes ? BATCH_SERIAL_COST_IN_EXAMPLES - probes.images.length * VALIDATION_COST_IN_EXAMPLES : 0;
       const pending = parallel.train(examples, count, handicap, probes);
       if (first > 0) this.predictTestImagesIfDue(now);
       result = await pending;
