@@ -160,6 +160,21 @@ describe('compare trainers panel', () => {
     expect(within(trainerGroup(3)).getByLabelText<HTMLSelectElement>('Method').value).toBe('nesterov');
   });
 
+  it('starts from the run’s seed, the one the Run card shows', async () => {
+    const comparison = fakeComparison();
+    const harness = renderWithDashboard(
+      <ComparisonBackendContext.Provider value={comparison.backend}>
+        <ComparisonPanel />
+      </ComparisonBackendContext.Provider>,
+    );
+    startSession(harness.backend, true, { ...networkSummary(), seed: 42 });
+    const user = userEvent.setup();
+    await user.click(screen.getByRole('button', { name: 'Show comparison' }));
+    expect(screen.getByText(/from the same initial weights \(the run's seed, 42\)/)).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Start comparison' }));
+    expect(comparison.requests[0]!.seed).toBe(42);
+  });
+
   it('compares the network in force, pauses main training meanwhile and resumes it on Stop', async () => {
     const { backend, comparison, user } = await setup({ network: SMALL_NETWORK });
     expect(screen.getByText(/network in force when you press Start \(now 5,770 parameters\)/)).toBeTruthy();

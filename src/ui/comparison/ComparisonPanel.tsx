@@ -40,6 +40,8 @@ export function ComparisonPanel() {
   const trainers = useMemo(() => configs.map((c) => c.trainer), [configs]);
   const [accuracy, setAccuracy] = useState<AccuracyKind>('validationAccuracy');
   const network = useDashboard((s) => s.network);
+  // The run's seed (the Run card's), so a comparison starts from the weights that seed draws.
+  const seed = network?.seed ?? COMPARISON_SEED;
   const mainRunning = useDashboard((s) => s.stats?.running ?? false);
   const comparison = useComparison();
   const { status, update, error, pausedMainTraining } = comparison;
@@ -53,7 +55,7 @@ export function ComparisonPanel() {
       definitionText: network?.definitionText ?? SEED_DEFINITION_TEXT,
       trainers,
       labels,
-      seed: COMPARISON_SEED,
+      seed,
     });
   }
 
@@ -80,7 +82,7 @@ export function ComparisonPanel() {
         <p className="muted">
           Trains one copy of the network in force when you press Start
           {network ? ` (now ${formatInteger(network.totalParams)} parameters)` : ' (the seed network until one is loaded)'}{' '}
-          per trainer configuration, from the same initial weights (seed {COMPARISON_SEED}), on the same stream of training
+          per trainer configuration, from the same initial weights (the run's seed, {seed}), on the same stream of training
           examples and crops, in a worker of its own. The main training pauses while a comparison runs.
         </p>
 

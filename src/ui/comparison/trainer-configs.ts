@@ -22,7 +22,10 @@ export const DEFAULT_COMPARISON_TRAINERS: readonly TrainerSpec[] = [
   resolveTrainer({ method: 'sgd', learning_rate: 0.01, momentum: 0.9 }, SEED_TRAINER),
 ];
 
-/** Seeds the comparison's initial weights, example stream and crops: each Start is reproducible. */
+/**
+ * Seeds the comparison's initial weights, example stream and crops when the run's seed
+ * is not known yet (each Start is reproducible either way); normally the run's seed.
+ */
 export const COMPARISON_SEED = 1;
 
 const NUMBER_FIELDS = TRAINER_FIELDS.filter((f): f is TrainerNumberSchema => f.kind !== 'choice');
