@@ -1,7 +1,8 @@
 import { memo } from 'react';
-import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { Line, LineChart, Tooltip, YAxis } from 'recharts';
+import { examplesChartProps, examplesGridAndAxis, examplesLabel } from '../common/examples-chart';
 import type { CurvePoint, RunReport } from '../../comparison/protocol';
-import { formatInteger, formatNumber, formatPercent } from '../common/format';
+import { formatNumber, formatPercent } from '../common/format';
 import { RUN_STYLES } from './trainer-configs';
 
 export type AccuracyKind = 'validationAccuracy' | 'trainingAccuracy';
@@ -48,26 +49,12 @@ interface RunChartProps {
 
 function RunChart({ runs, dataKey, format, domain }: RunChartProps) {
   return (
-    <LineChart
-      responsive
-      accessibilityLayer={false}
-      style={{ width: '100%', height: '100%' }}
-      margin={{ top: 8, right: 16, bottom: 4, left: 0 }}
-    >
-      <CartesianGrid stroke="var(--grid-line)" strokeDasharray="3 3" />
-      <XAxis
-        dataKey="examples"
-        type="number"
-        domain={['dataMin', 'dataMax']}
-        allowDuplicatedCategory={false}
-        tickFormatter={(v: number) => formatInteger(v)}
-        fontSize={12}
-        interval={0}
-      />
+    <LineChart {...examplesChartProps(16)}>
+      {examplesGridAndAxis({ allowDuplicatedCategory: false })}
       <YAxis domain={domain} tickFormatter={format} width={44} fontSize={12} interval={0} />
       <Tooltip
         formatter={(v, name) => [format(Number(v)), name]}
-        labelFormatter={(v) => `${formatInteger(Number(v))} examples`}
+        labelFormatter={examplesLabel}
       />
       {runs.map((run, i) => {
         const style = RUN_STYLES[i % RUN_STYLES.length]!;

@@ -1,8 +1,9 @@
 import { memo, useMemo } from 'react';
-import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { Legend, Line, LineChart, Tooltip, YAxis } from 'recharts';
+import { examplesChartProps, examplesGridAndAxis, examplesLabel } from '../common/examples-chart';
 import type { TestEvaluationPoint } from '../../state/types';
 import type { LossPoint } from '../../training/protocol';
-import { formatInteger, formatPercent } from '../common/format';
+import { formatPercent } from '../common/format';
 
 export const ACCURACY_SERIES = {
   training: { name: 'Training', color: 'var(--accent)' },
@@ -38,24 +39,10 @@ export default memo(function AccuracyCurve({
   const low = useMemo(() => lowestTenth(points, evaluations), [points, evaluations]);
   const ticks = useMemo(() => percentTicks(low), [low]);
   return (
-    <LineChart
-      responsive
-      accessibilityLayer={false}
-      data={rows}
-      style={{ width: '100%', height: '100%' }}
-      margin={{ top: 8, right: 24, bottom: 4, left: 0 }}
-    >
-      <CartesianGrid stroke="var(--grid-line)" strokeDasharray="3 3" />
-      <XAxis
-        dataKey="examples"
-        type="number"
-        domain={['dataMin', 'dataMax']}
-        tickFormatter={(v: number) => formatInteger(v)}
-        fontSize={12}
-        interval={0}
-      />
+    <LineChart data={rows} {...examplesChartProps()}>
+      {examplesGridAndAxis()}
       <YAxis type="number" domain={[low, 1]} ticks={ticks} tickFormatter={(v: number) => formatPercent(v, 0)} width={44} fontSize={12} interval={0} />
-      <Tooltip formatter={(v, name) => [formatPercent(Number(v)), name]} labelFormatter={(v) => `${formatInteger(Number(v))} examples`} />
+      <Tooltip formatter={(v, name) => [formatPercent(Number(v)), name]} labelFormatter={examplesLabel} />
       {/* In the order drawn (recharts sorts by name otherwise). */}
       <Legend verticalAlign="top" iconSize={12} wrapperStyle={{ fontSize: 12 }} itemSorter={null} />
       {(['training', 'validation'] as const).map((key) => (

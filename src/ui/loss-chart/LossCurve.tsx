@@ -1,7 +1,8 @@
 import { memo, useMemo } from 'react';
-import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { Line, LineChart, Tooltip, YAxis } from 'recharts';
+import { examplesChartProps, examplesGridAndAxis, examplesLabel } from '../common/examples-chart';
 import type { LossPoint } from '../../training/protocol';
-import { formatInteger, formatNumber } from '../common/format';
+import { formatNumber } from '../common/format';
 import { logAxis } from './log-axis';
 
 /**
@@ -16,24 +17,8 @@ export default memo(function LossCurve({ points, logScale = false }: { points: r
   );
   const axis = useMemo(() => (logScale ? logAxis(points.map((p) => p.loss)) : null), [points, logScale]);
   return (
-    <LineChart
-      responsive
-      accessibilityLayer={false}
-      data={data}
-      style={{ width: '100%', height: '100%' }}
-      margin={{ top: 8, right: 24, bottom: 4, left: 0 }}
-    >
-      <CartesianGrid stroke="var(--grid-line)" strokeDasharray="3 3" />
-      <XAxis
-        dataKey="examples"
-        type="number"
-        domain={['dataMin', 'dataMax']}
-        tickFormatter={(v: number) => formatInteger(v)}
-        fontSize={12}
-        // Every tick of the nice 5-tick scale is shown; the default collision check measures
-        // each label in the DOM, forcing a layout on every redraw.
-        interval={0}
-      />
+    <LineChart data={data} {...examplesChartProps()}>
+      {examplesGridAndAxis()}
       {axis ? (
         <YAxis
           scale="log"
@@ -48,7 +33,7 @@ export default memo(function LossCurve({ points, logScale = false }: { points: r
       ) : (
         <YAxis domain={[0, 'auto']} tickFormatter={(v: number) => formatNumber(v, 2)} width={44} fontSize={12} interval={0} />
       )}
-      <Tooltip formatter={(v) => [formatNumber(Number(v), 4), 'loss']} labelFormatter={(v) => `${formatInteger(Number(v))} examples`} />
+      <Tooltip formatter={(v) => [formatNumber(Number(v), 4), 'loss']} labelFormatter={examplesLabel} />
       <Line type="linear" dataKey="loss" stroke="var(--accent)" strokeWidth={2} dot={false} isAnimationActive={false} />
     </LineChart>
   );
