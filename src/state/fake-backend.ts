@@ -12,7 +12,7 @@ import type {
   ActionResult,
   ClassifyResult,
   DataProgress,
-  LayerSnapshot,
+  LayerView,
   LayerStatsPoint,
   NetworkSummary,
   SessionUpdate,
@@ -32,12 +32,12 @@ export interface FakeBackend extends DashboardBackend {
   /** Answers for the next calls; change them before the action under test. */
   answers: {
     setTrainer: (changes: Partial<TrainerSpec>) => ActionResult;
-    changeNetwork: (text: string) => ActionResult;
+    setNetwork: (text: string) => ActionResult;
     restartRun: (seed: number) => ActionResult;
     loadSnapshot: (text: string) => ActionResult;
     saveSnapshot: () => string;
     classifyImage: (pixels: Uint8Array) => ClassifyResult;
-    layerSnapshots: (indices: number[]) => LayerSnapshot[];
+    layerViews: (indices: number[]) => LayerView[];
     /** Default: blank images. */
     testImages: (indices: number[]) => Uint8Array;
     layerTrainingHistory: () => LayerStatsPoint[];
@@ -78,12 +78,12 @@ export function createFakeBackend(): FakeBackend {
     calls,
     answers: {
       setTrainer: () => ({ ok: true }),
-      changeNetwork: () => ({ ok: true }),
+      setNetwork: () => ({ ok: true }),
       restartRun: () => ({ ok: true }),
       loadSnapshot: () => ({ ok: true }),
       saveSnapshot: () => '{"layers":[]}',
       classifyImage: () => ({ ok: true, top3: [] }),
-      layerSnapshots: () => [],
+      layerViews: () => [],
       testImages: (indices) => new Uint8Array(indices.length * 784),
       layerTrainingHistory: () => [],
       freezeExample: (frozen) => frozen,
@@ -110,9 +110,9 @@ export function createFakeBackend(): FakeBackend {
       record('setTrainer', changes);
       return backend.answers.setTrainer(changes);
     },
-    async changeNetwork(text) {
-      record('changeNetwork', text);
-      return backend.answers.changeNetwork(text);
+    async setNetwork(text) {
+      record('setNetwork', text);
+      return backend.answers.setNetwork(text);
     },
     async restartRun(seed) {
       record('restartRun', seed);
@@ -133,9 +133,9 @@ export function createFakeBackend(): FakeBackend {
     async clearInspectedImage() {
       record('clearInspectedImage');
     },
-    async layerSnapshots(indices) {
-      record('layerSnapshots', indices);
-      return backend.answers.layerSnapshots(indices);
+    async layerViews(indices) {
+      record('layerViews', indices);
+      return backend.answers.layerViews(indices);
     },
     async layerTrainingHistory() {
       record('layerTrainingHistory');

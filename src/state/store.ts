@@ -19,7 +19,7 @@ import type {
   ActionResult,
   ClassifyResult,
   DataProgress,
-  LayerSnapshot,
+  LayerView,
   LayerStatsPoint,
   LossPoint,
   SessionUpdate,
@@ -60,7 +60,7 @@ export interface DashboardBackend {
   /** Trains one mini-batch while paused. */
   step(): Promise<void>;
   setTrainer(changes: Partial<TrainerSpec>): Promise<ActionResult>;
-  changeNetwork(definitionText: string): Promise<ActionResult>;
+  setNetwork(definitionText: string): Promise<ActionResult>;
   /** Same network and trainer, fresh weights from the seed; a seed out of range is refused. */
   restartRun(seed: number): Promise<ActionResult>;
   saveSnapshot(): Promise<string>;
@@ -68,7 +68,7 @@ export interface DashboardBackend {
   /** Classifies the image and makes the layer snapshots show it until cleared. */
   classifyImage(pixels: Uint8Array): Promise<ClassifyResult>;
   clearInspectedImage(): Promise<void>;
-  layerSnapshots(indices: number[]): Promise<LayerSnapshot[]>;
+  layerViews(indices: number[]): Promise<LayerView[]>;
   /** Per-layer weight norms, gradient norms and update ratios over the run (the inspector's charts). */
   layerTrainingHistory(): Promise<LayerStatsPoint[]>;
   /** Pins (true) or releases the last training example for the layer views; resolves whether one is pinned. */
@@ -175,8 +175,8 @@ export function createDashboardStore(backend: DashboardBackend, options: Dashboa
       async setTrainer(changes) {
         return guarded('Changing the trainer', () => backend.setTrainer(changes), failed('the training worker failed'));
       },
-      async changeNetwork(text) {
-        return guarded('Changing the network', () => backend.changeNetwork(text), failed('the training worker failed'));
+      async setNetwork(text) {
+        return guarded('Changing the network', () => backend.setNetwork(text), failed('the training worker failed'));
       },
       async restartRun(seed) {
         return guarded('Restarting the run', () => backend.restartRun(seed), failed('the training worker failed'));
@@ -210,7 +210,7 @@ export function createDashboardStore(backend: DashboardBackend, options: Dashboa
         void guarded('Clearing the image', () => backend.clearInspectedImage(), undefined).then(() => refreshSnapshots());
       },
       async inspectLayers(indices) {
-        return guarded('Reading the layer inspector', () => backend.layerSnapshots(indices), []);
+        return guarded('Reading the layer inspector', () => backend.layerViews(indices), []);
       },
       async fetchLayerTrainingHistory() {
         return guarded('Reading the layer statistics', () => backend.layerTrainingHistory(), []);
@@ -248,7 +248,7 @@ export function createDashboardStore(backend: DashboardBackend, options: Dashboa
           network: null,
           lossHistory: history.values,
           testEvaluationPoints: [],
-          layerSnapshots: {},
+          layerViews: {},
           predictions: [],
           userImage: null,
           fault: null,
@@ -338,7 +338,7 @@ export function createDashboardStore(backend: DashboardBackend, options: Dashboa
         data: { ...INITIAL_DATA },
         stats: stats ? { ...stats, examplesSeen: checkpoint.examples, examplesPerSecond: 0, running: false } : stats,
         lossHistory: history.values,
-        layerSnapshots: {},
+        layerViews: {},
         userImage: null,
         fault: null,
         evaluation: IDLE_EVALUATION,
@@ -359,7 +359,7 @@ export function createDashboardStore(backend: DashboardBackend, options: Dashboa
       network: null,
       lossHistory: history.values,
       testEvaluationPoints: [],
-      layerSnapshots: {},
+      layerViews: {},
       predictions: [],
       userImage: null,
       fault: null,
@@ -403,7 +403,7 @@ export function createDashboardStore(backend: DashboardBackend, options: Dashboa
     } else if (heldPredictions.length > 0 && predictionsTimer === null) {
       predictionsTimer = setTimeout(showHeldPredictions, PREDICTIONS_PERIOD_MS - (Date.now() - predictionsShownAt));
     }
-    if (newRun) patch.layerSnapshots = {};
+    if (newRun) patch.layerViews = {};
     // A new run forgets the pinned example (the session drops it with the old network).
     if (newRun) patch.exampleFrozen = false;
     // An evaluation result describes the weights of its own run only.
@@ -452,11 +452,11 @@ export function createDashboardStore(backend: DashboardBackend, options: Dashboa
     snapshotsStale = false;
     const askedRun = runId;
     try {
-      const snapshots = await backend.layerSnapshots(indices);
+      const snapshots = await backend.layerViews(indices);
       if (askedRun !== runId) return;
-      const next: Record<number, LayerSnapshot> = { ...store.getState().layerSnapshots };
+      const next: Record<number, LayerView> = { ...store.getState().layerViews };
       for (const s of snapshots) next[s.index] = s;
-      store.setState({ layerSnapshots: next });
+      store.setState({ layerViews: next });
     } catch (err) {
       store.setState({ fault: `Reading the layer views failed: ${errorMessage(err)}` });
     } finally {

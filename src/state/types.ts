@@ -7,7 +7,7 @@ import type {
   ActionResult,
   ClassProbability,
   DataProgress,
-  LayerSnapshot,
+  LayerView,
   LayerStatsPoint,
   LossPoint,
   NetworkSummary,
@@ -59,7 +59,7 @@ export interface DashboardState {
   /** Finished test-set evaluations of this run, oldest first, bounded; "Clear graph" empties them too. */
   testEvaluationPoints: TestEvaluationPoint[];
   /** Keyed by layer index; only layers whose panels are on screen are refreshed. */
-  layerSnapshots: Record<number, LayerSnapshot>;
+  layerViews: Record<number, LayerView>;
   /** Newest first, at most 200. */
   predictions: TestPrediction[];
   userImage: UserImageResult | null;
@@ -83,7 +83,7 @@ export interface DashboardActions {
   /** Validates and applies live; a rejected change leaves the trainer as it was. */
   setTrainer(changes: Partial<TrainerSpec>): Promise<ActionResult>;
   /** Parses, validates and rebuilds net + trainer; resets stats and chart on success only. */
-  changeNetwork(definitionText: string): Promise<ActionResult>;
+  setNetwork(definitionText: string): Promise<ActionResult>;
   /** Same network and trainer, fresh weights from `seed` (whole, 0..2^32-1); stats, chart and predictions start over. */
   restartRun(seed: number): Promise<ActionResult>;
   dismissNotice(): void;
@@ -100,7 +100,7 @@ export interface DashboardActions {
   /** Empties the metrics charts: loss, accuracy windows and test evaluation points. */
   clearLossHistory(): void;
   /** Snapshots of the given layers for the layer inspector, outside the panels' refresh cycle; [] on failure. */
-  inspectLayers(indices: number[]): Promise<LayerSnapshot[]>;
+  inspectLayers(indices: number[]): Promise<LayerView[]>;
   /** Per-layer weight norm, gradient norm and update ratio over the run, oldest first; [] on failure. */
   fetchLayerTrainingHistory(): Promise<LayerStatsPoint[]>;
   /** Pins the layer views to the last training example (true) or lets them follow training again. */

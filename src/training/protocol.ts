@@ -1,7 +1,7 @@
 /**
  * The data that crosses from the training session (worker) to the page.
  * Plain, structured-clonable objects: no class instances, no functions.
- * Typed arrays in LayerSnapshot are transferred, not copied.
+ * Typed arrays in LayerView are transferred, not copied.
  */
 import type { LayerType, Shape, TrainerSpec } from '../engine/spec';
 
@@ -65,7 +65,7 @@ export interface NetworkSummary {
 }
 
 /** Activations and gradients of one layer for the views, from the last training example. */
-export interface LayerSnapshot {
+export interface LayerView {
   index: number;
   /** HWC values, ConvNetJS layout, length out.sx*out.sy*out.depth. */
   activations: Float32Array;

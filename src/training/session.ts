@@ -42,7 +42,7 @@ import type {
   ActionResult,
   ClassifyResult,
   ClassProbability,
-  LayerSnapshot,
+  LayerView,
   LayerStatsPoint,
   LossPoint,
   NetworkSummary,
@@ -875,7 +875,7 @@ export class TrainingSession {
    * transfer). They show the last training example, or the user's image while one is
    * being inspected. Unknown indices are skipped.
    */
-  layerSnapshots(indices: readonly number[]): LayerSnapshot[] {
+  layerViews(indices: readonly number[]): LayerView[] {
     const wanted = indices.filter((i) => Number.isInteger(i) && i >= 0 && i < this.net.layers.length);
     if (wanted.length === 0) return [];
     if (this.inspected) {
@@ -910,7 +910,7 @@ export class TrainingSession {
     }
   }
 
-  private snapshotOf(index: number): LayerSnapshot {
+  private snapshotOf(index: number): LayerView {
     const layer = this.net.layers[index];
     const act = layer.outAct;
     const hasWeights = layer.spec.type === 'conv' || layer.spec.type === 'fc';
@@ -1038,12 +1038,12 @@ export class TrainingSession {
   }
 
   /** ConvNetJS-format JSON text of the current network. */
-  exportSnapshot(): string {
+  saveSnapshot(): string {
     return JSON.stringify(netToJSON(this.net));
   }
 
   /** Replaces the network with a ConvNetJS-format snapshot; the trainer settings stay. */
-  importSnapshot(jsonText: string): ActionResult {
+  loadSnapshot(jsonText: string): ActionResult {
     // Refused before JSON.parse, so a huge paste or file cannot exhaust memory.
     if (jsonText.length > LIMITS.maxSnapshotChars) {
       const mb = Math.round(jsonText.length / 1e6);

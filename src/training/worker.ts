@@ -10,7 +10,7 @@ import * as Comlink from 'comlink';
 import { MnistBrowserLoader, type MnistLoadProgress } from '../data/browser-loader';
 import type { TrainerSpec } from '../engine/spec';
 import type { LayerStatsPoint } from './protocol';
-import type { ActionResult, ClassifyResult, DataProgress, LayerSnapshot, SessionUpdate } from './protocol';
+import type { ActionResult, ClassifyResult, DataProgress, LayerView, SessionUpdate } from './protocol';
 import { TrainingSession, type SessionData, type SessionOptions } from './session';
 import type { EvaluationOutcome, EvaluationProgress } from './evaluation';
 import type { ResumeFrom, SessionCheckpoint } from './checkpoint';
@@ -180,12 +180,12 @@ class TrainingWorker {
     return result;
   }
 
-  exportSnapshot(): string {
-    return this.requireSession().exportSnapshot();
+  saveSnapshot(): string {
+    return this.requireSession().saveSnapshot();
   }
 
-  importSnapshot(text: string): ActionResult {
-    const result = this.requireSession().importSnapshot(text);
+  loadSnapshot(text: string): ActionResult {
+    const result = this.requireSession().loadSnapshot(text);
     this.push();
     return result;
   }
@@ -227,8 +227,8 @@ class TrainingWorker {
     return Comlink.transfer(pixels, [pixels.buffer as ArrayBuffer]);
   }
 
-  layerSnapshots(indices: number[]): LayerSnapshot[] {
-    const snapshots = this.requireSession().layerSnapshots(indices);
+  layerViews(indices: number[]): LayerView[] {
+    const snapshots = this.requireSession().layerViews(indices);
     const buffers: ArrayBuffer[] = [];
     for (const s of snapshots) {
       for (const array of [s.activations, s.activationGrads, s.weights, s.weightGrads]) {

@@ -2,7 +2,7 @@
 import { act, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { LayerSnapshot } from '../../src/training/protocol';
+import type { LayerView } from '../../src/training/protocol';
 import { App } from '../../src/ui/App';
 import { networkSummary, renderWithDashboard, startSession } from './dashboard-harness';
 
@@ -27,7 +27,7 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-function snapshot(index: number, size: number, weights: number): LayerSnapshot {
+function snapshot(index: number, size: number, weights: number): LayerView {
   const ramp = (n: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i));
   return {
     index,
@@ -44,7 +44,7 @@ describe('the whole dashboard', () => {
   it('renders every panel from live data without console errors or warnings', async () => {
     const network = networkSummary();
     const { backend, store } = renderWithDashboard(<App />);
-    backend.answers.layerSnapshots = (indices) =>
+    backend.answers.layerViews = (indices) =>
       indices.map((i) => {
         const l = network.layers[i]!;
         const weights = l.type === 'conv' ? l.paramCount - (l.filters ?? 0) : 0;
@@ -84,7 +84,7 @@ describe('the whole dashboard', () => {
     }
     expect(screen.getByRole('heading', { level: 1 }).textContent).toMatch(/MNIST/);
     await waitFor(() => expect(screen.getByText('test accuracy based on last 30 test images: 100.0%')).toBeTruthy());
-    await waitFor(() => expect(Object.keys(store.getState().layerSnapshots)).toHaveLength(9));
+    await waitFor(() => expect(Object.keys(store.getState().layerViews)).toHaveLength(9));
 
     await userEvent.setup().click(screen.getByRole('button', { name: 'Clear graph' }));
     expect(store.getState().lossHistory).toEqual([]);

@@ -1,12 +1,12 @@
 // @vitest-environment jsdom
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { LayerSnapshot, LayerStatsPoint, LayerSummary, NetworkSummary } from '../../src/training/protocol';
+import type { LayerView, LayerStatsPoint, LayerSummary, NetworkSummary } from '../../src/training/protocol';
 import { NetworkOverview } from '../../src/ui/inspector/NetworkOverview';
 import { networkSummary, renderWithDashboard, startSession } from './dashboard-harness';
 
 /** Activation i is i/1000 and its gradient -i/10000, so any position's value is known. */
-function snapshotFor(layer: LayerSummary): LayerSnapshot {
+function snapshotFor(layer: LayerSummary): LayerView {
   const n = layer.out.sx * layer.out.sy * layer.out.depth;
   const weightCount = layer.type === 'conv' || layer.type === 'fc' ? layer.paramCount - (layer.filters ?? 0) : 0;
   return {
@@ -26,7 +26,7 @@ function setUp(network: NetworkSummary = networkSummary()) {
       <p>The layer panels</p>
     </NetworkOverview>,
   );
-  harness.backend.answers.layerSnapshots = (indices) => indices.map((i) => snapshotFor(network.layers[i]!));
+  harness.backend.answers.layerViews = (indices) => indices.map((i) => snapshotFor(network.layers[i]!));
   startSession(harness.backend, false, network);
   return harness;
 }
@@ -203,7 +203,7 @@ describe('layer inspector', () => {
     expect(backend.callsTo('freezeExample')).toEqual([[true]]);
     expect(screen.getByText(/^Frozen on one training example/)).toBeTruthy();
     // Paused and frozen: the views were read again for the pinned example.
-    await waitFor(() => expect(backend.callsTo('layerSnapshots').length).toBeGreaterThanOrEqual(2));
+    await waitFor(() => expect(backend.callsTo('layerViews').length).toBeGreaterThanOrEqual(2));
 
     // Back in the overview the freeze still holds, so it says so and offers the way out.
     fireEvent.click(screen.getByRole('button', { name: 'Close' }));

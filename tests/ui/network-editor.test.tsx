@@ -71,7 +71,7 @@ describe('network editor', () => {
     expect(alert.textContent).toMatch(/did you mean 'adadelta'/);
     expect(alert.textContent).toMatch(/line 12/);
     expect(within(alert).getByText(/SGDTrainer/)).toBeTruthy();
-    expect(backend.callsTo('changeNetwork')).toEqual([]);
+    expect(backend.callsTo('setNetwork')).toEqual([]);
   });
 
   it('previews an edited definition before it is applied, then applies it', async () => {
@@ -79,17 +79,17 @@ describe('network editor', () => {
     setDefinition(SMALL_NETWORK);
     await waitFor(() => expect(previewRows().map((r) => r[2])).toEqual(['24x24x1', '24x24x4', '24x24x4', '6x6x4', '1x1x10', '1x1x10']));
     expect(previewRows()[1]![3]).toBe('4x5x5x1+4 = 104');
-    expect(backend.callsTo('changeNetwork')).toEqual([]);
+    expect(backend.callsTo('setNetwork')).toEqual([]);
 
     await user.click(screen.getByRole('button', { name: 'Change network' }));
-    expect(backend.callsTo('changeNetwork')).toEqual([[SMALL_NETWORK]]);
+    expect(backend.callsTo('setNetwork')).toEqual([[SMALL_NETWORK]]);
     expect(screen.queryByRole('alert')).toBeNull();
     expect(screen.getByRole('status').textContent).toMatch(/Network changed/);
   });
 
   it('shows a rejection from the session and keeps the text', async () => {
     const { backend, user } = setup();
-    backend.answers.changeNetwork = () => ({ ok: false, error: 'the network needs more memory than this tab allows' });
+    backend.answers.setNetwork = () => ({ ok: false, error: 'the network needs more memory than this tab allows' });
     setDefinition(SMALL_NETWORK);
     await user.click(screen.getByRole('button', { name: 'Change network' }));
     expect(screen.getByRole('alert').textContent).toContain('the network needs more memory than this tab allows');

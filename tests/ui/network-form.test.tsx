@@ -219,7 +219,7 @@ describe('network editor form view', () => {
     await user.type(screen.getByLabelText('learning_rate'), '0.05');
     await user.click(screen.getByRole('button', { name: 'Change network' }));
 
-    const calls = backend.callsTo('changeNetwork') as string[][];
+    const calls = backend.callsTo('setNetwork') as string[][];
     expect(calls).toHaveLength(1);
     const sent = calls[0]![0]!;
     expect(sent).toBe(
@@ -245,7 +245,7 @@ describe('network editor form view', () => {
     expect(alert).toMatch(/^The network was not changed: layer 5 \(softmax\): num_classes is missing/);
     // No line number: the form view has no lines to point at.
     expect(alert).not.toMatch(/line \d/);
-    expect(backend.callsTo('changeNetwork')).toEqual([]);
+    expect(backend.callsTo('setNetwork')).toEqual([]);
   });
 
   it.each(NETWORK_PRESETS.map((p) => [p.name, p.text]))(
@@ -255,11 +255,11 @@ describe('network editor form view', () => {
       await user.selectOptions(screen.getByLabelText('Presets'), name);
       await user.click(screen.getByRole('button', { name: 'Load preset' }));
       expect(codeBox().value).toBe(text);
-      expect(backend.callsTo('changeNetwork')).toEqual([]);
+      expect(backend.callsTo('setNetwork')).toEqual([]);
       await openForm(user);
       expect(layerRows()).toHaveLength(parseDefinitionCount(text));
       await user.click(screen.getByRole('button', { name: 'Change network' }));
-      const sent = (backend.callsTo('changeNetwork') as string[][])[0]![0]!;
+      const sent = (backend.callsTo('setNetwork') as string[][])[0]![0]!;
       expect(built(sent)).toEqual(built(text));
     },
   );

@@ -2,12 +2,12 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import { Profiler } from 'react';
 import { describe, expect, it } from 'vitest';
-import type { LayerSnapshot, LayerSummary } from '../../src/training/protocol';
+import type { LayerView, LayerSummary } from '../../src/training/protocol';
 import { NetworkView } from '../../src/ui/network-view/NetworkView';
 import { networkSummary, renderWithDashboard, startSession } from './dashboard-harness';
 
 /** A snapshot whose values run linearly from `lo` to `hi`, so the ranges are known. */
-function snapshotFor(layer: LayerSummary, lo: number, hi: number): LayerSnapshot {
+function snapshotFor(layer: LayerSummary, lo: number, hi: number): LayerView {
   const n = layer.out.sx * layer.out.sy * layer.out.depth;
   const ramp = (a: number, b: number, length: number) =>
     Float32Array.from({ length }, (_, i) => a + ((b - a) * i) / Math.max(1, length - 1));
@@ -63,13 +63,13 @@ describe('network view', () => {
   it('asks for the visible layers and shows their ranges and every channel', async () => {
     const { backend } = renderWithDashboard(<NetworkView />);
     const network = networkSummary();
-    backend.answers.layerSnapshots = (indices) =>
+    backend.answers.layerViews = (indices) =>
       indices.map((i) => snapshotFor(network.layers[i]!, -1.43224, 2.47644 + i));
     startSession(backend, true, network);
 
     await waitFor(() => expect(within(panel('conv (24x24x8)')).getByText('max activation: 3.47644, min: -1.43224')).toBeTruthy());
     // Without IntersectionObserver (jsdom) every panel counts as on screen.
-    expect(backend.callsTo('layerSnapshots')[0]).toEqual([[0, 1, 2, 3, 4, 5, 6, 7, 8]]);
+    expect(backend.callsTo('layerViews')[0]).toEqual([[0, 1, 2, 3, 4, 5, 6, 7, 8]]);
 
     const conv1 = panel('conv (24x24x8)');
     expect(within(conv1).getByText('max gradient: 0.125, min: -0.25')).toBeTruthy();
@@ -108,7 +108,7 @@ describe('network view', () => {
       </Profiler>,
     );
     const network = networkSummary();
-    backend.answers.layerSnapshots = (indices) => indices.map((i) => snapshotFor(network.layers[i]!, 0, 1));
+    backend.answers.layerViews = (indices) => indices.map((i) => snapshotFor(network.layers[i]!, 0, 1));
     startSession(backend, true, network);
     await waitFor(() => expect(within(panel('conv (24x24x8)')).getByText('max activation: 1, min: 0')).toBeTruthy());
     const before = commits;
@@ -124,7 +124,7 @@ layer_defs.push({type:'softmax', num_classes:10});
 trainer = new convnetjs.SGDTrainer(net, {method:'sgd'});`;
     const { backend } = renderWithDashboard(<NetworkView />);
     const network = networkSummary(text);
-    backend.answers.layerSnapshots = (indices) => indices.map((i) => snapshotFor(network.layers[i]!, 0, 1));
+    backend.answers.layerViews = (indices) => indices.map((i) => snapshotFor(network.layers[i]!, 0, 1));
     startSession(backend, true, network);
     const conv = panel('conv (8x8x2)');
     await waitFor(() => expect(within(conv).getByText(/Filters of 3x3 or smaller are not drawn/)).toBeTruthy());

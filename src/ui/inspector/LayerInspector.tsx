@@ -6,7 +6,7 @@
  */
 import { useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 import { useDashboard, useDashboardActions } from '../../state/store';
-import type { LayerSnapshot, LayerSummary } from '../../training/protocol';
+import type { LayerView, LayerSummary } from '../../training/protocol';
 import { formatNumber, formatShape } from '../common/format';
 import { ChannelMaps, type Cursor } from './ChannelMaps';
 import { closeLayerInspector, openLayerInspector } from './inspector-url';
@@ -107,7 +107,7 @@ function FreezeToggle() {
 }
 
 /** True when the snapshot was taken of a volume of this layer's output shape. */
-function fits(snapshot: LayerSnapshot | null, layer: LayerSummary): snapshot is LayerSnapshot {
+function fits(snapshot: LayerView | null, layer: LayerSummary): snapshot is LayerView {
   return snapshot !== null && snapshot.activations.length === layer.out.sx * layer.out.sy * layer.out.depth;
 }
 
@@ -124,7 +124,7 @@ function InspectorBody({ layers, layer }: { layers: readonly LayerSummary[]; lay
   const spatial = sx > 1 || sy > 1;
   const hasWeights = layer.type === 'conv' || layer.type === 'fc';
   const lastLayers = layers.length - layer.index <= 2;
-  const readout = (c: Cursor, s: LayerSnapshot) => {
+  const readout = (c: Cursor, s: LayerView) => {
     const i = (sx * c.y + c.x) * depth + c.channel;
     return `Value ${formatNumber(s.activations[i])} (gradient ${formatNumber(s.activationGrads[i])}) at (x ${c.x}, y ${c.y}, channel ${c.channel})`;
   };

@@ -6,7 +6,7 @@
  */
 import { startTransition, useCallback, useEffect, useState } from 'react';
 import { useDashboard, useDashboardActions } from '../../state/store';
-import type { LayerSnapshot, LayerStatsPoint } from '../../training/protocol';
+import type { LayerView, LayerStatsPoint } from '../../training/protocol';
 
 export const INSPECTOR_SNAPSHOT_PERIOD_MS = 250;
 export const INSPECTOR_HISTORY_PERIOD_MS = 2000;
@@ -40,8 +40,8 @@ function usePausedChangeKey(): { running: boolean; key: string } {
 
 export interface InspectorSnapshots {
   /** Each is null until it arrives, and always belongs to the layer asked for. */
-  layer: LayerSnapshot | null;
-  input: LayerSnapshot | null;
+  layer: LayerView | null;
+  input: LayerView | null;
 }
 
 export function useInspectorSnapshots(index: number, layerCount: number): InspectorSnapshots {

@@ -102,7 +102,7 @@ export function NetworkEditor() {
     setView('form');
   }
 
-  async function changeNetwork() {
+  async function setNetwork() {
     setStatus(null);
     const definition = effectiveText;
     // Checked here first so the error can point at the line; the worker checks again.
@@ -116,7 +116,7 @@ export function NetworkEditor() {
       return;
     }
     setBusy(true);
-    const result = await actions.changeNetwork(definition);
+    const result = await actions.setNetwork(definition);
     setBusy(false);
     if (result.ok) {
       setProblem(null);
@@ -131,7 +131,7 @@ export function NetworkEditor() {
   function onApplyShortcut(event: KeyboardEvent) {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
-      void changeNetwork();
+      void setNetwork();
     }
   }
 
@@ -240,7 +240,7 @@ export function NetworkEditor() {
         )}
       </div>
       <div className="button-row">
-        <button type="button" className="button button--primary" onClick={() => void changeNetwork()} disabled={busy}>
+        <button type="button" className="button button--primary" onClick={() => void setNetwork()} disabled={busy}>
           Change network
         </button>
         {edited ? (

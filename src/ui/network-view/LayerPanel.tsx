@@ -1,5 +1,5 @@
 import { memo, useCallback, useId, useMemo, type KeyboardEvent, type MouseEvent } from 'react';
-import type { LayerSnapshot, LayerSummary } from '../../training/protocol';
+import type { LayerView, LayerSummary } from '../../training/protocol';
 import { useDashboard } from '../../state/store';
 import { MosaicCanvas } from '../common/MosaicCanvas';
 import type { Mosaic } from '../common/grayscale';
@@ -39,7 +39,7 @@ function isPanelClick(event: MouseEvent<HTMLElement>): boolean {
 export const LayerPanel = memo(function LayerPanel({ layer, observe }: LayerPanelProps) {
   const titleId = useId();
   const hintId = useId();
-  const snapshot = useDashboard((s) => s.layerSnapshots[layer.index] ?? null);
+  const snapshot = useDashboard((s) => s.layerViews[layer.index] ?? null);
   const windowText = windowLine(layer);
   // Stable, so re-renders on every snapshot do not detach and re-attach the observer.
   const panelRef = useCallback((el: HTMLElement | null) => observe(el, layer.index), [observe, layer.index]);
@@ -89,7 +89,7 @@ function rangeText(value: number | undefined): string {
 }
 
 /** The layouts depend only on the layer's shape, so they are built once per layer. */
-function LayerMaps({ layer, snapshot }: { layer: LayerSummary; snapshot: LayerSnapshot | null }) {
+function LayerMaps({ layer, snapshot }: { layer: LayerSummary; snapshot: LayerView | null }) {
   const volume = useMemo(() => volumeMosaic(layer), [layer]);
   const a = snapshot?.activationRange;
   const g = snapshot?.gradientRange;
@@ -143,7 +143,7 @@ function MapGroup({ title, kind, layer, mosaic, values, min, max }: MapGroupProp
   );
 }
 
-function WeightMaps({ layer, snapshot }: { layer: LayerSummary; snapshot: LayerSnapshot | null }) {
+function WeightMaps({ layer, snapshot }: { layer: LayerSummary; snapshot: LayerView | null }) {
   const filters = useMemo(() => filterMosaic(layer), [layer]);
   if (!showsWeights(layer)) {
     return <p className="muted">Filters of 3x3 or smaller are not drawn; they are too small to read.</p>;

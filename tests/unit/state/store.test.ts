@@ -9,7 +9,7 @@ import {
   testAccuracy,
   type DashboardStore,
 } from '../../../src/state/store';
-import type { LayerSnapshot, NetworkSummary, TestPrediction } from '../../../src/training/protocol';
+import type { LayerView, NetworkSummary, TestPrediction } from '../../../src/training/protocol';
 import { DEFAULT_TRAINER } from '../../../src/engine/spec';
 
 const NETWORK: NetworkSummary = {
@@ -32,7 +32,7 @@ function prediction(testIndex: number, correct: boolean): TestPrediction {
   return { testIndex, pixels: new Uint8Array(784), label: 1, top3: [{ label: correct ? 1 : 2, probability: 0.9 }], correct };
 }
 
-function snapshot(index: number, value: number): LayerSnapshot {
+function snapshot(index: number, value: number): LayerView {
   return {
     index,
     activations: new Float32Array([value]),
@@ -109,44 +109,44 @@ describe('dashboard store', () => {
     const s = store.getState();
     expect(s.lossHistory).toEqual([]);
     expect(s.predictions).toEqual([]);
-    expect(s.layerSnapshots).toEqual({});
+    expect(s.layerViews).toEqual({});
   });
 
   it('refreshes snapshots of visible layers only, a few times a second while running', async () => {
-    backend.answers.layerSnapshots = (indices) => indices.map((i) => snapshot(i, i * 10));
+    backend.answers.layerViews = (indices) => indices.map((i) => snapshot(i, i * 10));
     backend.emitUpdate({ runId: 1, network: NETWORK, stats: { running: true } });
     store.getState().actions.setVisibleLayers([2, 0]);
     await vi.advanceTimersByTimeAsync(0);
-    expect(backend.callsTo('layerSnapshots')).toEqual([[[0, 2]]]);
-    expect(Object.keys(store.getState().layerSnapshots)).toEqual(['0', '2']);
+    expect(backend.callsTo('layerViews')).toEqual([[[0, 2]]]);
+    expect(Object.keys(store.getState().layerViews)).toEqual(['0', '2']);
     await vi.advanceTimersByTimeAsync(SNAPSHOT_PERIOD_MS * 4);
-    const whileRunning = backend.callsTo('layerSnapshots').length;
+    const whileRunning = backend.callsTo('layerViews').length;
     expect(whileRunning).toBeGreaterThanOrEqual(4);
     expect(whileRunning).toBeLessThanOrEqual(6);
 
     // Paused: one last refresh, then quiet.
     await store.getState().actions.pause();
     await vi.advanceTimersByTimeAsync(SNAPSHOT_PERIOD_MS * 8);
-    const afterPause = backend.callsTo('layerSnapshots').length;
+    const afterPause = backend.callsTo('layerViews').length;
     await vi.advanceTimersByTimeAsync(SNAPSHOT_PERIOD_MS * 8);
-    expect(backend.callsTo('layerSnapshots').length).toBe(afterPause);
+    expect(backend.callsTo('layerViews').length).toBe(afterPause);
 
     // Nothing visible: no requests at all.
     store.getState().actions.setVisibleLayers([]);
     await store.getState().actions.resume();
     await vi.advanceTimersByTimeAsync(SNAPSHOT_PERIOD_MS * 8);
-    expect(backend.callsTo('layerSnapshots').length).toBe(afterPause);
+    expect(backend.callsTo('layerViews').length).toBe(afterPause);
   });
 
   it('ignores snapshots that arrive after the run changed', async () => {
-    let release: (s: LayerSnapshot[]) => void = () => {};
-    backend.layerSnapshots = () => new Promise((resolve) => (release = resolve));
+    let release: (s: LayerView[]) => void = () => {};
+    backend.layerViews = () => new Promise((resolve) => (release = resolve));
     backend.emitUpdate({ runId: 1, network: NETWORK });
     store.getState().actions.setVisibleLayers([1]);
     backend.emitUpdate({ runId: 2 });
     release([snapshot(1, 5)]);
     await vi.advanceTimersByTimeAsync(0);
-    expect(store.getState().layerSnapshots).toEqual({});
+    expect(store.getState().layerViews).toEqual({});
   });
 
   it('passes rejections through and changes nothing', async () => {
@@ -154,8 +154,8 @@ describe('dashboard store', () => {
     const result = await store.getState().actions.setTrainer({ learning_rate: Number.NaN });
     expect(result).toEqual({ ok: false, error: 'trainer: learning_rate must be a number' });
     expect(store.getState().fault).toBeNull();
-    backend.answers.changeNetwork = () => ({ ok: false, error: "line 3: did you mean 'adadelta'?" });
-    expect(await store.getState().actions.changeNetwork('x')).toEqual({ ok: false, error: "line 3: did you mean 'adadelta'?" });
+    backend.answers.setNetwork = () => ({ ok: false, error: "line 3: did you mean 'adadelta'?" });
+    expect(await store.getState().actions.setNetwork('x')).toEqual({ ok: false, error: "line 3: did you mean 'adadelta'?" });
   });
 
   it('keeps the classified user image and lets it go', async () => {

@@ -35,7 +35,7 @@ function stored(checkpoint: SessionCheckpoint): SessionCheckpoint {
 }
 
 function weightsOf(s: TrainingSession): string {
-  return s.exportSnapshot();
+  return s.saveSnapshot();
 }
 
 /** The statistics that follow from training alone (timings and throughput are the machine's). */

@@ -21,7 +21,7 @@ beforeAll(() => {
 
 /** The weights as the public snapshot has them, in layer order. */
 function weightsOf(s: TrainingSession): number[] {
-  const json = JSON.parse(s.exportSnapshot()) as { layers: { filters?: { w: number[] }[]; biases?: { w: number[] } }[] };
+  const json = JSON.parse(s.saveSnapshot()) as { layers: { filters?: { w: number[] }[]; biases?: { w: number[] } }[] };
   const values: number[] = [];
   for (const layer of json.layers) {
     for (const f of layer.filters ?? []) values.push(...f.w);

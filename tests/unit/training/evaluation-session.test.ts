@@ -60,7 +60,7 @@ describe('evaluating the test set in a session', () => {
     if (!outcome.ok) throw new Error(outcome.error);
     const e = outcome.evaluation;
 
-    const net = netFromJSON(JSON.parse(session.exportSnapshot()));
+    const net = netFromJSON(JSON.parse(session.saveSnapshot()));
     const fourCrop = evaluateAccuracy(net, data.test, '4crop', { rng: new Rng(evaluationRngSeed(5)) });
     const center = evaluateAccuracy(net, data.test, 'center');
     expect(e.total).toBe(TEST_IMAGES);
@@ -94,7 +94,7 @@ describe('evaluating the test set in a session', () => {
     await runToEnd(a.session.evaluateTestSet(), a.runQueued, a.tasks);
     a.session.trainExamples(50);
     b.session.trainExamples(100);
-    expect(a.session.exportSnapshot()).toBe(b.session.exportSnapshot());
+    expect(a.session.saveSnapshot()).toBe(b.session.saveSnapshot());
   });
 
   it('runs beside training: both advance in the same slices', async () => {

@@ -19,7 +19,7 @@ function session(clock: { t: number }, everyMs = 1000): TrainingSession {
 const BATCH = 20;
 
 function weightsOfLayer(s: TrainingSession, index: number): Float32Array {
-  return s.layerSnapshots([index])[0]!.weights!;
+  return s.layerViews([index])[0]!.weights!;
 }
 
 describe('per-layer training statistics in the session', () => {
@@ -75,7 +75,7 @@ describe('per-layer training statistics in the session', () => {
     b.trainExamples(3 * BATCH + 7);
     expect(a.layerTrainingHistory()).toHaveLength(3);
     expect(b.layerTrainingHistory()).toHaveLength(1);
-    expect(a.exportSnapshot()).toBe(b.exportSnapshot());
+    expect(a.saveSnapshot()).toBe(b.saveSnapshot());
   });
 
   it('starts the history over with a new network', () => {
@@ -93,17 +93,17 @@ describe('freeze example', () => {
     const s = session({ t: 0 });
     expect(s.freezeExample(true)).toBe(false);
     s.trainExamples(5);
-    const pinnedInput = s.layerSnapshots([0])[0]!.activations.slice();
+    const pinnedInput = s.layerViews([0])[0]!.activations.slice();
     expect(s.freezeExample(true)).toBe(true);
-    const before = s.layerSnapshots([1])[0]!;
+    const before = s.layerViews([1])[0]!;
     s.trainExamples(2 * BATCH);
-    const input = s.layerSnapshots([0])[0]!.activations;
+    const input = s.layerViews([0])[0]!.activations;
     expect(input).toEqual(pinnedInput);
     // Same input, new weights: conv 1's activations moved.
-    expect(s.layerSnapshots([1])[0]!.activations).not.toEqual(before.activations);
+    expect(s.layerViews([1])[0]!.activations).not.toEqual(before.activations);
 
     expect(s.freezeExample(false)).toBe(false);
-    expect(s.layerSnapshots([0])[0]!.activations).not.toEqual(pinnedInput);
+    expect(s.layerViews([0])[0]!.activations).not.toEqual(pinnedInput);
   });
 
   it('does not change training', () => {
@@ -114,9 +114,9 @@ describe('freeze example', () => {
     a.freezeExample(true);
     for (let k = 0; k < 4; k++) {
       a.trainExamples(7);
-      a.layerSnapshots([1, 4, 7]);
+      a.layerViews([1, 4, 7]);
       b.trainExamples(7);
     }
-    expect(a.exportSnapshot()).toBe(b.exportSnapshot());
+    expect(a.saveSnapshot()).toBe(b.saveSnapshot());
   });
 });

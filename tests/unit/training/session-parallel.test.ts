@@ -42,7 +42,7 @@ async function trainFor(session: TrainingSession, examples: number): Promise<voi
 }
 
 function weightsOf(session: TrainingSession): Float32Array {
-  const json = JSON.parse(session.exportSnapshot()) as { layers: { filters?: { w: number[] }[]; biases?: { w: number[] } }[] };
+  const json = JSON.parse(session.saveSnapshot()) as { layers: { filters?: { w: number[] }[]; biases?: { w: number[] } }[] };
   const values: number[] = [];
   for (const layer of json.layers) {
     for (const f of layer.filters ?? []) values.push(...f.w);

@@ -30,7 +30,7 @@ function session(options: SessionOptions = {}): TrainingSession {
 function fingerprint(s: TrainingSession): string {
   s.trainExamples(30);
   const { examplesSeen, classificationLoss, trainingAccuracy } = s.getStats();
-  return JSON.stringify({ weights: s.exportSnapshot(), examplesSeen, classificationLoss, trainingAccuracy });
+  return JSON.stringify({ weights: s.saveSnapshot(), examplesSeen, classificationLoss, trainingAccuracy });
 }
 
 describe('TrainingSession.restartRun', () => {
@@ -58,11 +58,11 @@ describe('TrainingSession.restartRun', () => {
   it.each([-1, 1.5, 2 ** 32, Number.NaN])('refuses seed %s and changes nothing', (seed) => {
     const s = session({ seed: 5 });
     s.trainExamples(20);
-    const weights = s.exportSnapshot();
+    const weights = s.saveSnapshot();
     const result = s.restartRun(seed);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error).toMatch(/whole number from 0 to 4294967295/);
-    expect(s.exportSnapshot()).toBe(weights);
+    expect(s.saveSnapshot()).toBe(weights);
     expect(s.getStats().examplesSeen).toBe(20);
     expect(s.runSeed).toBe(5);
   });

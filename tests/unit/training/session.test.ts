@@ -20,7 +20,7 @@ function session(options: SessionOptions = {}): TrainingSession {
 
 /** Internal arrays the tests compare bit for bit, read through the public snapshot. */
 function weightsOf(s: TrainingSession): Float32Array {
-  const json = JSON.parse(s.exportSnapshot()) as { layers: { filters?: { w: number[] }[]; biases?: { w: number[] } }[] };
+  const json = JSON.parse(s.saveSnapshot()) as { layers: { filters?: { w: number[] }[]; biases?: { w: number[] } }[] };
   const values: number[] = [];
   for (const layer of json.layers) {
     for (const f of layer.filters ?? []) values.push(...f.w);
@@ -280,12 +280,12 @@ describe('TrainingSession on real MNIST', () => {
   it('round-trips a snapshot: export, import elsewhere, same weights and predictions', () => {
     const a = session({ seed: 11 });
     a.trainExamples(200);
-    const text = a.exportSnapshot();
+    const text = a.saveSnapshot();
     const b = session({ seed: 12 });
     expect(weightsOf(b)).not.toEqual(weightsOf(a));
-    expect(b.importSnapshot(text)).toEqual({ ok: true });
+    expect(b.loadSnapshot(text)).toEqual({ ok: true });
     expect(weightsOf(b)).toEqual(weightsOf(a));
-    expect(b.exportSnapshot()).toBe(text);
+    expect(b.saveSnapshot()).toBe(text);
     // The editor then shows a definition that builds this very network.
     const summary = b.getNetworkSummary();
     expect(summary.layers).toEqual(a.getNetworkSummary().layers);
@@ -296,8 +296,8 @@ describe('TrainingSession on real MNIST', () => {
     const pixels = imagePixels(mnist.test, 0).slice();
     const c = session({ seed: 99 });
     const d = session({ seed: 99 });
-    c.importSnapshot(text);
-    d.importSnapshot(text);
+    c.loadSnapshot(text);
+    d.loadSnapshot(text);
     expect(c.classifyImage(pixels)).toEqual(d.classifyImage(pixels));
   });
 
@@ -306,7 +306,7 @@ describe('TrainingSession on real MNIST', () => {
     s.trainExamples(40);
     const weights = weightsOf(s);
     const summary = s.getNetworkSummary();
-    const good = JSON.parse(s.exportSnapshot()) as { layers: { filters?: { w: number[] }[] }[] };
+    const good = JSON.parse(s.saveSnapshot()) as { layers: { filters?: { w: number[] }[] }[] };
     const wrongCount = structuredClone(good);
     wrongCount.layers[1].filters![0].w.pop();
     const nanWeight = JSON.stringify(good).replace(/"w":\[([-0-9.e]+)/, '"w":["NaN"');
@@ -314,11 +314,11 @@ describe('TrainingSession on real MNIST', () => {
     const oversized = ' '.repeat(LIMITS.maxSnapshotChars + 1);
     const cases = ['not json', '{"layers": 3}', JSON.stringify(wrongCount), nanWeight, '{"layers":[]}', oversized];
     for (const text of cases) {
-      const result = s.importSnapshot(text);
+      const result = s.loadSnapshot(text);
       expect(result.ok).toBe(false);
       if (!result.ok) expect(result.error).toMatch(/^The snapshot/);
     }
-    expect(s.importSnapshot(oversized)).toEqual({ ok: false, error: expect.stringMatching(/over the limit of 50 MB/) });
+    expect(s.loadSnapshot(oversized)).toEqual({ ok: false, error: expect.stringMatching(/over the limit of 50 MB/) });
     expect(weightsOf(s)).toEqual(weights);
     expect(s.getNetworkSummary()).toEqual(summary);
     expect(s.examplesSeen).toBe(40);
@@ -349,9 +349,9 @@ describe('TrainingSession on real MNIST', () => {
     const s = session();
     s.trainExamples(35); // mid-batch: 15 examples' gradients are summed and pending
     const summary = s.getNetworkSummary();
-    const before = s.exportSnapshot();
+    const before = s.saveSnapshot();
     const all = summary.layers.map((l) => l.index);
-    const snaps = s.layerSnapshots([...all, 99, -1]);
+    const snaps = s.layerViews([...all, 99, -1]);
     expect(snaps.map((x) => x.index)).toEqual(all);
     for (const snap of snaps) {
       const layer = summary.layers[snap.index];
@@ -371,15 +371,15 @@ describe('TrainingSession on real MNIST', () => {
     }
     // Fresh copies: changing one never reaches the session.
     snaps[1].activations.fill(123);
-    expect(s.layerSnapshots([1])[0].activations[0]).not.toBe(123);
+    expect(s.layerViews([1])[0].activations[0]).not.toBe(123);
 
     // Looking changes nothing: a twin session that never looked ends with the same weights.
     const twin = session();
     twin.trainExamples(35);
     s.trainExamples(25);
     twin.trainExamples(25);
-    expect(s.exportSnapshot()).toBe(twin.exportSnapshot());
-    expect(before).not.toBe(s.exportSnapshot());
+    expect(s.saveSnapshot()).toBe(twin.saveSnapshot());
+    expect(before).not.toBe(s.saveSnapshot());
   });
 
   it('classifies a user image and shows it in the layer views until cleared', () => {
@@ -396,11 +396,11 @@ describe('TrainingSession on real MNIST', () => {
     expect(result.top3.map((p) => p.label)).toContain(mnist.test.labels[index]);
 
     // The input layer's view is the center crop of the user's image (pixel/255 - 0.5).
-    const input = s.layerSnapshots([0])[0].activations;
+    const input = s.layerViews([0])[0].activations;
     expect(input[0]).toBeCloseTo(pixels[2 * 28 + 2] / 255 - 0.5, 6);
     expect(input[12 * 24 + 12]).toBeCloseTo(pixels[14 * 28 + 14] / 255 - 0.5, 6);
     s.clearInspectedImage();
-    const training = s.layerSnapshots([0])[0].activations;
+    const training = s.layerViews([0])[0].activations;
     expect(Array.from(training)).not.toEqual(Array.from(input));
 
     const wrong = s.classifyImage(new Uint8Array(100));
