@@ -16,6 +16,7 @@ import type { onnx } from 'onnx-proto';
 import type { Layer, ParamGroup } from '../layers/layer';
 import type { Net } from '../net';
 import type { LrnLayerSpec, MaxoutLayerSpec, ResolvedLayer, Shape } from '../spec';
+import { definitionTextOf, layerDefsOf } from './definition';
 import { rowsHwcToChw } from './layout';
 import { describeMnistPreprocessing, metadataProps } from './metadata';
 import {
@@ -32,7 +33,7 @@ import {
 } from './proto';
 
 export interface OnnxExportOptions {
-  /** The network definition text (as in the editor), kept in the metadata. */
+  /** The network definition text (as in the editor), kept in the metadata; default one written from the layers. */
   definitionText?: string;
   /** One name per output of a classifier, kept in the metadata. */
   classNames?: readonly string[];
@@ -271,7 +272,7 @@ export function exportOnnx(net: Pick<Net, 'layers'>, options: OnnxExportOptions 
     metadataProps: metadataProps({
       preprocessing: options.preprocessing ?? describeMnistPreprocessing(input),
       class_names: options.classNames ? JSON.stringify(options.classNames) : undefined,
-      definition: options.definitionText,
+      definition: options.definitionText ?? definitionTextOf(layerDefsOf(layers.map((l) => l.spec))),
       convnetjs_loss: loss.type,
       output: loss.type === 'softmax' ? 'probabilities' : 'scores',
     }),

@@ -15,6 +15,7 @@ import { Rng } from '../rng';
 import { netToJSON, type ConvNetJSSnapshot } from '../snapshot';
 import { resolveLayers, SpecError, type LayerDef, type LossType, type Shape } from '../spec';
 import { NodeAttributes, nodeLabel, OnnxImportError, readConstants, type ConstantTensor } from './graph-reader';
+import { definitionTextOf } from './definition';
 import { rowsChwToHwc } from './layout';
 import { metadataValue } from './metadata';
 import { int64ToNumber, protos } from './proto';
@@ -345,24 +346,6 @@ function lossOf(model: onnx.IModelProto, endedInSoftmax: boolean): LossType {
   return written === 'svm' || written === 'regression' ? written : 'softmax';
 }
 
-function formatDef(def: LayerDef): string {
-  const fields = Object.entries(def).map(([key, value]) => `${key}:${typeof value === 'string' ? `'${value}'` : String(value)}`);
-  return `{${fields.join(', ')}}`;
-}
-
-function definitionText(defs: readonly LayerDef[]): string {
-  return [
-    'layer_defs = [];',
-    ...defs.map((def) => `layer_defs.push(${formatDef(def)});`),
-    '',
-    'net = new convnetjs.Net();',
-    'net.makeLayers(layer_defs);',
-    '',
-    "trainer = new convnetjs.SGDTrainer(net, {method:'adadelta', batch_size:20, l2_decay:0.001});",
-    '',
-  ].join('\n');
-}
-
 function classNamesOf(model: onnx.IModelProto): string[] | null {
   const text = metadataValue(model, 'class_names');
   if (!text) return null;
@@ -415,5 +398,5 @@ export function importOnnx(bytes: Uint8Array): ImportedOnnx {
   weighted.forEach((layer, i) => {
     for (const group of layer.params) group.w.set(group.kind === 'filters' ? weights[i].filters : weights[i].biases);
   });
-  return { definitionText: definitionText(defs), snapshot: netToJSON(net), classNames: classNamesOf(model), loss };
+  return { definitionText: definitionTextOf(defs), snapshot: netToJSON(net), classNames: classNamesOf(model), loss };
 }

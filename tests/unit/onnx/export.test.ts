@@ -134,6 +134,14 @@ describe('ONNX model contents', () => {
     expect(props.convnetjs_loss).toBe('softmax');
   });
 
+  it('writes a definition that parses back to the same layers when none is given', () => {
+    const { layers } = parseNetwork(EVERY_LAYER("{type:'svm', num_classes:10}"));
+    const model = protos.ModelProto.decode(exportOnnx(new Net(layers, new Rng(1))));
+    const definition = model.metadataProps.find((p) => p.key === 'definition')?.value ?? '';
+    const summary = (specs: typeof layers) => specs.map((l) => [l.type, l.out]);
+    expect(summary(parseNetwork(definition).layers)).toEqual(summary(layers));
+  });
+
   it('refuses a layer it cannot express, naming it, and returns nothing', () => {
     const net = new Net(parseNetwork(seed.text).layers, new Rng(1));
     const odd = { ...net.layers[2], spec: { ...net.layers[2].spec, type: 'spline' } };
