@@ -167,7 +167,9 @@ class ChainReader {
     if (kernel.length !== 2 || strides.length !== 2 || pads.length !== 4) {
       throw new OnnxImportError(`${label}: only 2-D windows are supported`);
     }
-    if (strides[0] !== strides[1]) throw new OnnxImportError(`${label}: strides ${strides.join('x')} differ; ConvNetJS uses one stride for both axes`);
+    if (strides[0] !== strides[1]) {
+      throw new OnnxImportError(`${label}: strides ${strides.join('x')} differ; ConvNetJS uses one stride for both axes`);
+    }
     if (pads.some((p) => p !== pads[0])) throw new OnnxImportError(`${label}: pads ${pads.join(',')} differ; ConvNetJS pads every side alike`);
     return { stride: strides[0], pad: pads[0] };
   }
@@ -211,7 +213,9 @@ class ChainReader {
   private lrn(node: onnx.INodeProto, attributes: NodeAttributes): void {
     this.requireLayout(node, 'nchw', 'an LRN must read an image-shaped (NCHW) tensor');
     const size = attributes.int('size', 0);
-    if (size < 1 || size % 2 === 0) throw new OnnxImportError(`${nodeLabel(node)}: size ${size} is not supported; ConvNetJS's lrn needs an odd window`);
+    if (size < 1 || size % 2 === 0) {
+      throw new OnnxImportError(`${nodeLabel(node)}: size ${size} is not supported; ConvNetJS's lrn needs an odd window`);
+    }
     const def = {
       type: 'lrn',
       k: attributes.float('bias', 1),
@@ -287,7 +291,9 @@ class ChainReader {
     const biases = new Float32Array(neurons);
     if (this.constant(node, 2, 'bias')) {
       const c = this.floats(node, 2, 'bias').values;
-      if (c.length !== neurons && c.length !== 1) throw new OnnxImportError(`${nodeLabel(node)}: a bias of ${c.length} values does not fit ${neurons} outputs`);
+      if (c.length !== neurons && c.length !== 1) {
+        throw new OnnxImportError(`${nodeLabel(node)}: a bias of ${c.length} values does not fit ${neurons} outputs`);
+      }
       for (let n = 0; n < neurons; n++) biases[n] = beta * c[c.length === 1 ? 0 : n];
     }
     this.fc(node, neurons, weights, biases);
@@ -310,7 +316,9 @@ class ChainReader {
     if (!fc?.weights) throw new OnnxImportError(`${nodeLabel(node)}: an Add is only supported as the bias of the MatMul or Gemm before it`);
     const bias = this.floats(node, 1, 'bias').values;
     const biases = fc.weights.biases;
-    if (bias.length !== biases.length) throw new OnnxImportError(`${nodeLabel(node)}: a bias of ${bias.length} values does not fit ${biases.length} outputs`);
+    if (bias.length !== biases.length) {
+      throw new OnnxImportError(`${nodeLabel(node)}: a bias of ${bias.length} values does not fit ${biases.length} outputs`);
+    }
     for (let n = 0; n < biases.length; n++) biases[n] += bias[n];
     this.openFc = fc;
   }
@@ -363,7 +371,9 @@ export function importOnnx(bytes: Uint8Array): ImportedOnnx {
   const graph = model.graph;
   if (!graph) throw new OnnxImportError('the ONNX model has no graph');
   for (const opset of model.opsetImport ?? []) {
-    if (opset.domain && opset.domain !== 'ai.onnx') throw new OnnxImportError(`the model uses operators of the domain '${opset.domain}', which cannot be imported`);
+    if (opset.domain && opset.domain !== 'ai.onnx') {
+      throw new OnnxImportError(`the model uses operators of the domain '${opset.domain}', which cannot be imported`);
+    }
   }
   const constants = readConstants(graph);
   const input = imageInput(graph, constants);
@@ -381,7 +391,12 @@ export function importOnnx(bytes: Uint8Array): ImportedOnnx {
   }
   const outputCount = scores.def.num_neurons as number;
   const lossDef: LayerDef = loss === 'regression' ? { type: loss, num_neurons: outputCount } : { type: loss, num_classes: outputCount };
-  const layers: ImportedLayer[] = [{ def: { type: 'input', out_sx: input.shape.sx, out_sy: input.shape.sy, out_depth: input.shape.depth } }, ...reader.layers, { def: lossDef, weights: scores.weights }];
+  const { sx, sy, depth } = input.shape;
+  const layers: ImportedLayer[] = [
+    { def: { type: 'input', out_sx: sx, out_sy: sy, out_depth: depth } },
+    ...reader.layers,
+    { def: lossDef, weights: scores.weights },
+  ];
 
   const defs = layers.map((l) => l.def);
   let net: Net;
