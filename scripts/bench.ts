@@ -19,6 +19,12 @@
  * where "engine" is the default kernel set (WASM where it runs) and "ratio" is
  * engine / convnetjs.
  *
+ * "onnxRuntime" is the same seed network exported with exportOnnx and run by
+ * onnxruntime-node (CPU, one thread) at batch 20 and batch 1, against the engine's
+ * forward in the same alternating rounds (scripts/lib/onnx-runtime-bench.ts):
+ *   {"batch20FwdExPerSec","batch1FwdExPerSec","engineFwdExPerSec","ratio":{"batch20","batch1"}}
+ * where each ratio is engine / ONNX Runtime (below 1: ONNX Runtime is faster).
+ *
  * "workers2" is data-parallel training on 2 worker threads (the default kernels) against
  * 1, measured by scripts/lib/parallel-throughput.ts in alternating rounds with a control
  * that says how much of the second core the machine gave: "speedup" is the median over
@@ -41,6 +47,7 @@ import { Trainer } from '../src/engine/trainer';
 import type { Volume } from '../src/engine/volume';
 import { defaultKernels, wasmKernels, wasmKernelsAvailable } from '../src/engine/wasm';
 import { measureDataOverhead } from './lib/data-overhead';
+import { measureOnnxRuntime } from './lib/onnx-runtime-bench';
 import { measureWorkerScaling } from './lib/parallel-throughput';
 
 /** The few convnetjs 0.3.0 entry points the bench calls. */
@@ -243,6 +250,15 @@ async function main(): Promise<void> {
     );
   }
 
+  // The default kernels' net: the engine figure the ONNX Runtime column sits beside.
+  const defaultNet = defaultKernels().name === 'wasm' && wasm ? wasm.net : js.net;
+  const onnx = await measureOnnxRuntime(defaultNet, prepared, rounds, roundMs);
+  console.log(
+    `ONNX Runtime (CPU, 1 thread; outputs agree with the engine within ${onnx.maxOutputDifference.toExponential(2)}), forward/s: ` +
+      `batch 20 ${onnx.batch20.toFixed(0)}, batch 1 ${onnx.batch1.toFixed(0)}; engine ${onnx.engine.toFixed(0)} in the same rounds, ` +
+      `engine/ONNX Runtime ${(onnx.engine / onnx.batch20).toFixed(2)}x (batch 20), ${(onnx.engine / onnx.batch1).toFixed(2)}x (batch 1)`,
+  );
+
   const workerRounds = option('--worker-rounds', 15, true);
   const scaling = workerRounds > 0 ? await measureWorkerScaling({ data: { train, test: loadTestSet() }, workers: 2, rounds: workerRounds }) : null;
   if (scaling) {
@@ -267,6 +283,12 @@ async function main(): Promise<void> {
       ratio: { train: round2(engine.train / ref1.train), forward: round2(engine.forward / ref1.forward) },
       ...(rate.wasm ? { wasm: { ...entry(rate.wasm), ratio: ratios(rate.wasm, ref1) } } : {}),
       js: { ...entry(rate.js), ratio: ratios(rate.js, ref1) },
+      onnxRuntime: {
+        batch20FwdExPerSec: round1(onnx.batch20),
+        batch1FwdExPerSec: round1(onnx.batch1),
+        engineFwdExPerSec: round1(onnx.engine),
+        ratio: { batch20: round2(onnx.engine / onnx.batch20), batch1: round2(onnx.engine / onnx.batch1) },
+      },
       ...(scaling
         ? {
             workers2: {

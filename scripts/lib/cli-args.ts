@@ -140,7 +140,7 @@ const EVAL_OPTIONS = {
 } satisfies OptionTable;
 
 /** parseArgs with its errors turned into one-line UsageErrors. */
-function parseStrict<T extends OptionTable>(argv: readonly string[], options: T) {
+export function parseStrict<T extends OptionTable>(argv: readonly string[], options: T) {
   try {
     return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
   } catch (error) {
@@ -209,7 +209,7 @@ function evalMode(text: string | undefined): EvalMode {
   throw new UsageError(`--eval must be 4crop, center or both, got '${text}'`);
 }
 
-function fileName(flag: string, text: string | undefined): string | null {
+export function fileName(flag: string, text: string | undefined): string | null {
   if (text === undefined) return null;
   if (text.trim() === '') throw new UsageError(`--${flag} needs a file name`);
   return text;

@@ -305,7 +305,7 @@ function evaluationProgress(stderr: ProgressStream | null): FinalEvaluationOptio
 /** A failure that is not the user's mistake but is fully explained by its message. */
 class DataError extends Error {}
 
-async function runCommand(name: string, usage: string, io: CliIO, body: () => Promise<void>): Promise<number> {
+export async function runCommand(name: string, usage: string, io: CliIO, body: () => Promise<void>): Promise<number> {
   try {
     await body();
     return 0;

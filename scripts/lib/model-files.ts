@@ -14,7 +14,7 @@ import { netFromJSON, SnapshotError } from '../../src/engine/snapshot';
 import { SpecError, type ResolvedLayer, type TrainerSpec } from '../../src/engine/spec';
 import { UsageError } from './cli-args';
 
-function readText(flag: string, path: string): string {
+export function readText(flag: string, path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {

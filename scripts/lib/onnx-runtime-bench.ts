@@ -1,0 +1,105 @@
+/**
+ * The ONNX Runtime column of `npm run bench`: the seed network exported with exportOnnx,
+ * run by onnxruntime-node on the CPU with one thread (intra- and inter-op), at batch 20
+ * and batch 1, in alternating rounds with the engine's own forward on the same inputs
+ * and weights, so machine load hurts all three alike.
+ */
+import * as ort from 'onnxruntime-node';
+import type { Net } from '../../src/engine/net';
+import { exportOnnx } from '../../src/engine/onnx';
+import type { Volume } from '../../src/engine/volume';
+
+export interface OnnxRuntimeRates {
+  /** Examples per second through ONNX Runtime in batches of 20 and of 1. */
+  batch20: number;
+  batch1: number;
+  /** Examples per second of the engine's forward in the same rounds. */
+  engine: number;
+  /** Largest difference between the engine's and ONNX Runtime's outputs on the first input. */
+  maxOutputDifference: number;
+}
+
+interface AsyncRunner {
+  run(): Promise<number>;
+}
+
+async function timed(runner: AsyncRunner, ms: number): Promise<[number, number]> {
+  let done = 0;
+  const t0 = performance.now();
+  let elapsed = 0;
+  while (elapsed < ms) {
+    done += await runner.run();
+    elapsed = performance.now() - t0;
+  }
+  return [done, elapsed / 1000];
+}
+
+/** NCHW batches of `size` consecutive prepared inputs (depth 1: HWC is CHW). */
+function batches(prepared: readonly Volume[], size: number): ort.Tensor[] {
+  const { sx, sy, depth } = prepared[0];
+  const per = sx * sy * depth;
+  const out: ort.Tensor[] = [];
+  for (let start = 0; start + size <= prepared.length; start += size) {
+    const data = new Float32Array(size * per);
+    for (let i = 0; i < size; i++) data.set(prepared[start + i].w, i * per);
+    out.push(new ort.Tensor('float32', data, [size, depth, sy, sx]));
+  }
+  return out;
+}
+
+export async function measureOnnxRuntime(net: Net, prepared: readonly Volume[], rounds: number, roundMs: number): Promise<OnnxRuntimeRates> {
+  if (prepared[0].depth !== 1) throw new Error('the ONNX Runtime bench expects depth-1 inputs');
+  const session = await ort.InferenceSession.create(exportOnnx(net), {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    executionProviders: ['cpu'],
+  });
+  const inputName = session.inputNames[0];
+  const outputName = session.outputNames[0];
+  const ortRunner = (size: number): AsyncRunner => {
+    const feeds = batches(prepared, size);
+    let next = 0;
+    return {
+      async run() {
+        await session.run({ [inputName]: feeds[next] });
+        next = next + 1 === feeds.length ? 0 : next + 1;
+        return size;
+      },
+    };
+  };
+  let shown = 0;
+  const runners: Record<keyof Omit<OnnxRuntimeRates, 'maxOutputDifference'>, AsyncRunner> = {
+    batch20: ortRunner(20),
+    batch1: ortRunner(1),
+    engine: {
+      run() {
+        for (let k = 0; k < 10; k++) {
+          net.forward(prepared[shown], false);
+          shown = shown + 1 === prepared.length ? 0 : shown + 1;
+        }
+        return Promise.resolve(10);
+      },
+    },
+  };
+
+  const first = await session.run({ [inputName]: batches(prepared.slice(0, 1), 1)[0] });
+  const theirs = first[outputName].data as Float32Array;
+  const ours = net.forward(prepared[0], false).w;
+  let maxOutputDifference = 0;
+  for (let i = 0; i < ours.length; i++) maxOutputDifference = Math.max(maxOutputDifference, Math.abs(ours[i] - theirs[i]));
+
+  const names = Object.keys(runners) as (keyof typeof runners)[];
+  for (const name of names) await timed(runners[name], 2 * roundMs);
+  const total = Object.fromEntries(names.map((n) => [n, [0, 0]])) as Record<keyof typeof runners, [number, number]>;
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(round + k) % names.length];
+      const [n, s] = await timed(runners[name], roundMs);
+      total[name][0] += n;
+      total[name][1] += s;
+    }
+  }
+  await session.release();
+  const rate = (name: keyof typeof runners) => total[name][0] / total[name][1];
+  return { batch20: rate('batch20'), batch1: rate('batch1'), engine: rate('engine'), maxOutputDifference };
+}
