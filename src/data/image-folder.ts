@@ -123,15 +123,16 @@ function layoutOf(files: readonly NamedBytes[], skip: (path: string, reason: Ski
     if (!entry.folder) skip(entry.file.name, 'hidden or system file');
     return false;
   });
-  // Look through single folders that wrap everything, e.g. "my-photos/cat/1.png".
+  // Look through single folders that wrap everything, e.g. "my-photos/cat/1.png" (a
+  // README beside the class folders does not count as a class of its own).
   for (;;) {
-    const fileEntries = visible.filter((entry) => !entry.folder);
-    const root = fileEntries[0]?.parts[0];
+    const images = visible.filter((entry) => !entry.folder && IMAGE_EXTENSION.test(entry.file.name));
+    const root = images[0]?.parts[0];
     const wraps =
       root !== undefined &&
       !isSplitFolder(root) &&
-      fileEntries.every((entry) => entry.parts.length >= 3 && entry.parts[0] === root) &&
-      visible.every((entry) => entry.parts[0] === root);
+      images.every((entry) => entry.parts.length >= 3) &&
+      visible.every((entry) => entry.parts[0] === root && (entry.folder || entry.parts.length >= 2));
     if (!wraps) break;
     for (const entry of visible) entry.parts = entry.parts.slice(1);
   }
@@ -139,6 +140,7 @@ function layoutOf(files: readonly NamedBytes[], skip: (path: string, reason: Ski
   const testClasses = new Set<string>();
   const candidates: Candidate[] = [];
   for (const { file, folder, parts } of visible) {
+    if (parts.length === 0) continue; // the wrapping folder's own entry
     const isTest = parts[0].toLowerCase() === 'test';
     const rest = isSplitFolder(parts[0]) ? parts.slice(1) : parts;
     if (folder) {
