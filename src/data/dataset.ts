@@ -13,8 +13,11 @@
  * Pure TypeScript: no DOM, no Node APIs; runs in workers, Node and tests.
  */
 import { toHex } from './chunks';
+import { DatasetError } from './dataset-error';
 import { MNIST_SIDE, type MnistSet } from './mnist';
 import { DEFAULT_VALIDATION_FRACTION } from './splits';
+
+export { DatasetError } from './dataset-error';
 
 /** Labelled images of one shape; the shape lives on the Dataset. */
 export interface ImageSet {
@@ -82,19 +85,6 @@ export interface Dataset {
   validationFraction: number;
   augmentation: AugmentationPolicy;
   source: DatasetSource;
-}
-
-/**
- * A refusal of a file or a set of files. The message starts with the file it is about
- * (or the folder, or "the dataset") and says what is wrong, never what the file contains.
- */
-export class DatasetError extends Error {
-  readonly file: string;
-  constructor(file: string, problem: string) {
-    super(`${file}: ${problem}`);
-    this.name = 'DatasetError';
-    this.file = file;
-  }
 }
 
 /**

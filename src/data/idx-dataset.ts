@@ -7,7 +7,7 @@
  * Pure: bytes in, a checked Dataset or a DatasetError out; runs in Node and the browser.
  */
 import { DatasetError, DEFAULT_DATASET_CAPS, augmentationFor, type Dataset, type DatasetCaps } from './dataset';
-import { IdxError, parseIdxImages, parseIdxLabels, type IdxImages, type IdxLabels } from './idx';
+import { parseIdxImages, parseIdxLabels, type IdxImages, type IdxLabels } from './idx';
 import {
   baseName,
   checkClassNames,
@@ -88,16 +88,6 @@ export interface IdxDatasetOptions {
   caps?: DatasetCaps;
 }
 
-/** Re-raises the IDX reader's errors as the loaders' error type (same file, same words). */
-function asDatasetError<T>(read: () => T): T {
-  try {
-    return read();
-  } catch (error) {
-    if (error instanceof IdxError) throw new DatasetError(error.file, error.message.slice(error.file.length + 2));
-    throw error;
-  }
-}
-
 function pairOf(images: IdxImages, labels: IdxLabels, imagesFile: string, labelsFile: string): void {
   if (images.count !== labels.count) {
     throw new DatasetError(
@@ -121,8 +111,8 @@ export async function datasetFromIdx(
     return bytes;
   };
   const { trainImages, trainLabels, testImages, testLabels } = files;
-  const train = asDatasetError(() => parseIdxImages(open(trainImages), trainImages.name));
-  const test = asDatasetError(() => parseIdxImages(open(testImages), testImages.name));
+  const train = parseIdxImages(open(trainImages), trainImages.name);
+  const test = parseIdxImages(open(testImages), testImages.name);
   if (train.count + test.count > caps.maxImages) {
     throw new DatasetError(
       trainImages.name,
@@ -141,8 +131,8 @@ export async function datasetFromIdx(
   else if (files.classNames) classNames = parseClassNames(files.classNames);
   // Without names, any byte is a label for now; the class count then follows the labels.
   const bound = classNames?.length ?? 256;
-  const trainY = asDatasetError(() => parseIdxLabels(open(trainLabels), trainLabels.name, bound));
-  const testY = asDatasetError(() => parseIdxLabels(open(testLabels), testLabels.name, bound));
+  const trainY = parseIdxLabels(open(trainLabels), trainLabels.name, bound);
+  const testY = parseIdxLabels(open(testLabels), testLabels.name, bound);
   pairOf(train, trainY, trainImages.name, trainLabels.name);
   pairOf(test, testY, testImages.name, testLabels.name);
   if (!classNames) classNames = numberedClasses(trainY.labels, testY.labels, trainLabels.name);
