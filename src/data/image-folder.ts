@@ -217,7 +217,8 @@ export async function datasetFromImageFolder(
   const emptyClass = perClass.findIndex((entry) => entry.train.length === 0);
   if (emptyClass >= 0) {
     const name = classNames[emptyClass];
-    const lost = skipped.filter((s) => segmentsOf(s.path).includes(name)).length;
+    // Every training image of the class that reached the decoder was skipped there.
+    const lost = candidates.filter((candidate) => candidate.className === name && !candidate.isTest).length;
     throw new DatasetError(
       `the folder ${name}`,
       `has no usable training images${lost > 0 ? ` (${lost} skipped)` : ''}; every class needs some`,
