@@ -9,20 +9,18 @@
  * nothing is returned until every check has passed: a damaged file can never yield a
  * partial data set.
  */
+import { DatasetError } from './dataset-error';
 
 export const IDX_IMAGES_MAGIC = 2051;
 export const IDX_LABELS_MAGIC = 2049;
 const IMAGES_HEADER_BYTES = 16;
 const LABELS_HEADER_BYTES = 8;
 
-export class IdxError extends Error {
-  /** The file (or chunk) the problem was found in. */
-  readonly file: string;
-
+/** A damaged IDX file; a DatasetError, so the dataset loaders pass it on as it is. */
+export class IdxError extends DatasetError {
   constructor(file: string, problem: string) {
-    super(`${file}: ${problem}`);
+    super(file, problem);
     this.name = 'IdxError';
-    this.file = file;
   }
 }
 

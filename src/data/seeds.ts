@@ -7,7 +7,14 @@
  */
 
 /** Names of the streams in use; a new consumer adds its own name here. */
-export type SeedStream = 'init' | 'validation-split' | 'epoch-order' | 'train-crops' | 'eval-crops' | 'replica-dropout';
+export type SeedStream =
+  | 'init'
+  | 'validation-split'
+  | 'epoch-order'
+  | 'train-crops'
+  | 'eval-crops'
+  | 'replica-dropout'
+  | 'test-holdout';
 
 /** A 32-bit seed for `stream`, a deterministic function of (seed, stream). */
 export function deriveSeed(seed: number, stream: SeedStream): number {

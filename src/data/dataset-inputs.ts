@@ -1,0 +1,150 @@
+/**
+ * Feeding any Dataset to a network, by its augmentation policy: the dataset-wide
+ * counterpart of augment.ts (which stays MNIST's, used as is by the session today).
+ * For MNIST's policy it draws the same random numbers and writes the same values as
+ * augment.ts, so a session that moves onto it trains exactly as before.
+ *
+ * A window of the network's input size is read from the image at an offset; pixels that
+ * fall outside the image (shifts) are 0 in input space, mid-gray, as in ConvNetJS's
+ * `augment`; a flip mirrors the window left to right. Images and Volumes are both HWC,
+ * so a channel is copied as it is. Writes into the caller's Volume: no allocation per example.
+ */
+import type { Rng } from '../engine/rng';
+import type { Shape } from '../engine/spec';
+import { Volume } from '../engine/volume';
+import { InputShapeError, randomOffset, type ForwardNet } from './augment';
+import type { Dataset, ImageSet } from './dataset';
+import { PIXEL_TO_INPUT } from './mnist';
+
+type ImageShape = Pick<Dataset, 'name' | 'width' | 'height' | 'channels' | 'augmentation'>;
+
+/**
+ * Checks that a network's input can be filled from the dataset's images: the same
+ * channels, and the image's size (or, with random crops, at most that size). The message
+ * names both shapes.
+ */
+export function checkInputFits(shape: Shape, dataset: ImageShape): void {
+  const { sx, sy, depth } = shape;
+  const { width, height, channels } = dataset;
+  const given = `the network's input is ${sx}x${sy}x${depth}`;
+  const images = `${dataset.name} images are ${width}x${height}x${channels}`;
+  if (depth !== channels) {
+    throw new InputShapeError(`${given}, but ${images}; use an input of depth ${channels}`);
+  }
+  if (dataset.augmentation.kind === 'random-crop') {
+    if (sx > width || sy > height || sx < 1 || sy < 1) {
+      throw new InputShapeError(`${given}, but ${images}; use an input of at most ${width}x${height}x${channels}`);
+    }
+  } else if (sx !== width || sy !== height) {
+    throw new InputShapeError(`${given}, but ${images}; use an input of ${width}x${height}x${channels}`);
+  }
+}
+
+/** Where the window starts in the image (may be negative or past the edge for shifts) and whether it is mirrored. */
+export interface Placement {
+  offsetX: number;
+  offsetY: number;
+  flip: boolean;
+}
+
+/** Writes image `index` of `set`, through the window `placement`, into `target` as network input. */
+export function fillPlaced(target: Volume, dataset: ImageShape, set: ImageSet, index: number, placement: Placement): void {
+  if (!(index >= 0 && index < set.count)) throw new RangeError(`image ${index} is outside the set of ${set.count}`);
+  const { width, height, channels } = dataset;
+  const { sx, sy, w } = target;
+  const { offsetX, offsetY, flip } = placement;
+  const base = index * width * height * channels;
+  const images = set.images;
+  for (let y = 0; y < sy; y++) {
+    const sourceY = y + offsetY;
+    for (let x = 0; x < sx; x++) {
+      const sourceX = (flip ? sx - 1 - x : x) + offsetX;
+      const out = (y * sx + x) * channels;
+      const inside = sourceX >= 0 && sourceX < width && sourceY >= 0 && sourceY < height;
+      const from = base + (sourceY * width + sourceX) * channels;
+      for (let c = 0; c < channels; c++) w[out + c] = inside ? PIXEL_TO_INPUT[images[from + c]] : 0;
+    }
+  }
+}
+
+/** The centred window (no shift, no flip): deterministic prediction input. */
+export function centerPlacement(target: Shape, dataset: ImageShape): Placement {
+  return { offsetX: (dataset.width - target.sx) >> 1, offsetY: (dataset.height - target.sy) >> 1, flip: false };
+}
+
+/** A random window by the dataset's policy (random crop: x offset drawn first, then y, as augment.ts). */
+export function randomPlacement(target: Shape, dataset: ImageShape, rng: Rng): Placement {
+  const policy = dataset.augmentation;
+  switch (policy.kind) {
+    case 'random-crop':
+      return {
+        offsetX: randomOffset(rng, dataset.width - target.sx),
+        offsetY: randomOffset(rng, dataset.height - target.sy),
+        flip: false,
+      };
+    case 'shift-flip': {
+      const offsetX = rng.int(-policy.maxShift, policy.maxShift + 1);
+      const offsetY = rng.int(-policy.maxShift, policy.maxShift + 1);
+      return { offsetX, offsetY, flip: policy.horizontalFlip && rng.random() < 0.5 };
+    }
+    case 'none':
+      return { offsetX: 0, offsetY: 0, flip: false };
+  }
+}
+
+/** Training input: image `index` through a random window of the dataset's policy. */
+export function fillTrainingInput(target: Volume, dataset: ImageShape, set: ImageSet, index: number, rng: Rng): void {
+  fillPlaced(target, dataset, set, index, randomPlacement(target, dataset, rng));
+}
+
+/**
+ * The windows test-time averaging looks through: for random crops, `testTimeCrops`
+ * random crops (one when the input is the whole image); for shifts and flips, the
+ * unshifted image then `testTimeShifts` random shifts, mirrored from the second half on
+ * when flips are on (ConvNetJS's CIFAR-10 demo: 1 + 6, the last 3 mirrored); else the image.
+ */
+export function testTimePlacements(target: Shape, dataset: ImageShape, rng: Rng): Placement[] {
+  const policy = dataset.augmentation;
+  if (policy.kind === 'random-crop') {
+    const whole = target.sx === dataset.width && target.sy === dataset.height;
+    return Array.from({ length: whole ? 1 : policy.testTimeCrops }, () => randomPlacement(target, dataset, rng));
+  }
+  if (policy.kind === 'none') return [{ offsetX: 0, offsetY: 0, flip: false }];
+  const placements: Placement[] = [{ offsetX: 0, offsetY: 0, flip: false }];
+  for (let k = 0; k < policy.testTimeShifts; k++) {
+    const offsetX = rng.int(-policy.maxShift, policy.maxShift + 1);
+    const offsetY = rng.int(-policy.maxShift, policy.maxShift + 1);
+    placements.push({ offsetX, offsetY, flip: policy.horizontalFlip && k >= policy.testTimeShifts / 2 });
+  }
+  return placements;
+}
+
+/** Writes into `out` the network's outputs (softmax probabilities) averaged over the test-time windows. */
+export function predictAveraged(
+  net: ForwardNet,
+  input: Volume,
+  dataset: ImageShape,
+  set: ImageSet,
+  index: number,
+  rng: Rng,
+  out: Float32Array,
+): void {
+  const placements = testTimePlacements(input, dataset, rng);
+  out.fill(0);
+  for (const placement of placements) {
+    fillPlaced(input, dataset, set, index, placement);
+    const y = net.forward(input, false).w;
+    if (y.length !== out.length) {
+      throw new RangeError(`the network gives ${y.length} outputs but the buffer holds ${out.length}`);
+    }
+    for (let i = 0; i < y.length; i++) out[i] += y[i];
+  }
+  const scale = 1 / placements.length;
+  for (let i = 0; i < out.length; i++) out[i] *= scale;
+}
+
+/** A Volume of the network's input size for this dataset, to be refilled for every example. */
+export function createDatasetInput(shape: Shape, dataset: ImageShape): Volume {
+  checkInputFits(shape, dataset);
+  return new Volume(shape.sx, shape.sy, shape.depth);
+}

