@@ -20,7 +20,7 @@ export interface AppHandle {
 
 export async function startApp(): Promise<AppHandle> {
   const outDir = inject('e2eOutDir');
-  if (!outDir) throw new Error('e2e: no production build to serve (is /usr/bin/chromium installed?)');
+  if (!outDir) throw new Error('e2e: no production build to serve, because no Chromium was found to test it in');
   const server: PreviewServer = await startPreview(outDir);
   const browser = await launchChromium();
   const problems: string[] = [];

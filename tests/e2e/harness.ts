@@ -1,22 +1,18 @@
 /**
- * Serving the production build and driving Debian's Chromium, for the end-to-end suite
- * and the screenshot script: `vite build` into a temporary directory, `vite preview` on a
- * free port, and playwright-core launching /usr/bin/chromium headless.
+ * Serving the production build and driving Chromium, for the end-to-end suite and the
+ * browser scripts: `vite build` into a temporary directory, `vite preview` on a free port,
+ * and playwright-core launching the Chromium that chromium.ts finds, headless.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+export { chromiumAvailable, launchChromium, missingChromiumAdvice } from './chromium';
+
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const VITE_BIN = join(PROJECT_ROOT, 'node_modules/vite/bin/vite.js');
-
-export function chromiumAvailable(): boolean {
-  return existsSync(CHROMIUM_PATH);
-}
 
 /**
  * The environment for child Vite processes: without Vitest's variables, so the build is
@@ -94,13 +90,6 @@ export async function startPreview(outDir: string): Promise<PreviewServer> {
     await new Promise((r) => setTimeout(r, 200));
   }
   return { url, stop };
-}
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
 }
 
 /**
