@@ -112,13 +112,18 @@ export interface LongTask {
   duration: number;
 }
 
-/** A number shown by the Training Stats panel ('12,345' -> 12345), or null while it shows '–'. */
-export async function statValue(page: Page, label: string): Promise<number | null> {
+/** What the Training Stats panel shows for `label`, e.g. '12,345' or '2 (messages)'. */
+export async function statText(page: Page, label: string): Promise<string> {
   const text = await page
     .getByRole('region', { name: 'Training Stats' })
     .locator('dt', { hasText: label })
     .locator('xpath=following-sibling::dd[1]')
     .textContent();
-  const digits = (text ?? '').replace(/[^0-9.]/g, '');
+  return text ?? '';
+}
+
+/** A number shown by the Training Stats panel ('12,345' -> 12345), or null while it shows '–'. */
+export async function statValue(page: Page, label: string): Promise<number | null> {
+  const digits = (await statText(page, label)).replace(/[^0-9.]/g, '');
   return digits === '' ? null : Number(digits);
 }
