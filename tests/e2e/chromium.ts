@@ -14,9 +14,11 @@
  * package's browser works on a machine that also has a system one; `none` shows what
  * happens with no browser at all.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 
 export type ChromiumSource = 'CHROMIUM_PATH' | 'system' | 'packaged';
@@ -115,8 +117,32 @@ export async function chromiumExecutable(location: ChromiumLocation): Promise<st
   return packaged.executablePath(dirname(location.path));
 }
 
+/** Whether the dynamic linker cannot find some library the executable needs (per `ldd`). */
+function lacksSharedLibraries(executable: string): boolean {
+  const ldd = spawnSync('ldd', [executable], { encoding: 'utf8' });
+  return ldd.status === 0 && /not found/.test(ldd.stdout);
+}
+
+/**
+ * The packaged binary links against NSS and expat, which a bare Linux (a slim container with
+ * no browser ever installed) lacks. The package carries them, for Amazon Linux, in
+ * bin/al2023.tar.br; its own unpacker (not exported, hence the file path) puts them in
+ * <temp>/al2023/lib. Returns the LD_LIBRARY_PATH to launch with, or null when none is needed.
+ */
+async function packagedLibraryPath(executable: string, location: ChromiumLocation): Promise<string | null> {
+  if (!lacksSharedLibraries(executable)) return null;
+  const packageDir = join(dirname(location.path), '..');
+  const unpacker = pathToFileURL(join(packageDir, 'build', 'esm', 'lambdafs.js')).href;
+  const { inflate } = (await import(unpacker)) as { inflate: (file: string) => Promise<string> };
+  const libraries = join(await inflate(join(packageDir, 'bin', 'al2023.tar.br')), 'lib');
+  return [libraries, process.env.LD_LIBRARY_PATH].filter(Boolean).join(delimiter);
+}
+
 export async function launchChromium(): Promise<Browser> {
   const location = locateChromium();
   if (location === null) throw new Error(missingChromiumAdvice());
-  return chromium.launch({ executablePath: await chromiumExecutable(location), args: LAUNCH_ARGS });
+  const executablePath = await chromiumExecutable(location);
+  const libraryPath = location.source === 'packaged' ? await packagedLibraryPath(executablePath, location) : null;
+  const env = libraryPath === null ? undefined : { ...process.env, LD_LIBRARY_PATH: libraryPath };
+  return chromium.launch({ executablePath, args: LAUNCH_ARGS, env });
 }
