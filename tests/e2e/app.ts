@@ -1,8 +1,8 @@
 /**
  * One served dashboard for an e2e file: the build made once by global-setup.ts, served by
- * its own `vite preview` (or the server a file passes in), and a headless Chromium. Pages opened with `newPage` record
- * console errors and warnings, page errors and crashes into `problems`, so a file can
- * assert that its scenario ran clean.
+ * its own `vite preview` (or by the server the file passes in), and a headless Chromium.
+ * Pages opened with `newPage` record console errors and warnings, page errors and crashes
+ * into `problems`, so a file can assert that its scenario ran clean.
  */
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { inject } from 'vitest';
