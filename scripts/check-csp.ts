@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../tests/e2e/chromium';
 import { CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_META } from './vite-plugin-csp';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -87,10 +87,7 @@ async function main(): Promise<void> {
     if (code !== 0) throw new Error(`vite build exited with ${code}`);
     server = runVite(['preview', '--outDir', outDir, '--host', '127.0.0.1', '--port', String(port), '--strictPort']);
   }
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  const browser = await launchChromium();
   try {
     const response = await waitForServer(url, server);
     const header = response.headers.get('content-security-policy');

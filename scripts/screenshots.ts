@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { buildApp, chromiumAvailable, CHROMIUM_PATH, launchChromium, PROJECT_ROOT, startPreview } from '../tests/e2e/harness';
+import { buildApp, chromiumAvailable, missingChromiumAdvice, launchChromium, PROJECT_ROOT, startPreview } from '../tests/e2e/harness';
 
 const ARTIFACTS = join(PROJECT_ROOT, 'artifacts');
 const DOCS = join(PROJECT_ROOT, 'docs');
@@ -27,7 +27,7 @@ async function validationAccuracy(page: Page): Promise<number | null> {
 }
 
 async function main(): Promise<void> {
-  if (!chromiumAvailable()) throw new Error(`${CHROMIUM_PATH} not found (on Debian: apt-get install chromium)`);
+  if (!chromiumAvailable()) throw new Error(missingChromiumAdvice());
   mkdirSync(ARTIFACTS, { recursive: true });
   mkdirSync(join(PROJECT_ROOT, 'docs'), { recursive: true });
   const outDir = mkdtempSync(join(tmpdir(), 'mnist-dashboard-shots-'));

@@ -23,7 +23,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CDPSession, Page } from 'playwright-core';
-import { buildApp, chromiumAvailable, CHROMIUM_PATH, launchChromium, startPreview, statValue } from '../tests/e2e/harness';
+import { buildApp, chromiumAvailable, missingChromiumAdvice, launchChromium, startPreview, statValue } from '../tests/e2e/harness';
 import { parseScriptOptions } from './lib/script-options';
 
 interface Options {
@@ -255,7 +255,7 @@ function judge(samples: Sample[], warmupSeconds: number): Verdict[] {
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  if (!chromiumAvailable()) throw new Error(`${CHROMIUM_PATH} not found (on Debian: apt-get install chromium)`);
+  if (!chromiumAvailable()) throw new Error(missingChromiumAdvice());
   const durationSeconds = options.minutes * 60;
   let warmupSeconds = options.warmupMinutes * 60;
   if (warmupSeconds >= durationSeconds) {

@@ -1,15 +1,15 @@
 /**
  * One served dashboard for an e2e file: the build made once by global-setup.ts, served by
- * its own `vite preview`, and a headless Chromium. Pages opened with `newPage` record
- * console errors and warnings, page errors and crashes into `problems`, so a file can
- * assert that its scenario ran clean.
+ * its own `vite preview` (or by the server the file passes in), and a headless Chromium.
+ * Pages opened with `newPage` record console errors and warnings, page errors and crashes
+ * into `problems`, so a file can assert that its scenario ran clean.
  */
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { inject } from 'vitest';
 import { launchChromium, LONG_TASK_RECORDER, startPreview, type PreviewServer } from './harness';
 
 export interface AppHandle {
-  /** The preview server's base URL, ending in '/'. */
+  /** The server's base URL, ending in '/' (and in the sub-path, if any). */
   url: string;
   browser: Browser;
   /** A page in a fresh browser context, opened at `pathAndQuery` (e.g. '?layer=1') and loaded. */
@@ -18,10 +18,10 @@ export interface AppHandle {
   stop(): Promise<void>;
 }
 
-export async function startApp(): Promise<AppHandle> {
+export async function startApp(serve: (outDir: string) => Promise<PreviewServer> = startPreview): Promise<AppHandle> {
   const outDir = inject('e2eOutDir');
-  if (!outDir) throw new Error('e2e: no production build to serve (is /usr/bin/chromium installed?)');
-  const server: PreviewServer = await startPreview(outDir);
+  if (!outDir) throw new Error('e2e: no production build to serve, because no Chromium was found to test it in');
+  const server = await serve(outDir);
   const browser = await launchChromium();
   const problems: string[] = [];
   return {

@@ -1,22 +1,18 @@
 /**
- * Serving the production build and driving Debian's Chromium, for the end-to-end suite
- * and the screenshot script: `vite build` into a temporary directory, `vite preview` on a
- * free port, and playwright-core launching /usr/bin/chromium headless.
+ * Serving the production build and driving Chromium, for the end-to-end suite and the
+ * browser scripts: `vite build` into a temporary directory, `vite preview` on a free port,
+ * and playwright-core launching the Chromium that chromium.ts finds, headless.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+export { chromiumAvailable, launchChromium, missingChromiumAdvice } from './chromium';
+
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const VITE_BIN = join(PROJECT_ROOT, 'node_modules/vite/bin/vite.js');
-
-export function chromiumAvailable(): boolean {
-  return existsSync(CHROMIUM_PATH);
-}
 
 /**
  * The environment for child Vite processes: without Vitest's variables, so the build is
@@ -96,13 +92,6 @@ export async function startPreview(outDir: string): Promise<PreviewServer> {
   return { url, stop };
 }
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-}
-
 /**
  * Installed before any page script: records every main-thread long task (> 50 ms) with
  * its start and duration, so a test can judge them by time window.
@@ -123,13 +112,18 @@ export interface LongTask {
   duration: number;
 }
 
-/** A number shown by the Training Stats panel ('12,345' -> 12345), or null while it shows '–'. */
-export async function statValue(page: Page, label: string): Promise<number | null> {
+/** What the Training Stats panel shows for `label`, e.g. '12,345' or '2 (messages)'. */
+export async function statText(page: Page, label: string): Promise<string> {
   const text = await page
     .getByRole('region', { name: 'Training Stats' })
     .locator('dt', { hasText: label })
     .locator('xpath=following-sibling::dd[1]')
     .textContent();
-  const digits = (text ?? '').replace(/[^0-9.]/g, '');
+  return text ?? '';
+}
+
+/** A number shown by the Training Stats panel ('12,345' -> 12345), or null while it shows '–'. */
+export async function statValue(page: Page, label: string): Promise<number | null> {
+  const digits = (await statText(page, label)).replace(/[^0-9.]/g, '');
   return digits === '' ? null : Number(digits);
 }

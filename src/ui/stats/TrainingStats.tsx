@@ -20,7 +20,7 @@ const STAT_ROWS: ReadonlyArray<{ label: string; read: (s: Stats) => string }> = 
 function threadsText(s: Stats): string {
   const threads = s.trainingThreads ?? 1;
   if (threads === 1) return '1';
-  return `${threads} (${s.sharedMemory ? 'shared memory' : 'messages'})`;
+  return `${threads} (${s.sharedMemory ? 'shared memory' : 'messages: the page is not cross-origin isolated'})`;
 }
 
 /** Step trains up to the next weight update: one mini-batch of batch_size examples, not one example. */
