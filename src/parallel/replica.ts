@@ -4,6 +4,7 @@
  * posts the replies (a Node worker's parentPort, a Web Worker's global scope) and returns
  * the handler to call with each incoming message.
  */
+import { errorMessage } from '../engine/error-message';
 import { Net } from '../engine/net';
 import { Rng } from '../engine/rng';
 import { ExampleRunner } from './example-runner';
@@ -41,7 +42,7 @@ export class Replica {
       this.runner = new ExampleRunner(new Net(request.specs, new Rng(request.dropoutSeed)));
       this.broken = null;
     } catch (error) {
-      this.broken = `the replica could not build the network: ${messageOf(error)}`;
+      this.broken = `the replica could not build the network: ${errorMessage(error)}`;
       throw new Error(this.broken);
     }
   }
@@ -110,7 +111,7 @@ export class Replica {
         c[STATUS] = 0;
         trained = true;
       } catch (error) {
-        channel.writeError(messageOf(error));
+        channel.writeError(errorMessage(error));
         c[STATUS] = 1;
       }
       Atomics.store(c, DONE, seq);
@@ -208,7 +209,7 @@ export function serveReplica(endpoint: MessageEndpoint<ReplicaReply>, onClose: (
           throw new Error(`unknown request type '${String((request as { type?: unknown }).type)}'`);
       }
     } catch (error) {
-      endpoint.postMessage({ type: 'failed', id, message: messageOf(error) }, []);
+      endpoint.postMessage({ type: 'failed', id, message: errorMessage(error) }, []);
     }
   };
 }
@@ -222,8 +223,4 @@ function copyProbes(channel: SharedChannel): EvaluationPlan {
     passes,
     offsets: channel.probeOffsets.slice(0, images * passes * 2),
   };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -31,6 +31,7 @@ import {
   spinWhileEqual,
   STATUS,
 } from './shared-channel';
+import { nextTurn } from './yield-scheduler';
 
 /** Atomics.waitAsync (ES2024; in Node 16+ and current browsers), typed here for the ES2022 lib. */
 const waitAsync = (
@@ -60,7 +61,7 @@ export class SharedReplicaLink implements ReplicaLink {
     private readonly messages: MessageReplicaLink,
     private readonly name: string,
     /** Lets queued events run between blocking slices. */
-    private readonly yieldToEventLoop: () => Promise<void> = () => new Promise((resolve) => setTimeout(resolve, 0)),
+    private readonly yieldToEventLoop: () => Promise<void> = nextTurn,
     /** Largest job (examples) that takes the shared path. */
     private readonly capacity = 1024,
   ) {}
