@@ -16,90 +16,32 @@
  * Every change is checked before it touches anything: a rejected trainer change, network
  * or snapshot leaves the session exactly as it was.
  */
-import { imagePixels, MNIST_PIXELS } from '../../data/mnist';
 import { errorMessage } from '../../engine/error-message';
 import { Net } from '../../engine/net';
 import { SEED_DEFINITION_TEXT } from '../../engine/parse';
 import { Rng } from '../../engine/rng';
 import { netToJSON } from '../../engine/snapshot';
 import { resolveTrainer, type TrainerSpec } from '../../engine/spec';
-import type { ReplicaLink } from '../../parallel/protocol';
-import { createYieldScheduler, type Scheduler } from '../../parallel/yield-scheduler';
 import { checkpointProblem, type SessionCheckpoint } from '../checkpoint';
 import { definitionText, definitionWithTrainer } from '../definition-text';
 import type { EvaluationOutcome, EvaluationProgress } from '../evaluation';
 import type { ActionResult, ClassifyResult, LayerStatsPoint, LayerView, NetworkSummary, SessionUpdate, TrainingStats } from '../protocol';
 import { summarizeNetwork } from '../summary';
-import { DivergenceGuard } from './divergence-guard';
-import { ExampleTraining, type TrainingParts } from './example-training';
-import { LayerProbe } from './layer-probe';
-import { LayerStatsSampler } from './layer-stats-sampler';
 import { mnistProblem, SessionModel, type SessionData } from './model';
 import { networkFromDefinition, networkFromSnapshot } from './network-source';
-import { ParallelStep } from './parallel-step';
-import { Predictions } from './predictions';
-import { cannotRestore, checkpointOf, restoreRun } from './run-checkpoint';
-import { RunLoop } from './run-loop';
-import { RunStatistics } from './run-statistics';
-import { TestSetEvaluation } from './test-set-evaluation';
+import type { SessionOptions } from './options';
+import { SessionParts } from './parts';
+import { cannotRestore, checkpointOf } from './run-checkpoint';
+import { testImagePixels } from './test-set-evaluation';
 
-export { mnistProblem, type SessionData };
-
-export interface SessionOptions {
-  /** One seed drives weights, sampling, crops and the validation split. */
-  seed?: number;
-  /** Network and trainer definition (ConvNetJS snippet or JSON); default the seed network. */
-  definitionText?: string;
-  /** Length of one training slice before yielding, ms. */
-  sliceMs?: number;
-  /** Forward one validation example before every n-th training example. */
-  validationEvery?: number;
-  /** Predict `testBatch` test images at most this often while training, ms (default 500). */
-  testEveryMs?: number;
-  testBatch?: number;
-  /** A loss-chart point every n training examples. */
-  lossPointEvery?: number;
-  /** A rollback point (a copy of the weights to go back to if training diverges) every n examples. */
-  checkpointEvery?: number;
-  /** How the loop yields; default the shared yield scheduler (setImmediate in Node, a MessageChannel elsewhere). */
-  schedule?: Scheduler;
-  /** Clock in ms; default performance.now. */
-  now?: () => number;
-  /** Called after every training slice (the worker pushes statistics from here). */
-  onSlice?: () => void;
-  /** Sample per-layer weight norms, gradient norms and update ratios at most this often, ms (default 1000). */
-  layerStatsEveryMs?: number;
-  /**
-   * Other workers that share every mini-batch with this thread (data-parallel: the
-   * gradients are summed over the whole batch, then one update, see src/parallel). None
-   * (the default) trains on this thread alone. They join once the whole training set is
-   * loaded (it is sent to them once); a replica that fails leaves this thread training alone.
-   */
-  replicas?: readonly ReplicaLink[];
-  /**
-   * Go on with a run from its exportCheckpoint copy (an autosave, or the last checkpoint of
-   * a worker that died); seed and definitionText then come from it. A checkpoint that is
-   * damaged or does not fit its own network makes the constructor throw a message saying why.
-   */
-  checkpoint?: SessionCheckpoint;
-}
+export { mnistProblem, type SessionData, type SessionOptions };
 
 /** Seeds are uint32 (the PRNG's state); the page's seed field and URL check the same range. */
 const MAX_SEED = 2 ** 32 - 1;
-/** Test images the page may fetch at once (a gallery's worth). */
-const MAX_TEST_IMAGES = 200;
 
 export class TrainingSession {
   private readonly model: SessionModel;
-  private readonly stats: RunStatistics;
-  private readonly guard: DivergenceGuard;
-  private readonly layerStats: LayerStatsSampler;
-  private readonly probe: LayerProbe;
-  private readonly predictions: Predictions;
-  private readonly training: ExampleTraining;
-  private readonly parallel: ParallelStep;
-  private readonly evaluation: TestSetEvaluation;
-  private readonly loop: RunLoop;
+  private readonly parts: SessionParts;
   private runIdValue = 1;
   private networkVersion = 1;
   private reportedNetworkVersion = 0;
@@ -114,57 +56,20 @@ export class TrainingSession {
     const text = checkpoint?.definitionText ?? options.definitionText ?? SEED_DEFINITION_TEXT;
     const built = networkFromDefinition(text, rng);
     if (!built.ok) throw new Error(built.error);
-    const model = new SessionModel(data, seed, rng, built.net, built.trainer, text);
-    const now = options.now ?? (() => performance.now());
-    this.model = model;
-    this.stats = new RunStatistics(options.lossPointEvery ?? 200);
-    this.guard = new DivergenceGuard(options.checkpointEvery ?? 1000, model.net.params);
-    this.layerStats = new LayerStatsSampler(options.layerStatsEveryMs ?? 1000);
-    this.probe = new LayerProbe(model, this.layerStats);
-    this.predictions = new Predictions(model, this.stats, this.probe, {
-      validationEvery: options.validationEvery ?? 10,
-      testEveryMs: options.testEveryMs ?? 500,
-      testBatch: options.testBatch ?? 4,
-    });
-    const parts: TrainingParts = {
-      model,
-      stats: this.stats,
-      guard: this.guard,
-      probe: this.probe,
-      predictions: this.predictions,
-      layerStats: this.layerStats,
-      now,
-      pause: (reason) => this.loop.pause(reason),
-    };
-    this.training = new ExampleTraining(parts);
-    this.parallel = new ParallelStep(options.replicas ?? [], parts, this.training);
-    this.evaluation = new TestSetEvaluation(model, now);
-    this.loop = new RunLoop({
-      schedule: options.schedule ?? createYieldScheduler(),
-      now,
-      sliceMs: options.sliceMs ?? 15,
-      training: this.training,
-      parallel: this.parallel,
-      evaluation: this.evaluation,
-      stats: this.stats,
-      onSlice: options.onSlice,
-    });
-    if (checkpoint) {
-      restoreRun(checkpoint, model, this.stats);
-      this.guard.restart(model.net.params, this.stats.examples);
-      this.predictions.delayTestPredictions(now());
-    }
+    this.model = new SessionModel(data, seed, rng, built.net, built.trainer, text);
+    this.parts = new SessionParts(this.model, options);
+    if (checkpoint) this.parts.restore(checkpoint);
   }
 
   // ---------------------------------------------------------------------------
   // Running
 
   get isRunning(): boolean {
-    return this.loop.running;
+    return this.parts.loop.running;
   }
 
   get examplesSeen(): number {
-    return this.stats.examples;
+    return this.parts.stats.examples;
   }
 
   get runId(): number {
@@ -177,21 +82,21 @@ export class TrainingSession {
 
   /** Threads sharing each mini-batch right now: 1 + the replicas that joined. */
   get trainingThreads(): number {
-    return this.parallel.threads;
+    return this.parts.parallel.threads;
   }
 
   /** Why the replicas were dropped, or null while none failed. */
   get replicaFailure(): string | null {
-    return this.parallel.replicaFailure;
+    return this.parts.parallel.replicaFailure;
   }
 
   /** Starts (or continues) training in slices until paused. */
   resume(): void {
-    this.loop.resume();
+    this.parts.loop.resume();
   }
 
   pause(): void {
-    this.loop.pause();
+    this.parts.loop.pause();
   }
 
   /**
@@ -200,58 +105,31 @@ export class TrainingSession {
    */
   step(): number {
     this.pause();
-    return this.trainSynchronously(this.model.trainer.spec.batch_size, true);
+    return this.parts.loop.trainNow(this.model.trainer.spec.batch_size, true);
   }
 
   /** Trains `count` examples now, synchronously (tests, the CLI-style use). Stops early on divergence. */
   trainExamples(count: number): number {
-    return this.trainSynchronously(count, false);
-  }
-
-  private trainSynchronously(limit: number, untilUpdate: boolean): number {
-    // A mini-batch still out with the replicas ends this very moment; training now would split it.
-    if (this.parallel.batchInFlight) return 0;
-    let trained = 0;
-    while (trained < limit) {
-      const result = this.training.trainOne();
-      if (result === 'no-data' || result === 'diverged') break;
-      trained++;
-      if (untilUpdate && result === 'updated') break;
-    }
-    return trained;
+    return this.parts.loop.trainNow(count, false);
   }
 
   /** Tells the session the data grew (more chunks in); resumes a loop that was waiting for it. */
   notifyDataChanged(): void {
-    if (this.loop.running) this.loop.scheduleSlice();
+    if (this.parts.loop.running) this.parts.loop.scheduleSlice();
   }
 
   /** Stops the loop for good. */
   dispose(): void {
-    this.loop.pause();
+    this.parts.loop.pause();
     this.cancelEvaluation();
-    this.parallel.close();
+    this.parts.parallel.close();
   }
 
   // ---------------------------------------------------------------------------
   // What the page reads
 
   getStats(): TrainingStats {
-    const { stats, loop } = this;
-    return {
-      examplesSeen: stats.examples,
-      examplesPerSecond: loop.running ? stats.rate.rate() : 0,
-      forwardMs: stats.forwardMs.average() ?? 0,
-      backwardMs: stats.backwardMs.average() ?? 0,
-      classificationLoss: stats.classificationLoss.average() ?? 0,
-      l2DecayLoss: stats.l2DecayLoss.average() ?? 0,
-      trainingAccuracy: stats.trainingAccuracy.average(),
-      validationAccuracy: stats.validationAccuracy.average(),
-      running: loop.running,
-      pausedReason: loop.pausedReason,
-      trainingThreads: this.parallel.threads,
-      sharedMemory: this.parallel.sharedMemory,
-    };
+    return this.parts.trainingStats();
   }
 
   getNetworkSummary(): NetworkSummary {
@@ -264,7 +142,7 @@ export class TrainingSession {
    * and the network summary when it changed. Drains the pending lists.
    */
   takeUpdate(): SessionUpdate {
-    const update: SessionUpdate = { stats: this.getStats(), runId: this.runIdValue, ...this.stats.takePending() };
+    const update: SessionUpdate = { stats: this.getStats(), runId: this.runIdValue, ...this.parts.stats.takePending() };
     if (this.reportedNetworkVersion !== this.networkVersion) {
       update.network = this.getNetworkSummary();
       this.reportedNetworkVersion = this.networkVersion;
@@ -278,12 +156,12 @@ export class TrainingSession {
    * while one is being inspected. Unknown indices are skipped.
    */
   layerViews(indices: readonly number[]): LayerView[] {
-    return this.probe.layerViews(indices);
+    return this.parts.probe.layerViews(indices);
   }
 
   /** Per-layer weight norm, gradient norm and update ratio over the run, oldest first. */
   layerTrainingHistory(): LayerStatsPoint[] {
-    return this.layerStats.points.slice();
+    return this.parts.layerStats.points.slice();
   }
 
   /**
@@ -293,7 +171,7 @@ export class TrainingSession {
    * Returns whether an example is pinned (none can be before the first training example).
    */
   freezeExample(frozen: boolean): boolean {
-    return this.probe.freeze(frozen);
+    return this.parts.probe.freeze(frozen);
   }
 
   /**
@@ -301,35 +179,26 @@ export class TrainingSession {
    * average, and shows it in the layer views until clearInspectedImage.
    */
   classifyImage(pixels: Uint8Array): ClassifyResult {
-    return this.predictions.classifyImage(pixels);
+    return this.parts.predictions.classifyImage(pixels);
   }
 
   clearInspectedImage(): void {
-    this.probe.inspect(null);
+    this.parts.probe.inspect(null);
   }
 
   /**
    * Raw pixels (0..255) of the given test images, 784 per image, concatenated in the
-   * order asked: what the page shows of an evaluation. At most MAX_TEST_IMAGES at once.
+   * order asked: what the page shows of an evaluation. At most a gallery's worth at once.
    */
   testImages(indices: readonly number[]): Uint8Array {
-    const test = this.model.data.test;
-    const wanted = indices.slice(0, MAX_TEST_IMAGES);
-    const out = new Uint8Array(wanted.length * MNIST_PIXELS);
-    wanted.forEach((index, k) => {
-      if (!(Number.isInteger(index) && index >= 0 && index < test.count)) {
-        throw new RangeError(`test image ${index} is not loaded (${test.count} test images are)`);
-      }
-      out.set(imagePixels(test, index), k * MNIST_PIXELS);
-    });
-    return out;
+    return testImagePixels(this.model.data.test, indices);
   }
 
   // ---------------------------------------------------------------------------
   // Evaluation of the whole test set
 
   get isEvaluating(): boolean {
-    return this.evaluation.running;
+    return this.parts.evaluation.running;
   }
 
   /**
@@ -338,14 +207,14 @@ export class TrainingSession {
    * Resolves when done, cancelled or refused; onProgress hears about it ~10 times a second.
    */
   evaluateTestSet(onProgress?: (progress: EvaluationProgress) => void): Promise<EvaluationOutcome> {
-    const outcome = this.evaluation.start({ runId: this.runIdValue, examplesSeen: this.stats.examples }, onProgress);
-    this.loop.scheduleSlice();
+    const outcome = this.parts.evaluation.start({ runId: this.runIdValue, examplesSeen: this.parts.stats.examples }, onProgress);
+    this.parts.loop.scheduleSlice();
     return outcome;
   }
 
   /** Stops the evaluation in progress (its promise resolves as cancelled); false when none ran. */
   cancelEvaluation(): boolean {
-    return this.evaluation.cancel();
+    return this.parts.evaluation.cancel();
   }
 
   // ---------------------------------------------------------------------------
@@ -418,17 +287,12 @@ export class TrainingSession {
    * as soon as it is done (a copy taken mid-batch would mix two states).
    */
   exportCheckpoint(): Promise<SessionCheckpoint> {
-    return new Promise((resolve) => this.parallel.whenIdle(() => resolve(checkpointOf(this.model, this.stats))));
+    return new Promise((resolve) => this.parts.parallel.whenIdle(() => resolve(checkpointOf(this.model, this.parts.stats))));
   }
 
   private installNet(net: Net, trainer: TrainerSpec, text: string): void {
     this.model.install(net, trainer, text);
-    this.guard.restart(net.params);
-    this.layerStats.clear();
-    this.probe.reset();
-    this.predictions.reset();
-    this.stats.clear();
-    this.loop.pausedReason = null;
+    this.parts.startOver();
     this.runIdValue++;
     this.networkVersion++;
   }

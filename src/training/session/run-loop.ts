@@ -47,6 +47,23 @@ export class RunLoop {
     if (reason !== undefined) this.pausedReason = reason;
   }
 
+  /**
+   * Trains up to `limit` examples now, synchronously, stopping early on divergence, when
+   * data runs out, or (untilUpdate) after the weights changed. Returns how many it trained;
+   * none while a mini-batch is out with the replicas (training now would split it).
+   */
+  trainNow(limit: number, untilUpdate: boolean): number {
+    if (this.parts.parallel.batchInFlight) return 0;
+    let trained = 0;
+    while (trained < limit) {
+      const result = this.parts.training.trainOne();
+      if (result === 'no-data' || result === 'diverged') break;
+      trained++;
+      if (untilUpdate && result === 'updated') break;
+    }
+    return trained;
+  }
+
   /** Schedules the next slice when there is work (training or an evaluation) and none is scheduled. */
   scheduleSlice(): void {
     if (this.sliceScheduled || !(this.runningNow || this.parts.evaluation.running)) return;

@@ -2,6 +2,7 @@
  * The evaluation of the whole test set, on a frozen copy of the weights, run a share of
  * each slice of the run loop so training goes on (or stays paused) meanwhile.
  */
+import { imagePixels, MNIST_PIXELS, type MnistSet } from '../../data/mnist';
 import { Net } from '../../engine/net';
 import { Rng } from '../../engine/rng';
 import { evaluationRngSeed, TestSetEvaluator, type EvaluationOutcome, type EvaluationProgress } from '../evaluation';
@@ -9,6 +10,8 @@ import type { SessionModel } from './model';
 
 /** A running evaluation reports its progress at most this often, ms. */
 const EVALUATION_PROGRESS_MS = 100;
+/** Test images the page may fetch at once (a gallery's worth). */
+const MAX_TEST_IMAGES = 200;
 
 interface EvaluationJob {
   evaluator: TestSetEvaluator;
@@ -84,4 +87,20 @@ export class TestSetEvaluation {
       job.resolve({ ok: true, evaluation: job.evaluator.result() });
     }
   }
+}
+
+/**
+ * Raw pixels (0..255) of the given test images, 784 per image, concatenated in the order
+ * asked: what the page shows of an evaluation. At most MAX_TEST_IMAGES at once.
+ */
+export function testImagePixels(test: MnistSet, indices: readonly number[]): Uint8Array {
+  const wanted = indices.slice(0, MAX_TEST_IMAGES);
+  const out = new Uint8Array(wanted.length * MNIST_PIXELS);
+  wanted.forEach((index, k) => {
+    if (!(Number.isInteger(index) && index >= 0 && index < test.count)) {
+      throw new RangeError(`test image ${index} is not loaded (${test.count} test images are)`);
+    }
+    out.set(imagePixels(test, index), k * MNIST_PIXELS);
+  });
+  return out;
 }
