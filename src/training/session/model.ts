@@ -26,12 +26,13 @@ export interface SessionData {
 }
 
 export class SessionModel {
-  net: Net;
-  trainer: Trainer;
+  // The four are set together by install, which the constructor calls.
+  net!: Net;
+  trainer!: Trainer;
   /** The per-example step on `net`; its input holds the last training example's crop. */
-  step: ExampleStep;
+  step!: ExampleStep;
   /** The definition text in force: it rebuilds this network and this trainer. */
-  definition: string;
+  definition!: string;
   private split: TrainValidationSplit | null = null;
 
   constructor(
@@ -43,12 +44,10 @@ export class SessionModel {
     trainer: TrainerSpec,
     definition: string,
   ) {
-    this.net = net;
-    this.trainer = new Trainer(net, trainer);
-    this.step = new ExampleStep(net);
-    this.definition = definition;
+    this.install(net, trainer, definition);
   }
 
+  /** Puts a network in force with a fresh trainer of these settings. */
   install(net: Net, trainer: TrainerSpec, definition: string): void {
     this.net = net;
     this.trainer = new Trainer(net, trainer);
