@@ -12,7 +12,7 @@
  *   divergence-guard  rollback points and the message when training diverges
  *   layer-probe       what the net shows: layer views, a pinned example, an inspected image
  *   predictions       validation, test predictions, classifying a person's image
- *   test-set-evaluation, run-checkpoint, network-source
+ *   test-set-evaluation, run-checkpoint, network-source; parts.ts wires them together
  * Every change is checked before it touches anything: a rejected trainer change, network
  * or snapshot leaves the session exactly as it was.
  */
