@@ -8,17 +8,17 @@
  * drawn, so the runs see the same data stream and progress together. Runs differ only in
  * their trainer, so their curves differ only because of it.
  */
-import { cropGeometry, argmax, createInputVolume, fillCrop, predictAveragedCrops, randomOffset } from '../data/augment';
-import { MNIST_SIDE, type MnistSet } from '../data/mnist';
+import { argmax, createInputVolume, cropGeometry, predictAveragedCrops, randomOffset, type CropGeometry } from '../data/augment';
+import type { MnistSet } from '../data/mnist';
 import { deriveSeed } from '../data/seeds';
 import { loadedIndices, splitForSeed, type TrainValidationSplit } from '../data/splits';
-import type { LossTarget } from '../engine/layers/layer';
 import type { Kernels } from '../engine/layers/kernels';
 import { Net } from '../engine/net';
 import { Rng } from '../engine/rng';
 import type { ResolvedLayer, TrainerSpec } from '../engine/spec';
 import { Trainer } from '../engine/trainer';
 import type { Volume } from '../engine/volume';
+import { ExampleStep } from '../parallel/example-step';
 import { MovingWindow } from '../training/stats';
 import { CurveHistory } from './curve-history';
 import { MAX_COMPARED_TRAINERS, MIN_COMPARED_TRAINERS, type RunReport } from './protocol';
@@ -56,6 +56,8 @@ const ROUND_STRIDE = 4;
 class ComparisonRun {
   readonly net: Net;
   readonly trainer: Trainer;
+  /** The per-example step every training path shares (the session's, the replicas'). */
+  readonly step: ExampleStep;
   examples = 0;
   stoppedReason: string | null = null;
   readonly curve: CurveHistory;
@@ -77,6 +79,7 @@ class ComparisonRun {
   ) {
     this.net = net;
     this.trainer = new Trainer(net, spec);
+    this.step = new ExampleStep(net);
     this.evalRng = new Rng(deriveSeed(seed, 'eval-crops'));
     this.curve = new CurveHistory(maxPoints);
   }
@@ -96,11 +99,10 @@ export class TrainerComparison {
   private readonly validationEvery: number;
   private readonly pointEvery: number;
   private readonly now: () => number;
-  private readonly input: Volume;
+  /** The crops the network's input takes from an MNIST image. */
+  private readonly crop: CropGeometry;
   private readonly evalInput: Volume;
   private readonly outputs: Float32Array;
-  private readonly regression: boolean;
-  private regressionTarget: Float32Array | null = null;
   private split: TrainValidationSplit | null = null;
 
   /** The round being trained: ROUND_STRIDE values per example. */
@@ -133,7 +135,7 @@ export class TrainerComparison {
     const inputShape = setup.layers[0]?.out;
     if (!inputShape) throw new Error('the network has no layers');
     // Throws InputShapeError when MNIST cannot feed this input.
-    cropGeometry(inputShape);
+    this.crop = cropGeometry(inputShape);
     // One network from the seed, then a copy per trainer: the same initial weights for all.
     // Each copy gets an Rng seeded alike, so dropout masks also agree between equal runs.
     const initSeed = deriveSeed(setup.seed, 'init');
@@ -144,11 +146,9 @@ export class TrainerComparison {
       return new ComparisonRun(labels[i]!, spec, net, setup.seed, maxPoints);
     });
     this.sampler = new Rng(deriveSeed(setup.seed, 'epoch-order'));
-    this.input = createInputVolume(inputShape);
     this.evalInput = createInputVolume(inputShape);
     const out = first.outputShape;
     this.outputs = new Float32Array(out.sx * out.sy * out.depth);
-    this.regression = setup.layers[setup.layers.length - 1]?.type === 'regression';
     this.round = new Int32Array(this.examplesPerRound * ROUND_STRIDE);
   }
 
@@ -231,8 +231,8 @@ export class TrainerComparison {
       const due = (startExamples + e) % this.validationEvery === 0 && validation.length > 0;
       round[o + 3] = due ? validation[this.sampler.int(0, validation.length)]! : -1;
       round[o] = train[this.sampler.int(0, train.length)]!;
-      round[o + 1] = randomOffset(this.sampler, MNIST_SIDE - this.input.sx);
-      round[o + 2] = randomOffset(this.sampler, MNIST_SIDE - this.input.sy);
+      round[o + 1] = randomOffset(this.sampler, this.crop.maxOffsetX);
+      round[o + 2] = randomOffset(this.sampler, this.crop.maxOffsetY);
     }
     this.roundLength = this.examplesPerRound;
     // Each round starts with the next run: the first run after a new round trains slower
@@ -254,21 +254,21 @@ export class TrainerComparison {
     }
     const index = this.round[o]!;
     const label = set.labels[index]!;
-    fillCrop(this.input, set, index, this.round[o + 1]!, this.round[o + 2]!);
     const t0 = this.now();
-    const stats = run.trainer.train(this.input, this.targetFor(label));
+    const { loss, predicted } = run.step.run(set, index, this.round[o + 1]!, this.round[o + 2]!);
+    const stats = run.trainer.addSummedExamples(1);
     run.msPerExample.add(this.now() - t0);
-    if (!Number.isFinite(stats.loss) || !Number.isFinite(stats.l2DecayLoss)) {
-      const what = Number.isNaN(stats.loss) ? 'NaN' : 'infinite';
+    if (!Number.isFinite(loss) || !Number.isFinite(stats.l2DecayLoss)) {
+      const what = Number.isNaN(loss) ? 'NaN' : 'infinite';
       run.stoppedReason =
         `the loss became ${what} after ${run.examples} examples, so this run stopped; ` +
         `try a lower learning_rate or a smaller l2_decay`;
       return;
     }
     run.examples++;
-    run.classificationLoss.add(stats.loss);
+    run.classificationLoss.add(loss);
     run.decayLoss.add(stats.l2DecayLoss + stats.l1DecayLoss);
-    run.trainingAccuracy.add(run.net.getPrediction() === label ? 1 : 0);
+    run.trainingAccuracy.add(predicted === label ? 1 : 0);
     if (run.examples % this.pointEvery === 0) {
       run.curve.add({
         examples: run.examples,
@@ -277,15 +277,6 @@ export class TrainerComparison {
         validationAccuracy: run.validationAccuracy.average(),
       });
     }
-  }
-
-  private targetFor(label: number): LossTarget {
-    if (!this.regression) return label;
-    // Regression on MNIST: a one-hot vector, as the training session does.
-    this.regressionTarget ??= new Float32Array(this.outputs.length);
-    this.regressionTarget.fill(0);
-    this.regressionTarget[label] = 1;
-    return this.regressionTarget;
   }
 }
 

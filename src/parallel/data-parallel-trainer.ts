@@ -34,6 +34,7 @@ import { ExampleRunner } from './example-runner';
 import { EXAMPLE_STRIDE } from './example-stream';
 import type { EvaluationCount, ReplicaLink, ReplicaSets, SetName, ShardResult } from './protocol';
 import { shardRanges } from './shards';
+import { nextTurn } from './yield-scheduler';
 
 export interface DataParallelOptions {
   net: Net;
@@ -45,8 +46,7 @@ export interface DataParallelOptions {
   seed?: number;
   /**
    * Lets queued messages (replica replies) be handled between the coordinator's own
-   * evaluation jobs. Default: a zero-delay timer; hosts pass something faster
-   * (setImmediate in Node, a MessageChannel message in a browser worker).
+   * evaluation jobs. Default: one turn of the shared yield scheduler (nextTurn).
    */
   yieldToEventLoop?: () => Promise<void>;
 }
@@ -116,7 +116,7 @@ export class DataParallelTrainer {
     this.sets = options.sets;
     this.links = options.links ?? [];
     this.seed = options.seed ?? 1;
-    this.yieldToEventLoop = options.yieldToEventLoop ?? (() => new Promise((resolve) => setTimeout(resolve, 0)));
+    this.yieldToEventLoop = options.yieldToEventLoop ?? nextTurn;
     this.linkVersion = this.links.map(() => 0);
     this.links.forEach((link, i) => {
       link.init(this.net.specs, this.dropoutSeed(i + 1));

@@ -6,10 +6,10 @@
  */
 import { argmax, createInputVolume, fillCrop } from '../data/augment';
 import type { MnistSet } from '../data/mnist';
-import type { LossTarget } from '../engine/layers/layer';
 import type { Net } from '../engine/net';
 import type { Volume } from '../engine/volume';
 import type { EvaluationPlan } from './evaluation-plan';
+import { ExampleStep } from './example-step';
 import { EXAMPLE_STRIDE } from './example-stream';
 
 export class ExampleRunner {
@@ -19,22 +19,19 @@ export class ExampleRunner {
    * one-thread trainer reports them for the stats; null after a call with no examples.
    */
   lastTiming: { forwardMs: number; backwardMs: number } | null = null;
+  private readonly step: ExampleStep;
   private readonly input: Volume;
   private readonly outputs: Float32Array;
-  /** One-hot target for a regression loss; null for softmax and svm (class index targets). */
-  private readonly oneHot: Float32Array | null;
 
   constructor(net: Net) {
     this.net = net;
+    this.step = new ExampleStep(net);
     this.input = createInputVolume(net.inputShape);
-    const outputs = net.outputShape.sx * net.outputShape.sy * net.outputShape.depth;
-    this.outputs = new Float32Array(outputs);
-    // Regression on MNIST trains toward one-hot vectors, as the dashboard session does.
-    this.oneHot = net.specs[net.specs.length - 1].type === 'regression' ? new Float32Array(outputs) : null;
+    this.outputs = new Float32Array(net.outputShape.sx * net.outputShape.sy * net.outputShape.depth);
   }
 
   /**
-   * Forward (training mode) and backward of examples [from, to) of `examples`
+   * The per-example step (ExampleStep) over examples [from, to) of `examples`
    * ((index, offsetX, offsetY) triples); their parameter gradients add into net.grads.
    * Example e's loss goes to losses[at + e - from] and its predicted class (from the
    * training forward pass) to predictions[at + e - from].
@@ -48,20 +45,15 @@ export class ExampleRunner {
     predictions: Uint8Array,
     at = 0,
   ): void {
-    const net = this.net;
     let forwardMs = 0;
     let backwardMs = 0;
     for (let e = from; e < to; e++) {
       const o = e * EXAMPLE_STRIDE;
-      const index = examples[o];
-      fillCrop(this.input, set, index, examples[o + 1], examples[o + 2]);
-      const t0 = performance.now();
-      net.forward(this.input, true);
-      const t1 = performance.now();
-      predictions[at + e - from] = net.getPrediction();
-      losses[at + e - from] = net.backward(this.targetFor(set.labels[index]));
-      backwardMs += performance.now() - t1;
-      forwardMs += t1 - t0;
+      const outcome = this.step.run(set, examples[o], examples[o + 1], examples[o + 2]);
+      predictions[at + e - from] = outcome.predicted;
+      losses[at + e - from] = outcome.loss;
+      forwardMs += outcome.forwardMs;
+      backwardMs += outcome.backwardMs;
     }
     this.lastTiming = to > from ? { forwardMs: forwardMs / (to - from), backwardMs: backwardMs / (to - from) } : null;
   }
@@ -90,13 +82,5 @@ export class ExampleRunner {
       else misclassified?.push(index);
     }
     return correct;
-  }
-
-  private targetFor(label: number): LossTarget {
-    const oneHot = this.oneHot;
-    if (!oneHot) return label;
-    oneHot.fill(0);
-    oneHot[label] = 1;
-    return oneHot;
   }
 }

@@ -4,29 +4,13 @@
  * posts the replies (a Node worker's parentPort, a Web Worker's global scope) and returns
  * the handler to call with each incoming message.
  */
+import { errorMessage } from '../engine/error-message';
 import { Net } from '../engine/net';
 import { Rng } from '../engine/rng';
 import { ExampleRunner } from './example-runner';
 import { EXAMPLE_STRIDE } from './example-stream';
 import type { EvaluationPlan } from './evaluation-plan';
-import {
-  COUNT,
-  DONE,
-  EPOCH,
-  FRESH_PARAMS,
-  LEAVE,
-  LEFT,
-  PROBE_COUNT,
-  PROBE_CORRECT,
-  PROBE_PASSES,
-  PROBE_WRONG,
-  PROBED,
-  SEQ,
-  SharedChannel,
-  spinWhileEqual,
-  STATUS,
-  WAKE,
-} from './shared-channel';
+import { Slot, SharedChannel, spinWhileEqual } from './shared-channel';
 import { transferables, type MessageEndpoint, type ReplicaReply, type ReplicaRequest, type ReplicaSets } from './protocol';
 
 export class Replica {
@@ -41,7 +25,7 @@ export class Replica {
       this.runner = new ExampleRunner(new Net(request.specs, new Rng(request.dropoutSeed)));
       this.broken = null;
     } catch (error) {
-      this.broken = `the replica could not build the network: ${messageOf(error)}`;
+      this.broken = `the replica could not build the network: ${errorMessage(error)}`;
       throw new Error(this.broken);
     }
   }
@@ -84,37 +68,37 @@ export class Replica {
     const c = channel.control;
     for (;;) {
       // Read WAKE first: a request made after this read changes it, so the wait below returns.
-      const wake = Atomics.load(c, WAKE);
-      const seq = Atomics.load(c, SEQ);
-      const left = Atomics.load(c, LEFT);
-      const trainDue = seq !== Atomics.load(c, DONE) && Atomics.load(c, EPOCH) === left;
+      const wake = Atomics.load(c, Slot.WAKE);
+      const seq = Atomics.load(c, Slot.SEQ);
+      const left = Atomics.load(c, Slot.LEFT);
+      const trainDue = seq !== Atomics.load(c, Slot.DONE) && Atomics.load(c, Slot.EPOCH) === left;
       if (!trainDue) {
-        const leave = Atomics.load(c, LEAVE);
+        const leave = Atomics.load(c, Slot.LEAVE);
         if (leave !== left) {
-          Atomics.store(c, LEFT, leave);
+          Atomics.store(c, Slot.LEFT, leave);
           return;
         }
-        if (!spinWhileEqual(c, WAKE, wake)) Atomics.wait(c, WAKE, wake);
+        if (!spinWhileEqual(c, Slot.WAKE, wake)) Atomics.wait(c, Slot.WAKE, wake);
         continue;
       }
       // Copied before DONE: once the result is out, the coordinator may write the next job.
-      const probes = c[PROBE_COUNT] > 0 ? copyProbes(channel) : null;
+      const probes = c[Slot.PROBE_COUNT] > 0 ? copyProbes(channel) : null;
       let trained = false;
       try {
         const runner = this.ready();
-        const count = c[COUNT];
-        if (c[FRESH_PARAMS] === 1) this.setParams(channel.params);
+        const count = c[Slot.COUNT];
+        if (c[Slot.FRESH_PARAMS] === 1) this.setParams(channel.params);
         runner.net.zeroGrads();
         runner.train(this.sets!.train, channel.examples, 0, count, channel.losses, channel.predictions);
         channel.grads.set(runner.net.grads);
-        c[STATUS] = 0;
+        c[Slot.STATUS] = 0;
         trained = true;
       } catch (error) {
-        channel.writeError(messageOf(error));
-        c[STATUS] = 1;
+        channel.writeError(errorMessage(error));
+        c[Slot.STATUS] = 1;
       }
-      Atomics.store(c, DONE, seq);
-      Atomics.notify(c, DONE);
+      Atomics.store(c, Slot.DONE, seq);
+      Atomics.notify(c, Slot.DONE);
       if (probes) this.probeShared(channel, seq, trained ? probes : null);
     }
   }
@@ -135,9 +119,9 @@ export class Replica {
         // Counted as no result (correct -1): the next train job reports what broke.
       }
     }
-    c[PROBE_CORRECT[region]] = correct;
-    c[PROBE_WRONG[region]] = wrong;
-    Atomics.store(c, PROBED, seq);
+    c[Slot.PROBE_CORRECT[region]] = correct;
+    c[Slot.PROBE_WRONG[region]] = wrong;
+    Atomics.store(c, Slot.PROBED, seq);
   }
 
   evaluate(request: Extract<ReplicaRequest, { type: 'evaluate' }>): Extract<ReplicaReply, { type: 'evaluated' }> {
@@ -208,22 +192,18 @@ export function serveReplica(endpoint: MessageEndpoint<ReplicaReply>, onClose: (
           throw new Error(`unknown request type '${String((request as { type?: unknown }).type)}'`);
       }
     } catch (error) {
-      endpoint.postMessage({ type: 'failed', id, message: messageOf(error) }, []);
+      endpoint.postMessage({ type: 'failed', id, message: errorMessage(error) }, []);
     }
   };
 }
 
 function copyProbes(channel: SharedChannel): EvaluationPlan {
   const c = channel.control;
-  const images = c[PROBE_COUNT];
-  const passes = c[PROBE_PASSES];
+  const images = c[Slot.PROBE_COUNT];
+  const passes = c[Slot.PROBE_PASSES];
   return {
     images: channel.probeImages.slice(0, images),
     passes,
     offsets: channel.probeOffsets.slice(0, images * passes * 2),
   };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

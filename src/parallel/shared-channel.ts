@@ -26,27 +26,29 @@
 import { EXAMPLE_STRIDE } from './example-stream';
 
 /** Int32 slots of the control block. */
-export const WAKE = 0;
-export const SEQ = 1;
-export const DONE = 2;
-export const LEAVE = 3;
-export const LEFT = 4;
-/** LEAVE when the pending train job was issued. */
-export const EPOCH = 5;
-export const COUNT = 6;
-/** 1 when the params region holds new weights for this job. */
-export const FRESH_PARAMS = 7;
-/** 0 the job succeeded; 1 it failed and ERROR_LENGTH bytes of UTF-8 text say why. */
-export const STATUS = 8;
-export const ERROR_LENGTH = 9;
-/** Images and passes per image of the job's probes (0 images: none). */
-export const PROBE_COUNT = 10;
-export const PROBE_PASSES = 11;
-/** SEQ of the last job whose probe counts are written. */
-export const PROBED = 12;
-/** Per result region r (0, 1): images classified right, and how many wrong (listed in probeWrong), or -1 if probing failed. */
-export const PROBE_CORRECT = [13, 14] as const;
-export const PROBE_WRONG = [15, 16] as const;
+export const Slot = {
+  WAKE: 0,
+  SEQ: 1,
+  DONE: 2,
+  LEAVE: 3,
+  LEFT: 4,
+  /** LEAVE when the pending train job was issued. */
+  EPOCH: 5,
+  COUNT: 6,
+  /** 1 when the params region holds new weights for this job. */
+  FRESH_PARAMS: 7,
+  /** 0 the job succeeded; 1 it failed and ERROR_LENGTH bytes of UTF-8 text say why. */
+  STATUS: 8,
+  ERROR_LENGTH: 9,
+  /** Images and passes per image of the job's probes (0 images: none). */
+  PROBE_COUNT: 10,
+  PROBE_PASSES: 11,
+  /** SEQ of the last job whose probe counts are written. */
+  PROBED: 12,
+  /** Per result region r (0, 1): images classified right, and how many wrong (listed in probeWrong), or -1 if probing failed. */
+  PROBE_CORRECT: [13, 14],
+  PROBE_WRONG: [15, 16],
+} as const;
 const CONTROL_SLOTS = 18;
 const ERROR_BYTES = 2048;
 /** Most crops per probe image (TEST_TIME_CROPS); plans with more take the message path. */
@@ -108,18 +110,18 @@ export class SharedChannel {
   writeError(message: string): void {
     const bytes = new TextEncoder().encode(message).subarray(0, this.error.length);
     this.error.set(bytes);
-    this.control[ERROR_LENGTH] = bytes.length;
+    this.control[Slot.ERROR_LENGTH] = bytes.length;
   }
 
   /** Bumps WAKE and wakes the replica if it sleeps. */
   wake(): void {
-    Atomics.add(this.control, WAKE, 1);
-    Atomics.notify(this.control, WAKE);
+    Atomics.add(this.control, Slot.WAKE, 1);
+    Atomics.notify(this.control, Slot.WAKE);
   }
 
   readError(): string {
     // TextDecoder refuses views of shared memory: copy out first.
-    return new TextDecoder().decode(this.error.slice(0, this.control[ERROR_LENGTH]));
+    return new TextDecoder().decode(this.error.slice(0, this.control[Slot.ERROR_LENGTH]));
   }
 }
 

@@ -14,23 +14,8 @@ import type { EvaluationPlan } from './evaluation-plan';
 import { EXAMPLE_STRIDE } from './example-stream';
 import { ReplicaError, type MessageReplicaLink } from './message-link';
 import type { EvaluationCount, ReplicaLink, ReplicaSets, SetName, ShardResult } from './protocol';
-import {
-  COUNT,
-  DONE,
-  EPOCH,
-  FRESH_PARAMS,
-  LEAVE,
-  MAX_PROBE_PASSES,
-  PROBE_CORRECT,
-  PROBE_COUNT,
-  PROBE_PASSES,
-  PROBE_WRONG,
-  PROBED,
-  SEQ,
-  SharedChannel,
-  spinWhileEqual,
-  STATUS,
-} from './shared-channel';
+import { Slot, MAX_PROBE_PASSES, SharedChannel, spinWhileEqual } from './shared-channel';
+import { nextTurn } from './yield-scheduler';
 
 /** Atomics.waitAsync (ES2024; in Node 16+ and current browsers), typed here for the ES2022 lib. */
 const waitAsync = (
@@ -60,7 +45,7 @@ export class SharedReplicaLink implements ReplicaLink {
     private readonly messages: MessageReplicaLink,
     private readonly name: string,
     /** Lets queued events run between blocking slices. */
-    private readonly yieldToEventLoop: () => Promise<void> = () => new Promise((resolve) => setTimeout(resolve, 0)),
+    private readonly yieldToEventLoop: () => Promise<void> = nextTurn,
     /** Largest job (examples) that takes the shared path. */
     private readonly capacity = 1024,
   ) {}
@@ -96,19 +81,19 @@ export class SharedReplicaLink implements ReplicaLink {
     const c = channel.control;
     channel.examples.set(examples.subarray(0, count * EXAMPLE_STRIDE));
     if (params) channel.params.set(params);
-    c[FRESH_PARAMS] = params ? 1 : 0;
-    c[COUNT] = count;
-    c[EPOCH] = c[LEAVE];
+    c[Slot.FRESH_PARAMS] = params ? 1 : 0;
+    c[Slot.COUNT] = count;
+    c[Slot.EPOCH] = c[Slot.LEAVE];
     if (probes && probeCount > 0) {
       channel.probeImages.set(probes.images);
       channel.probeOffsets.set(probes.offsets.subarray(0, probeCount * probes.passes * 2));
-      c[PROBE_PASSES] = probes.passes;
+      c[Slot.PROBE_PASSES] = probes.passes;
     }
-    c[PROBE_COUNT] = probeCount;
+    c[Slot.PROBE_COUNT] = probeCount;
     const seq = ++this.seq;
     const earlierProbes = this.probesOut;
     this.probesOut = probeCount > 0 ? seq : 0;
-    Atomics.store(c, SEQ, seq);
+    Atomics.store(c, Slot.SEQ, seq);
     channel.wake();
     // A thenable, not a promise: the wait starts only when the result is awaited.
     return { then: (onResult, onError) => this.collect(channel, seq, count, earlierProbes).then(onResult, onError) };
@@ -140,7 +125,7 @@ export class SharedReplicaLink implements ReplicaLink {
     // Probe counts still out are dropped: a message job or a new network comes next.
     this.probesOut = 0;
     if (!this.inSharedLoop || !this.channel) return;
-    Atomics.add(this.channel.control, LEAVE, 1);
+    Atomics.add(this.channel.control, Slot.LEAVE, 1);
     this.channel.wake();
     this.inSharedLoop = false;
   }
@@ -149,16 +134,16 @@ export class SharedReplicaLink implements ReplicaLink {
     const c = channel.control;
     let blocking = this.mayBlock;
     // Where this thread may block anyway, poll first: the replica is usually about done.
-    const before = Atomics.load(c, DONE);
-    if (blocking && before !== seq) spinWhileEqual(c, DONE, before);
+    const before = Atomics.load(c, Slot.DONE);
+    if (blocking && before !== seq) spinWhileEqual(c, Slot.DONE, before);
     for (;;) {
-      const done = Atomics.load(c, DONE);
+      const done = Atomics.load(c, Slot.DONE);
       if (done === seq) break;
       if (this.messages.failure) throw this.messages.failure;
       let outcome: string = 'timed-out';
       if (blocking) {
         try {
-          outcome = Atomics.wait(c, DONE, done, BLOCK_SLICE_MS);
+          outcome = Atomics.wait(c, Slot.DONE, done, BLOCK_SLICE_MS);
         } catch {
           // A browser's main thread may not block (nor, then, poll).
           blocking = false;
@@ -166,12 +151,12 @@ export class SharedReplicaLink implements ReplicaLink {
         }
       }
       if (!blocking) {
-        const waited = waitAsync(c, DONE, done, BLOCK_SLICE_MS);
+        const waited = waitAsync(c, Slot.DONE, done, BLOCK_SLICE_MS);
         outcome = waited.async ? await waited.value : waited.value;
       }
       if (outcome === 'timed-out') await this.yieldToEventLoop();
     }
-    if (c[STATUS] !== 0) throw new ReplicaError(`${this.name}: ${channel.readError()}`);
+    if (c[Slot.STATUS] !== 0) throw new ReplicaError(`${this.name}: ${channel.readError()}`);
     return {
       grads: channel.grads,
       losses: channel.losses.subarray(0, count),
@@ -188,10 +173,10 @@ export class SharedReplicaLink implements ReplicaLink {
  */
 function readProbes(channel: SharedChannel, seq: number): EvaluationCount | null {
   const c = channel.control;
-  if (Atomics.load(c, PROBED) < seq) return null;
+  if (Atomics.load(c, Slot.PROBED) < seq) return null;
   const region = seq & 1;
-  const correct = c[PROBE_CORRECT[region]];
+  const correct = c[Slot.PROBE_CORRECT[region]];
   if (correct < 0) return null;
   const start = region * channel.capacity;
-  return { correct, misclassified: channel.probeWrong.slice(start, start + c[PROBE_WRONG[region]]) };
+  return { correct, misclassified: channel.probeWrong.slice(start, start + c[Slot.PROBE_WRONG[region]]) };
 }

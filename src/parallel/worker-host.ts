@@ -50,19 +50,11 @@ export function serveReplicaOn(scope: WebMessageTarget & { close?(): void }): vo
 }
 
 /**
- * A turn of the event loop through a MessageChannel: in a worker this runs queued
- * messages (replies, the page's calls) without setTimeout's 4 ms clamp when nested.
+ * A turn of the event loop, by the shared yield scheduler's rule (a MessageChannel message
+ * in a browser worker, without setTimeout's 4 ms clamp when nested). Kept under this name
+ * for the training worker until it imports nextTurn itself.
  */
-export function yieldViaMessageChannel(): Promise<void> {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
-}
+export { nextTurn as yieldViaMessageChannel } from './yield-scheduler';
 
 /**
  * Whether memory can be shared with workers here: SharedArrayBuffer exists and, in a

@@ -174,7 +174,8 @@ function takenBefore(labels: Uint8Array, at: number, k: number, c: number): bool
   return false;
 }
 
-function softmaxInto(scores: Float32Array, out: Float32Array): Float32Array {
+/** Softmax of `scores` into `out` (turns svm and regression scores into probabilities). */
+export function softmaxInto(scores: Float32Array, out: Float32Array): Float32Array {
   let max = -Infinity;
   for (const s of scores) if (s > max) max = s;
   let sum = 0;

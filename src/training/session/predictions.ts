@@ -1,0 +1,138 @@
+/**
+ * What the net predicts while it trains: one held-out validation example every few
+ * training examples (4-crop average), a few test-set predictions every half second of
+ * training (by time, not by examples: at thousands of examples a second a per-example
+ * rate would churn the grid), and a person's own image.
+ */
+import { argmax, createInputVolume, predictAveragedCrops } from '../../data/augment';
+import { imagePixels, MNIST_PIXELS } from '../../data/mnist';
+import { planEvaluation, type EvaluationPlan } from '../../parallel/evaluation-plan';
+import type { Volume } from '../../engine/volume';
+import { softmaxInto } from '../evaluation';
+import type { ClassifyResult, ClassProbability } from '../protocol';
+import { singleImageSet, type LayerProbe } from './layer-probe';
+import type { SessionModel } from './model';
+import type { RunStatistics } from './run-statistics';
+
+export interface PredictionOptions {
+  /** Forward one validation example before every n-th training example. */
+  validationEvery: number;
+  /** Predict `testBatch` test images at most this often while training, ms. */
+  testEveryMs: number;
+  testBatch: number;
+}
+
+export class Predictions {
+  private input: Volume;
+  private outputs: Float32Array;
+  /** Clock time from which the next test predictions are due. */
+  private nextTestAt = -Infinity;
+
+  constructor(
+    private readonly model: SessionModel,
+    private readonly stats: RunStatistics,
+    private readonly probe: LayerProbe,
+    private readonly options: PredictionOptions,
+  ) {
+    this.input = createInputVolume(model.net.inputShape);
+    this.outputs = new Float32Array(model.net.outputShape.depth);
+  }
+
+  /** A new network: new buffers, and the first test predictions are due at once. */
+  reset(): void {
+    this.input = createInputVolume(this.model.net.inputShape);
+    this.outputs = new Float32Array(this.model.net.outputShape.depth);
+    this.nextTestAt = -Infinity;
+  }
+
+  /**
+   * A restored run: the first test predictions fall due one period from `now` rather than
+   * at once. They draw from the same generator, so this keeps the stream where an
+   * uninterrupted run has it whenever the clock does not move (tests); with a real clock
+   * they come when time says.
+   */
+  delayTestPredictions(now: number): void {
+    this.nextTestAt = now + this.options.testEveryMs;
+  }
+
+  /** The validation and test work due before training example number `examples` (at clock `now`). */
+  beforeExample(examples: number, now: number): void {
+    if (examples % this.options.validationEvery === 0) this.validateOne();
+    if (examples > 0) this.predictTestImagesIfDue(now);
+  }
+
+  /**
+   * The validation samples due among examples [first, first + count) (one every
+   * validationEvery), as a plan for a replica: images and 4-crop offsets drawn here, so a
+   * seed still reproduces the run. Null when none is due or the split is not ready.
+   */
+  validationProbes(first: number, count: number): EvaluationPlan | null {
+    let due = 0;
+    for (let n = first; n < first + count; n++) if (n % this.options.validationEvery === 0) due++;
+    if (due === 0) return null;
+    const available = this.model.validationIndices();
+    if (available.length === 0) return null;
+    const rng = this.model.rng;
+    const images = new Int32Array(due);
+    for (let k = 0; k < due; k++) images[k] = available[rng.int(0, available.length)];
+    return planEvaluation(images, this.model.net.inputShape, '4crop', rng);
+  }
+
+  /** A batch of test predictions when the last one is testEveryMs old (the first right away). */
+  predictTestImagesIfDue(now: number): void {
+    if (now < this.nextTestAt) return;
+    const test = this.model.data.test;
+    if (test.count === 0) return;
+    this.nextTestAt = now + this.options.testEveryMs;
+    for (let k = 0; k < this.options.testBatch; k++) {
+      const testIndex = this.model.rng.int(0, test.count);
+      predictAveragedCrops(this.model.net, this.input, test, testIndex, this.model.rng, this.outputs);
+      const label = test.labels[testIndex];
+      const top3 = this.topClasses(3);
+      this.stats.recordPrediction({
+        testIndex,
+        pixels: imagePixels(test, testIndex).slice(),
+        label,
+        top3,
+        correct: top3[0].label === label,
+      });
+    }
+    this.probe.otherPass();
+  }
+
+  /**
+   * Classifies a 28x28 MNIST-style image (0..255, light digit on dark) with the 4-crop
+   * average, and shows it in the layer views until the probe is told otherwise.
+   */
+  classifyImage(pixels: Uint8Array): ClassifyResult {
+    if (!(pixels instanceof Uint8Array) || pixels.length !== MNIST_PIXELS) {
+      return { ok: false, error: `An image must be 28x28 = ${MNIST_PIXELS} grayscale pixels, got ${pixels?.length ?? 0}.` };
+    }
+    const image = pixels.slice();
+    predictAveragedCrops(this.model.net, this.input, singleImageSet(image), 0, this.model.rng, this.outputs);
+    this.probe.otherPass();
+    this.probe.inspect(image);
+    return { ok: true, top3: this.topClasses(3) };
+  }
+
+  /** One held-out example, 4-crop averaged, into the validation window. */
+  private validateOne(): void {
+    const available = this.model.validationIndices();
+    if (available.length === 0) return;
+    const { rng, data } = this.model;
+    const index = available[rng.int(0, available.length)];
+    predictAveragedCrops(this.model.net, this.input, data.train, index, rng, this.outputs);
+    this.probe.otherPass();
+    const correct = argmax(this.outputs) === data.train.labels[index];
+    this.stats.recordValidation(correct ? 1 : 0, correct ? 0 : 1);
+  }
+
+  /** The k most likely classes of the last prediction, as probabilities (softmax applied to svm/regression scores). */
+  private topClasses(k: number): ClassProbability[] {
+    const outputs = this.outputs;
+    const probabilities = this.model.lossType === 'softmax' ? outputs : softmaxInto(outputs, new Float32Array(outputs.length));
+    return Array.from(probabilities, (probability, label) => ({ label, probability }))
+      .sort((a, b) => b.probability - a.probability)
+      .slice(0, k);
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * A run as a checkpoint (the autosave record, see ../checkpoint.ts) and back: the weights,
+ * the trainer's state, the generator, the example count and the statistics windows.
+ */
+import { errorMessage } from '../../engine/error-message';
+import { resolveTrainer } from '../../engine/spec';
+import { Trainer } from '../../engine/trainer';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type SessionCheckpoint } from '../checkpoint';
+import type { SessionModel } from './model';
+import type { RunStatistics } from './run-statistics';
+
+/** The run as it stands: fresh copies, safe to transfer. */
+export function checkpointOf(model: SessionModel, stats: RunStatistics): SessionCheckpoint {
+  return {
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_VERSION,
+    seed: model.seed,
+    definitionText: model.definition,
+    trainer: model.trainer.spec,
+    params: model.net.params.slice(),
+    trainerState: model.trainer.getState(),
+    examples: stats.examples,
+    // The generator's words may be signed after its XORs; stored as unsigned, as it reads them.
+    rng: model.rng.getState().map((word) => word >>> 0) as SessionCheckpoint['rng'],
+    windows: stats.windowStates(),
+  };
+}
+
+/** The sentence a constructor throws for a saved run it cannot restore. */
+export function cannotRestore(why: string): Error {
+  return new Error(`The saved run cannot be restored: ${why}.`);
+}
+
+/**
+ * Puts a checkpoint's run in place of the fresh one just built from its definition, whose
+ * shape was checked already. Checks the fit (parameter count, trainer settings and state)
+ * first; throws a sentence naming what does not fit.
+ */
+export function restoreRun(checkpoint: SessionCheckpoint, model: SessionModel, stats: RunStatistics): void {
+  const { net } = model;
+  if (checkpoint.params.length !== net.params.length) {
+    throw cannotRestore(`it holds ${checkpoint.params.length} weights, but its network has ${net.params.length}`);
+  }
+  try {
+    model.trainer = new Trainer(net, resolveTrainer(checkpoint.trainer));
+    model.trainer.setState(checkpoint.trainerState);
+    stats.restoreWindows(checkpoint.windows);
+  } catch (error) {
+    throw cannotRestore(errorMessage(error));
+  }
+  net.params.set(checkpoint.params);
+  model.rng.setState(checkpoint.rng);
+  stats.examples = checkpoint.examples;
+}

@@ -1,0 +1,113 @@
+/**
+ * The run loop: training in time slices (~15 ms of examples, then a yield to the event
+ * loop on the shared scheduler), so calls from the page are served between slices. A
+ * test-set evaluation takes half of each slice while training runs, all of it while paused.
+ */
+import type { Scheduler } from '../../parallel/yield-scheduler';
+import type { ExampleTraining } from './example-training';
+import type { ParallelStep } from './parallel-step';
+import type { RunStatistics } from './run-statistics';
+import type { TestSetEvaluation } from './test-set-evaluation';
+
+export interface RunLoopParts {
+  schedule: Scheduler;
+  now: () => number;
+  /** Length of one training slice before yielding, ms. */
+  sliceMs: number;
+  training: ExampleTraining;
+  parallel: ParallelStep;
+  evaluation: TestSetEvaluation;
+  stats: RunStatistics;
+  /** Called after every training slice (the worker pushes statistics from here). */
+  onSlice?: () => void;
+}
+
+export class RunLoop {
+  private runningNow = false;
+  /** Why the run stopped by itself (it diverged), or null. */
+  pausedReason: string | null = null;
+  private sliceScheduled = false;
+
+  constructor(private readonly parts: RunLoopParts) {}
+
+  get running(): boolean {
+    return this.runningNow;
+  }
+
+  /** Starts (or continues) training in slices until paused. */
+  resume(): void {
+    this.runningNow = true;
+    this.pausedReason = null;
+    this.scheduleSlice();
+  }
+
+  /** Stops after the example in progress; `reason` when the run stopped by itself. */
+  pause(reason?: string): void {
+    this.runningNow = false;
+    if (reason !== undefined) this.pausedReason = reason;
+  }
+
+  /**
+   * Trains up to `limit` examples now, synchronously, stopping early on divergence, when
+   * data runs out, or (untilUpdate) after the weights changed. Returns how many it trained;
+   * none while a mini-batch is out with the replicas (training now would split it).
+   */
+  trainNow(limit: number, untilUpdate: boolean): number {
+    if (this.parts.parallel.batchInFlight) return 0;
+    let trained = 0;
+    while (trained < limit) {
+      const result = this.parts.training.trainOne();
+      if (result === 'no-data' || result === 'diverged') break;
+      trained++;
+      if (untilUpdate && result === 'updated') break;
+    }
+    return trained;
+  }
+
+  /** Schedules the next slice when there is work (training or an evaluation) and none is scheduled. */
+  scheduleSlice(): void {
+    if (this.sliceScheduled || !(this.runningNow || this.parts.evaluation.running)) return;
+    this.sliceScheduled = true;
+    this.parts.schedule(this.runSlice);
+  }
+
+  private readonly runSlice = (): void => {
+    const { evaluation, sliceMs, now } = this.parts;
+    this.sliceScheduled = false;
+    if (evaluation.running) evaluation.slice(this.runningNow ? sliceMs / 2 : sliceMs);
+    if (!this.runningNow) {
+      this.scheduleSlice();
+      return;
+    }
+    const parallel = this.parts.parallel.trainer();
+    if (parallel) {
+      // Stays "scheduled" until the asynchronous slice ends, so no second slice starts meanwhile.
+      this.sliceScheduled = true;
+      void this.parts.parallel.slice(parallel, now() + sliceMs, () => this.runningNow).then(() => {
+        this.endSlice();
+        this.sliceScheduled = false;
+        this.scheduleSlice();
+      });
+      return;
+    }
+    const end = now() + sliceMs;
+    let waitingForData = false;
+    do {
+      const result = this.parts.training.trainOne();
+      if (result === 'no-data') {
+        waitingForData = true;
+        break;
+      }
+      if (result === 'diverged') break;
+    } while (this.runningNow && now() < end);
+    this.endSlice();
+    // With no data yet the loop sleeps; notifyDataChanged wakes it.
+    if (!waitingForData || evaluation.running) this.scheduleSlice();
+  };
+
+  private endSlice(): void {
+    const { stats } = this.parts;
+    stats.rate.record(stats.examples, this.parts.now());
+    this.parts.onSlice?.();
+  }
+}
