@@ -56,7 +56,7 @@ export function DrawDigit() {
     try {
       const result = await actions.classifyImage(digit.pixels);
       if (mine !== generation.current) {
-        if (result.ok) actions.clearUserImage();
+        if (result.ok) actions.clearInspectedImage();
         return;
       }
       setError(result.ok ? null : result.error);
@@ -132,7 +132,7 @@ export function DrawDigit() {
     setHasDrawing(false);
     setError(null);
     generation.current++;
-    if (answered && userImage === answered) actions.clearUserImage();
+    if (answered && userImage === answered) actions.clearInspectedImage();
     setAnswered(null);
   }
 

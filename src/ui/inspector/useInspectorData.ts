@@ -54,7 +54,7 @@ export function useInspectorSnapshots(index: number, layerCount: number): Inspec
   const task = useCallback(
     async (isCurrent: () => boolean) => {
       if (!valid) return;
-      const answer = await actions.inspectLayers(index === 0 ? [0] : [0, index]);
+      const answer = await actions.layerViews(index === 0 ? [0] : [0, index]);
       if (!isCurrent()) return;
       // A transition: React renders the many pictures and charts in small slices, so a
       // refresh never holds the main thread for long.
@@ -82,7 +82,7 @@ export function useLayerTrainingHistory(): LayerStatsPoint[] {
   const [history, setHistory] = useState<LayerStatsPoint[]>([]);
   const task = useCallback(
     async (isCurrent: () => boolean) => {
-      const points = await actions.fetchLayerTrainingHistory();
+      const points = await actions.layerTrainingHistory();
       if (!isCurrent()) return;
       startTransition(() => setHistory((shown) => (sameHistory(shown, points) ? shown : points)));
     },

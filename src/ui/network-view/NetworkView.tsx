@@ -19,7 +19,7 @@ export function NetworkView() {
       className="network-card"
       actions={
         inspectingUserImage ? (
-          <button type="button" className="button" onClick={() => actions.clearUserImage()}>
+          <button type="button" className="button" onClick={() => actions.clearInspectedImage()}>
             Show training examples
           </button>
         ) : null

@@ -164,7 +164,7 @@ describe('dashboard store', () => {
     expect(await store.getState().actions.classifyImage(pixels)).toEqual({ ok: true });
     expect(store.getState().userImage?.top3[0].label).toBe(7);
     expect(store.getState().userImage?.pixels).toEqual(pixels);
-    store.getState().actions.clearUserImage();
+    store.getState().actions.clearInspectedImage();
     expect(store.getState().userImage).toBeNull();
     expect(backend.callsTo('clearInspectedImage')).toHaveLength(1);
     backend.answers.classifyImage = () => ({ ok: false, error: 'bad' });
