@@ -2,8 +2,8 @@
 import { act, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import type { ComparisonBackend, ComparisonListener } from '../../src/comparison/comparison-client';
-import type { ComparisonRequest, ComparisonUpdate, RunReport } from '../../src/comparison/protocol';
+import type { ComparisonBackend } from '../../src/comparison/comparison-client';
+import type { ComparisonEvents, ComparisonRequest, ComparisonUpdate, RunReport } from '../../src/comparison/protocol';
 import { ComparisonPanel } from '../../src/ui/comparison/ComparisonPanel';
 import { networkSummary, renderWithDashboard, startSession } from './dashboard-harness';
 
@@ -15,7 +15,7 @@ layer_defs.push({type:'softmax', num_classes:10});`;
 function fakeComparison() {
   const calls: string[] = [];
   const requests: ComparisonRequest[] = [];
-  let listener: ComparisonListener | null = null;
+  let listener: ComparisonEvents | null = null;
   let answer: { ok: true } | { ok: false; error: string } = { ok: true };
   const backend: ComparisonBackend = {
     async start(request, l) {
