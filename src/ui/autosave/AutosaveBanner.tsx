@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useDashboard, useDashboardActions } from '../../state/store';
 import { formatInteger } from '../common/format';
+import './autosave.css';
 
 /**
  * What the page did with the autosave it found at load: resumed the run, paused, until the

@@ -1,5 +1,6 @@
 import { memo, useEffect, useRef } from 'react';
 import { drawMosaic, type Mosaic } from './grayscale';
+import './common.css';
 
 interface MosaicCanvasProps {
   /** The layout; keep it the same object across updates (useMemo) so nothing is re-laid out. */

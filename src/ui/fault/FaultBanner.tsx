@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useDashboard, useDashboardActions } from '../../state/store';
+import './fault.css';
 
 /** Shown when training stopped for good (the worker failed); offers a fresh start instead of a frozen page. */
 export function FaultBanner() {

@@ -6,6 +6,7 @@ import type { Mosaic } from '../common/grayscale';
 import { formatNumber } from '../common/format';
 import { openLayerInspector } from '../inspector/inspector-url';
 import { filterMosaic, layerTitle, mosaicLabel, showsWeights, volumeMosaic, type MapGroupKind } from './layer-maps';
+import './network-view.css';
 
 /** "filter size 5x5x1, stride 1" or "pooling size 2x2, stride 2" (the original's wording); null for other layers. */
 export function windowLine(layer: LayerSummary): string | null {

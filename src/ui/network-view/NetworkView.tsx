@@ -4,6 +4,7 @@ import { Card } from '../common/Card';
 import { formatInteger } from '../common/format';
 import { LayerPanel } from './LayerPanel';
 import { useVisibleLayers } from './useVisibleLayers';
+import './network-view.css';
 
 /** One panel per layer, in order, refreshed a few times a second while on screen. */
 export function NetworkView() {
