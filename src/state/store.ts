@@ -31,7 +31,7 @@ import { comparisonBackendOf, createComparisonSlice } from './slices/comparison'
 
 export type { DashboardBackend, DashboardStoreOptions, RestoredRun } from './slices/context';
 export { CHECKPOINT_TIMEOUT_MS, EMPTY_STATS, MAX_LOSS_POINTS, pointsUpTo } from './slices/run';
-export { SNAPSHOT_PERIOD_MS } from './slices/views';
+export { LAYER_VIEWS_PERIOD_MS } from './slices/views';
 export { MAX_PREDICTIONS, PREDICTIONS_PERIOD_MS, mergePredictions, testAccuracy } from './slices/predictions';
 export { IDLE_EVALUATION, MAX_TEST_EVALUATION_POINTS, testEvaluationPoint } from './slices/evaluation';
 

@@ -10,7 +10,7 @@ import type { DashboardState, ViewsSlice } from '../types';
 import { WORKER_FAILED, type DashboardBackend, type Slice } from './context';
 
 /** Layer views refresh at this period while training runs (a few times a second). */
-export const SNAPSHOT_PERIOD_MS = 250;
+export const LAYER_VIEWS_PERIOD_MS = 250;
 
 type ViewsActions = 'classifyImage' | 'clearInspectedImage' | 'layerViews' | 'layerTrainingHistory' | 'freezeExample' | 'setVisibleLayers';
 
@@ -51,7 +51,7 @@ export const createViewsSlice: Slice<ViewsSlice, ViewsActions> = ({ set, get, ba
 
 /**
  * Keeps the visible layers' views fresh: at once when they become stale (a step, a new
- * image, a new run, a panel scrolled into view), and every SNAPSHOT_PERIOD_MS while
+ * image, a new run, a panel scrolled into view), and every LAYER_VIEWS_PERIOD_MS while
  * training runs or they are stale. Returns the stop function.
  */
 export function refreshViewsWhenDue(store: StoreApi<DashboardState>, backend: DashboardBackend): () => void {
@@ -63,7 +63,7 @@ export function refreshViewsWhenDue(store: StoreApi<DashboardState>, backend: Da
       timer = setInterval(() => {
         const { stats, viewsStale } = store.getState();
         if ((stats?.running ?? false) || viewsStale) refresh();
-      }, SNAPSHOT_PERIOD_MS);
+      }, LAYER_VIEWS_PERIOD_MS);
     } else if (!wanted && timer !== null) {
       clearInterval(timer);
       timer = null;
