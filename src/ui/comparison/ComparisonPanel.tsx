@@ -18,6 +18,7 @@ import {
   RUN_STYLES,
 } from './trainer-configs';
 import './comparison.css';
+import { ErrorNotice } from '../common/ErrorNotice';
 
 const ComparisonCharts = lazy(() => import('./ComparisonCharts'));
 /** The charts redraw at most once a second, like the main loss chart. */
@@ -135,11 +136,7 @@ export function ComparisonPanel() {
         </div>
         {active ? <p className="muted">Stop the comparison to change its trainers.</p> : null}
 
-        {error ? (
-          <p className="notice notice--error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <ErrorNotice message={error} />
 
         <p className="comparison__status" role="status">
           {statusText(status, update, examples, pausedMainTraining, mainRunning)}

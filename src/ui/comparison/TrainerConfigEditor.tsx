@@ -1,5 +1,7 @@
-import { useId, useState, type KeyboardEvent } from 'react';
+import { useId, useState } from 'react';
 import type { TrainerSpec } from '../../engine/spec';
+import { DraftInput } from '../common/DraftInput';
+import { FieldError } from '../common/ErrorNotice';
 import { MethodField } from '../controls/MethodField';
 import { LineSample } from './LineSample';
 import { editTrainer, fieldsFor, RUN_STYLES, type TrainerEdit, type TrainerNumberSchema } from './trainer-configs';
@@ -84,43 +86,33 @@ function ConfigNumberField({ field, value, apply }: ConfigNumberFieldProps) {
     }
   }
 
-  function onKeyDown(event: KeyboardEvent<HTMLInputElement>) {
-    if (event.key === 'Enter') {
-      event.preventDefault();
-      commit();
-    } else if (event.key === 'Escape' && draft !== null) {
-      setDraft(null);
-      setError(null);
-    }
+  function cancel() {
+    if (draft === null) return;
+    setDraft(null);
+    setError(null);
   }
 
   return (
     <div className="field">
       <label htmlFor={inputId}>{field.label}</label>
-      <input
+      <DraftInput
         id={inputId}
-        type="text"
-        inputMode={field.kind === 'int' ? 'numeric' : 'decimal'}
-        autoComplete="off"
-        spellCheck={false}
-        value={draft ?? String(value)}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${errorId} ${helpId}` : helpId}
-        onChange={(e) => {
-          setDraft(e.target.value);
+        whole={field.kind === 'int'}
+        text={draft ?? String(value)}
+        error={error}
+        errorId={errorId}
+        helpId={helpId}
+        onDraft={(text) => {
+          setDraft(text);
           setError(null);
         }}
-        onBlur={commit}
-        onKeyDown={onKeyDown}
+        onCommit={commit}
+        onCancel={cancel}
       />
       <span id={helpId} className="visually-hidden">
         {field.help}
       </span>
-      {error ? (
-        <p id={errorId} className="field__error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FieldError id={errorId} message={error} />
     </div>
   );
 }

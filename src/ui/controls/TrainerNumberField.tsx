@@ -1,5 +1,7 @@
-import { useId, useState, type KeyboardEvent } from 'react';
+import { useId, useState } from 'react';
 import type { ActionResult } from '../../training/protocol';
+import { DraftInput } from '../common/DraftInput';
+import { FieldError } from '../common/ErrorNotice';
 import { formatFieldValue, parseFieldText, type FormNumberField } from './trainer-form-fields';
 
 interface TrainerNumberFieldProps extends FormNumberField {
@@ -51,42 +53,31 @@ export function TrainerNumberField({ schema, label, value, used, method, apply }
     }
   }
 
-  function onKeyDown(event: KeyboardEvent<HTMLInputElement>) {
-    if (event.key === 'Enter') {
-      event.preventDefault();
-      void commit();
-    } else if (event.key === 'Escape' && draft !== null) {
-      setDraft(null);
-      setError(null);
-    }
+  function cancel() {
+    if (draft === null) return;
+    setDraft(null);
+    setError(null);
   }
 
-  const describedBy = error ? `${errorId} ${helpId}` : helpId;
   return (
     <div className={used ? 'field' : 'field field--unused'}>
       <label htmlFor={inputId}>{label}</label>
-      <input
+      <DraftInput
         id={inputId}
-        type="text"
-        inputMode={schema.kind === 'int' ? 'numeric' : 'decimal'}
-        autoComplete="off"
-        spellCheck={false}
-        value={shown}
+        whole={schema.kind === 'int'}
+        text={shown}
         disabled={value === undefined}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
-        onChange={(e) => {
-          setDraft(e.target.value);
+        error={error}
+        errorId={errorId}
+        helpId={helpId}
+        onDraft={(text) => {
+          setDraft(text);
           setError(null);
         }}
-        onKeyDown={onKeyDown}
-        onBlur={() => void commit()}
+        onCommit={() => void commit()}
+        onCancel={cancel}
       />
-      {error ? (
-        <p id={errorId} className="field__error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FieldError id={errorId} message={error} />
       <p id={helpId} className="field__help">
         {used ? schema.help : `${method} ignores this option.`}
       </p>

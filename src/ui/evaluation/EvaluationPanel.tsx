@@ -12,6 +12,7 @@ import { formatInteger, formatPercent } from '../common/format';
 import { ConfusionMatrix, type ConfusionCell } from './ConfusionMatrix';
 import { TestImageGallery } from './TestImageGallery';
 import './evaluation.css';
+import { ErrorNotice } from '../common/ErrorNotice';
 
 /** Images shown for one confusion-matrix cell (the diagonal ones hold about a thousand). */
 const CELL_IMAGES = 40;
@@ -65,11 +66,7 @@ export function EvaluationPanel() {
         </div>
       ) : null}
       {evaluation.status === 'cancelled' ? <p className="muted">Evaluation cancelled.</p> : null}
-      {evaluation.status === 'error' && evaluation.error ? (
-        <p className="notice notice--error" role="alert">
-          {evaluation.error}
-        </p>
-      ) : null}
+      <ErrorNotice message={evaluation.status === 'error' ? evaluation.error : null} />
       {evaluation.result ? <EvaluationResult result={evaluation.result} /> : null}
     </Card>
   );

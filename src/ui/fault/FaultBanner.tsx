@@ -9,7 +9,7 @@ export function FaultBanner() {
   const [restarting, setRestarting] = useState(false);
   if (!fault) return null;
   return (
-    <div className="fault-banner" role="alert">
+    <div className="banner fault-banner" role="alert">
       <p>
         <strong>Training stopped.</strong> {fault}
       </p>

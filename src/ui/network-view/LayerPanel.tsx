@@ -92,29 +92,17 @@ function rangeText(value: number | undefined): string {
 /** The layouts depend only on the layer's shape, so they are built once per layer. */
 function LayerMaps({ layer, view }: { layer: LayerSummary; view: LayerView | null }) {
   const volume = useMemo(() => volumeMosaic(layer), [layer]);
-  const a = view?.activationRange;
-  const g = view?.gradientRange;
   return (
     <>
       <div className="map-row">
-        <MapGroup
-          title="Activations"
-          kind="activations"
-          layer={layer}
-          mosaic={volume}
-          values={view?.activations ?? null}
-          min={a?.min}
-          max={a?.max}
-        />
-        <MapGroup
-          title="Activation gradients"
-          kind="activation gradients"
-          layer={layer}
-          mosaic={volume}
-          values={view?.activationGrads ?? null}
-          min={g?.min}
-          max={g?.max}
-        />
+        {(
+          [
+            { title: 'Activations', kind: 'activations', values: view?.activations, range: view?.activationRange },
+            { title: 'Activation gradients', kind: 'activation gradients', values: view?.activationGrads, range: view?.gradientRange },
+          ] as const
+        ).map(({ title, kind, values, range }) => (
+          <MapGroup key={kind} title={title} kind={kind} layer={layer} mosaic={volume} values={values ?? null} min={range?.min} max={range?.max} />
+        ))}
       </div>
       {layer.type === 'conv' ? <WeightMaps layer={layer} view={view} /> : null}
       {layer.type === 'fc' ? <p className="muted">Weights of fully connected layers are not drawn.</p> : null}
