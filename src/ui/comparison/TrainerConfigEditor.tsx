@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import type { TrainerSpec } from '../../engine/spec';
-import { DraftInput } from '../common/DraftInput';
+import { DraftInput, useDraft } from '../common/DraftInput';
 import { FieldError } from '../common/ErrorNotice';
 import { MethodField } from '../controls/MethodField';
 import { LineSample } from './LineSample';
@@ -72,47 +72,27 @@ function ConfigNumberField({ field, value, apply }: ConfigNumberFieldProps) {
   const inputId = useId();
   const errorId = useId();
   const helpId = useId();
-  const [draft, setDraft] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const draft = useDraft();
 
   function commit() {
-    if (draft === null) return;
-    const edit = apply(draft);
+    if (draft.text === null) return;
+    const edit = apply(draft.text);
     if (edit.ok) {
-      setDraft(null);
-      setError(null);
+      draft.setText(null);
+      draft.setError(null);
     } else {
-      setError(edit.error);
+      draft.setError(edit.error);
     }
-  }
-
-  function cancel() {
-    if (draft === null) return;
-    setDraft(null);
-    setError(null);
   }
 
   return (
     <div className="field">
       <label htmlFor={inputId}>{field.label}</label>
-      <DraftInput
-        id={inputId}
-        whole={field.kind === 'int'}
-        text={draft ?? String(value)}
-        error={error}
-        errorId={errorId}
-        helpId={helpId}
-        onDraft={(text) => {
-          setDraft(text);
-          setError(null);
-        }}
-        onCommit={commit}
-        onCancel={cancel}
-      />
+      <DraftInput id={inputId} whole={field.kind === 'int'} draft={draft} shown={String(value)} errorId={errorId} helpId={helpId} onCommit={commit} />
       <span id={helpId} className="visually-hidden">
         {field.help}
       </span>
-      <FieldError id={errorId} message={error} />
+      <FieldError id={errorId} message={draft.error} />
     </div>
   );
 }

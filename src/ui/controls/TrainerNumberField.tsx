@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import type { ActionResult } from '../../training/protocol';
-import { DraftInput } from '../common/DraftInput';
+import { DraftInput, useDraft } from '../common/DraftInput';
 import { FieldError } from '../common/ErrorNotice';
 import { formatFieldValue, parseFieldText, type FormNumberField } from './trainer-form-fields';
 
@@ -21,42 +21,33 @@ export function TrainerNumberField({ schema, label, value, used, method, apply }
   const inputId = useId();
   const helpId = useId();
   const errorId = useId();
-  const [draft, setDraft] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const draft = useDraft();
   /**
    * After an accepted edit, keep showing what was typed until the store reports a new
    * value in force, so the box does not flash back to the old one in between.
    */
   const [accepted, setAccepted] = useState<{ text: string; previous: number | undefined } | null>(null);
 
-  const shown =
-    draft ??
-    (accepted && accepted.previous === value ? accepted.text : value === undefined ? '' : formatFieldValue(value));
+  const shown = accepted && accepted.previous === value ? accepted.text : value === undefined ? '' : formatFieldValue(value);
 
   async function commit() {
-    if (draft === null) return;
-    const parsed = parseFieldText(schema, draft);
+    const text = draft.text;
+    if (text === null) return;
+    const parsed = parseFieldText(schema, text);
     if (!parsed.ok) {
-      setError(parsed.error);
+      draft.setError(parsed.error);
       return;
     }
-    const text = draft;
     // Cleared before awaiting, so a blur right after Enter does not send the change twice.
-    setDraft(null);
-    setError(null);
+    draft.setText(null);
+    draft.setError(null);
     setAccepted({ text, previous: value });
     const result = await apply(parsed.value);
     if (!result.ok) {
       setAccepted(null);
-      setDraft(text);
-      setError(result.error);
+      draft.setText(text);
+      draft.setError(result.error);
     }
-  }
-
-  function cancel() {
-    if (draft === null) return;
-    setDraft(null);
-    setError(null);
   }
 
   return (
@@ -65,19 +56,14 @@ export function TrainerNumberField({ schema, label, value, used, method, apply }
       <DraftInput
         id={inputId}
         whole={schema.kind === 'int'}
-        text={shown}
+        draft={draft}
+        shown={shown}
         disabled={value === undefined}
-        error={error}
         errorId={errorId}
         helpId={helpId}
-        onDraft={(text) => {
-          setDraft(text);
-          setError(null);
-        }}
         onCommit={() => void commit()}
-        onCancel={cancel}
       />
-      <FieldError id={errorId} message={error} />
+      <FieldError id={errorId} message={draft.error} />
       <p id={helpId} className="field__help">
         {used ? schema.help : `${method} ignores this option.`}
       </p>
