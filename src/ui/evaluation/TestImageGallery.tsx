@@ -5,6 +5,7 @@ import { GrayscaleCanvas } from '../common/GrayscaleCanvas';
 import { ProbabilityBars } from '../common/ProbabilityBars';
 import { formatPercent } from '../common/format';
 import { ErrorNotice } from '../common/ErrorNotice';
+import { errorMessage } from '../../engine/error-message';
 
 const PIXEL_RANGE = { min: 0, max: 255 };
 const MNIST_SIDE = 28;
@@ -37,7 +38,7 @@ export const TestImageGallery = memo(function TestImageGallery({ evaluation, ind
         if (current) setLoaded({ key, pixels });
       },
       (err: unknown) => {
-        if (current) setError(`The images could not be read: ${err instanceof Error ? err.message : String(err)}`);
+        if (current) setError(`The images could not be read: ${errorMessage(err)}`);
       },
     );
     return () => {

@@ -4,6 +4,7 @@ import { Card } from '../common/Card';
 import { downloadText } from './download';
 import { ErrorNotice } from '../common/ErrorNotice';
 import { FileField } from '../common/FileField';
+import { errorMessage } from '../../engine/error-message';
 
 type Outcome = { kind: 'ok'; message: string } | { kind: 'error'; message: string } | null;
 
@@ -29,7 +30,7 @@ export function SnapshotPanel() {
       downloadText(text, 'mnist-convnet-snapshot.json', 'application/json');
       setOutcome({ kind: 'ok', message: `Snapshot saved (${Math.round(text.length / 1024)} KB).` });
     } catch (err) {
-      setOutcome({ kind: 'error', message: `Could not save the snapshot: ${err instanceof Error ? err.message : String(err)}` });
+      setOutcome({ kind: 'error', message: `Could not save the snapshot: ${errorMessage(err)}` });
     } finally {
       setBusy(false);
     }
