@@ -1,27 +1,25 @@
 /**
- * The page's side of the comparison: a small backend interface the panel talks to, and
- * its real implementation on top of a Comlink-wrapped comparison worker. Each comparison
- * gets a fresh worker; Stop terminates it, which frees its networks at once.
+ * The page's side of the comparison: the backend the store's comparison slice talks to,
+ * and its real implementation on top of a Comlink-wrapped comparison worker. Each
+ * comparison gets a fresh worker; stop terminates it, which frees its networks at once.
  */
 import * as Comlink from 'comlink';
-import type { ActionResult } from '../training/protocol';
-import type { ComparisonCallbacks, ComparisonWorkerApi } from './comparison-worker';
-import type { ComparisonRequest, ComparisonUpdate } from './protocol';
-
-export interface ComparisonListener {
-  update(update: ComparisonUpdate): void;
-  /** The comparison stopped for good (worker crash, exception in a step). */
-  fault(message: string): void;
-}
+import type { ActionResult, Promised } from '../training/protocol';
+import {
+  COMPARISON_CONTROLS,
+  COMPARISON_EVENTS,
+  type ComparisonApi,
+  type ComparisonControls,
+  type ComparisonEvents,
+  type ComparisonRequest,
+} from './protocol';
 
 /**
- * What the panel needs. start resolves { ok: false, error } for a request the worker
+ * What the page needs. start resolves { ok: false, error } for a request the worker
  * refuses (nothing starts); pause, resume and stop act on the comparison running, if any.
  */
-export interface ComparisonBackend {
-  start(request: ComparisonRequest, listener: ComparisonListener): Promise<ActionResult>;
-  pause(): Promise<void>;
-  resume(): Promise<void>;
+export interface ComparisonBackend extends Promised<ComparisonControls> {
+  start(request: ComparisonRequest, events: ComparisonEvents): Promise<ActionResult>;
   stop(): Promise<void>;
 }
 
@@ -32,7 +30,7 @@ export interface WorkerComparisonOptions {
 
 export function createWorkerComparisonBackend(options: WorkerComparisonOptions = {}): ComparisonBackend {
   let worker: Worker | null = null;
-  let api: Comlink.Remote<ComparisonWorkerApi> | null = null;
+  let api: Comlink.Remote<ComparisonApi> | null = null;
   /** Bumped per comparison, so a stopped worker's late messages are ignored. */
   let generation = 0;
 
@@ -44,7 +42,7 @@ export function createWorkerComparisonBackend(options: WorkerComparisonOptions =
     api = null;
   }
 
-  return {
+  const backend = {
     async start(request, listener) {
       end();
       const mine = generation;
@@ -58,23 +56,25 @@ export function createWorkerComparisonBackend(options: WorkerComparisonOptions =
         const detail = event instanceof ErrorEvent && event.message ? event.message : 'it could not start or crashed';
         current(() => listener.fault(`The comparison worker failed: ${detail}.`));
       });
-      api = Comlink.wrap<ComparisonWorkerApi>(worker);
-      const callbacks: ComparisonCallbacks = {
-        update: (update) => current(() => listener.update(update)),
-        fault: (message) => current(() => listener.fault(message)),
-      };
-      const result = await api.start(request, { dataUrl }, Comlink.proxy(callbacks));
+      api = Comlink.wrap<ComparisonApi>(worker);
+      // Every event of this worker reaches the page only while it is the current one.
+      const events = {} as ComparisonEvents;
+      for (const name of COMPARISON_EVENTS) {
+        events[name] = (arg: never) => current(() => (listener[name] as (arg: unknown) => void)(arg));
+      }
+      const result = await api.start(request, { dataUrl }, Comlink.proxy(events));
       if (!result.ok && mine === generation) end();
       return result;
-    },
-    async pause() {
-      await api?.pause();
-    },
-    async resume() {
-      await api?.resume();
     },
     async stop() {
       end();
     },
-  };
+  } as ComparisonBackend;
+  for (const name of COMPARISON_CONTROLS) {
+    // No comparison running: nothing to pause or resume.
+    backend[name] = async () => {
+      await api?.[name]();
+    };
+  }
+  return backend;
 }

@@ -7,51 +7,30 @@ import * as Comlink from 'comlink';
 import { MnistBrowserLoader } from '../data/browser-loader';
 import { parseNetwork } from '../engine/parse';
 import { resolveTrainer } from '../engine/spec';
+import { errorMessage } from '../engine/error-message';
+import { createYieldScheduler } from '../parallel/yield-scheduler';
 import type { ActionResult } from '../training/protocol';
 import { TrainerComparison } from './comparison-runner';
-import type { ComparisonRequest, ComparisonUpdate } from './protocol';
+import type { ComparisonApi, ComparisonEvents, ComparisonRequest, ComparisonStartOptions, ComparisonUpdate } from './protocol';
 
 /** Training runs this long before yielding, so pause and stop are served promptly. */
 const SLICE_MS = 15;
 /** Progress reaches the page at most this often while training (the chart redraws once a second). */
 const UPDATE_PERIOD_MS = 250;
 
-export interface ComparisonStartOptions {
-  /** URL of the directory holding the MNIST chunks' manifest.json. */
-  dataUrl: string;
-}
-
-export interface ComparisonCallbacks {
-  update(update: ComparisonUpdate): void;
-  fault(message: string): void;
-}
-
-class ComparisonWorker {
+class ComparisonWorker implements ComparisonApi {
   private comparison: TrainerComparison | null = null;
   private loader: MnistBrowserLoader | null = null;
-  private callbacks: ComparisonCallbacks | null = null;
+  private callbacks: ComparisonEvents | null = null;
   private running = false;
   private waitingForData = false;
   private dataMessage: string | null = 'Loading MNIST…';
   private lastPush = 0;
   private failed = false;
-  /** A slice is queued: at most one at a time, however often pause and resume alternate. */
-  private scheduled = false;
-  private readonly channel = new MessageChannel();
+  /** At most one slice is queued, however often pause and resume alternate. */
+  private readonly scheduler = createYieldScheduler({ messageChannelOnly: true });
 
-  constructor() {
-    // A MessageChannel message, unlike setTimeout(0), is not clamped to 4 ms when nested.
-    this.channel.port1.onmessage = () => {
-      this.scheduled = false;
-      this.slice();
-    };
-  }
-
-  /**
-   * Checks the request, builds the networks and starts training as soon as data is in.
-   * A rejected request changes nothing and says why.
-   */
-  start(request: ComparisonRequest, options: ComparisonStartOptions, callbacks: ComparisonCallbacks): ActionResult {
+  start(request: ComparisonRequest, options: ComparisonStartOptions, callbacks: ComparisonEvents): ActionResult {
     if (this.comparison) return { ok: false, error: 'a comparison is already running in this worker' };
     let comparison: TrainerComparison;
     try {
@@ -60,7 +39,7 @@ class ComparisonWorker {
         try {
           return resolveTrainer(t);
         } catch (error) {
-          throw new Error(`${request.labels[i] ?? `trainer ${i + 1}`}: ${messageOf(error)}`);
+          throw new Error(`${request.labels[i] ?? `trainer ${i + 1}`}: ${errorMessage(error)}`);
         }
       });
       const loader = new MnistBrowserLoader({
@@ -87,7 +66,7 @@ class ComparisonWorker {
       );
       this.loader = loader;
     } catch (error) {
-      return { ok: false, error: messageOf(error) };
+      return { ok: false, error: errorMessage(error) };
     }
     this.comparison = comparison;
     this.callbacks = callbacks;
@@ -116,15 +95,13 @@ class ComparisonWorker {
       await loader.load();
       this.dataMessage = null;
     } catch (error) {
-      this.dataMessage = messageOf(error);
+      this.dataMessage = errorMessage(error);
     }
     this.push();
   }
 
   private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    this.channel.port2.postMessage(null);
+    this.scheduler(() => this.slice());
   }
 
   private slice(): void {
@@ -139,7 +116,7 @@ class ComparisonWorker {
     } catch (error) {
       this.failed = true;
       this.running = false;
-      this.callbacks?.fault(`The comparison stopped: a training step failed in its worker (${messageOf(error)}).`);
+      this.callbacks?.fault(`The comparison stopped: a training step failed in its worker (${errorMessage(error)}).`);
       return;
     }
     if (performance.now() - this.lastPush >= UPDATE_PERIOD_MS || !this.running) this.push();
@@ -160,11 +137,5 @@ class ComparisonWorker {
     this.callbacks.update(update);
   }
 }
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-export type ComparisonWorkerApi = ComparisonWorker;
 
 Comlink.expose(new ComparisonWorker());

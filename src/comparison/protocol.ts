@@ -1,9 +1,41 @@
 /**
- * What crosses between the page and the comparison worker: plain, structured-clonable
- * objects. The comparison trains several copies of one network, one per trainer
- * configuration, on the same examples; these types describe a request and its progress.
+ * The contract between the page and the comparison worker, declared once: its operations
+ * (ComparisonApi), the events it pushes (ComparisonEvents), and the plain, structured-
+ * clonable data that crosses. The comparison trains several copies of one network, one
+ * per trainer configuration, on the same examples. The worker implements ComparisonApi;
+ * the client wraps its controls with one loop over COMPARISON_CONTROLS.
  */
 import type { TrainerSpec } from '../engine/spec';
+import { namesOf, type ActionResult } from '../training/protocol';
+
+export interface ComparisonApi {
+  /**
+   * Checks the request, builds the networks and starts training as soon as data is in.
+   * A rejected request changes nothing and says why.
+   */
+  start(request: ComparisonRequest, options: ComparisonStartOptions, events: ComparisonEvents): ActionResult;
+  pause(): void;
+  resume(): void;
+}
+
+/** The operations on a started comparison, by name: what the client wraps as they are. */
+export type ComparisonControls = Pick<ComparisonApi, 'pause' | 'resume'>;
+export const COMPARISON_CONTROLS = namesOf<ComparisonControls>({ pause: true, resume: true });
+
+/** What the comparison worker pushes to the page. */
+export interface ComparisonEvents {
+  /** Progress, a few times a second while running and after each action. */
+  update(update: ComparisonUpdate): void;
+  /** The comparison stopped for good (worker crash, exception in a step). */
+  fault(message: string): void;
+}
+
+export const COMPARISON_EVENTS = namesOf<ComparisonEvents>({ update: true, fault: true });
+
+export interface ComparisonStartOptions {
+  /** URL of the directory holding the MNIST chunks' manifest.json. */
+  dataUrl: string;
+}
 
 /** Fewest and most trainer configurations a comparison takes. */
 export const MIN_COMPARED_TRAINERS = 2;

@@ -20,6 +20,8 @@ import type { LossPoint, TrainingStats } from '../training/protocol';
 import { carriesRunConfig, DEFAULT_SEED, readRunConfig, type RunInForce } from './run-url';
 import type { DashboardState } from './types';
 import { EMPTY_STATS, type DashboardStore, type DashboardStoreOptions, type RestoredRun } from './store';
+import { addNotice } from './slices/run';
+import { errorMessage } from '../engine/error-message';
 
 export const AUTOSAVE_KEY = 'run';
 export const AUTOSAVE_VERSION = 1;
@@ -103,7 +105,7 @@ export async function readAutosave(storage: AutosaveStorage, url: URLSearchParam
   try {
     value = await storage.get(AUTOSAVE_KEY);
   } catch (error) {
-    return { kind: 'refused', problem: `it could not be read (${error instanceof Error ? error.message : String(error)})` };
+    return { kind: 'refused', problem: `it could not be read (${errorMessage(error)})` };
   }
   if (value === undefined) return { kind: 'none' };
   const problem = autosaveProblem(value);
@@ -271,12 +273,11 @@ export class Autosaver {
     } catch (error) {
       // The previous record stays (the transaction aborted); the next due save tries again.
       const firstFailure = this.lastError === null;
-      this.lastError = error instanceof Error ? error.message : String(error);
+      this.lastError = errorMessage(error);
       // Said once per spell of failures (not every 10 s), in the notice the Run card shows.
       if (firstFailure) {
         const notice = `Autosave failed (${this.lastError}); training goes on, but a reload would go back to the last good save.`;
-        const current = store.getState().notice;
-        store.setState({ notice: current ? `${current}\n${notice}` : notice });
+        store.setState({ notice: addNotice(store.getState().notice, notice) });
       }
     }
   }

@@ -1,12 +1,14 @@
 /**
  * The bridge between the page and the training worker: starts the worker, wraps it with
- * Comlink, and implements the store's DashboardBackend on top of it. The worker already
- * limits its pushes (~10 a second); the store turns each into one state change.
+ * Comlink, and gives the store its backend: every TrainingApi operation under its own
+ * name (one loop over TRAINING_METHODS), plus connect and restart, which are the
+ * bridge's own. The worker already limits its pushes (~10 a second); the store turns
+ * each into one state change.
  */
 import * as Comlink from 'comlink';
-import type { TrainingWorkerApi, WorkerCallbacks } from '../training/worker';
-import { createDashboardStore, type DashboardBackend, type DashboardEvents, type DashboardStore } from './store';
-import type { DashboardStoreOptions } from './store';
+import { errorMessage } from '../engine/error-message';
+import { TRAINING_EVENTS, TRAINING_METHODS, type TrainingApi, type TrainingEvents, type TrainingWorkerApi } from '../training/protocol';
+import { createDashboardStore, type DashboardBackend, type DashboardStore, type DashboardStoreOptions } from './store';
 import type { ResumeFrom } from '../training/checkpoint';
 import { startHeartbeat } from './heartbeat';
 import { readRunConfig } from './run-url';
@@ -27,7 +29,7 @@ function workersFromUrl(): number | undefined {
 }
 
 export function createWorkerBackend(options: WorkerBackendOptions = {}): DashboardBackend {
-  let events: DashboardEvents | null = null;
+  let events: TrainingEvents | null = null;
   let worker: Worker | null = null;
   let api: Comlink.Remote<TrainingWorkerApi> | null = null;
   /** Bumped per worker, so a dying worker's late events cannot reach the new run. */
@@ -71,24 +73,20 @@ export function createWorkerBackend(options: WorkerBackendOptions = {}): Dashboa
           ),
       });
     };
-    const callbacks: WorkerCallbacks = {
-      update: (update) => current(() => sink.update(update)),
-      data: (progress) => current(() => sink.data(progress)),
-      fault: (message) => current(() => sink.fault(message)),
-      notice: (message) => current(() => sink.notice(message)),
-    };
+    // Every event of this worker reaches the store only while it is the current one.
+    const callbacks = {} as TrainingEvents;
+    for (const name of TRAINING_EVENTS) {
+      callbacks[name] = (arg: never) => current(() => (sink[name] as (arg: unknown) => void)(arg));
+    }
     // Read at every spawn: after a restart the address bar holds the run in force (see followRunInUrl).
     const link = readRunConfig(new URLSearchParams(globalThis.location?.search ?? ''));
     for (const problem of link.problems) sink.notice(problem);
     const seed = link.config.seed ?? options.seed;
     api
       .start({ dataUrl, seed, definitionText: link.config.definitionText, workers, resume }, Comlink.proxy(callbacks))
-      .then((refusal) => {
-        current(watch);
-        if (refusal !== null) current(() => sink.resumeRefused(refusal));
-      })
+      .then(() => current(watch))
       .catch((error: unknown) => {
-        current(() => sink.fault(`Starting training failed: ${error instanceof Error ? error.message : String(error)}`));
+        current(() => sink.fault(`Starting training failed: ${errorMessage(error)}`));
       });
   }
 
@@ -97,29 +95,11 @@ export function createWorkerBackend(options: WorkerBackendOptions = {}): Dashboa
     return api;
   }
 
-  return {
+  const backend = {
     connect(e, resume) {
       events = e;
       spawn(resume);
     },
-    pause: () => remote().pause(),
-    resume: () => remote().resume(),
-    step: () => remote().step(),
-    setTrainer: (changes) => remote().setTrainer(changes),
-    setNetwork: (text) => remote().setNetwork(text),
-    restartRun: (seed) => remote().restartRun(seed),
-    saveSnapshot: () => remote().saveSnapshot(),
-    loadSnapshot: (text) => remote().loadSnapshot(text),
-    classifyImage: (pixels) => remote().classifyImage(pixels),
-    clearInspectedImage: () => remote().clearInspectedImage(),
-    layerViews: (indices) => remote().layerViews(indices),
-    layerTrainingHistory: () => remote().layerTrainingHistory(),
-    freezeExample: (frozen) => remote().freezeExample(frozen),
-    retryData: () => remote().retryData(),
-    evaluateTestSet: (onProgress) => remote().evaluateTestSet(Comlink.proxy(onProgress)),
-    cancelEvaluation: () => remote().cancelEvaluation(),
-    testImages: (indices) => remote().testImages(indices),
-    exportCheckpoint: () => remote().exportCheckpoint(),
     async restart(from) {
       stopHeartbeat();
       generation++;
@@ -129,7 +109,14 @@ export function createWorkerBackend(options: WorkerBackendOptions = {}): Dashboa
       api = null;
       spawn(from ?? undefined);
     },
-  };
+  } as DashboardBackend;
+  for (const name of TRAINING_METHODS) {
+    // A function argument (evaluateTestSet's progress) is called back across the worker boundary.
+    const call = (...args: unknown[]) =>
+      (remote()[name] as (...a: unknown[]) => Promise<unknown>)(...args.map((a) => (typeof a === 'function' ? Comlink.proxy(a) : a)));
+    (backend as Record<keyof TrainingApi, unknown>)[name] = call;
+  }
+  return backend;
 }
 
 /** The app's store, backed by a fresh training worker. Called once from main.tsx. */

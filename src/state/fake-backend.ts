@@ -1,50 +1,42 @@
 /**
  * A scripted DashboardBackend for component tests: it records every call, answers
  * with configurable results, and lets the test push data, updates and faults as the
- * worker would. No worker, no training.
+ * worker would. No worker, no training. Its operations are made from TRAINING_METHODS,
+ * the same list the bridge wraps, so it cannot miss one.
  *
  *   const backend = createFakeBackend();
  *   const store = createDashboardStore(backend);
  *   backend.emitUpdate({ stats: { ...EMPTY_STATS, examplesSeen: 100 } });
  */
-import type { TrainerSpec } from '../engine/spec';
-import type {
-  ActionResult,
-  ClassifyResult,
-  DataProgress,
-  LayerView,
-  LayerStatsPoint,
-  NetworkSummary,
-  SessionUpdate,
-  TrainingStats,
+import {
+  TRAINING_METHODS,
+  type DataProgress,
+  type NetworkSummary,
+  type SessionUpdate,
+  type TrainingApi,
+  type TrainingEvents,
+  type TrainingStats,
 } from '../training/protocol';
-import { EMPTY_STATS, type DashboardBackend, type DashboardEvents } from './store';
+import { EMPTY_STATS, type DashboardBackend } from './store';
 import type { EvaluationOutcome, EvaluationProgress } from '../training/evaluation';
-import type { SessionCheckpoint } from '../training/checkpoint';
 
 export interface FakeCall {
   method: string;
   args: unknown[];
 }
 
+/** What the fake answers an operation with: the worker's own result, given synchronously. */
+type Answers = { [K in keyof TrainingApi]: (...args: Parameters<TrainingApi[K]>) => Awaited<ReturnType<TrainingApi[K]>> };
+
 export interface FakeBackend extends DashboardBackend {
   readonly calls: FakeCall[];
-  /** Answers for the next calls; change them before the action under test. */
-  answers: {
-    setTrainer: (changes: Partial<TrainerSpec>) => ActionResult;
-    setNetwork: (text: string) => ActionResult;
-    restartRun: (seed: number) => ActionResult;
-    loadSnapshot: (text: string) => ActionResult;
-    saveSnapshot: () => string;
-    classifyImage: (pixels: Uint8Array) => ClassifyResult;
-    layerViews: (indices: number[]) => LayerView[];
-    /** Default: blank images. */
-    testImages: (indices: number[]) => Uint8Array;
-    layerTrainingHistory: () => LayerStatsPoint[];
-    freezeExample: (frozen: boolean) => boolean;
-    /** Default: throws, as a worker that cannot give one (the store then has no checkpoint). */
-    exportCheckpoint: () => SessionCheckpoint;
-  };
+  /**
+   * Answers for the next calls; change them before the action under test. Defaults: ok,
+   * empty lists, blank test images; exportCheckpoint throws, as a worker that cannot give
+   * one (the store then has no checkpoint); evaluateTestSet stays pending until the test
+   * drives it (emitEvaluationProgress, finishEvaluation).
+   */
+  answers: Omit<Answers, 'evaluateTestSet'>;
   emitData(progress: DataProgress): void;
   /** Pushes an update; missing fields default to the previous push (runId 1 at first). */
   emitUpdate(update: Partial<Omit<SessionUpdate, 'stats'>> & { stats?: Partial<TrainingStats>; network?: NetworkSummary }): void;
@@ -60,112 +52,54 @@ export interface FakeBackend extends DashboardBackend {
 }
 
 export function createFakeBackend(): FakeBackend {
-  let events: DashboardEvents | null = null;
+  let events: TrainingEvents | null = null;
   let lastStats: TrainingStats = { ...EMPTY_STATS };
   let lastRunId = 1;
   const calls: FakeCall[] = [];
   let evaluation: { onProgress: (p: EvaluationProgress) => void; resolve: (o: EvaluationOutcome) => void } | null = null;
 
-  const sink = (): DashboardEvents => {
+  const sink = (): TrainingEvents => {
     if (!events) throw new Error('fake backend: no store connected yet');
     return events;
   };
-  const record = (method: string, ...args: unknown[]) => {
-    calls.push({ method, args });
-  };
+  const ok = () => ({ ok: true }) as const;
+  const nothing = () => undefined;
 
-  const backend: FakeBackend = {
-    calls,
-    answers: {
-      setTrainer: () => ({ ok: true }),
-      setNetwork: () => ({ ok: true }),
-      restartRun: () => ({ ok: true }),
-      loadSnapshot: () => ({ ok: true }),
-      saveSnapshot: () => '{"layers":[]}',
-      classifyImage: () => ({ ok: true, top3: [] }),
-      layerViews: () => [],
-      testImages: (indices) => new Uint8Array(indices.length * 784),
-      layerTrainingHistory: () => [],
-      freezeExample: (frozen) => frozen,
-      exportCheckpoint: () => {
-        throw new Error('fake backend: no checkpoint scripted');
-      },
-    },
-    connect(e, resume) {
-      if (resume) record('connect', resume);
-      events = e;
-    },
-    async pause() {
-      record('pause');
-      backend.emitUpdate({ stats: { running: false } });
-    },
-    async resume() {
-      record('resume');
-      backend.emitUpdate({ stats: { running: true, pausedReason: null } });
-    },
-    async step() {
-      record('step');
-    },
-    async setTrainer(changes) {
-      record('setTrainer', changes);
-      return backend.answers.setTrainer(changes);
-    },
-    async setNetwork(text) {
-      record('setNetwork', text);
-      return backend.answers.setNetwork(text);
-    },
-    async restartRun(seed) {
-      record('restartRun', seed);
-      return backend.answers.restartRun(seed);
-    },
-    async saveSnapshot() {
-      record('saveSnapshot');
-      return backend.answers.saveSnapshot();
-    },
-    async loadSnapshot(text) {
-      record('loadSnapshot', text);
-      return backend.answers.loadSnapshot(text);
-    },
-    async classifyImage(pixels) {
-      record('classifyImage', pixels);
-      return backend.answers.classifyImage(pixels);
-    },
-    async clearInspectedImage() {
-      record('clearInspectedImage');
-    },
-    async layerViews(indices) {
-      record('layerViews', indices);
-      return backend.answers.layerViews(indices);
-    },
-    async layerTrainingHistory() {
-      record('layerTrainingHistory');
-      return backend.answers.layerTrainingHistory();
-    },
-    async freezeExample(frozen) {
-      record('freezeExample', frozen);
-      return backend.answers.freezeExample(frozen);
-    },
-    async retryData() {
-      record('retryData');
-    },
-    evaluateTestSet(onProgress) {
-      record('evaluateTestSet');
-      return new Promise<EvaluationOutcome>((resolve) => {
-        evaluation = { onProgress, resolve };
-      });
-    },
-    async cancelEvaluation() {
-      record('cancelEvaluation');
+  const answers: FakeBackend['answers'] = {
+    // pause and resume say so in an update, as the worker does.
+    pause: () => backend.emitUpdate({ stats: { running: false } }),
+    resume: () => backend.emitUpdate({ stats: { running: true, pausedReason: null } }),
+    step: nothing,
+    setTrainer: ok,
+    setNetwork: ok,
+    restartRun: ok,
+    saveSnapshot: () => '{"layers":[]}',
+    loadSnapshot: ok,
+    classifyImage: () => ({ ok: true, top3: [] }),
+    clearInspectedImage: nothing,
+    layerViews: () => [],
+    layerTrainingHistory: () => [],
+    freezeExample: (frozen) => frozen,
+    retryData: nothing,
+    cancelEvaluation: () => {
       evaluation?.resolve({ ok: false, cancelled: true, error: 'The evaluation was cancelled.' });
       evaluation = null;
     },
-    async exportCheckpoint() {
-      record('exportCheckpoint');
-      return backend.answers.exportCheckpoint();
+    testImages: (indices) => new Uint8Array(indices.length * 784),
+    exportCheckpoint: () => {
+      throw new Error('fake backend: no checkpoint scripted');
     },
-    async testImages(indices) {
-      record('testImages', indices);
-      return backend.answers.testImages(indices);
+  };
+
+  const backend = {
+    calls,
+    answers,
+    connect(e, resume) {
+      if (resume) calls.push({ method: 'connect', args: [resume] });
+      events = e;
+    },
+    async restart(from) {
+      calls.push({ method: 'restart', args: from ? [from] : [] });
     },
     emitEvaluationProgress(progress) {
       if (!evaluation) throw new Error('fake backend: no evaluation is running');
@@ -175,9 +109,6 @@ export function createFakeBackend(): FakeBackend {
       if (!evaluation) throw new Error('fake backend: no evaluation is running');
       evaluation.resolve(outcome);
       evaluation = null;
-    },
-    async restart(from) {
-      record('restart', ...(from ? [from] : []));
     },
     emitData(progress) {
       sink().data(progress);
@@ -205,6 +136,20 @@ export function createFakeBackend(): FakeBackend {
     callsTo(method) {
       return calls.filter((c) => c.method === method).map((c) => c.args);
     },
-  };
+  } as FakeBackend;
+
+  for (const method of TRAINING_METHODS) {
+    (backend as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) => {
+      // The progress callback is the test's to drive, not a recorded argument.
+      if (method === 'evaluateTestSet') {
+        calls.push({ method, args: [] });
+        return new Promise<EvaluationOutcome>((resolve) => {
+          evaluation = { onProgress: args[0] as (p: EvaluationProgress) => void, resolve };
+        });
+      }
+      calls.push({ method, args });
+      return (answers[method] as (...a: unknown[]) => unknown)(...args);
+    };
+  }
   return backend;
 }

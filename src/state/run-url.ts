@@ -6,6 +6,7 @@
  * "the seed network, seed 1".
  */
 import { parseNetwork, SEED_DEFINITION_TEXT } from '../engine/parse';
+import { errorMessage } from '../engine/error-message';
 
 export const NET_PARAM = 'net';
 export const SEED_PARAM = 'seed';
@@ -83,7 +84,7 @@ function definitionProblem(text: string): string | null {
     parseNetwork(text);
     return null;
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return errorMessage(error);
   }
 }
 

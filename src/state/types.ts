@@ -16,6 +16,8 @@ import type {
 } from '../training/protocol';
 import type { TestEvaluation } from '../training/evaluation';
 import type { SessionCheckpoint } from '../training/checkpoint';
+import type { ComparisonRequest, ComparisonUpdate } from '../comparison/protocol';
+import type { LossHistory } from './loss-history';
 
 /**
  * What the page found in the autosave when it loaded: a run it resumed (paused, until the
@@ -50,31 +52,89 @@ export interface UserImageResult {
   top3: ClassProbability[];
 }
 
-export interface DashboardState {
+/** The run in force: data, statistics, network, chart, banners; and where a restart goes back to. */
+export interface RunSlice {
   data: DataProgress;
   stats: TrainingStats | null;
   network: NetworkSummary | null;
-  /** Downsampled, bounded history for the chart. */
+  /** Downsampled, bounded history for the chart (chartHistory.values). */
   lossHistory: LossPoint[];
-  /** Finished test-set evaluations of this run, oldest first, bounded; "Clear graph" empties them too. */
-  testEvaluationPoints: TestEvaluationPoint[];
-  /** Keyed by layer index; only layers whose panels are on screen are refreshed. */
-  layerViews: Record<number, LayerView>;
-  /** Newest first, at most 200. */
-  predictions: TestPrediction[];
-  userImage: UserImageResult | null;
+  /** The bounded, downsampling buffer behind lossHistory. */
+  chartHistory: LossHistory;
   /** A fault that stopped training (worker exception, data failure), shown as a banner. */
   fault: string | null;
   /** Something the person should know that did not stop training (e.g. a shared link was partly refused). */
   notice: string | null;
+  /** The session's run the store shows; null until the first update of a (re)started worker. */
+  runId: number | null;
+  /** Set while a worker starts from a checkpoint: its first run goes on with the chart shown, not a new one. */
+  continuesRun: boolean;
+  /** The last checkpoint the worker gave (autosave): where a restart after a fault goes back to. */
+  lastCheckpoint: SessionCheckpoint | null;
+}
+
+/** What the layer panels draw, and the bookkeeping of asking the worker for it. */
+export interface ViewsSlice {
+  /** Keyed by layer index; only layers whose panels are on screen are refreshed. */
+  layerViews: Record<number, LayerView>;
+  userImage: UserImageResult | null;
   /** The layer views are pinned to one training example ("freeze example"). */
   exampleFrozen: boolean;
+  /** Layer panels on screen, ascending; only those are refreshed. */
+  visibleLayers: number[];
+  /** The layer views need a refresh even though training is not running (step, pause, new image). */
+  viewsStale: boolean;
+  /** A layer views request is out: one at a time. */
+  viewsRequestInFlight: boolean;
+}
+
+/** The test predictions list, refreshed at most once a second (see PREDICTIONS_PERIOD_MS). */
+export interface PredictionsSlice {
+  /** Newest first, at most 200. */
+  predictions: TestPrediction[];
+  /** Received but not yet shown, oldest first. */
+  heldPredictions: TestPrediction[];
+  /** When the list last changed, ms since the epoch. */
+  predictionsShownAt: number;
+}
+
+export interface EvaluationSlice {
   evaluation: EvaluationState;
+  /** Finished test-set evaluations of this run, oldest first, bounded; "Clear graph" empties them too. */
+  testEvaluationPoints: TestEvaluationPoint[];
+  /** Bumped by every evaluation start and cancel, so a superseded evaluation's answers are ignored. */
+  evaluationGeneration: number;
+}
+
+export interface AutosaveSlice {
   /** The autosave found at page load, until dealt with (see AutosaveNotice); null otherwise. */
   autosave: AutosaveNotice | null;
-
-  actions: DashboardActions;
 }
+
+/** idle: nothing started yet; stopped: the last comparison's results stay on show. */
+export type ComparisonStatus = 'idle' | 'starting' | 'active' | 'stopped';
+
+/** The trainer comparison panel's run (a worker of its own, see src/comparison). */
+export interface ComparisonState {
+  status: ComparisonStatus;
+  update: ComparisonUpdate | null;
+  error: string | null;
+  /** The comparison paused the main training, and Stop will resume it. */
+  pausedMainTraining: boolean;
+}
+
+export interface ComparisonSlice {
+  comparison: ComparisonState;
+}
+
+export type DashboardState = RunSlice &
+  ViewsSlice &
+  PredictionsSlice &
+  EvaluationSlice &
+  AutosaveSlice &
+  ComparisonSlice & {
+    actions: DashboardActions;
+  };
 
 export interface DashboardActions {
   pause(): Promise<void>;
@@ -90,24 +150,28 @@ export interface DashboardActions {
   /** ConvNetJS-format JSON text of the current net. */
   saveSnapshot(): Promise<string>;
   loadSnapshot(jsonText: string): Promise<ActionResult>;
-  /** pixels: 28x28 grayscale 0..255, MNIST-style (light digit on dark background). */
+  /**
+   * pixels: 28x28 grayscale 0..255, MNIST-style (light digit on dark background). Unlike the
+   * worker's call, it answers ok/error only and keeps the image and its top 3 in `userImage`.
+   */
   classifyImage(pixels: Uint8Array): Promise<ActionResult>;
   /**
    * While a user image is set, the layer views show that image's activations (a forward
    * pass of it, gradients for its predicted class); this returns them to training examples.
    */
-  clearUserImage(): void;
+  clearInspectedImage(): void;
   /** Empties the metrics charts: loss, accuracy windows and test evaluation points. */
   clearLossHistory(): void;
-  /** Snapshots of the given layers for the layer inspector, outside the panels' refresh cycle; [] on failure. */
-  inspectLayers(indices: number[]): Promise<LayerView[]>;
+  /** Views of the given layers for the layer inspector, outside the panels' refresh cycle; [] on failure. */
+  layerViews(indices: number[]): Promise<LayerView[]>;
   /** Per-layer weight norm, gradient norm and update ratio over the run, oldest first; [] on failure. */
-  fetchLayerTrainingHistory(): Promise<LayerStatsPoint[]>;
+  layerTrainingHistory(): Promise<LayerStatsPoint[]>;
   /** Pins the layer views to the last training example (true) or lets them follow training again. */
   freezeExample(frozen: boolean): Promise<void>;
-  /** Which layer panels are visible; only those get snapshots. */
+  /** Which layer panels are visible; only those get layer views. */
   setVisibleLayers(indices: number[]): void;
   retryData(): Promise<void>;
+  /** A new worker: from the last checkpoint when there is one (after a fault), else a fresh run. */
   restartTraining(): Promise<void>;
   /** Evaluates the whole test set in the worker, beside training; progress lands in `evaluation`. */
   evaluateTestSet(): Promise<void>;
@@ -125,4 +189,12 @@ export interface DashboardActions {
   startFresh(): Promise<void>;
   /** Hides a notice about an autosave that could not be used. */
   dismissAutosaveNotice(): void;
+  /**
+   * Starts a trainer comparison. While one is active the main training stays paused (both
+   * would share the same cores); stopComparison resumes it if the comparison paused it.
+   */
+  startComparison(request: ComparisonRequest): Promise<void>;
+  pauseComparison(): Promise<void>;
+  resumeComparison(): Promise<void>;
+  stopComparison(): Promise<void>;
 }

@@ -1,9 +1,132 @@
 /**
- * The data that crosses from the training session (worker) to the page.
- * Plain, structured-clonable objects: no class instances, no functions.
- * Typed arrays in LayerView are transferred, not copied.
+ * The contract between the training worker and the page, declared once: the operations
+ * (TrainingApi, listed by TRAINING_METHODS), the events the worker pushes (TrainingEvents),
+ * and the data that crosses. The worker implements TrainingApi under these names; the
+ * bridge wraps every method with one loop over TRAINING_METHODS; the store's backend is
+ * the same API with promised results; the UI tests' fake backend is built from the list.
+ *
+ * Data: plain, structured-clonable objects (no class instances, no functions). Typed
+ * arrays in LayerView, checkpoints and evaluations are transferred, not copied.
  */
 import type { LayerType, Shape, TrainerSpec } from '../engine/spec';
+import type { EvaluationOutcome, EvaluationProgress } from './evaluation';
+import type { ResumeFrom, SessionCheckpoint } from './checkpoint';
+
+/** The keys of an interface as a list, from a record the compiler checks to hold each key exactly once. */
+export function namesOf<T>(every: Record<keyof T, true>): (keyof T & string)[] {
+  return Object.keys(every) as (keyof T & string)[];
+}
+
+/**
+ * What the page asks of a training session. Calls that can be rejected answer
+ * { ok: false, error } and change nothing; a call that throws means the worker failed.
+ */
+export interface TrainingApi {
+  pause(): void;
+  resume(): void;
+  /** Trains one mini-batch while paused. */
+  step(): void;
+  /** Validates and applies live; a rejected change leaves the trainer as it was. */
+  setTrainer(changes: Partial<TrainerSpec>): ActionResult;
+  /** Parses, validates and rebuilds net and trainer; statistics start over on success only. */
+  setNetwork(definitionText: string): ActionResult;
+  /** Same network and trainer, fresh weights drawn with `seed`; a seed out of range is refused. */
+  restartRun(seed: number): ActionResult;
+  /** ConvNetJS-format JSON text of the current net. */
+  saveSnapshot(): string;
+  loadSnapshot(jsonText: string): ActionResult;
+  /** Classifies a 28x28 image (0..255) and makes the layer views show it until cleared. */
+  classifyImage(pixels: Uint8Array): ClassifyResult;
+  /** The layer views follow training examples again. */
+  clearInspectedImage(): void;
+  /** Activations, gradients and weights of the given layers. */
+  layerViews(indices: number[]): LayerView[];
+  /** Per-layer weight norms, gradient norms and update ratios over the run, oldest first. */
+  layerTrainingHistory(): LayerStatsPoint[];
+  /** Pins (true) or releases the last training example for the layer views; answers whether one is pinned. */
+  freezeExample(frozen: boolean): boolean;
+  /** Loads whatever data is still missing (after a failure); training resumes on it. */
+  retryData(): Promise<void>;
+  /** Evaluates the whole test set beside training; onProgress hears ~10 times a second until it settles. */
+  evaluateTestSet(onProgress: (progress: EvaluationProgress) => void): Promise<EvaluationOutcome>;
+  cancelEvaluation(): void;
+  /** Raw pixels of test images, 784 bytes each, in the order asked. */
+  testImages(indices: number[]): Uint8Array;
+  /** A copy of the run to go on with later (autosave, restart after a fault). */
+  exportCheckpoint(): Promise<SessionCheckpoint>;
+}
+
+/**
+ * Every operation of TrainingApi, by name: what the bridge and the test fake wrap. Written
+ * as a record so the compiler refuses a list that misses an operation or names one too many.
+ */
+export const TRAINING_METHODS = namesOf<TrainingApi>({
+  pause: true,
+  resume: true,
+  step: true,
+  setTrainer: true,
+  setNetwork: true,
+  restartRun: true,
+  saveSnapshot: true,
+  loadSnapshot: true,
+  classifyImage: true,
+  clearInspectedImage: true,
+  layerViews: true,
+  layerTrainingHistory: true,
+  freezeExample: true,
+  retryData: true,
+  evaluateTestSet: true,
+  cancelEvaluation: true,
+  testImages: true,
+  exportCheckpoint: true,
+});
+
+/** What pushes from the training side reach the page through. */
+export interface TrainingEvents {
+  /** Statistics, chart points and predictions, at most ~10 a second and after every action. */
+  update(update: SessionUpdate): void;
+  data(progress: DataProgress): void;
+  /** Something stopped training for good (an exception in a step, a dead worker); shown as a banner. */
+  fault(message: string): void;
+  /** Something worth saying that did not stop training (e.g. a link's network was refused); shown until dismissed. */
+  notice(message: string): void;
+  /** The saved run the worker was to resume was refused (damaged, another version): a fresh run trains; says why. */
+  resumeRefused(message: string): void;
+}
+
+export const TRAINING_EVENTS = namesOf<TrainingEvents>({ update: true, data: true, fault: true, notice: true, resumeRefused: true });
+
+/** An API as seen from the other side of a worker: every call answers later. */
+export type Promised<T> = {
+  [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
+};
+
+/** What the worker is started with (the bridge's own call, not part of TrainingApi). */
+export interface StartOptions {
+  /** URL of the directory holding the MNIST chunks' manifest.json. */
+  dataUrl: string;
+  seed?: number;
+  /** The network and trainer to train (a shared link's); default the seed network. */
+  definitionText?: string;
+  /**
+   * Go on with a saved run (an autosave, or the last checkpoint of a worker that died)
+   * instead of starting one; paused or running. A checkpoint the session refuses makes a
+   * fresh run from the options above, and the worker says why through resumeRefused.
+   */
+  resume?: ResumeFrom;
+  /**
+   * Workers that train: 1 (this one alone, the default) or 2 (this one and a replica
+   * worker, sharing every mini-batch). 2 falls back to 1 where only one core exists.
+   */
+  workers?: number;
+}
+
+/** The training worker as the bridge sees it: the API, plus starting and the heartbeat. */
+export interface TrainingWorkerApi extends TrainingApi {
+  start(options: StartOptions, events: TrainingEvents): void;
+  /** Answers at once: the page's heartbeat, which tells a busy worker from a dead one. */
+  ping(): true;
+}
 
 /** Moving-window statistics, pushed to the page at most ~10 times a second. */
 export interface TrainingStats {

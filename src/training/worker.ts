@@ -2,20 +2,30 @@
  * The training worker: loads MNIST (streamed chunks) and runs a TrainingSession, exposed
  * to the page with Comlink. The only file that knows it runs in a worker.
  *
- * Pushes go to the page through Comlink proxy callbacks: session updates at most ~10 a
- * second (and right after every action), data-loading progress, and faults. Layer
- * snapshots are pulled by the page and their Float32Arrays are transferred, not copied.
+ * It implements TrainingApi (src/training/protocol.ts) under the same names the page
+ * calls. Pushes go to the page through TrainingEvents (Comlink proxy callbacks): session
+ * updates at most ~10 a second (and right after every action), data-loading progress,
+ * and faults. Layer views are pulled by the page and their Float32Arrays are transferred.
  */
 import * as Comlink from 'comlink';
 import { MnistBrowserLoader, type MnistLoadProgress } from '../data/browser-loader';
 import type { TrainerSpec } from '../engine/spec';
-import type { LayerStatsPoint } from './protocol';
-import type { ActionResult, ClassifyResult, DataProgress, LayerView, SessionUpdate } from './protocol';
+import { errorMessage } from '../engine/error-message';
+import type {
+  ActionResult,
+  ClassifyResult,
+  LayerStatsPoint,
+  LayerView,
+  StartOptions,
+  TrainingEvents,
+  TrainingWorkerApi,
+} from './protocol';
 import { TrainingSession, type SessionData, type SessionOptions } from './session';
 import type { EvaluationOutcome, EvaluationProgress } from './evaluation';
-import type { ResumeFrom, SessionCheckpoint } from './checkpoint';
+import type { SessionCheckpoint } from './checkpoint';
 import type { ReplicaLink } from '../parallel/protocol';
 import { canShareMemory, linkToWorker, yieldViaMessageChannel } from '../parallel/worker-host';
+import { createYieldScheduler } from '../parallel/yield-scheduler';
 import { SharedReplicaLink } from '../parallel/shared-link';
 
 /** Statistics reach the page at most this often while training runs. */
@@ -23,42 +33,15 @@ const UPDATE_PERIOD_MS = 100;
 /** Byte-level loading progress is forwarded at most this often (chunk completions always). */
 const PROGRESS_PERIOD_MS = 100;
 
-export interface WorkerCallbacks {
-  update(update: SessionUpdate): void;
-  data(progress: DataProgress): void;
-  fault(message: string): void;
-  /** Something the person should know that did not stop training (e.g. a link's network was refused). */
-  notice?(message: string): void;
-}
-
-export interface StartOptions {
-  /** URL of the directory holding the MNIST chunks' manifest.json. */
-  dataUrl: string;
-  seed?: number;
-  /** The network and trainer to train (a shared link's); default the seed network. */
-  definitionText?: string;
-  /**
-   * Go on with a saved run (an autosave, or the last checkpoint of a worker that died)
-   * instead of starting one; paused or running. A checkpoint the session refuses makes a
-   * fresh run from the options above, and start() returns why.
-   */
-  resume?: ResumeFrom;
-  /**
-   * Workers that train: 1 (this one alone, the default) or 2 (this one and a replica
-   * worker, sharing every mini-batch). 2 falls back to 1 where only one core exists.
-   */
-  workers?: number;
-}
-
 /** Training workers to use: 2 only when asked and the machine has two cores or more. */
 export function trainingWorkerCount(asked: number | undefined, cores: number | undefined): 1 | 2 {
   return asked === 2 && (cores ?? 1) >= 2 ? 2 : 1;
 }
 
-class TrainingWorker {
+class TrainingWorker implements TrainingWorkerApi {
   private session: TrainingSession | null = null;
   private loader: MnistBrowserLoader | null = null;
-  private callbacks: WorkerCallbacks | null = null;
+  private callbacks: TrainingEvents | null = null;
   private lastUpdate = 0;
   /**
    * Updates the page has not finished handling yet. The timed updates wait for these:
@@ -73,8 +56,11 @@ class TrainingWorker {
   private lastChunks = -1;
   private failed = false;
 
-  /** Creates the session, starts loading data and starts training as soon as the first chunk is in. */
-  start(options: StartOptions, callbacks: WorkerCallbacks): string | null {
+  /**
+   * Creates the session, starts loading data and starts training as soon as the first
+   * chunk is in. A saved run the session refuses is reported through resumeRefused.
+   */
+  start(options: StartOptions, callbacks: TrainingEvents): void {
     if (this.session) throw new Error('the training worker was already started');
     this.callbacks = callbacks;
     const loader = new MnistBrowserLoader({
@@ -115,7 +101,7 @@ class TrainingWorker {
       try {
         resumed = new TrainingSession(data, { ...sessionOptions, checkpoint: options.resume.checkpoint });
       } catch (error) {
-        refusal = error instanceof Error ? error.message : String(error);
+        refusal = errorMessage(error);
       }
     }
     try {
@@ -124,13 +110,13 @@ class TrainingWorker {
       // A definition that parses but cannot train on MNIST (the page checked the syntax): the seed network instead.
       if (options.definitionText === undefined) throw error;
       this.session = new TrainingSession(data, { ...sessionOptions, definitionText: undefined });
-      const reason = error instanceof Error ? error.message : String(error);
-      callbacks.notice?.(`The link's network cannot be used, so the default network trains instead. ${reason}`);
+      callbacks.notice(`The link's network cannot be used, so the default network trains instead. ${errorMessage(error)}`);
     }
     if (!(resumed && options.resume?.paused)) this.session.resume();
     this.push();
+    // After the first update, as before: the page treats that update as the restored run, then drops it.
+    if (refusal !== null) callbacks.resumeRefused(refusal);
     void this.loadData();
-    return refusal;
   }
 
   /** A copy of the run to go on with later (the page autosaves it); its arrays are transferred. */
@@ -228,14 +214,14 @@ class TrainingWorker {
   }
 
   layerViews(indices: number[]): LayerView[] {
-    const snapshots = this.requireSession().layerViews(indices);
+    const views = this.requireSession().layerViews(indices);
     const buffers: ArrayBuffer[] = [];
-    for (const s of snapshots) {
-      for (const array of [s.activations, s.activationGrads, s.weights, s.weightGrads]) {
+    for (const view of views) {
+      for (const array of [view.activations, view.activationGrads, view.weights, view.weightGrads]) {
         if (array) buffers.push(array.buffer as ArrayBuffer);
       }
     }
-    return Comlink.transfer(snapshots, buffers);
+    return Comlink.transfer(views, buffers);
   }
 
   /** Loads whatever is still missing (after a failure); training resumes on the new data. */
@@ -252,8 +238,7 @@ class TrainingWorker {
       this.callbacks?.data({ phase: 'ready', loaded: p.loadedBytes, total: p.totalBytes, message: null });
     } catch (error) {
       const p = loader.progress;
-      const message = error instanceof Error ? error.message : String(error);
-      this.callbacks?.data({ phase: 'error', loaded: p.loadedBytes, total: p.totalBytes, message });
+      this.callbacks?.data({ phase: 'error', loaded: p.loadedBytes, total: p.totalBytes, message: errorMessage(error) });
     }
   }
 
@@ -300,26 +285,17 @@ class TrainingWorker {
    * that silently stops.
    */
   private guardedScheduler(): (task: () => void) => void {
-    const channel = new MessageChannel();
-    let pending: (() => void) | null = null;
-    channel.port1.onmessage = () => {
-      const task = pending;
-      pending = null;
-      if (!task || this.failed) return;
-      try {
-        task();
-      } catch (error) {
+    const schedule = createYieldScheduler({
+      messageChannelOnly: true,
+      onError: (error) => {
         this.failed = true;
         this.session?.dispose();
-        const message = error instanceof Error ? error.message : String(error);
-        this.callbacks?.fault(`Training stopped: a training step failed in the worker (${message}).`);
-      }
-    };
-    // A MessageChannel message, unlike setTimeout(0), is not clamped to 4 ms when nested.
-    return (task) => {
-      pending = task;
-      channel.port2.postMessage(null);
-    };
+        this.callbacks?.fault(`Training stopped: a training step failed in the worker (${errorMessage(error)}).`);
+      },
+    });
+    return (task) => schedule(() => {
+      if (!this.failed) task();
+    });
   }
 
   private requireSession(): TrainingSession {
@@ -328,7 +304,5 @@ class TrainingWorker {
     return this.session;
   }
 }
-
-export type TrainingWorkerApi = TrainingWorker;
 
 Comlink.expose(new TrainingWorker());

@@ -27,7 +27,7 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-function snapshot(index: number, size: number, weights: number): LayerView {
+function view(index: number, size: number, weights: number): LayerView {
   const ramp = (n: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i));
   return {
     index,
@@ -48,7 +48,7 @@ describe('the whole dashboard', () => {
       indices.map((i) => {
         const l = network.layers[i]!;
         const weights = l.type === 'conv' ? l.paramCount - (l.filters ?? 0) : 0;
-        return snapshot(i, l.out.sx * l.out.sy * l.out.depth, weights);
+        return view(i, l.out.sx * l.out.sy * l.out.depth, weights);
       });
     expect(screen.getByRole('progressbar', { name: 'Loading MNIST data' })).toBeTruthy();
     startSession(backend, true, network);

@@ -2,10 +2,9 @@
 import { act, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import type { ComparisonBackend, ComparisonListener } from '../../src/comparison/comparison-client';
-import type { ComparisonRequest, ComparisonUpdate, RunReport } from '../../src/comparison/protocol';
+import type { ComparisonBackend } from '../../src/comparison/comparison-client';
+import type { ComparisonEvents, ComparisonRequest, ComparisonUpdate, RunReport } from '../../src/comparison/protocol';
 import { ComparisonPanel } from '../../src/ui/comparison/ComparisonPanel';
-import { ComparisonBackendContext } from '../../src/ui/comparison/comparison-context';
 import { networkSummary, renderWithDashboard, startSession } from './dashboard-harness';
 
 const SMALL_NETWORK = `layer_defs = [];
@@ -16,7 +15,7 @@ layer_defs.push({type:'softmax', num_classes:10});`;
 function fakeComparison() {
   const calls: string[] = [];
   const requests: ComparisonRequest[] = [];
-  let listener: ComparisonListener | null = null;
+  let listener: ComparisonEvents | null = null;
   let answer: { ok: true } | { ok: false; error: string } = { ok: true };
   const backend: ComparisonBackend = {
     async start(request, l) {
@@ -67,11 +66,7 @@ function run(label: string, examples: number, loss: number): RunReport {
 
 async function setup(options: { running?: boolean; network?: string } = {}) {
   const comparison = fakeComparison();
-  const harness = renderWithDashboard(
-    <ComparisonBackendContext.Provider value={comparison.backend}>
-      <ComparisonPanel />
-    </ComparisonBackendContext.Provider>,
-  );
+  const harness = renderWithDashboard(<ComparisonPanel />, undefined, { comparison: comparison.backend });
   startSession(harness.backend, options.running ?? true, networkSummary(options.network));
   const user = userEvent.setup();
   await user.click(screen.getByRole('button', { name: 'Show comparison' }));
@@ -83,11 +78,7 @@ const trainerGroup = (n: number) => screen.getByRole('group', { name: `Trainer $
 describe('compare trainers panel', () => {
   it('is a collapsed section until opened, by keyboard too', async () => {
     const comparison = fakeComparison();
-    renderWithDashboard(
-      <ComparisonBackendContext.Provider value={comparison.backend}>
-        <ComparisonPanel />
-      </ComparisonBackendContext.Provider>,
-    );
+    renderWithDashboard(<ComparisonPanel />, undefined, { comparison: comparison.backend });
     const toggle = screen.getByRole('button', { name: 'Show comparison' });
     expect(toggle.getAttribute('aria-expanded')).toBe('false');
     expect(screen.queryByRole('group', { name: 'Trainer 1' })).toBeNull();
@@ -162,11 +153,7 @@ describe('compare trainers panel', () => {
 
   it('starts from the run’s seed, the one the Run card shows', async () => {
     const comparison = fakeComparison();
-    const harness = renderWithDashboard(
-      <ComparisonBackendContext.Provider value={comparison.backend}>
-        <ComparisonPanel />
-      </ComparisonBackendContext.Provider>,
-    );
+    const harness = renderWithDashboard(<ComparisonPanel />, undefined, { comparison: comparison.backend });
     startSession(harness.backend, true, { ...networkSummary(), seed: 42 });
     const user = userEvent.setup();
     await user.click(screen.getByRole('button', { name: 'Show comparison' }));

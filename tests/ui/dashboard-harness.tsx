@@ -7,7 +7,7 @@ import type { ReactElement } from 'react';
 import { afterEach, vi } from 'vitest';
 import { parseNetwork, SEED_DEFINITION_TEXT } from '../../src/engine/parse';
 import { createFakeBackend, type FakeBackend } from '../../src/state/fake-backend';
-import { createDashboardStore, DashboardContext, type DashboardStore } from '../../src/state/store';
+import { createDashboardStore, DashboardContext, type DashboardStore, type DashboardStoreOptions } from '../../src/state/store';
 import type { NetworkSummary } from '../../src/training/protocol';
 import { summarizeNetwork } from '../../src/training/summary';
 
@@ -28,8 +28,8 @@ export interface Harness extends RenderResult {
   store: DashboardStore;
 }
 
-export function renderWithDashboard(ui: ReactElement, backend: FakeBackend = createFakeBackend()): Harness {
-  const store = createDashboardStore(backend);
+export function renderWithDashboard(ui: ReactElement, backend: FakeBackend = createFakeBackend(), options: DashboardStoreOptions = {}): Harness {
+  const store = createDashboardStore(backend, options);
   stores.push(store);
   const result = render(<DashboardContext.Provider value={store}>{ui}</DashboardContext.Provider>);
   return { ...result, backend, store };

@@ -6,7 +6,7 @@ import { NetworkOverview } from '../../src/ui/inspector/NetworkOverview';
 import { networkSummary, renderWithDashboard, startSession } from './dashboard-harness';
 
 /** Activation i is i/1000 and its gradient -i/10000, so any position's value is known. */
-function snapshotFor(layer: LayerSummary): LayerView {
+function viewFor(layer: LayerSummary): LayerView {
   const n = layer.out.sx * layer.out.sy * layer.out.depth;
   const weightCount = layer.type === 'conv' || layer.type === 'fc' ? layer.paramCount - (layer.filters ?? 0) : 0;
   return {
@@ -26,7 +26,7 @@ function setUp(network: NetworkSummary = networkSummary()) {
       <p>The layer panels</p>
     </NetworkOverview>,
   );
-  harness.backend.answers.layerViews = (indices) => indices.map((i) => snapshotFor(network.layers[i]!));
+  harness.backend.answers.layerViews = (indices) => indices.map((i) => viewFor(network.layers[i]!));
   startSession(harness.backend, false, network);
   return harness;
 }

@@ -6,8 +6,8 @@ import type { LayerView, LayerSummary } from '../../src/training/protocol';
 import { NetworkView } from '../../src/ui/network-view/NetworkView';
 import { networkSummary, renderWithDashboard, startSession } from './dashboard-harness';
 
-/** A snapshot whose values run linearly from `lo` to `hi`, so the ranges are known. */
-function snapshotFor(layer: LayerSummary, lo: number, hi: number): LayerView {
+/** A view whose values run linearly from `lo` to `hi`, so the ranges are known. */
+function viewFor(layer: LayerSummary, lo: number, hi: number): LayerView {
   const n = layer.out.sx * layer.out.sy * layer.out.depth;
   const ramp = (a: number, b: number, length: number) =>
     Float32Array.from({ length }, (_, i) => a + ((b - a) * i) / Math.max(1, length - 1));
@@ -53,7 +53,7 @@ describe('network view', () => {
     expect(within(panel('pool (12x12x8)')).getByText('pooling size 2x2, stride 2')).toBeTruthy();
     expect(within(panel('pool (12x12x8)')).queryByText(/padding/)).toBeNull();
     expect(within(panel('pool (4x4x16)')).getByText('pooling size 3x3, stride 3')).toBeTruthy();
-    // Before any snapshot the panels already hold their (empty) pictures at full size, so
+    // Before any view the panels already hold their (empty) pictures at full size, so
     // nothing on the page moves when the first ones arrive.
     const weights = within(panel('conv (24x24x8)')).getByRole('img', { name: 'conv (24x24x8) weights, 8 filters of 5x5x1' });
     expect([(weights as HTMLCanvasElement).width, (weights as HTMLCanvasElement).height]).toEqual([8 * 22 + 7 * 6, 22]);
@@ -64,7 +64,7 @@ describe('network view', () => {
     const { backend } = renderWithDashboard(<NetworkView />);
     const network = networkSummary();
     backend.answers.layerViews = (indices) =>
-      indices.map((i) => snapshotFor(network.layers[i]!, -1.43224, 2.47644 + i));
+      indices.map((i) => viewFor(network.layers[i]!, -1.43224, 2.47644 + i));
     startSession(backend, true, network);
 
     await waitFor(() => expect(within(panel('conv (24x24x8)')).getByText('max activation: 3.47644, min: -1.43224')).toBeTruthy());
@@ -108,7 +108,7 @@ describe('network view', () => {
       </Profiler>,
     );
     const network = networkSummary();
-    backend.answers.layerViews = (indices) => indices.map((i) => snapshotFor(network.layers[i]!, 0, 1));
+    backend.answers.layerViews = (indices) => indices.map((i) => viewFor(network.layers[i]!, 0, 1));
     startSession(backend, true, network);
     await waitFor(() => expect(within(panel('conv (24x24x8)')).getByText('max activation: 1, min: 0')).toBeTruthy());
     const before = commits;
@@ -124,7 +124,7 @@ layer_defs.push({type:'softmax', num_classes:10});
 trainer = new convnetjs.SGDTrainer(net, {method:'sgd'});`;
     const { backend } = renderWithDashboard(<NetworkView />);
     const network = networkSummary(text);
-    backend.answers.layerViews = (indices) => indices.map((i) => snapshotFor(network.layers[i]!, 0, 1));
+    backend.answers.layerViews = (indices) => indices.map((i) => viewFor(network.layers[i]!, 0, 1));
     startSession(backend, true, network);
     const conv = panel('conv (8x8x2)');
     await waitFor(() => expect(within(conv).getByText(/Filters of 3x3 or smaller are not drawn/)).toBeTruthy());

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useDashboard, useDashboardActions } from '../../state/store';
 import { formatInteger } from '../common/format';
+import './autosave.css';
 
 /**
  * What the page did with the autosave it found at load: resumed the run, paused, until the
@@ -23,7 +24,7 @@ export function AutosaveBanner() {
 
   if (notice.kind === 'refused') {
     return (
-      <section className="autosave-banner autosave-banner--refused" aria-label="Autosave">
+      <section className="banner autosave-banner autosave-banner--refused" aria-label="Autosave">
         <p role="alert">{notice.message}</p>
         <button type="button" className="button" onClick={() => actions.dismissAutosaveNotice()}>
           Dismiss
@@ -32,12 +33,12 @@ export function AutosaveBanner() {
     );
   }
   return (
-    <section className="autosave-banner" aria-label="Autosave">
+    <section className="banner autosave-banner" aria-label="Autosave">
       <p role="status">
         Resumed from autosave at {formatInteger(notice.examples)} examples.{' '}
-        <span className="autosave-banner__when">Saved {new Date(notice.savedAt).toLocaleString()}; training is paused.</span>
+        <span className="banner autosave-banner__when">Saved {new Date(notice.savedAt).toLocaleString()}; training is paused.</span>
       </p>
-      <div className="autosave-banner__actions">
+      <div className="banner autosave-banner__actions">
         <button type="button" className="button button--primary" disabled={busy} onClick={run(() => actions.resumeFromAutosave())}>
           Resume
         </button>

@@ -1,4 +1,5 @@
 import { useId, type ReactNode, type Ref } from 'react';
+import './common.css';
 
 interface CardProps {
   title: string;

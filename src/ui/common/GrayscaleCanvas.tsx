@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef } from 'react';
 import { drawMosaic, singleTileMosaic, type GrayscaleImage, type GrayscaleOptions } from './grayscale';
+import './common.css';
 
 interface GrayscaleCanvasProps extends GrayscaleImage, GrayscaleOptions {
   /** Accessible description; maps without one are decorative. */

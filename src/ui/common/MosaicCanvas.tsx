@@ -1,5 +1,6 @@
 import { memo, useEffect, useRef } from 'react';
 import { drawMosaic, type Mosaic } from './grayscale';
+import './common.css';
 
 interface MosaicCanvasProps {
   /** The layout; keep it the same object across updates (useMemo) so nothing is re-laid out. */
@@ -15,7 +16,7 @@ interface MosaicCanvasProps {
 
 /**
  * One canvas showing many grayscale tiles. Redraws when the values change; their identity
- * is the change signal (snapshots arrive as fresh typed arrays). The canvas keeps its
+ * is the change signal (views arrive as fresh typed arrays). The canvas keeps its
  * intrinsic size and aspect ratio; CSS may only shrink it as a whole.
  */
 export const MosaicCanvas = memo(function MosaicCanvas({ mosaic, values, min, max, label }: MosaicCanvasProps) {

@@ -1,4 +1,5 @@
 import type { ClassProbability } from '../../training/protocol';
+import './common.css';
 
 interface ProbabilityBarsProps {
   top: ClassProbability[];

@@ -2,7 +2,7 @@ import { lazy, Suspense, useId, useMemo, useState } from 'react';
 import { MAX_COMPARED_TRAINERS, MIN_COMPARED_TRAINERS, type ComparisonUpdate } from '../../comparison/protocol';
 import { SEED_DEFINITION_TEXT } from '../../engine/parse';
 import type { TrainerSpec } from '../../engine/spec';
-import { useDashboard } from '../../state/store';
+import { useDashboard, useDashboardActions } from '../../state/store';
 import { Card } from '../common/Card';
 import { formatInteger } from '../common/format';
 import { useThrottled } from '../common/useThrottled';
@@ -17,8 +17,8 @@ import {
   nextTrainer,
   RUN_STYLES,
 } from './trainer-configs';
-import { useComparison } from './useComparison';
 import './comparison.css';
+import { ErrorNotice } from '../common/ErrorNotice';
 
 const ComparisonCharts = lazy(() => import('./ComparisonCharts'));
 /** The charts redraw at most once a second, like the main loss chart. */
@@ -43,15 +43,15 @@ export function ComparisonPanel() {
   // The run's seed (the Run card's), so a comparison starts from the weights that seed draws.
   const seed = network?.seed ?? COMPARISON_SEED;
   const mainRunning = useDashboard((s) => s.stats?.running ?? false);
-  const comparison = useComparison();
-  const { status, update, error, pausedMainTraining } = comparison;
+  const { status, update, error, pausedMainTraining } = useDashboard((s) => s.comparison);
+  const actions = useDashboardActions();
   const runs = useThrottled(update?.runs ?? null, CHART_REFRESH_MS, (r) => r === null);
   const active = status === 'active' || status === 'starting';
   const paused = update?.phase === 'paused';
   const labels = useMemo(() => trainers.map(describeTrainer), [trainers]);
 
   function start() {
-    void comparison.start({
+    void actions.startComparison({
       definitionText: network?.definitionText ?? SEED_DEFINITION_TEXT,
       trainers,
       labels,
@@ -120,11 +120,11 @@ export function ComparisonPanel() {
                 type="button"
                 className="button"
                 disabled={status !== 'active'}
-                onClick={() => void (paused ? comparison.resumeAll() : comparison.pauseAll())}
+                onClick={() => void (paused ? actions.resumeComparison() : actions.pauseComparison())}
               >
                 {paused ? 'Resume all' : 'Pause all'}
               </button>
-              <button type="button" className="button" onClick={() => void comparison.stop()}>
+              <button type="button" className="button" onClick={() => void actions.stopComparison()}>
                 Stop
               </button>
             </>
@@ -136,11 +136,7 @@ export function ComparisonPanel() {
         </div>
         {active ? <p className="muted">Stop the comparison to change its trainers.</p> : null}
 
-        {error ? (
-          <p className="notice notice--error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <ErrorNotice message={error} />
 
         <p className="comparison__status" role="status">
           {statusText(status, update, examples, pausedMainTraining, mainRunning)}

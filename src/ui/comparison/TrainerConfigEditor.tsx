@@ -1,5 +1,7 @@
-import { useId, useState, type KeyboardEvent } from 'react';
+import { useId, useState } from 'react';
 import type { TrainerSpec } from '../../engine/spec';
+import { DraftInput, useDraft } from '../common/DraftInput';
+import { FieldError } from '../common/ErrorNotice';
 import { MethodField } from '../controls/MethodField';
 import { LineSample } from './LineSample';
 import { editTrainer, fieldsFor, RUN_STYLES, type TrainerEdit, type TrainerNumberSchema } from './trainer-configs';
@@ -70,57 +72,27 @@ function ConfigNumberField({ field, value, apply }: ConfigNumberFieldProps) {
   const inputId = useId();
   const errorId = useId();
   const helpId = useId();
-  const [draft, setDraft] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const draft = useDraft();
 
   function commit() {
-    if (draft === null) return;
-    const edit = apply(draft);
+    if (draft.text === null) return;
+    const edit = apply(draft.text);
     if (edit.ok) {
-      setDraft(null);
-      setError(null);
+      draft.setText(null);
+      draft.setError(null);
     } else {
-      setError(edit.error);
-    }
-  }
-
-  function onKeyDown(event: KeyboardEvent<HTMLInputElement>) {
-    if (event.key === 'Enter') {
-      event.preventDefault();
-      commit();
-    } else if (event.key === 'Escape' && draft !== null) {
-      setDraft(null);
-      setError(null);
+      draft.setError(edit.error);
     }
   }
 
   return (
     <div className="field">
       <label htmlFor={inputId}>{field.label}</label>
-      <input
-        id={inputId}
-        type="text"
-        inputMode={field.kind === 'int' ? 'numeric' : 'decimal'}
-        autoComplete="off"
-        spellCheck={false}
-        value={draft ?? String(value)}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${errorId} ${helpId}` : helpId}
-        onChange={(e) => {
-          setDraft(e.target.value);
-          setError(null);
-        }}
-        onBlur={commit}
-        onKeyDown={onKeyDown}
-      />
+      <DraftInput id={inputId} whole={field.kind === 'int'} draft={draft} shown={String(value)} errorId={errorId} helpId={helpId} onCommit={commit} />
       <span id={helpId} className="visually-hidden">
         {field.help}
       </span>
-      {error ? (
-        <p id={errorId} className="field__error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FieldError id={errorId} message={draft.error} />
     </div>
   );
 }

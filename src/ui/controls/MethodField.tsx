@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import type { TrainerMethod } from '../../engine/spec';
 import { METHOD_FIELD } from './trainer-form-fields';
+import { FieldError } from '../common/ErrorNotice';
 
 interface MethodFieldProps {
   value: TrainerMethod;
@@ -31,11 +32,7 @@ export function MethodField({ value, error, disabled, onChange }: MethodFieldPro
           </option>
         ))}
       </select>
-      {error ? (
-        <p id={errorId} className="field__error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FieldError id={errorId} message={error} />
     </div>
   );
 }

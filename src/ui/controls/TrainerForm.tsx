@@ -5,6 +5,7 @@ import { Card } from '../common/Card';
 import { TrainerNumberField } from './TrainerNumberField';
 import { MethodField } from './MethodField';
 import { MAIN_FORM_FIELDS, MORE_FORM_FIELDS, type FormNumberField } from './trainer-form-fields';
+import './controls.css';
 
 /** Trainer options, applied live to the running session; the boxes show what is in force. */
 export function TrainerForm() {

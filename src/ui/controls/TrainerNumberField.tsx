@@ -1,5 +1,7 @@
-import { useId, useState, type KeyboardEvent } from 'react';
+import { useId, useState } from 'react';
 import type { ActionResult } from '../../training/protocol';
+import { DraftInput, useDraft } from '../common/DraftInput';
+import { FieldError } from '../common/ErrorNotice';
 import { formatFieldValue, parseFieldText, type FormNumberField } from './trainer-form-fields';
 
 interface TrainerNumberFieldProps extends FormNumberField {
@@ -19,74 +21,49 @@ export function TrainerNumberField({ schema, label, value, used, method, apply }
   const inputId = useId();
   const helpId = useId();
   const errorId = useId();
-  const [draft, setDraft] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const draft = useDraft();
   /**
    * After an accepted edit, keep showing what was typed until the store reports a new
    * value in force, so the box does not flash back to the old one in between.
    */
   const [accepted, setAccepted] = useState<{ text: string; previous: number | undefined } | null>(null);
 
-  const shown =
-    draft ??
-    (accepted && accepted.previous === value ? accepted.text : value === undefined ? '' : formatFieldValue(value));
+  const shown = accepted && accepted.previous === value ? accepted.text : value === undefined ? '' : formatFieldValue(value);
 
   async function commit() {
-    if (draft === null) return;
-    const parsed = parseFieldText(schema, draft);
+    const text = draft.text;
+    if (text === null) return;
+    const parsed = parseFieldText(schema, text);
     if (!parsed.ok) {
-      setError(parsed.error);
+      draft.setError(parsed.error);
       return;
     }
-    const text = draft;
     // Cleared before awaiting, so a blur right after Enter does not send the change twice.
-    setDraft(null);
-    setError(null);
+    draft.setText(null);
+    draft.setError(null);
     setAccepted({ text, previous: value });
     const result = await apply(parsed.value);
     if (!result.ok) {
       setAccepted(null);
-      setDraft(text);
-      setError(result.error);
+      draft.setText(text);
+      draft.setError(result.error);
     }
   }
 
-  function onKeyDown(event: KeyboardEvent<HTMLInputElement>) {
-    if (event.key === 'Enter') {
-      event.preventDefault();
-      void commit();
-    } else if (event.key === 'Escape' && draft !== null) {
-      setDraft(null);
-      setError(null);
-    }
-  }
-
-  const describedBy = error ? `${errorId} ${helpId}` : helpId;
   return (
     <div className={used ? 'field' : 'field field--unused'}>
       <label htmlFor={inputId}>{label}</label>
-      <input
+      <DraftInput
         id={inputId}
-        type="text"
-        inputMode={schema.kind === 'int' ? 'numeric' : 'decimal'}
-        autoComplete="off"
-        spellCheck={false}
-        value={shown}
+        whole={schema.kind === 'int'}
+        draft={draft}
+        shown={shown}
         disabled={value === undefined}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
-        onChange={(e) => {
-          setDraft(e.target.value);
-          setError(null);
-        }}
-        onKeyDown={onKeyDown}
-        onBlur={() => void commit()}
+        errorId={errorId}
+        helpId={helpId}
+        onCommit={() => void commit()}
       />
-      {error ? (
-        <p id={errorId} className="field__error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FieldError id={errorId} message={draft.error} />
       <p id={helpId} className="field__help">
         {used ? schema.help : `${method} ignores this option.`}
       </p>

@@ -2,14 +2,13 @@ import { useCallback, useContext, useEffect, useRef, useState, type KeyboardEven
 import { DashboardContext, useDashboard, useDashboardActions } from '../../state/store';
 import type { UserImageResult } from '../../state/types';
 import { Card } from '../common/Card';
-import { GrayscaleCanvas } from '../common/GrayscaleCanvas';
-import { ProbabilityBars } from '../common/ProbabilityBars';
+import { ErrorNotice } from '../common/ErrorNotice';
+import { UserImageGuess, UserImagePicture } from '../common/UserImage';
 import { drawingToMnist, PAD_SIZE, PEN_WIDTH, type PadPoint } from './strokes';
 import './draw.css';
 
 /** While drawing, the prediction refreshes at most this often, ms. */
 export const LIVE_PREDICTION_MS = 100;
-const PIXEL_RANGE = { min: 0, max: 255 };
 
 /**
  * A pad to draw a digit on with a mouse, finger or pen. The drawing is turned into an
@@ -56,7 +55,7 @@ export function DrawDigit() {
     try {
       const result = await actions.classifyImage(digit.pixels);
       if (mine !== generation.current) {
-        if (result.ok) actions.clearUserImage();
+        if (result.ok) actions.clearInspectedImage();
         return;
       }
       setError(result.ok ? null : result.error);
@@ -132,7 +131,7 @@ export function DrawDigit() {
     setHasDrawing(false);
     setError(null);
     generation.current++;
-    if (answered && userImage === answered) actions.clearUserImage();
+    if (answered && userImage === answered) actions.clearInspectedImage();
     setAnswered(null);
   }
 
@@ -144,7 +143,6 @@ export function DrawDigit() {
   }
 
   const shown = hasDrawing && userImage && userImage === answered ? userImage : null;
-  const guess = shown?.top3[0];
   return (
     <Card title="Draw a digit" className="draw-card">
       <p className="muted">
@@ -169,18 +167,8 @@ export function DrawDigit() {
         <div className="draw__result" aria-live="polite">
           {shown ? (
             <>
-              <p className="user-image__guess">
-                Prediction: <strong>{guess ? guess.label : '?'}</strong>
-              </p>
-              <ProbabilityBars top={shown.top3} />
-              <GrayscaleCanvas
-                values={shown.pixels}
-                width={28}
-                height={28}
-                scale={3}
-                range={PIXEL_RANGE}
-                label="Your drawing as the network sees it"
-              />
+              <UserImageGuess top3={shown.top3} />
+              <UserImagePicture pixels={shown.pixels} scale={3} label="Your drawing as the network sees it" />
             </>
           ) : (
             <p className="muted">{hasNetwork ? 'The prediction appears here.' : 'Waiting for the network…'}</p>
@@ -192,11 +180,7 @@ export function DrawDigit() {
           Clear
         </button>
       </div>
-      {error ? (
-        <p className="notice notice--error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNotice message={error} />
     </Card>
   );
 }

@@ -12,6 +12,7 @@ import { formatInteger, formatPercent } from '../common/format';
 import { ConfusionMatrix, type ConfusionCell } from './ConfusionMatrix';
 import { TestImageGallery } from './TestImageGallery';
 import './evaluation.css';
+import { ErrorNotice } from '../common/ErrorNotice';
 
 /** Images shown for one confusion-matrix cell (the diagonal ones hold about a thousand). */
 const CELL_IMAGES = 40;
@@ -65,11 +66,7 @@ export function EvaluationPanel() {
         </div>
       ) : null}
       {evaluation.status === 'cancelled' ? <p className="muted">Evaluation cancelled.</p> : null}
-      {evaluation.status === 'error' && evaluation.error ? (
-        <p className="notice notice--error" role="alert">
-          {evaluation.error}
-        </p>
-      ) : null}
+      <ErrorNotice message={evaluation.status === 'error' ? evaluation.error : null} />
       {evaluation.result ? <EvaluationResult result={evaluation.result} /> : null}
     </Card>
   );
@@ -89,24 +86,8 @@ function EvaluationResult({ result }: { result: TestEvaluation }) {
   return (
     <div className="evaluation__result">
       <dl className="evaluation__summary">
-        <div>
-          <dt>4-crop accuracy</dt>
-          <dd>
-            {formatPercent(result.fourCropCorrect / total, 2)}{' '}
-            <span className="muted">
-              ({formatInteger(result.fourCropCorrect)} of {formatInteger(total)})
-            </span>
-          </dd>
-        </div>
-        <div>
-          <dt>Center-crop accuracy</dt>
-          <dd>
-            {formatPercent(result.centerCorrect / total, 2)}{' '}
-            <span className="muted">
-              ({formatInteger(result.centerCorrect)} of {formatInteger(total)})
-            </span>
-          </dd>
-        </div>
+        <AccuracyTerm term="4-crop accuracy" correct={result.fourCropCorrect} total={total} />
+        <AccuracyTerm term="Center-crop accuracy" correct={result.centerCorrect} total={total} />
         <div>
           <dt>Weights after</dt>
           <dd>{formatInteger(result.examplesSeen)} examples</dd>
@@ -134,6 +115,21 @@ function EvaluationResult({ result }: { result: TestEvaluation }) {
         <p className="muted">The mistakes the network was surest of, by the probability it gave the wrong digit.</p>
         <TestImageGallery evaluation={result} indices={wrong} label="Most confidently wrong test images" />
       </section>
+    </div>
+  );
+}
+
+/** One accuracy of the summary: the percentage, and the count it comes from. */
+function AccuracyTerm({ term, correct, total }: { term: string; correct: number; total: number }) {
+  return (
+    <div>
+      <dt>{term}</dt>
+      <dd>
+        {formatPercent(correct / total, 2)}{' '}
+        <span className="muted">
+          ({formatInteger(correct)} of {formatInteger(total)})
+        </span>
+      </dd>
     </div>
   );
 }

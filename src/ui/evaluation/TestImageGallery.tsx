@@ -4,6 +4,8 @@ import { predictedClass, topClassesOf, type TestEvaluation } from '../../trainin
 import { GrayscaleCanvas } from '../common/GrayscaleCanvas';
 import { ProbabilityBars } from '../common/ProbabilityBars';
 import { formatPercent } from '../common/format';
+import { ErrorNotice } from '../common/ErrorNotice';
+import { errorMessage } from '../../engine/error-message';
 
 const PIXEL_RANGE = { min: 0, max: 255 };
 const MNIST_SIDE = 28;
@@ -36,7 +38,7 @@ export const TestImageGallery = memo(function TestImageGallery({ evaluation, ind
         if (current) setLoaded({ key, pixels });
       },
       (err: unknown) => {
-        if (current) setError(`The images could not be read: ${err instanceof Error ? err.message : String(err)}`);
+        if (current) setError(`The images could not be read: ${errorMessage(err)}`);
       },
     );
     return () => {
@@ -52,7 +54,7 @@ export const TestImageGallery = memo(function TestImageGallery({ evaluation, ind
   );
 
   if (indices.length === 0) return <p className="muted">No images.</p>;
-  if (error) return <p className="notice notice--error" role="alert">{error}</p>;
+  if (error) return <ErrorNotice message={error} />;
   const pixels = loaded?.key === key ? loaded.pixels : null;
   return (
     <ul className="prediction-grid" aria-label={label} aria-busy={pixels === null}>

@@ -1,6 +1,7 @@
 import { useState, type RefObject } from 'react';
 import { chartPngBlob } from './chart-png';
 import { downloadBlob } from './download';
+import { errorMessage } from '../../engine/error-message';
 
 interface DownloadPngButtonProps {
   /** The element holding the chart's SVG. */
@@ -25,7 +26,7 @@ export function DownloadPngButton({ chartRef, title, filename, disabled, onError
       downloadBlob(await chartPngBlob(container, title), filename);
       onError(null);
     } catch (err) {
-      onError(`Could not save the ${title.toLowerCase()} chart as PNG: ${err instanceof Error ? err.message : String(err)}`);
+      onError(`Could not save the ${title.toLowerCase()} chart as PNG: ${errorMessage(err)}`);
     } finally {
       setBusy(false);
     }

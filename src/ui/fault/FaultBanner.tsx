@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useDashboard, useDashboardActions } from '../../state/store';
+import './fault.css';
 
 /** Shown when training stopped for good (the worker failed); offers a fresh start instead of a frozen page. */
 export function FaultBanner() {
@@ -8,7 +9,7 @@ export function FaultBanner() {
   const [restarting, setRestarting] = useState(false);
   if (!fault) return null;
   return (
-    <div className="fault-banner" role="alert">
+    <div className="banner fault-banner" role="alert">
       <p>
         <strong>Training stopped.</strong> {fault}
       </p>

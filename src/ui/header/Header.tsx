@@ -1,3 +1,5 @@
+import './header.css';
+
 /** Page title and a short account of what is running, for someone arriving cold. */
 export function Header() {
   return (

@@ -13,7 +13,7 @@ import { closeLayerInspector, openLayerInspector } from './inspector-url';
 import { ReceptiveFieldView } from './ReceptiveFieldView';
 import { ScoreBars } from './ScoreBars';
 import { TrainingHealthCharts } from './TrainingHealthCharts';
-import { useInspectorSnapshots, useLayerTrainingHistory } from './useInspectorData';
+import { useInspectorViews, useLayerTrainingHistory } from './useInspectorData';
 import { ValueStatsTable } from './ValueStatsTable';
 import './inspector.css';
 
@@ -106,20 +106,20 @@ function FreezeToggle() {
   );
 }
 
-/** True when the snapshot was taken of a volume of this layer's output shape. */
-function fits(snapshot: LayerView | null, layer: LayerSummary): snapshot is LayerView {
-  return snapshot !== null && snapshot.activations.length === layer.out.sx * layer.out.sy * layer.out.depth;
+/** True when the view was taken of a volume of this layer's output shape. */
+function fits(view: LayerView | null, layer: LayerSummary): view is LayerView {
+  return view !== null && view.activations.length === layer.out.sx * layer.out.sy * layer.out.depth;
 }
 
 function InspectorBody({ layers, layer }: { layers: readonly LayerSummary[]; layer: LayerSummary }) {
-  const snapshots = useInspectorSnapshots(layer.index, layers.length);
+  const views = useInspectorViews(layer.index, layers.length);
   const frozen = useDashboard((s) => s.exampleFrozen);
   const hasUserImage = useDashboard((s) => s.userImage !== null);
   const readoutId = useId();
   const [cursor, setCursor] = useState<Cursor>({ x: 0, y: 0, channel: 0 });
   const [announcement, setAnnouncement] = useState('');
-  const snapshot = fits(snapshots.layer, layer) ? snapshots.layer : null;
-  const input = fits(snapshots.input, layers[0]!) ? snapshots.input : null;
+  const view = fits(views.layer, layer) ? views.layer : null;
+  const input = fits(views.input, layers[0]!) ? views.input : null;
   const { sx, sy, depth } = layer.out;
   const spatial = sx > 1 || sy > 1;
   const hasWeights = layer.type === 'conv' || layer.type === 'fc';
@@ -131,7 +131,7 @@ function InspectorBody({ layers, layer }: { layers: readonly LayerSummary[]; lay
   // Screen readers hear the value when the cursor moves, not at every refresh while training.
   const moveCursor = (next: Cursor) => {
     setCursor(next);
-    if (snapshot) setAnnouncement(readout(next, snapshot));
+    if (view) setAnnouncement(readout(next, view));
   };
 
   const showing = hasUserImage
@@ -144,25 +144,25 @@ function InspectorBody({ layers, layer }: { layers: readonly LayerSummary[]; lay
     <div className="inspector__body">
       <p className="muted">{showing}</p>
       <p id={readoutId} className="inspector-readout">
-        {snapshot ? readout(cursor, snapshot) : 'Waiting for the first snapshot…'}
+        {view ? readout(cursor, view) : 'Waiting for the first snapshot…'}
       </p>
       <p className="visually-hidden" aria-live="polite">
         {announcement}
       </p>
-      {snapshot ? (
+      {view ? (
         <div className="inspector__views">
           {spatial ? (
             <ChannelMaps
               layer={layer}
-              activations={snapshot.activations}
-              weights={layer.type === 'conv' ? snapshot.weights : null}
+              activations={view.activations}
+              weights={layer.type === 'conv' ? view.weights : null}
               cursor={cursor}
               onCursor={moveCursor}
               readoutId={readoutId}
             />
           ) : (
             <ScoreBars
-              values={snapshot.activations}
+              values={view.activations}
               unit={lastLayers && depth === 10 ? 'class' : 'neuron'}
               current={cursor.channel}
               onCurrent={(channel) => moveCursor({ x: 0, y: 0, channel })}
@@ -175,13 +175,13 @@ function InspectorBody({ layers, layer }: { layers: readonly LayerSummary[]; lay
           ) : null}
         </div>
       ) : null}
-      {snapshot ? (
+      {view ? (
         <ValueStatsTable
           rows={[
-            { name: 'Activations', values: snapshot.activations },
-            { name: 'Activation gradients', values: snapshot.activationGrads },
-            { name: 'Weights', values: hasWeights ? snapshot.weights : null },
-            { name: 'Weight gradients', values: hasWeights ? snapshot.weightGrads : null },
+            { name: 'Activations', values: view.activations },
+            { name: 'Activation gradients', values: view.activationGrads },
+            { name: 'Weights', values: hasWeights ? view.weights : null },
+            { name: 'Weight gradients', values: hasWeights ? view.weightGrads : null },
           ]}
         />
       ) : null}

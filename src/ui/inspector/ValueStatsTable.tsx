@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { histogram, summarizeValues } from '../../training/layer-stats';
 import { formatNumber } from '../common/format';
 import { HistogramBars } from './HistogramBars';
+import { TableHead } from '../common/TableHead';
 
 export const HISTOGRAM_BINS = 20;
 
@@ -16,16 +17,7 @@ export function ValueStatsTable({ rows }: { rows: NamedValues[] }) {
   return (
     <table className="inspector-stats">
       <caption>Statistics of the current example</caption>
-      <thead>
-        <tr>
-          <th scope="col">Values</th>
-          <th scope="col">min</th>
-          <th scope="col">max</th>
-          <th scope="col">mean</th>
-          <th scope="col">std</th>
-          <th scope="col">Histogram</th>
-        </tr>
-      </thead>
+      <TableHead columns={['Values', 'min', 'max', 'mean', 'std', 'Histogram']} />
       <tbody>
         {rows.map((row) => (
           <StatsRow key={row.name} {...row} />

@@ -1,6 +1,6 @@
 /**
  * What the inspector reads from the training side, pulled only while it is open: the
- * snapshots of its layer and the input layer (a few times a second while training runs,
+ * views of its layer and the input layer (a few times a second while training runs,
  * once per change while paused), and the per-layer training history (every two seconds).
  * The network panels' own refresh cycle is left alone.
  */
@@ -8,7 +8,7 @@ import { startTransition, useCallback, useEffect, useState } from 'react';
 import { useDashboard, useDashboardActions } from '../../state/store';
 import type { LayerView, LayerStatsPoint } from '../../training/protocol';
 
-export const INSPECTOR_SNAPSHOT_PERIOD_MS = 250;
+export const INSPECTOR_VIEWS_PERIOD_MS = 250;
 export const INSPECTOR_HISTORY_PERIOD_MS = 2000;
 
 /** Runs `task` now, then every `periodMs` while `repeat` holds; again whenever `key` changes. One request at a time. */
@@ -38,28 +38,28 @@ function usePausedChangeKey(): { running: boolean; key: string } {
   return { running: key === 'running', key };
 }
 
-export interface InspectorSnapshots {
+export interface InspectorViews {
   /** Each is null until it arrives, and always belongs to the layer asked for. */
   layer: LayerView | null;
   input: LayerView | null;
 }
 
-export function useInspectorSnapshots(index: number, layerCount: number): InspectorSnapshots {
+export function useInspectorViews(index: number, layerCount: number): InspectorViews {
   const actions = useDashboardActions();
   const network = useDashboard((s) => s.network);
   const { running, key } = usePausedChangeKey();
-  const [snapshots, setSnapshots] = useState<InspectorSnapshots>({ layer: null, input: null });
+  const [views, setViews] = useState<InspectorViews>({ layer: null, input: null });
   const valid = index >= 0 && index < layerCount;
 
   const task = useCallback(
     async (isCurrent: () => boolean) => {
       if (!valid) return;
-      const answer = await actions.inspectLayers(index === 0 ? [0] : [0, index]);
+      const answer = await actions.layerViews(index === 0 ? [0] : [0, index]);
       if (!isCurrent()) return;
       // A transition: React renders the many pictures and charts in small slices, so a
       // refresh never holds the main thread for long.
       startTransition(() =>
-        setSnapshots({
+        setViews({
           layer: answer.find((s) => s.index === index) ?? null,
           input: answer.find((s) => s.index === 0) ?? null,
         }),
@@ -68,10 +68,10 @@ export function useInspectorSnapshots(index: number, layerCount: number): Inspec
     // A new network object (new run, changed trainer) asks again at once.
     [actions, index, valid, network],
   );
-  usePolling(task, INSPECTOR_SNAPSHOT_PERIOD_MS, running, key);
+  usePolling(task, INSPECTOR_VIEWS_PERIOD_MS, running, key);
   return {
-    layer: snapshots.layer?.index === index ? snapshots.layer : null,
-    input: snapshots.input,
+    layer: views.layer?.index === index ? views.layer : null,
+    input: views.input,
   };
 }
 
@@ -82,7 +82,7 @@ export function useLayerTrainingHistory(): LayerStatsPoint[] {
   const [history, setHistory] = useState<LayerStatsPoint[]>([]);
   const task = useCallback(
     async (isCurrent: () => boolean) => {
-      const points = await actions.fetchLayerTrainingHistory();
+      const points = await actions.layerTrainingHistory();
       if (!isCurrent()) return;
       startTransition(() => setHistory((shown) => (sameHistory(shown, points) ? shown : points)));
     },

@@ -1,13 +1,11 @@
-import { lazy, Suspense, useContext, useRef, useState } from 'react';
+import { lazy, useContext } from 'react';
 import { DashboardContext, useDashboard } from '../../state/store';
-import { Card } from '../common/Card';
 import { formatInteger, formatPercent } from '../common/format';
 import { useOnScreen } from '../common/useOnScreen';
-import { DownloadPngButton } from '../export/DownloadPngButton';
 import { downloadBlob } from '../export/download';
 import { metricsCsv } from '../export/metrics-csv';
+import { MetricsCard } from './MetricsCard';
 import { useChartHistory } from './use-chart-history';
-import './metrics-charts.css';
 
 const AccuracyCurve = lazy(() => import('./AccuracyCurve'));
 
@@ -20,8 +18,6 @@ export function AccuracyChart() {
   const { points, drawn } = useChartHistory(onScreen);
   const evaluations = useDashboard((s) => s.testEvaluationPoints);
   const store = useContext(DashboardContext);
-  const [exportError, setExportError] = useState<string | null>(null);
-  const chartRef = useRef<HTMLDivElement>(null);
   const last = points.length > 0 ? points[points.length - 1] : undefined;
   const lastTest = evaluations.length > 0 ? evaluations[evaluations.length - 1] : undefined;
   const empty = points.length === 0 && evaluations.length === 0;
@@ -35,48 +31,35 @@ export function AccuracyChart() {
   }
 
   return (
-    <Card
+    <MetricsCard
       title="Accuracy"
       className="accuracy-card metrics-card"
-      ref={cardRef}
-      actions={
+      cardRef={cardRef}
+      trailingActions={
+        <button
+          type="button"
+          className="button"
+          onClick={downloadCsv}
+          disabled={empty}
+          title="Loss, training and validation accuracy per chart point, and every test evaluation, as CSV"
+        >
+          Download CSV
+        </button>
+      }
+      pngFilename={`mnist-accuracy-${last?.examples ?? 0}-examples.png`}
+      empty={empty}
+      summary={
         <>
-          <DownloadPngButton
-            chartRef={chartRef}
-            title="Accuracy"
-            filename={`mnist-accuracy-${last?.examples ?? 0}-examples.png`}
-            disabled={empty}
-            onError={setExportError}
-          />
-          <button
-            type="button"
-            className="button"
-            onClick={downloadCsv}
-            disabled={empty}
-            title="Loss, training and validation accuracy per chart point, and every test evaluation, as CSV"
-          >
-            Download CSV
-          </button>
+          {last ? summary(last.trainingAccuracy, last.validationAccuracy, last.examples) : 'The curves appear once training has seen a few hundred examples.'}
+          {lastTest
+            ? ` Test set: ${formatPercent(lastTest.fourCropAccuracy)} (4-crop) at ${formatInteger(lastTest.examples)} examples.`
+            : null}
         </>
       }
+      chartLabel="Training and validation accuracy against examples seen, test evaluations as points"
     >
-      <p className="muted" aria-live="off">
-        {last ? summary(last.trainingAccuracy, last.validationAccuracy, last.examples) : 'The curves appear once training has seen a few hundred examples.'}
-        {lastTest
-          ? ` Test set: ${formatPercent(lastTest.fourCropAccuracy)} (4-crop) at ${formatInteger(lastTest.examples)} examples.`
-          : null}
-      </p>
-      <div className="loss-chart" role="img" aria-label="Training and validation accuracy against examples seen, test evaluations as points" ref={chartRef}>
-        <Suspense fallback={null}>
-          <AccuracyCurve points={drawn} evaluations={evaluations} />
-        </Suspense>
-      </div>
-      {exportError ? (
-        <p className="metrics-card__error" role="alert">
-          {exportError}
-        </p>
-      ) : null}
-    </Card>
+      <AccuracyCurve points={drawn} evaluations={evaluations} />
+    </MetricsCard>
   );
 }
 

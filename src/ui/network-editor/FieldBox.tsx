@@ -80,35 +80,41 @@ export function FieldBox({
 
 /** l2_decay_mul may wrap after an underscore (l2_decay_ / mul) in a narrow box, never mid-word. */
 /**
- * A field the engine's schema does not know (kept for the round trip, so the engine can
- * say what is wrong with it), with a button that removes it. `kind` names it for the
- * button's label: "field" in a layer row, "trainer option" in the trainer.
+ * The fields the engine's schema does not know (kept for the round trip, so the engine can
+ * say what is wrong with them), each with a button that removes it. `kind` names them for
+ * the button's label: "field" in a layer row, "trainer option" in the trainer.
  */
-export function UnknownFieldBox({
-  name,
-  text,
+export function UnknownFieldBoxes({
+  entries,
   kind,
   invalid,
   describedBy,
   onChange,
   onRemove,
 }: {
-  name: string;
-  text: string;
+  entries: readonly { name: string; text: string }[];
   kind: string;
-  invalid: boolean;
-  describedBy: string | undefined;
-  onChange(text: string): void;
-  onRemove(): void;
+  invalid(name: string): boolean;
+  describedBy(name: string): string | undefined;
+  onChange(name: string, text: string): void;
+  onRemove(name: string): void;
 }) {
-  return (
-    <div className="layer-row__unknown">
-      <FieldBox label={name} schema={undefined} text={text} placeholder="" invalid={invalid} describedBy={describedBy} onChange={onChange} />
-      <button type="button" className="icon-button icon-button--danger" aria-label={`Remove ${kind} ${name}`} title={`Remove ${kind} ${name}`} onClick={onRemove}>
+  return entries.map(({ name, text }) => (
+    <div key={name} className="layer-row__unknown">
+      <FieldBox
+        label={name}
+        schema={undefined}
+        text={text}
+        placeholder=""
+        invalid={invalid(name)}
+        describedBy={describedBy(name)}
+        onChange={(next) => onChange(name, next)}
+      />
+      <button type="button" className="icon-button icon-button--danger" aria-label={`Remove ${kind} ${name}`} title={`Remove ${kind} ${name}`} onClick={() => onRemove(name)}>
         ✕
       </button>
     </div>
-  );
+  ));
 }
 
 /** The engine's messages for a row, each with the id its fields point to (aria-describedby). */

@@ -1,7 +1,7 @@
 import { useId, type DragEvent } from 'react';
 import { LAYER_TYPES } from '../../engine/spec';
 import { formatInteger, formatShape } from '../common/format';
-import { FieldBox, IssueMessages, UnknownFieldBox } from './FieldBox';
+import { FieldBox, IssueMessages, UnknownFieldBoxes } from './FieldBox';
 import type { RowCheck } from './form-check';
 import { layerFieldSchemas, shownLayerFields, unknownFields, type LayerRow } from './form-model';
 
@@ -156,18 +156,14 @@ export function LayerRowEditor({
               onChange={(text) => onFieldChange(field.name, text)}
             />
           ))}
-          {unknownFields(row.fields, known).map((entry) => (
-            <UnknownFieldBox
-              key={entry.name}
-              name={entry.name}
-              text={entry.text}
-              kind="field"
-              invalid={issues.some((issue) => issue.field === entry.name)}
-              describedBy={fieldIssueIds(entry.name)}
-              onChange={(text) => onFieldChange(entry.name, text)}
-              onRemove={() => onFieldRemove(entry.name)}
-            />
-          ))}
+          <UnknownFieldBoxes
+            entries={unknownFields(row.fields, known)}
+            kind="field"
+            invalid={(name) => issues.some((issue) => issue.field === name)}
+            describedBy={fieldIssueIds}
+            onChange={onFieldChange}
+            onRemove={onFieldRemove}
+          />
         </div>
         <IssueMessages issues={issues} idPrefix={issueId} />
       </fieldset>

@@ -1,18 +1,12 @@
 import type { LayerSummary } from '../../training/protocol';
 import { formatInteger, formatShape } from '../common/format';
+import { TableHead } from '../common/TableHead';
 
 /** Layer by layer: type, output shape and parameters (with the formula when there are any). */
 export function NetworkPreviewTable({ layers, totalParams }: { layers: LayerSummary[]; totalParams: number }) {
   return (
     <table className="preview-table">
-      <thead>
-        <tr>
-          <th scope="col">#</th>
-          <th scope="col">Layer</th>
-          <th scope="col">Output</th>
-          <th scope="col">Parameters</th>
-        </tr>
-      </thead>
+      <TableHead columns={['#', 'Layer', 'Output', 'Parameters']} />
       <tbody>
         {layers.map((layer) => (
           <tr key={layer.index}>

@@ -1,6 +1,6 @@
 import { useId } from 'react';
 import { DEFAULT_TRAINER, defaultEps, TRAINER_FIELDS, TRAINER_METHODS, type SpecIssue, type TrainerMethod } from '../../engine/spec';
-import { FieldBox, IssueMessages, UnknownFieldBox } from './FieldBox';
+import { FieldBox, IssueMessages, UnknownFieldBoxes } from './FieldBox';
 import { unknownFields, type FieldEntry } from './form-model';
 
 interface TrainerFieldsetProps {
@@ -51,18 +51,14 @@ export function TrainerFieldset({ entries, issues, onFieldChange, onFieldRemove 
             />
           );
         })}
-        {unknownFields(entries, TRAINER_FIELDS).map((entry) => (
-          <UnknownFieldBox
-            key={entry.name}
-            name={entry.name}
-            text={entry.text}
-            kind="trainer option"
-            invalid={invalid(entry.name)}
-            describedBy={issueIds(entry.name)}
-            onChange={(text) => onFieldChange(entry.name, text)}
-            onRemove={() => onFieldRemove(entry.name)}
-          />
-        ))}
+        <UnknownFieldBoxes
+          entries={unknownFields(entries, TRAINER_FIELDS)}
+          kind="trainer option"
+          invalid={invalid}
+          describedBy={issueIds}
+          onChange={onFieldChange}
+          onRemove={onFieldRemove}
+        />
       </div>
       <IssueMessages issues={issues} idPrefix={issueId} />
     </fieldset>

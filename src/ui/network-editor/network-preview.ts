@@ -7,6 +7,7 @@ import { parseNetwork } from '../../engine/parse';
 import { SpecError } from '../../engine/spec';
 import { summarizeLayer } from '../../training/summary';
 import type { LayerSummary } from '../../training/protocol';
+import { errorMessage } from '../../engine/error-message';
 
 export interface DefinitionProblem {
   message: string;
@@ -36,5 +37,5 @@ export function describeProblem(text: string, err: unknown): DefinitionProblem {
     const line = located?.line ?? null;
     return { message: err.message, line, lineText: line === null ? null : (text.split('\n')[line - 1] ?? null) };
   }
-  return { message: err instanceof Error ? err.message : String(err), line: null, lineText: null };
+  return { message: errorMessage(err), line: null, lineText: null };
 }

@@ -6,6 +6,7 @@ import type { Mosaic } from '../common/grayscale';
 import { formatNumber } from '../common/format';
 import { openLayerInspector } from '../inspector/inspector-url';
 import { filterMosaic, layerTitle, mosaicLabel, showsWeights, volumeMosaic, type MapGroupKind } from './layer-maps';
+import './network-view.css';
 
 /** "filter size 5x5x1, stride 1" or "pooling size 2x2, stride 2" (the original's wording); null for other layers. */
 export function windowLine(layer: LayerSummary): string | null {
@@ -39,9 +40,9 @@ function isPanelClick(event: MouseEvent<HTMLElement>): boolean {
 export const LayerPanel = memo(function LayerPanel({ layer, observe }: LayerPanelProps) {
   const titleId = useId();
   const hintId = useId();
-  const snapshot = useDashboard((s) => s.layerViews[layer.index] ?? null);
+  const view = useDashboard((s) => s.layerViews[layer.index] ?? null);
   const windowText = windowLine(layer);
-  // Stable, so re-renders on every snapshot do not detach and re-attach the observer.
+  // Stable, so re-renders on every view do not detach and re-attach the observer.
   const panelRef = useCallback((el: HTMLElement | null) => observe(el, layer.index), [observe, layer.index]);
 
   return (
@@ -68,17 +69,17 @@ export const LayerPanel = memo(function LayerPanel({ layer, observe }: LayerPane
         {windowText ? <p>{windowText}</p> : null}
         {layer.window && layer.window.pad > 0 ? <p>padding {layer.window.pad}</p> : null}
         <p>
-          max activation: {rangeText(snapshot?.activationRange.max)}, min: {rangeText(snapshot?.activationRange.min)}
+          max activation: {rangeText(view?.activationRange.max)}, min: {rangeText(view?.activationRange.min)}
         </p>
         <p>
-          max gradient: {rangeText(snapshot?.gradientRange.max)}, min: {rangeText(snapshot?.gradientRange.min)}
+          max gradient: {rangeText(view?.gradientRange.max)}, min: {rangeText(view?.gradientRange.min)}
         </p>
         {layer.paramFormula ? <p>parameters: {layer.paramFormula}</p> : null}
       </div>
       <div className="layer-panel__maps">
-        {/* Drawn as empty frames until the first snapshot, so the panel never changes size:
+        {/* Drawn as empty frames until the first view, so the panel never changes size:
             a page that grows as pictures arrive would pull other panels into view and back. */}
-        <LayerMaps layer={layer} snapshot={snapshot} />
+        <LayerMaps layer={layer} view={view} />
       </div>
     </article>
   );
@@ -89,33 +90,21 @@ function rangeText(value: number | undefined): string {
 }
 
 /** The layouts depend only on the layer's shape, so they are built once per layer. */
-function LayerMaps({ layer, snapshot }: { layer: LayerSummary; snapshot: LayerView | null }) {
+function LayerMaps({ layer, view }: { layer: LayerSummary; view: LayerView | null }) {
   const volume = useMemo(() => volumeMosaic(layer), [layer]);
-  const a = snapshot?.activationRange;
-  const g = snapshot?.gradientRange;
   return (
     <>
       <div className="map-row">
-        <MapGroup
-          title="Activations"
-          kind="activations"
-          layer={layer}
-          mosaic={volume}
-          values={snapshot?.activations ?? null}
-          min={a?.min}
-          max={a?.max}
-        />
-        <MapGroup
-          title="Activation gradients"
-          kind="activation gradients"
-          layer={layer}
-          mosaic={volume}
-          values={snapshot?.activationGrads ?? null}
-          min={g?.min}
-          max={g?.max}
-        />
+        {(
+          [
+            { title: 'Activations', kind: 'activations', values: view?.activations, range: view?.activationRange },
+            { title: 'Activation gradients', kind: 'activation gradients', values: view?.activationGrads, range: view?.gradientRange },
+          ] as const
+        ).map(({ title, kind, values, range }) => (
+          <MapGroup key={kind} title={title} kind={kind} layer={layer} mosaic={volume} values={values ?? null} min={range?.min} max={range?.max} />
+        ))}
       </div>
-      {layer.type === 'conv' ? <WeightMaps layer={layer} snapshot={snapshot} /> : null}
+      {layer.type === 'conv' ? <WeightMaps layer={layer} view={view} /> : null}
       {layer.type === 'fc' ? <p className="muted">Weights of fully connected layers are not drawn.</p> : null}
     </>
   );
@@ -126,7 +115,7 @@ interface MapGroupProps {
   kind: MapGroupKind;
   layer: LayerSummary;
   mosaic: Mosaic;
-  /** Null until the first snapshot: the frames show, empty. */
+  /** Null until the first view: the frames show, empty. */
   values: Float32Array | null;
   /** A range for every tile (activations: the whole layer's, as ConvNetJS); omitted for weights. */
   min?: number;
@@ -143,7 +132,7 @@ function MapGroup({ title, kind, layer, mosaic, values, min, max }: MapGroupProp
   );
 }
 
-function WeightMaps({ layer, snapshot }: { layer: LayerSummary; snapshot: LayerView | null }) {
+function WeightMaps({ layer, view }: { layer: LayerSummary; view: LayerView | null }) {
   const filters = useMemo(() => filterMosaic(layer), [layer]);
   if (!showsWeights(layer)) {
     return <p className="muted">Filters of 3x3 or smaller are not drawn; they are too small to read.</p>;
@@ -151,8 +140,8 @@ function WeightMaps({ layer, snapshot }: { layer: LayerSummary; snapshot: LayerV
   // No shared range: each filter is scaled to its own, as ConvNetJS drew them.
   return (
     <div className="map-row">
-      <MapGroup title="Weights" kind="weights" layer={layer} mosaic={filters} values={snapshot?.weights ?? null} />
-      <MapGroup title="Weight gradients" kind="weight gradients" layer={layer} mosaic={filters} values={snapshot?.weightGrads ?? null} />
+      <MapGroup title="Weights" kind="weights" layer={layer} mosaic={filters} values={view?.weights ?? null} />
+      <MapGroup title="Weight gradients" kind="weight gradients" layer={layer} mosaic={filters} values={view?.weightGrads ?? null} />
     </div>
   );
 }

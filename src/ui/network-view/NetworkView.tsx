@@ -4,6 +4,7 @@ import { Card } from '../common/Card';
 import { formatInteger } from '../common/format';
 import { LayerPanel } from './LayerPanel';
 import { useVisibleLayers } from './useVisibleLayers';
+import './network-view.css';
 
 /** One panel per layer, in order, refreshed a few times a second while on screen. */
 export function NetworkView() {
@@ -19,7 +20,7 @@ export function NetworkView() {
       className="network-card"
       actions={
         inspectingUserImage ? (
-          <button type="button" className="button" onClick={() => actions.clearUserImage()}>
+          <button type="button" className="button" onClick={() => actions.clearInspectedImage()}>
             Show training examples
           </button>
         ) : null

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef } from 'react';
 
 /**
  * Tracks which layer panels are on screen and reports the set whenever it changes, so
- * only those layers are snapshotted. A hidden tab reports none. Without
+ * only those layers are read. A hidden tab reports none. Without
  * IntersectionObserver (old browsers, jsdom) every panel counts as visible.
  *
  * Returns a ref-callback factory: pass `observe(element, index)` from each panel.

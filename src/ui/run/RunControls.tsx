@@ -3,6 +3,7 @@ import { parseSeed } from '../../state/run-url';
 import { useDashboard, useDashboardActions } from '../../state/store';
 import { Card } from '../common/Card';
 import './run.css';
+import { FieldError } from '../common/ErrorNotice';
 
 /**
  * The run as something to repeat and share: the seed in force with "Reset" (the same
@@ -73,11 +74,7 @@ export function RunControls() {
               setError(null);
             }}
           />
-          {error ? (
-            <p id={errorId} className="field__error" role="alert">
-              {error}
-            </p>
-          ) : null}
+          <FieldError id={errorId} message={error} />
         </div>
         <div className="button-row">
           <button type="submit" className="button" disabled={!started || busy}>

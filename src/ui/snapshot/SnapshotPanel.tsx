@@ -2,6 +2,9 @@ import { useId, useState } from 'react';
 import { useDashboard, useDashboardActions } from '../../state/store';
 import { Card } from '../common/Card';
 import { downloadText } from './download';
+import { ErrorNotice } from '../common/ErrorNotice';
+import { FileField } from '../common/FileField';
+import { errorMessage } from '../../engine/error-message';
 
 type Outcome = { kind: 'ok'; message: string } | { kind: 'error'; message: string } | null;
 
@@ -14,7 +17,6 @@ export function SnapshotPanel() {
   const hasNetwork = useDashboard((s) => s.network !== null);
   const savedId = useId();
   const pasteId = useId();
-  const fileId = useId();
   const [saved, setSaved] = useState<string | null>(null);
   const [pasted, setPasted] = useState('');
   const [outcome, setOutcome] = useState<Outcome>(null);
@@ -28,7 +30,7 @@ export function SnapshotPanel() {
       downloadText(text, 'mnist-convnet-snapshot.json', 'application/json');
       setOutcome({ kind: 'ok', message: `Snapshot saved (${Math.round(text.length / 1024)} KB).` });
     } catch (err) {
-      setOutcome({ kind: 'error', message: `Could not save the snapshot: ${err instanceof Error ? err.message : String(err)}` });
+      setOutcome({ kind: 'error', message: `Could not save the snapshot: ${errorMessage(err)}` });
     } finally {
       setBusy(false);
     }
@@ -81,19 +83,7 @@ export function SnapshotPanel() {
         </div>
       ) : null}
 
-      <div className="field">
-        <label htmlFor={fileId}>Snapshot file</label>
-        <input
-          id={fileId}
-          type="file"
-          accept="application/json,.json"
-          disabled={busy}
-          onChange={(e) => {
-            void loadFile(e.target.files?.[0]);
-            e.target.value = '';
-          }}
-        />
-      </div>
+      <FileField label="Snapshot file" accept="application/json,.json" disabled={busy} onFile={(file) => void loadFile(file)} />
       <div className="field">
         <label htmlFor={pasteId}>Or paste snapshot JSON</label>
         <textarea
@@ -110,11 +100,7 @@ export function SnapshotPanel() {
           Load snapshot
         </button>
       </div>
-      {outcome?.kind === 'error' ? (
-        <p className="notice notice--error" role="alert">
-          {outcome.message}
-        </p>
-      ) : null}
+      <ErrorNotice message={outcome?.kind === 'error' ? outcome.message : null} />
       {outcome?.kind === 'ok' ? (
         <p className="notice notice--ok" role="status">
           {outcome.message}

@@ -1,4 +1,5 @@
 import { useDashboard, useDashboardActions } from '../../state/store';
+import './stats.css';
 
 /** The data-loading progress bar while MNIST downloads, and the failure message with Retry. */
 export function DataStatus() {

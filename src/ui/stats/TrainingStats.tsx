@@ -3,6 +3,7 @@ import { formatInteger, formatNumber, formatPercent } from '../common/format';
 import { useDashboard, useDashboardActions } from '../../state/store';
 import { DataStatus } from './DataStatus';
 import type { TrainingStats as Stats } from '../../training/protocol';
+import './stats.css';
 
 /** What the Stats list shows, in order: label and how to read it off the statistics. */
 const STAT_ROWS: ReadonlyArray<{ label: string; read: (s: Stats) => string }> = [

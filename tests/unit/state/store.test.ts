@@ -5,7 +5,7 @@ import {
   MAX_LOSS_POINTS,
   MAX_PREDICTIONS,
   PREDICTIONS_PERIOD_MS,
-  SNAPSHOT_PERIOD_MS,
+  LAYER_VIEWS_PERIOD_MS,
   testAccuracy,
   type DashboardStore,
 } from '../../../src/state/store';
@@ -32,7 +32,7 @@ function prediction(testIndex: number, correct: boolean): TestPrediction {
   return { testIndex, pixels: new Uint8Array(784), label: 1, top3: [{ label: correct ? 1 : 2, probability: 0.9 }], correct };
 }
 
-function snapshot(index: number, value: number): LayerView {
+function view(index: number, value: number): LayerView {
   return {
     index,
     activations: new Float32Array([value]),
@@ -112,39 +112,39 @@ describe('dashboard store', () => {
     expect(s.layerViews).toEqual({});
   });
 
-  it('refreshes snapshots of visible layers only, a few times a second while running', async () => {
-    backend.answers.layerViews = (indices) => indices.map((i) => snapshot(i, i * 10));
+  it('refreshes views of visible layers only, a few times a second while running', async () => {
+    backend.answers.layerViews = (indices) => indices.map((i) => view(i, i * 10));
     backend.emitUpdate({ runId: 1, network: NETWORK, stats: { running: true } });
     store.getState().actions.setVisibleLayers([2, 0]);
     await vi.advanceTimersByTimeAsync(0);
     expect(backend.callsTo('layerViews')).toEqual([[[0, 2]]]);
     expect(Object.keys(store.getState().layerViews)).toEqual(['0', '2']);
-    await vi.advanceTimersByTimeAsync(SNAPSHOT_PERIOD_MS * 4);
+    await vi.advanceTimersByTimeAsync(LAYER_VIEWS_PERIOD_MS * 4);
     const whileRunning = backend.callsTo('layerViews').length;
     expect(whileRunning).toBeGreaterThanOrEqual(4);
     expect(whileRunning).toBeLessThanOrEqual(6);
 
     // Paused: one last refresh, then quiet.
     await store.getState().actions.pause();
-    await vi.advanceTimersByTimeAsync(SNAPSHOT_PERIOD_MS * 8);
+    await vi.advanceTimersByTimeAsync(LAYER_VIEWS_PERIOD_MS * 8);
     const afterPause = backend.callsTo('layerViews').length;
-    await vi.advanceTimersByTimeAsync(SNAPSHOT_PERIOD_MS * 8);
+    await vi.advanceTimersByTimeAsync(LAYER_VIEWS_PERIOD_MS * 8);
     expect(backend.callsTo('layerViews').length).toBe(afterPause);
 
     // Nothing visible: no requests at all.
     store.getState().actions.setVisibleLayers([]);
     await store.getState().actions.resume();
-    await vi.advanceTimersByTimeAsync(SNAPSHOT_PERIOD_MS * 8);
+    await vi.advanceTimersByTimeAsync(LAYER_VIEWS_PERIOD_MS * 8);
     expect(backend.callsTo('layerViews').length).toBe(afterPause);
   });
 
-  it('ignores snapshots that arrive after the run changed', async () => {
+  it('ignores views that arrive after the run changed', async () => {
     let release: (s: LayerView[]) => void = () => {};
     backend.layerViews = () => new Promise((resolve) => (release = resolve));
     backend.emitUpdate({ runId: 1, network: NETWORK });
     store.getState().actions.setVisibleLayers([1]);
     backend.emitUpdate({ runId: 2 });
-    release([snapshot(1, 5)]);
+    release([view(1, 5)]);
     await vi.advanceTimersByTimeAsync(0);
     expect(store.getState().layerViews).toEqual({});
   });
@@ -164,7 +164,7 @@ describe('dashboard store', () => {
     expect(await store.getState().actions.classifyImage(pixels)).toEqual({ ok: true });
     expect(store.getState().userImage?.top3[0].label).toBe(7);
     expect(store.getState().userImage?.pixels).toEqual(pixels);
-    store.getState().actions.clearUserImage();
+    store.getState().actions.clearInspectedImage();
     expect(store.getState().userImage).toBeNull();
     expect(backend.callsTo('clearInspectedImage')).toHaveLength(1);
     backend.answers.classifyImage = () => ({ ok: false, error: 'bad' });

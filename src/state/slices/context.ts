@@ -1,0 +1,90 @@
+/**
+ * What every slice of the dashboard store is made with (zustand's slices pattern): the
+ * store's own set and get, the backend, and the store's options. A slice creator returns
+ * its state and its actions; createDashboardStore combines them into one store.
+ */
+import type { StoreApi } from 'zustand/vanilla';
+import { errorMessage } from '../../engine/error-message';
+import type { ComparisonBackend } from '../../comparison/comparison-client';
+import type { LossPoint, Promised, TrainingApi, TrainingEvents, TrainingStats } from '../../training/protocol';
+import type { ResumeFrom, SessionCheckpoint } from '../../training/checkpoint';
+import type { DashboardActions, DashboardState } from '../types';
+
+/**
+ * Everything the store needs from the training side: the training API with promised
+ * results (the bridge wraps the worker; tests use a fake built from the same list), plus
+ * the bridge's own connect and restart.
+ */
+export interface DashboardBackend extends Promised<TrainingApi> {
+  /**
+   * Called once by the store: from then on the backend pushes through `events`. With
+   * `resume`, the first worker goes on with that saved run instead of starting one.
+   */
+  connect(events: TrainingEvents, resume?: ResumeFrom): void;
+  /** Throws the session away (after a fault) and starts a fresh one, or goes on from `from`'s checkpoint. */
+  restart(from?: ResumeFrom | null): Promise<void>;
+}
+
+/** A run read back from the autosave at page load (see src/state/autosave.ts). */
+export interface RestoredRun {
+  checkpoint: SessionCheckpoint;
+  lossHistory: readonly LossPoint[];
+  stats: TrainingStats;
+  /** When it was saved, ms since the epoch. */
+  savedAt: number;
+}
+
+export interface DashboardStoreOptions {
+  /** Start from this saved run, paused, with the autosave banner, instead of a fresh run. */
+  restored?: RestoredRun | null;
+  /** Why an autosave found at page load could not be used (the banner says so); a fresh run starts. */
+  autosaveRefusal?: string | null;
+  /** Forgets the autosave: "Start fresh", or a saved run the worker refused. */
+  discardAutosave?: () => Promise<void>;
+  /** The trainer comparison's backend; default: a comparison worker, made on the first start. */
+  comparison?: ComparisonBackend;
+}
+
+export interface SliceContext {
+  set: StoreApi<DashboardState>['setState'];
+  get: () => DashboardState;
+  backend: DashboardBackend;
+  options: DashboardStoreOptions;
+  /** Runs a backend call; a throw becomes the fault banner instead of an unhandled rejection. */
+  guarded<T>(what: string, call: () => Promise<T>, fallback: T): Promise<T>;
+}
+
+/** A slice creator: its part of the state, and its actions. */
+export type Slice<State, ActionName extends keyof DashboardActions> = (context: SliceContext) => State & {
+  actions: Pick<DashboardActions, ActionName>;
+};
+
+/** The fault banner, with training shown as stopped. */
+export function withFault(state: DashboardState, message: string): Partial<DashboardState> {
+  return { fault: message, stats: state.stats ? { ...state.stats, running: false } : state.stats };
+}
+
+export function sliceContext(
+  set: SliceContext['set'],
+  get: SliceContext['get'],
+  backend: DashboardBackend,
+  options: DashboardStoreOptions,
+): SliceContext {
+  return {
+    set,
+    get,
+    backend,
+    options,
+    async guarded(what, call, fallback) {
+      try {
+        return await call();
+      } catch (error) {
+        set(withFault(get(), `${what} failed: ${errorMessage(error)}`));
+        return fallback;
+      }
+    },
+  };
+}
+
+/** A rejected action's answer when the worker itself failed. */
+export const WORKER_FAILED = { ok: false, error: 'the training worker failed' } as const;
