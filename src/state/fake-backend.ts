@@ -75,6 +75,8 @@ export function createFakeBackend(): FakeBackend {
     restartRun: ok,
     saveSnapshot: () => '{"layers":[]}',
     loadSnapshot: ok,
+    saveOnnx: () => ({ ok: true, bytes: new Uint8Array([8, 9]) }),
+    loadOnnx: ok,
     classifyImage: () => ({ ok: true, top3: [] }),
     clearInspectedImage: nothing,
     layerViews: () => [],

@@ -5,6 +5,7 @@
 import type { TrainerSpec } from '../engine/spec';
 import type {
   ActionResult,
+  OnnxExport,
   ClassProbability,
   DataProgress,
   LayerView,
@@ -150,6 +151,9 @@ export interface DashboardActions {
   /** ConvNetJS-format JSON text of the current net. */
   saveSnapshot(): Promise<string>;
   loadSnapshot(jsonText: string): Promise<ActionResult>;
+  /** The network in force as ONNX bytes, or why it cannot be written. */
+  saveOnnx(): Promise<OnnxExport>;
+  loadOnnx(bytes: Uint8Array): Promise<ActionResult>;
   /**
    * pixels: 28x28 grayscale 0..255, MNIST-style (light digit on dark background). Unlike the
    * worker's call, it answers ok/error only and keeps the image and its top 3 in `userImage`.

@@ -35,6 +35,10 @@ export interface TrainingApi {
   /** ConvNetJS-format JSON text of the current net. */
   saveSnapshot(): string;
   loadSnapshot(jsonText: string): ActionResult;
+  /** The network in force as an ONNX model (opset 17, NCHW), or why it cannot be written. */
+  saveOnnx(): OnnxExport;
+  /** Replaces the network with an ONNX model's (its operators must map onto layers); the trainer settings stay. */
+  loadOnnx(bytes: Uint8Array): ActionResult;
   /** Classifies a 28x28 image (0..255) and makes the layer views show it until cleared. */
   classifyImage(pixels: Uint8Array): ClassifyResult;
   /** The layer views follow training examples again. */
@@ -69,6 +73,8 @@ export const TRAINING_METHODS = namesOf<TrainingApi>({
   restartRun: true,
   saveSnapshot: true,
   loadSnapshot: true,
+  saveOnnx: true,
+  loadOnnx: true,
   classifyImage: true,
   clearInspectedImage: true,
   layerViews: true,
@@ -226,6 +232,9 @@ export interface DataProgress {
 
 /** The result of a user action that can be rejected. A rejection changes nothing. */
 export type ActionResult = { ok: true } | { ok: false; error: string };
+
+/** An ONNX model's bytes, or the reason the network cannot be written as one. */
+export type OnnxExport = { ok: true; bytes: Uint8Array } | { ok: false; error: string };
 
 /**
  * One push from the session to the page (at most ~10 a second). Loss points and

@@ -13,6 +13,7 @@ import type { TrainerSpec } from '../engine/spec';
 import { errorMessage } from '../engine/error-message';
 import type {
   ActionResult,
+  OnnxExport,
   ClassifyResult,
   LayerStatsPoint,
   LayerView,
@@ -172,6 +173,17 @@ class TrainingWorker implements TrainingWorkerApi {
 
   loadSnapshot(text: string): ActionResult {
     const result = this.requireSession().loadSnapshot(text);
+    this.push();
+    return result;
+  }
+
+  saveOnnx(): OnnxExport {
+    const result = this.requireSession().saveOnnx();
+    return result.ok ? Comlink.transfer(result, [result.bytes.buffer as ArrayBuffer]) : result;
+  }
+
+  loadOnnx(bytes: Uint8Array): ActionResult {
+    const result = this.requireSession().loadOnnx(bytes);
     this.push();
     return result;
   }

@@ -44,7 +44,7 @@ describe('snapshot panel', () => {
   it('loads a snapshot file and says so', async () => {
     const { backend, user } = setup();
     const json = '{"layers":[]}';
-    await user.upload(screen.getByLabelText('Snapshot file'), new File([json], 'net.json', { type: 'application/json' }));
+    await user.upload(screen.getByLabelText('Snapshot or ONNX file'), new File([json], 'net.json', { type: 'application/json' }));
     await waitFor(() => expect(screen.getByRole('status').textContent).toContain('Loaded the snapshot from net.json'));
     expect(backend.callsTo('loadSnapshot')).toEqual([[json]]);
   });
@@ -71,5 +71,47 @@ describe('snapshot panel', () => {
     expect(clicked[0]!.href).toBe('blob:snapshot');
     expect(await createObjectURL.mock.calls[0]![0].text()).toBe(json);
     expect(within(screen.getByRole('status')).getByText(/Snapshot saved/)).toBeTruthy();
+  });
+
+  it('exports ONNX: downloads the model bytes and says how big it is', async () => {
+    const { backend, user } = setup();
+    const bytes = new Uint8Array(3000).fill(7);
+    backend.answers.saveOnnx = () => ({ ok: true, bytes });
+    const createObjectURL = vi.fn((_blob: Blob) => 'blob:onnx');
+    Object.assign(URL, { createObjectURL, revokeObjectURL: vi.fn() });
+    const clicked: HTMLAnchorElement[] = [];
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      clicked.push(this);
+    });
+
+    await user.click(screen.getByRole('button', { name: 'Export ONNX' }));
+
+    await waitFor(() => expect(screen.getByRole('status').textContent).toContain('ONNX model exported (3 KB)'));
+    expect(clicked.map((a) => a.download)).toEqual(['mnist-convnet.onnx']);
+    const blob = createObjectURL.mock.calls[0]![0];
+    expect(new Uint8Array(await blob.arrayBuffer())).toEqual(bytes);
+  });
+
+  it('says why a network cannot be exported as ONNX, and downloads nothing', async () => {
+    const { backend, user } = setup();
+    backend.answers.saveOnnx = () => ({ ok: false, error: 'layer 3 (spline): ONNX has no such operator' });
+    const createObjectURL = vi.fn(() => 'blob:none');
+    Object.assign(URL, { createObjectURL, revokeObjectURL: vi.fn() });
+
+    await user.click(screen.getByRole('button', { name: 'Export ONNX' }));
+
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('Could not export ONNX: layer 3 (spline)'));
+    expect(createObjectURL).not.toHaveBeenCalled();
+  });
+
+  it('loads a binary file as an ONNX model, and names the file when the model is refused', async () => {
+    const { backend, user } = setup();
+    backend.answers.loadOnnx = () => ({ ok: false, error: 'ONNX model: operator LeakyRelu is not supported' });
+    const model = new Uint8Array([0x08, 0x08, 0x12, 0x04]);
+    await user.upload(screen.getByLabelText('Snapshot or ONNX file'), new File([model], 'net.onnx'));
+
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('net.onnx: ONNX model: operator LeakyRelu'));
+    expect(backend.callsTo('loadOnnx')).toEqual([[model]]);
+    expect(backend.callsTo('loadSnapshot')).toEqual([]);
   });
 });

@@ -41,6 +41,8 @@ type RunActions =
   | 'dismissNotice'
   | 'saveSnapshot'
   | 'loadSnapshot'
+  | 'saveOnnx'
+  | 'loadOnnx'
   | 'clearLossHistory'
   | 'retryData'
   | 'restartTraining'
@@ -83,6 +85,8 @@ export const createRunSlice: Slice<RunSlice, RunActions> = (context) => {
       },
       saveSnapshot: () => backend.saveSnapshot(),
       loadSnapshot: (text) => guarded('Loading the snapshot', () => backend.loadSnapshot(text), WORKER_FAILED),
+      saveOnnx: () => backend.saveOnnx(),
+      loadOnnx: (bytes) => guarded('Loading the ONNX model', () => backend.loadOnnx(bytes), WORKER_FAILED),
       clearLossHistory() {
         get().chartHistory.clear();
         set({ lossHistory: get().chartHistory.values, testEvaluationPoints: [] });

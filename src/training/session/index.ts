@@ -25,13 +25,14 @@ import { resolveTrainer, type TrainerSpec } from '../../engine/spec';
 import { checkpointProblem, type SessionCheckpoint } from '../checkpoint';
 import { definitionText, definitionWithTrainer } from '../definition-text';
 import type { EvaluationOutcome, EvaluationProgress } from '../evaluation';
-import type { ActionResult, ClassifyResult, LayerStatsPoint, LayerView, NetworkSummary, SessionUpdate, TrainingStats } from '../protocol';
+import type { ActionResult, ClassifyResult, OnnxExport, LayerStatsPoint, LayerView, NetworkSummary, SessionUpdate, TrainingStats } from '../protocol';
 import { summarizeNetwork } from '../summary';
 import { mnistProblem, SessionModel, type SessionData } from './model';
 import { networkFromDefinition, networkFromSnapshot } from './network-source';
 import type { SessionOptions } from './options';
 import { SessionParts } from './parts';
 import { cannotRestore, checkpointOf } from './run-checkpoint';
+import { onnxOf, snapshotTextFromOnnx } from './onnx-exchange';
 import { testImagePixels } from './test-set-evaluation';
 
 export { mnistProblem, type SessionData, type SessionOptions };
@@ -279,6 +280,17 @@ export class TrainingSession {
     const spec = this.model.trainer.spec;
     this.installNet(built.net, spec, definitionText(built.net.specs, spec));
     return { ok: true };
+  }
+
+  /** The network in force as an ONNX model, or why it cannot be written. */
+  saveOnnx(): OnnxExport {
+    return onnxOf(this.model.net, this.model.definition);
+  }
+
+  /** Replaces the network with an ONNX model's, through the snapshot path; the trainer settings stay. */
+  loadOnnx(bytes: Uint8Array): ActionResult {
+    const converted = snapshotTextFromOnnx(bytes);
+    return converted.ok ? this.loadSnapshot(converted.text) : converted;
   }
 
   /**

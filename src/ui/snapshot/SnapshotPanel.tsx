@@ -1,7 +1,7 @@
 import { useId, useState } from 'react';
 import { useDashboard, useDashboardActions } from '../../state/store';
 import { Card } from '../common/Card';
-import { downloadText } from './download';
+import { downloadFile } from './download';
 import { ErrorNotice } from '../common/ErrorNotice';
 import { FileField } from '../common/FileField';
 import { errorMessage } from '../../engine/error-message';
@@ -9,8 +9,9 @@ import { errorMessage } from '../../engine/error-message';
 type Outcome = { kind: 'ok'; message: string } | { kind: 'error'; message: string } | null;
 
 /**
- * Save the network as ConvNetJS JSON (file and copyable text) and load one back from a
- * file or pasted text. A snapshot the worker rejects is reported and changes nothing.
+ * Save the network as ConvNetJS JSON (file and copyable text) or as an ONNX model, and load
+ * either back from a file (told apart by their first bytes) or JSON from pasted text. A file
+ * the worker rejects is reported and changes nothing.
  */
 export function SnapshotPanel() {
   const actions = useDashboardActions();
@@ -27,10 +28,27 @@ export function SnapshotPanel() {
     try {
       const text = await actions.saveSnapshot();
       setSaved(text);
-      downloadText(text, 'mnist-convnet-snapshot.json', 'application/json');
+      downloadFile(text, 'mnist-convnet-snapshot.json', 'application/json');
       setOutcome({ kind: 'ok', message: `Snapshot saved (${Math.round(text.length / 1024)} KB).` });
     } catch (err) {
       setOutcome({ kind: 'error', message: `Could not save the snapshot: ${errorMessage(err)}` });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function exportOnnx() {
+    setBusy(true);
+    try {
+      const result = await actions.saveOnnx();
+      if (!result.ok) {
+        setOutcome({ kind: 'error', message: `Could not export ONNX: ${result.error}` });
+        return;
+      }
+      downloadFile(result.bytes, 'mnist-convnet.onnx', 'application/octet-stream');
+      setOutcome({ kind: 'ok', message: `ONNX model exported (${Math.max(1, Math.round(result.bytes.length / 1024))} KB).` });
+    } catch (err) {
+      setOutcome({ kind: 'error', message: `Could not export ONNX: ${errorMessage(err)}` });
     } finally {
       setBusy(false);
     }
@@ -53,22 +71,37 @@ export function SnapshotPanel() {
 
   async function loadFile(file: File | undefined) {
     if (!file) return;
-    let text: string;
+    let bytes: Uint8Array;
     try {
-      text = await file.text();
+      bytes = new Uint8Array(await file.arrayBuffer());
     } catch {
       setOutcome({ kind: 'error', message: `Could not read ${file.name}.` });
       return;
     }
-    await load(text, file.name);
+    if (looksLikeJson(bytes)) {
+      await load(new TextDecoder().decode(bytes), file.name);
+      return;
+    }
+    setBusy(true);
+    const result = await actions.loadOnnx(bytes);
+    setBusy(false);
+    setOutcome(
+      result.ok ? { kind: 'ok', message: `Loaded the ONNX model from ${file.name}.` } : { kind: 'error', message: `${file.name}: ${result.error}` },
+    );
   }
 
   return (
     <Card title="Snapshot" className="snapshot-card">
-      <p className="muted">Weights in ConvNetJS's JSON format, so they load in ConvNetJS too.</p>
+      <p className="muted">
+        Weights in ConvNetJS's JSON format, so they load in ConvNetJS too; or the network as an ONNX model for ONNX Runtime,
+        PyTorch and other tools (a file of either kind loads back).
+      </p>
       <div className="button-row">
         <button type="button" className="button button--primary" onClick={() => void save()} disabled={busy || !hasNetwork}>
           Save snapshot
+        </button>
+        <button type="button" className="button" onClick={() => void exportOnnx()} disabled={busy || !hasNetwork}>
+          Export ONNX
         </button>
         {saved !== null ? (
           <button type="button" className="button" onClick={() => void copyText(saved, setOutcome)}>
@@ -83,7 +116,7 @@ export function SnapshotPanel() {
         </div>
       ) : null}
 
-      <FileField label="Snapshot file" accept="application/json,.json" disabled={busy} onFile={(file) => void loadFile(file)} />
+      <FileField label="Snapshot or ONNX file" accept="application/json,.json,.onnx" disabled={busy} onFile={(file) => void loadFile(file)} />
       <div className="field">
         <label htmlFor={pasteId}>Or paste snapshot JSON</label>
         <textarea
@@ -117,4 +150,13 @@ async function copyText(text: string, report: (o: Outcome) => void) {
   } catch {
     report({ kind: 'error', message: 'The browser did not allow copying; select the text and copy it by hand.' });
   }
+}
+
+/** A snapshot is JSON text (its first non-blank byte is '{'); an ONNX model is protobuf bytes, which never start so. */
+function looksLikeJson(bytes: Uint8Array): boolean {
+  for (const byte of bytes) {
+    if (byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d || byte === 0xef || byte === 0xbb || byte === 0xbf) continue;
+    return byte === 0x7b;
+  }
+  return true;
 }

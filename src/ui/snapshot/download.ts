@@ -1,7 +1,7 @@
-/** Offers text as a file download through a temporary object URL and link. */
-export function downloadText(text: string, fileName: string, mimeType: string): void {
+/** Offers text or bytes as a file download through a temporary object URL and link. */
+export function downloadFile(contents: string | Uint8Array, fileName: string, mimeType: string): void {
   if (typeof URL.createObjectURL !== 'function') return;
-  const url = URL.createObjectURL(new Blob([text], { type: mimeType }));
+  const url = URL.createObjectURL(new Blob([contents as BlobPart], { type: mimeType }));
   const link = document.createElement('a');
   link.href = url;
   link.download = fileName;
