@@ -50,13 +50,6 @@ export function serveReplicaOn(scope: WebMessageTarget & { close?(): void }): vo
 }
 
 /**
- * A turn of the event loop, by the shared yield scheduler's rule (a MessageChannel message
- * in a browser worker, without setTimeout's 4 ms clamp when nested). Kept under this name
- * for the training worker until it imports nextTurn itself.
- */
-export { nextTurn as yieldViaMessageChannel } from './yield-scheduler';
-
-/**
  * Whether memory can be shared with workers here: SharedArrayBuffer exists and, in a
  * browser, the page is cross-origin isolated (crossOriginIsolated is absent in Node).
  */

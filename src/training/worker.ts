@@ -25,8 +25,8 @@ import { TrainingSession, type SessionData, type SessionOptions } from './sessio
 import type { EvaluationOutcome, EvaluationProgress } from './evaluation';
 import type { SessionCheckpoint } from './checkpoint';
 import type { ReplicaLink } from '../parallel/protocol';
-import { canShareMemory, linkToWorker, yieldViaMessageChannel } from '../parallel/worker-host';
-import { createYieldScheduler } from '../parallel/yield-scheduler';
+import { canShareMemory, linkToWorker } from '../parallel/worker-host';
+import { createYieldScheduler, nextTurn } from '../parallel/yield-scheduler';
 import { SharedReplicaLink } from '../parallel/shared-link';
 
 /** Statistics reach the page at most this often while training runs. */
@@ -87,7 +87,7 @@ class TrainingWorker implements TrainingWorkerApi {
       const messages = linkToWorker(replica, name);
       // Cross-origin isolated (the app's own server sends COOP/COEP): batch jobs go through
       // shared memory, which saves the message round trip on every mini-batch.
-      replicas.push(canShareMemory() ? new SharedReplicaLink(messages, name, yieldViaMessageChannel) : messages);
+      replicas.push(canShareMemory() ? new SharedReplicaLink(messages, name, nextTurn) : messages);
     }
     const sessionOptions: SessionOptions = {
       seed: options.seed ?? 1,
