@@ -1,7 +1,16 @@
 import type { Rng } from '../rng';
-import type { DropoutLayerSpec } from '../spec';
 import { Volume } from '../volume';
+import { APPENDED_LAYER_FIELDS, layerDescriptor, num, outJSON, type LayerJSONBase, type ResolvedBase } from './descriptor';
 import type { Layer, ParamGroup } from './layer';
+
+export interface DropoutLayerSpec extends ResolvedBase {
+  type: 'dropout';
+  dropProb: number;
+}
+export interface DropoutLayerJSON extends LayerJSONBase {
+  layer_type: 'dropout';
+  drop_prob: number;
+}
 
 /**
  * Inverted dropout: the identity at prediction time, as the issue specifies.
@@ -78,3 +87,19 @@ export class DropoutLayer implements Layer {
     }
   }
 }
+
+export const dropoutLayer = layerDescriptor<DropoutLayerSpec, DropoutLayerJSON>({
+  types: ['dropout'],
+  // drop_prob here is the layer's own probability (default 0.5), not an appended dropout.
+  fields: { dropout: APPENDED_LAYER_FIELDS },
+  expand: (def, input) => [{ type: 'dropout', sourceIndex: def.index, in: input, out: input, dropProb: num(def, 'drop_prob', 0.5) }],
+  create: (spec, _arena, rng) => new DropoutLayer(spec, rng),
+  toJSON: (spec) => ({ ...outJSON(spec), layer_type: 'dropout', drop_prob: spec.dropProb }),
+  fromJSON(reader, prev, base) {
+    reader.expectSameShape(prev);
+    const dropProb = reader.number('drop_prob');
+    if (dropProb < 0 || dropProb >= 1) reader.fail('drop_prob', `must be in [0, 1), got ${dropProb}`);
+    return { ...base, type: 'dropout', in: prev, out: prev, dropProb };
+  },
+  definitionLine: (spec) => ({ fields: [['drop_prob', spec.dropProb]] }),
+});

@@ -1,7 +1,26 @@
-import type { ClassifierLossSpec, RegressionLossSpec } from '../spec';
-import { shapeSize } from '../spec';
+import { intField } from '../fields';
+import { dims } from '../snapshot-reader';
 import { Volume } from '../volume';
+import { layerDescriptor, num, outJSON, shapeSize, type LayerJSONBase, type ResolvedBase } from './descriptor';
+import type { FcLayerSpec } from './fc';
 import type { LossLayer, LossTarget, ParamGroup } from './layer';
+
+export type LossType = 'softmax' | 'svm' | 'regression';
+
+export interface ClassifierLossSpec extends ResolvedBase {
+  type: 'softmax' | 'svm';
+  numClasses: number;
+}
+export interface RegressionLossSpec extends ResolvedBase {
+  type: 'regression';
+  numNeurons: number;
+}
+export type LossLayerSpec = ClassifierLossSpec | RegressionLossSpec;
+
+export interface LossLayerJSON extends LayerJSONBase {
+  layer_type: LossType;
+  num_inputs: number;
+}
 
 /**
  * The loss layers end a net. Each turns its input (the scores of the fc layer that
@@ -173,3 +192,63 @@ export class RegressionLayer extends BaseLossLayer<RegressionLossSpec> {
     this.input().dw.set(this.outAct.dw);
   }
 }
+
+const classesField = intField('num_classes', 1, 'number of classes', true);
+
+/**
+ * softmax, svm and regression. ConvNetJS inserts a plain fc layer before each (no bias
+ * preference, default decay) so the loss sees exactly one score per class or output.
+ */
+export const lossLayers = layerDescriptor<LossLayerSpec, LossLayerJSON>({
+  types: ['softmax', 'svm', 'regression'],
+  fields: { softmax: [classesField], svm: [classesField], regression: [intField('num_neurons', 1, 'number of outputs', true)] },
+  isLoss: true,
+  expand(def, input) {
+    const isRegression = def.type === 'regression';
+    const n = num(def, isRegression ? 'num_neurons' : 'num_classes', 0);
+    const shape = { sx: 1, sy: 1, depth: n };
+    const sourceIndex = def.index;
+    const scores: Omit<FcLayerSpec, 'index'> = {
+      type: 'fc',
+      sourceIndex,
+      in: input,
+      out: shape,
+      numNeurons: n,
+      biasPref: 0,
+      l1DecayMul: 0,
+      l2DecayMul: 1,
+    };
+    return [
+      scores,
+      isRegression
+        ? { type: 'regression', sourceIndex, in: shape, out: shape, numNeurons: n }
+        : { type: def.type as ClassifierLossSpec['type'], sourceIndex, in: shape, out: shape, numClasses: n },
+    ];
+  },
+  create(spec) {
+    switch (spec.type) {
+      case 'softmax':
+        return new SoftmaxLayer(spec);
+      case 'svm':
+        return new SvmLayer(spec);
+      case 'regression':
+        return new RegressionLayer(spec);
+    }
+  },
+  toJSON: (spec) => ({ ...outJSON(spec), layer_type: spec.type, num_inputs: shapeSize(spec.in) }),
+  fromJSON(reader, prev, base) {
+    const numInputs = shapeSize(prev);
+    reader.expect('num_inputs', numInputs, `the previous layer's output ${dims(prev)}`);
+    reader.expect('out_depth', numInputs, 'num_inputs');
+    reader.expect('out_sx', 1, 'a loss layer');
+    reader.expect('out_sy', 1, 'a loss layer');
+    const out = { sx: 1, sy: 1, depth: numInputs };
+    const type = reader.type as LossType;
+    return type === 'regression'
+      ? { ...base, type, in: prev, out, numNeurons: numInputs }
+      : { ...base, type, in: prev, out, numClasses: numInputs };
+  },
+  definitionLine: (spec) => ({
+    fields: [spec.type === 'regression' ? ['num_neurons', spec.numNeurons] : ['num_classes', spec.numClasses]],
+  }),
+});

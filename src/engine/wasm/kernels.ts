@@ -16,9 +16,9 @@ import type {
   ReluKernel,
   UpdateKernel,
   UpdateStep,
-} from '../layers/kernels';
+} from '../kernels/contract';
+import { convShapeOf, poolShapeOf, UPDATE_HYPER_SLOTS as HYPER } from '../kernels/contract';
 import { paramCount, shapeSize, type ResolvedLayer } from '../spec';
-import { convShapeOf } from '../layers/kernels';
 import { footprint, NetMemory, WasmMemoryError } from './memory';
 import { kernelsModule, type KernelExports } from './module';
 import { CONV, POOL } from './plans';
@@ -64,20 +64,6 @@ function poolWorkspace(s: PoolShape): Record<string, Workspace> {
   return {
     plan: { kind: 'i32', length: POOL.SLOTS },
     switches: { kind: 'i32', length: s.outSx * s.outSy * s.depth },
-  };
-}
-
-function poolShapeOf(spec: Extract<ResolvedLayer, { type: 'pool' }>): PoolShape {
-  return {
-    inSx: spec.in.sx,
-    inSy: spec.in.sy,
-    depth: spec.in.depth,
-    outSx: spec.out.sx,
-    outSy: spec.out.sy,
-    sx: spec.sx,
-    sy: spec.sy,
-    stride: spec.stride,
-    pad: spec.pad,
   };
 }
 
@@ -268,24 +254,6 @@ class WasmReluKernel implements ReluKernel {
     this.exports.reluBackward(m.at(y), m.at(dy), m.at(dx), this.length);
   }
 }
-
-/** f64 slots of the update's hyperparameter block (assembly/update.ts). */
-const HYPER = {
-  LR: 0,
-  MOMENTUM: 1,
-  RO: 2,
-  EPS: 3,
-  BETA1: 4,
-  BETA2: 5,
-  CORR1: 6,
-  CORR2: 7,
-  DIVISOR: 8,
-  L1_DECAY: 9,
-  L2_DECAY: 10,
-  L2_LOSS: 11,
-  L1_LOSS: 12,
-  SLOTS: 13,
-} as const;
 
 /**
  * The fused update. Its workspace (hyperparameters, the range table and two

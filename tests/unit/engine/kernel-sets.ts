@@ -1,4 +1,5 @@
-import { jsKernels, type Kernels } from '../../../src/engine/layers/kernels';
+import type { Kernels } from '../../../src/engine/kernels/contract';
+import { jsKernels } from '../../../src/engine/kernels/js-blocked';
 import { wasmKernels } from '../../../src/engine/wasm';
 
 /** Both kernel sets, for checks that must hold on each: [name, kernels]. */
