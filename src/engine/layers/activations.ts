@@ -2,7 +2,7 @@ import type { Kernels, ReluKernel } from '../kernels/contract';
 import { jsKernels } from '../kernels/js-blocked';
 import { Volume } from '../volume';
 import { APPENDED_LAYER_FIELDS, layerDescriptor, outJSON, type LayerJSONBase, type ResolvedBase } from './descriptor';
-import type { Layer, ParamGroup } from './layer';
+import { LayerBase } from './layer';
 
 export { MaxoutLayer } from './maxout';
 
@@ -14,17 +14,7 @@ export interface ActivationLayerJSON extends LayerJSONBase {
 }
 
 /** Shared plumbing of the element-wise layers: same-shape output, no parameters. */
-abstract class ElementwiseLayer implements Layer {
-  readonly spec: ActivationLayerSpec;
-  readonly outAct: Volume;
-  inAct: Volume | null = null;
-  readonly params: readonly ParamGroup[] = [];
-
-  constructor(spec: ActivationLayerSpec) {
-    this.spec = spec;
-    this.outAct = new Volume(spec.out.sx, spec.out.sy, spec.out.depth);
-  }
-
+abstract class ElementwiseLayer extends LayerBase<ActivationLayerSpec> {
   forward(input: Volume, _isTraining: boolean): Volume {
     this.inAct = input;
     this.apply(input.w, this.outAct.w);
@@ -32,8 +22,7 @@ abstract class ElementwiseLayer implements Layer {
   }
 
   backward(): void {
-    const input = this.inAct;
-    if (!input) throw new Error(`${this.spec.type}: backward before forward`);
+    const input = this.lastInput();
     this.chain(this.outAct.w, this.outAct.dw, input.dw);
   }
 

@@ -1,7 +1,7 @@
 import type { Rng } from '../rng';
 import { Volume } from '../volume';
 import { APPENDED_LAYER_FIELDS, layerDescriptor, num, outJSON, type LayerJSONBase, type ResolvedBase } from './descriptor';
-import type { Layer, ParamGroup } from './layer';
+import { LayerBase } from './layer';
 
 export interface DropoutLayerSpec extends ResolvedBase {
   type: 'dropout';
@@ -25,20 +25,15 @@ export interface DropoutLayerJSON extends LayerJSONBase {
  * masks are the same (same draws, same comparison), so a training-mode output here
  * is 0.3.0's times 1 / (1 - dropProb); predictions past a dropout layer differ.
  */
-export class DropoutLayer implements Layer {
-  readonly spec: DropoutLayerSpec;
-  readonly outAct: Volume;
-  inAct: Volume | null = null;
-  readonly params: readonly ParamGroup[] = [];
+export class DropoutLayer extends LayerBase<DropoutLayerSpec> {
   /** 1 where the last training pass dropped the value. */
   readonly dropped: Uint8Array;
   private readonly rng: Rng;
   private lastWasTraining = false;
 
   constructor(spec: DropoutLayerSpec, rng: Rng) {
-    this.spec = spec;
+    super(spec);
     this.rng = rng;
-    this.outAct = new Volume(spec.out.sx, spec.out.sy, spec.out.depth);
     this.dropped = new Uint8Array(this.outAct.size);
   }
 
@@ -74,8 +69,7 @@ export class DropoutLayer implements Layer {
 
   /** The derivative of whichever function the last forward computed. */
   backward(): void {
-    const input = this.inAct;
-    if (!input) throw new Error('dropout: backward before forward');
+    const input = this.lastInput();
     const dx = input.dw;
     const dy = this.outAct.dw;
     if (this.lastWasTraining) {

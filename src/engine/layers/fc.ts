@@ -1,9 +1,8 @@
 import { intField } from '../fields';
-import type { FcKernel, Kernels } from '../kernels/contract';
+import type { Kernels } from '../kernels/contract';
 import { jsKernels } from '../kernels/js-blocked';
 import type { Rng } from '../rng';
 import { dims } from '../snapshot-reader';
-import { Volume } from '../volume';
 import {
   APPENDED_LAYER_FIELDS,
   DECAY_MUL_FIELDS,
@@ -20,8 +19,8 @@ import {
   type VolJSON,
   type WeightShape,
 } from './descriptor';
-import { initWeights } from './init';
-import type { Layer, ParamArena, ParamGroup } from './layer';
+import { DenseLayer } from './dense';
+import type { ParamArena } from './layer';
 
 export interface FcLayerSpec extends ResolvedBase {
   type: 'fc';
@@ -43,46 +42,14 @@ export interface FcLayerJSON extends LayerJSONBase {
  * Fully connected: each of numNeurons outputs is a dot product of the whole input
  * volume (read flat, in HWC order) with that neuron's weights, plus its bias.
  */
-export class FcLayer implements Layer {
-  readonly spec: FcLayerSpec;
-  readonly outAct: Volume;
-  inAct: Volume | null = null;
-  readonly params: readonly ParamGroup[];
-  /** Neuron i's weights at i * numInputs. */
-  readonly filters: ParamGroup;
-  readonly biases: ParamGroup;
+export class FcLayer extends DenseLayer<FcLayerSpec> {
+  /** Neuron i's weights are at i * numInputs of `filters`. */
   readonly numInputs: number;
-  private readonly kernel: FcKernel;
 
   constructor(spec: FcLayerSpec, arena: ParamArena, rng: Rng, kernels: Kernels = jsKernels) {
-    this.spec = spec;
-    this.numInputs = shapeSize(spec.in);
-    this.filters = arena.take('filters', spec.numNeurons * this.numInputs, spec.l1DecayMul, spec.l2DecayMul);
-    this.biases = arena.take('biases', spec.numNeurons, 0, 0);
-    this.params = [this.filters, this.biases];
-    initWeights(this.filters.w, this.numInputs, rng);
-    this.biases.w.fill(spec.biasPref);
-    this.kernel = kernels.fc(this.numInputs, spec.numNeurons);
-    this.outAct = new Volume(spec.out.sx, spec.out.sy, spec.out.depth);
-  }
-
-  forward(input: Volume, _isTraining: boolean): Volume {
-    this.inAct = input;
-    this.kernel.forward(input.w, this.filters.w, this.biases.w, this.outAct.w);
-    return this.outAct;
-  }
-
-  backward(): void {
-    const input = this.inAct;
-    if (!input) throw new Error('fc: backward before forward');
-    this.kernel.backward(
-      input.w,
-      this.filters.w,
-      this.outAct.dw,
-      input.dw,
-      this.filters.dw,
-      this.biases.dw,
-    );
+    const numInputs = shapeSize(spec.in);
+    super(spec, arena, rng, { fanIn: numInputs, count: spec.numNeurons }, () => kernels.fc(numInputs, spec.numNeurons));
+    this.numInputs = numInputs;
   }
 }
 

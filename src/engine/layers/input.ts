@@ -1,7 +1,7 @@
 import { intField } from '../fields';
 import { Volume } from '../volume';
 import { APPENDED_LAYER_FIELDS, layerDescriptor, num, outJSON, type LayerJSONBase, type ResolvedBase } from './descriptor';
-import type { Layer, ParamGroup } from './layer';
+import { LayerBase } from './layer';
 
 export interface InputLayerSpec extends ResolvedBase {
   type: 'input';
@@ -15,15 +15,10 @@ export interface InputLayerJSON extends LayerJSONBase {
  * may reuse their volume while backward still needs these values. Backward copies
  * the gradient back into the caller's volume, as ConvNetJS leaves it there.
  */
-export class InputLayer implements Layer {
-  readonly spec: InputLayerSpec;
-  readonly outAct: Volume;
-  inAct: Volume | null = null;
-  readonly params: readonly ParamGroup[] = [];
+export class InputLayer extends LayerBase<InputLayerSpec> {
 
   constructor(spec: InputLayerSpec) {
-    this.spec = spec;
-    this.outAct = new Volume(spec.out.sx, spec.out.sy, spec.out.depth);
+    super(spec);
   }
 
   forward(input: Volume, _isTraining: boolean): Volume {

@@ -3,7 +3,7 @@ import { dims } from '../snapshot-reader';
 import { Volume } from '../volume';
 import { layerDescriptor, num, outJSON, shapeSize, type LayerJSONBase, type ResolvedBase } from './descriptor';
 import type { FcLayerSpec } from './fc';
-import type { LossLayer, LossTarget, ParamGroup } from './layer';
+import { LayerBase, type LossLayer, type LossTarget } from './layer';
 
 export type LossType = 'softmax' | 'svm' | 'regression';
 
@@ -29,26 +29,15 @@ export interface LossLayerJSON extends LayerJSONBase {
  * `backward()` instead chains an arbitrary gradient placed in outAct.dw, which
  * lets a loss layer sit under a gradient check like any other layer.
  */
-abstract class BaseLossLayer<S extends ClassifierLossSpec | RegressionLossSpec> implements LossLayer {
-  readonly spec: S;
-  readonly outAct: Volume;
-  inAct: Volume | null = null;
-  readonly params: readonly ParamGroup[] = [];
+abstract class BaseLossLayer<S extends ClassifierLossSpec | RegressionLossSpec> extends LayerBase<S> implements LossLayer {
   protected readonly size: number;
 
   constructor(spec: S) {
-    this.spec = spec;
+    // The output is 1x1xn, n the input's size (the loss layer's spec says so).
+    super(spec);
     this.size = shapeSize(spec.in);
-    this.outAct = new Volume(1, 1, this.size);
   }
 
-  protected input(): Volume {
-    if (!this.inAct) throw new Error(`${this.spec.type}: backward before forward`);
-    return this.inAct;
-  }
-
-  abstract forward(input: Volume, isTraining: boolean): Volume;
-  abstract backward(): void;
   abstract backwardLoss(target: LossTarget): number;
 }
 
@@ -96,7 +85,7 @@ export class SoftmaxLayer extends BaseLossLayer<ClassifierLossSpec> {
   }
 
   backwardLoss(target: LossTarget): number {
-    const dx = this.input().dw;
+    const dx = this.lastInput().dw;
     const y = classIndex('softmax', target, this.size);
     const p = this.probs;
     for (let i = 0; i < this.size; i++) dx[i] = p[i] - (i === y ? 1 : 0);
@@ -105,7 +94,7 @@ export class SoftmaxLayer extends BaseLossLayer<ClassifierLossSpec> {
 
   /** dx_i = p_i (g_i - sum_j g_j p_j), the softmax Jacobian applied to g. */
   backward(): void {
-    const dx = this.input().dw;
+    const dx = this.lastInput().dw;
     const g = this.outAct.dw;
     const p = this.probs;
     let dot = 0;
@@ -127,7 +116,7 @@ export class SvmLayer extends BaseLossLayer<ClassifierLossSpec> {
   }
 
   backwardLoss(target: LossTarget): number {
-    const input = this.input();
+    const input = this.lastInput();
     const x = input.w;
     const dx = input.dw;
     const y = classIndex('svm', target, this.size);
@@ -146,7 +135,7 @@ export class SvmLayer extends BaseLossLayer<ClassifierLossSpec> {
   }
 
   backward(): void {
-    this.input().dw.set(this.outAct.dw);
+    this.lastInput().dw.set(this.outAct.dw);
   }
 }
 
@@ -167,7 +156,7 @@ export class RegressionLayer extends BaseLossLayer<RegressionLossSpec> {
   }
 
   backwardLoss(target: LossTarget): number {
-    const input = this.input();
+    const input = this.lastInput();
     const x = input.w;
     const dx = input.dw;
     if (typeof target === 'number') {
@@ -189,7 +178,7 @@ export class RegressionLayer extends BaseLossLayer<RegressionLossSpec> {
   }
 
   backward(): void {
-    this.input().dw.set(this.outAct.dw);
+    this.lastInput().dw.set(this.outAct.dw);
   }
 }
 

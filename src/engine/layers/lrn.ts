@@ -1,7 +1,7 @@
 import { floatField, intField } from '../fields';
 import { Volume } from '../volume';
 import { APPENDED_LAYER_FIELDS, layerDescriptor, num, type LayerJSONBase, type ResolvedBase } from './descriptor';
-import type { Layer, ParamGroup } from './layer';
+import { LayerBase } from './layer';
 
 export interface LrnLayerSpec extends ResolvedBase {
   type: 'lrn';
@@ -28,19 +28,14 @@ export interface LrnLayerJSON extends LayerJSONBase {
  * a_i a_j (its source calls its gradient check "funky"); the two agree only when
  * n = 1, so gradients here differ from ConvNetJS's when n > 1, and are the right ones.
  */
-export class LrnLayer implements Layer {
-  readonly spec: LrnLayerSpec;
-  readonly outAct: Volume;
-  inAct: Volume | null = null;
-  readonly params: readonly ParamGroup[] = [];
+export class LrnLayer extends LayerBase<LrnLayerSpec> {
   /** S_i from the last forward pass. */
   private readonly sums: Float64Array;
   /** S_i^-beta from the last forward pass. */
   private readonly scales: Float64Array;
 
   constructor(spec: LrnLayerSpec) {
-    this.spec = spec;
-    this.outAct = new Volume(spec.out.sx, spec.out.sy, spec.out.depth);
+    super(spec);
     this.sums = new Float64Array(this.outAct.size);
     this.scales = new Float64Array(this.outAct.size);
   }
@@ -75,8 +70,7 @@ export class LrnLayer implements Layer {
   }
 
   backward(): void {
-    const input = this.inAct;
-    if (!input) throw new Error('lrn: backward before forward');
+    const input = this.lastInput();
     const a = input.w;
     const dx = input.dw;
     const dy = this.outAct.dw;

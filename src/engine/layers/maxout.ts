@@ -1,7 +1,7 @@
 import { dims } from '../snapshot-reader';
 import { Volume } from '../volume';
 import { APPENDED_LAYER_FIELDS, layerDescriptor, num, outJSON, type LayerJSONBase, type ResolvedBase } from './descriptor';
-import type { Layer, ParamGroup } from './layer';
+import { LayerBase } from './layer';
 
 export interface MaxoutLayerSpec extends ResolvedBase {
   type: 'maxout';
@@ -18,17 +18,12 @@ export interface MaxoutLayerJSON extends LayerJSONBase {
  * fill a group are dropped, as in ConvNetJS). Backward routes the gradient to the
  * winning channel.
  */
-export class MaxoutLayer implements Layer {
-  readonly spec: MaxoutLayerSpec;
-  readonly outAct: Volume;
-  inAct: Volume | null = null;
-  readonly params: readonly ParamGroup[] = [];
+export class MaxoutLayer extends LayerBase<MaxoutLayerSpec> {
   /** Flat input index of each output's winner. */
   readonly switches: Int32Array;
 
   constructor(spec: MaxoutLayerSpec) {
-    this.spec = spec;
-    this.outAct = new Volume(spec.out.sx, spec.out.sy, spec.out.depth);
+    super(spec);
     this.switches = new Int32Array(this.outAct.size);
   }
 
@@ -62,8 +57,7 @@ export class MaxoutLayer implements Layer {
   }
 
   backward(): void {
-    const input = this.inAct;
-    if (!input) throw new Error('maxout: backward before forward');
+    const input = this.lastInput();
     const dx = input.dw;
     const dOut = this.outAct.dw;
     dx.fill(0);

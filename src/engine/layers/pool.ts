@@ -17,7 +17,7 @@ import {
   type LayerJSONBase,
   type ResolvedBase,
 } from './descriptor';
-import type { Layer, ParamGroup } from './layer';
+import { LayerBase } from './layer';
 
 export { validTaps } from '../kernels/js-pool';
 
@@ -43,16 +43,11 @@ export interface PoolLayerJSON extends LayerJSONBase {
  * records which input cell won (the switch), and backward routes each gradient there.
  * The loops live in a PoolKernel (TypeScript or WASM, see kernels.ts).
  */
-export class PoolLayer implements Layer {
-  readonly spec: PoolLayerSpec;
-  readonly outAct: Volume;
-  inAct: Volume | null = null;
-  readonly params: readonly ParamGroup[] = [];
+export class PoolLayer extends LayerBase<PoolLayerSpec> {
   private readonly kernel: PoolKernel;
 
   constructor(spec: PoolLayerSpec, kernels: Kernels = jsKernels) {
-    this.spec = spec;
-    this.outAct = new Volume(spec.out.sx, spec.out.sy, spec.out.depth);
+    super(spec);
     const shape = poolShapeOf(spec);
     this.kernel = kernels.pool ? kernels.pool(shape) : jsKernels.pool(shape);
   }
@@ -69,8 +64,7 @@ export class PoolLayer implements Layer {
   }
 
   backward(): void {
-    const input = this.inAct;
-    if (!input) throw new Error('pool: backward before forward');
+    const input = this.lastInput();
     this.kernel.backward(this.outAct.dw, input.dw);
   }
 }
