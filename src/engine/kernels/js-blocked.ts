@@ -4,8 +4,9 @@
  * passes that skip zero gradients. The default where WebAssembly SIMD is missing;
  * tested against the plain-loop reference set (js-reference.ts).
  */
-import type { ConvKernel, ConvShape, FcKernel, Kernels, PoolKernel, PoolShape, ReluKernel } from './contract';
+import type { ConvShape, DenseKernel, Kernels, PoolKernel, PoolShape, ReluKernel } from './contract';
 import { JsPoolKernel } from './js-pool';
+import { referenceRelu } from './js-reference';
 
 /**
  * A convolution's shapes plus its workspace, sized once. The input is copied into a
@@ -411,76 +412,33 @@ export function fcBackward(
   }
 }
 
-class JsConvKernel implements ConvKernel {
-  private readonly plan: ConvPlan;
-
-  constructor(shape: ConvShape) {
-    this.plan = new ConvPlan(shape);
-  }
-
-  forward(x: Float32Array, w: Float32Array, b: Float32Array, out: Float32Array): void {
-    convForward(this.plan, x, w, b, out);
-  }
-
-  backward(
-    x: Float32Array,
-    w: Float32Array,
-    dOut: Float32Array,
-    dx: Float32Array,
-    dw: Float32Array,
-    db: Float32Array,
-  ): void {
-    convBackward(this.plan, x, w, dOut, dx, dw, db);
-  }
+/** The blocked convolution of one layer: the plan holds its shapes and workspace. */
+function blockedConv(shape: ConvShape): DenseKernel {
+  const plan = new ConvPlan(shape);
+  return {
+    forward: (x, w, b, out) => convForward(plan, x, w, b, out),
+    backward: (x, w, dOut, dx, dw, db) => convBackward(plan, x, w, dOut, dx, dw, db),
+  };
 }
 
-class JsFcKernel implements FcKernel {
-  private readonly numInputs: number;
-  private readonly numOutputs: number;
-  private readonly nzIndex: Int32Array;
-  private readonly nzGrad: Float64Array;
-
-  constructor(numInputs: number, numOutputs: number) {
-    this.numInputs = numInputs;
-    this.numOutputs = numOutputs;
-    this.nzIndex = new Int32Array(numOutputs);
-    this.nzGrad = new Float64Array(numOutputs);
-  }
-
-  forward(x: Float32Array, w: Float32Array, b: Float32Array, out: Float32Array): void {
-    fcForward(this.numInputs, this.numOutputs, x, w, b, out);
-  }
-
-  backward(
-    x: Float32Array,
-    w: Float32Array,
-    dOut: Float32Array,
-    dx: Float32Array,
-    dw: Float32Array,
-    db: Float32Array,
-  ): void {
-    fcBackward(this.numInputs, this.numOutputs, x, w, dOut, dx, dw, db, this.nzIndex, this.nzGrad);
-  }
+/** The blocked fully connected layer, with its scratch for the nonzero output gradients. */
+function blockedFc(numInputs: number, numOutputs: number): DenseKernel {
+  const nzIndex = new Int32Array(numOutputs);
+  const nzGrad = new Float64Array(numOutputs);
+  return {
+    forward: (x, w, b, out) => fcForward(numInputs, numOutputs, x, w, b, out),
+    backward: (x, w, dOut, dx, dw, db) => fcBackward(numInputs, numOutputs, x, w, dOut, dx, dw, db, nzIndex, nzGrad),
+  };
 }
 
-const jsRelu: ReluKernel = {
-  forward(x, y) {
-    for (let i = 0; i < x.length; i++) {
-      const v = x[i];
-      y[i] = v < 0 ? 0 : v;
-    }
-  },
-  backward(y, dy, dx) {
-    // A zero output passes no gradient (ConvNetJS's choice at the kink).
-    for (let i = 0; i < y.length; i++) dx[i] = y[i] <= 0 ? 0 : dy[i];
-  },
-};
-
-/** The pure-TypeScript kernels: the reference every other set is tested against. */
+/**
+ * The TypeScript kernels the engine runs where WebAssembly SIMD is missing; pool and
+ * relu have nothing to block and are the plain ones.
+ */
 export const jsKernels = {
   name: 'js',
-  conv: (shape: ConvShape): ConvKernel => new JsConvKernel(shape),
-  fc: (numInputs: number, numOutputs: number): FcKernel => new JsFcKernel(numInputs, numOutputs),
+  conv: blockedConv,
+  fc: blockedFc,
   pool: (shape: PoolShape): PoolKernel => new JsPoolKernel(shape),
-  relu: (_length: number): ReluKernel => jsRelu,
+  relu: (_length: number): ReluKernel => referenceRelu,
 } satisfies Kernels;

@@ -93,9 +93,13 @@ function referenceFc(numInputs: number, numOutputs: number): DenseKernel {
   };
 }
 
-const referenceRelu: ReluKernel = {
+/** ReLU as plain loops; -0 and NaN pass through unchanged. Both TypeScript sets use it. */
+export const referenceRelu: ReluKernel = {
   forward(x, y) {
-    for (let i = 0; i < x.length; i++) y[i] = Math.max(0, x[i]);
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      y[i] = v < 0 ? 0 : v;
+    }
   },
   backward(y, dy, dx) {
     // A zero output passes no gradient (ConvNetJS's choice at the kink).
