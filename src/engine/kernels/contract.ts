@@ -94,14 +94,7 @@ export function convShapeOf(spec: ConvLayerSpec): ConvShape {
  */
 export interface DenseKernel {
   forward(x: Float32Array, w: Float32Array, b: Float32Array, out: Float32Array): void;
-  backward(
-    x: Float32Array,
-    w: Float32Array,
-    dOut: Float32Array,
-    dx: Float32Array,
-    dw: Float32Array,
-    db: Float32Array,
-  ): void;
+  backward(x: Float32Array, w: Float32Array, dOut: Float32Array, dx: Float32Array, dw: Float32Array, db: Float32Array): void;
 }
 
 /** Names kept for the layer that uses each: both are a DenseKernel. */

@@ -12,26 +12,33 @@ function at(width: number, depth: number, x: number, y: number, d: number): numb
   return (width * y + x) * depth + d;
 }
 
-/** Convolution as ConvNetJS's ConvLayer writes it: every filter at every position, bounds tested. */
+/**
+ * The filter taps [first, end) along one axis that land on the input for an output at
+ * `o` (the rest fall on the zero padding, which ConvNetJS skips with a bounds test).
+ */
+function taps(o: number, s: { stride: number; pad: number }, size: number, extent: number): [number, number] {
+  const start = o * s.stride - s.pad;
+  return [Math.max(0, -start), Math.min(size, extent - start)];
+}
+
+/** Convolution as ConvNetJS's ConvLayer writes it: every filter at every position, padding skipped. */
 function referenceConv(s: ConvShape): DenseKernel {
   const fanIn = s.sx * s.sy * s.inDepth;
+  // Input index of tap (fx, fy, d) for the output at (ox, oy), and the filter index of that tap.
+  const inputAt = (ox: number, oy: number, fx: number, fy: number, d: number): number =>
+    at(s.inSx, s.inDepth, ox * s.stride - s.pad + fx, oy * s.stride - s.pad + fy, d);
+  const weightAt = (f: number, fx: number, fy: number, d: number): number => f * fanIn + at(s.sx, s.inDepth, fx, fy, d);
   return {
     forward(x, w, b, out) {
-      for (let f = 0; f < s.filters; f++) {
-        for (let oy = 0; oy < s.outSy; oy++) {
-          const y0 = oy * s.stride - s.pad;
-          for (let ox = 0; ox < s.outSx; ox++) {
-            const x0 = ox * s.stride - s.pad;
+      for (let oy = 0; oy < s.outSy; oy++) {
+        const [fy0, fy1] = taps(oy, s, s.sy, s.inSy);
+        for (let ox = 0; ox < s.outSx; ox++) {
+          const [fx0, fx1] = taps(ox, s, s.sx, s.inSx);
+          for (let f = 0; f < s.filters; f++) {
             let sum = 0;
-            for (let fy = 0; fy < s.sy; fy++) {
-              const y = y0 + fy;
-              if (y < 0 || y >= s.inSy) continue;
-              for (let fx = 0; fx < s.sx; fx++) {
-                const xx = x0 + fx;
-                if (xx < 0 || xx >= s.inSx) continue;
-                for (let d = 0; d < s.inDepth; d++) {
-                  sum += w[f * fanIn + at(s.sx, s.inDepth, fx, fy, d)] * x[at(s.inSx, s.inDepth, xx, y, d)];
-                }
+            for (let fy = fy0; fy < fy1; fy++) {
+              for (let fx = fx0; fx < fx1; fx++) {
+                for (let d = 0; d < s.inDepth; d++) sum += w[weightAt(f, fx, fy, d)] * x[inputAt(ox, oy, fx, fy, d)];
               }
             }
             out[at(s.outSx, s.filters, ox, oy, f)] = sum + b[f];
@@ -41,27 +48,22 @@ function referenceConv(s: ConvShape): DenseKernel {
     },
     backward(x, w, dOut, dx, dw, db) {
       dx.fill(0);
-      for (let f = 0; f < s.filters; f++) {
-        for (let oy = 0; oy < s.outSy; oy++) {
-          const y0 = oy * s.stride - s.pad;
-          for (let ox = 0; ox < s.outSx; ox++) {
-            const x0 = ox * s.stride - s.pad;
+      for (let oy = 0; oy < s.outSy; oy++) {
+        const [fy0, fy1] = taps(oy, s, s.sy, s.inSy);
+        for (let ox = 0; ox < s.outSx; ox++) {
+          const [fx0, fx1] = taps(ox, s, s.sx, s.inSx);
+          for (let f = 0; f < s.filters; f++) {
             const g = dOut[at(s.outSx, s.filters, ox, oy, f)];
-            for (let fy = 0; fy < s.sy; fy++) {
-              const y = y0 + fy;
-              if (y < 0 || y >= s.inSy) continue;
-              for (let fx = 0; fx < s.sx; fx++) {
-                const xx = x0 + fx;
-                if (xx < 0 || xx >= s.inSx) continue;
+            db[f] += g;
+            for (let fy = fy0; fy < fy1; fy++) {
+              for (let fx = fx0; fx < fx1; fx++) {
                 for (let d = 0; d < s.inDepth; d++) {
-                  const wi = f * fanIn + at(s.sx, s.inDepth, fx, fy, d);
-                  const xi = at(s.inSx, s.inDepth, xx, y, d);
+                  const [xi, wi] = [inputAt(ox, oy, fx, fy, d), weightAt(f, fx, fy, d)];
                   dw[wi] += x[xi] * g;
                   dx[xi] += w[wi] * g;
                 }
               }
             }
-            db[f] += g;
           }
         }
       }

@@ -49,6 +49,19 @@ function classIndex(type: string, target: LossTarget, n: number): number {
   return target;
 }
 
+/** A loss on raw scores: its output is its input, and a gradient placed on the output passes through. */
+abstract class RawScoreLossLayer<S extends ClassifierLossSpec | RegressionLossSpec> extends BaseLossLayer<S> {
+  forward(input: Volume, _isTraining: boolean): Volume {
+    this.inAct = input;
+    this.outAct.w.set(input.w);
+    return this.outAct;
+  }
+
+  backward(): void {
+    this.lastInput().dw.set(this.outAct.dw);
+  }
+}
+
 /**
  * Softmax classifier: out = probabilities exp(x_i) / sum_j exp(x_j); loss is the
  * negative log probability of the target class, gradient p - onehot(target).
@@ -108,13 +121,7 @@ export class SoftmaxLayer extends BaseLossLayer<ClassifierLossSpec> {
  * max(0, x_i - x_target + 1). As in ConvNetJS the sum includes i = target, which
  * adds a constant 1 to the loss and nothing to the gradient.
  */
-export class SvmLayer extends BaseLossLayer<ClassifierLossSpec> {
-  forward(input: Volume, _isTraining: boolean): Volume {
-    this.inAct = input;
-    this.outAct.w.set(input.w);
-    return this.outAct;
-  }
-
+export class SvmLayer extends RawScoreLossLayer<ClassifierLossSpec> {
   backwardLoss(target: LossTarget): number {
     const input = this.lastInput();
     const x = input.w;
@@ -133,10 +140,6 @@ export class SvmLayer extends BaseLossLayer<ClassifierLossSpec> {
     }
     return loss;
   }
-
-  backward(): void {
-    this.lastInput().dw.set(this.outAct.dw);
-  }
 }
 
 /**
@@ -148,13 +151,7 @@ export class SvmLayer extends BaseLossLayer<ClassifierLossSpec> {
  * source uses 0.5, the loss whose gradient this is, and so do we. Weights and
  * updates are therefore identical to 0.3.0's; only the reported loss is a quarter.
  */
-export class RegressionLayer extends BaseLossLayer<RegressionLossSpec> {
-  forward(input: Volume, _isTraining: boolean): Volume {
-    this.inAct = input;
-    this.outAct.w.set(input.w);
-    return this.outAct;
-  }
-
+export class RegressionLayer extends RawScoreLossLayer<RegressionLossSpec> {
   backwardLoss(target: LossTarget): number {
     const input = this.lastInput();
     const x = input.w;
@@ -175,10 +172,6 @@ export class RegressionLayer extends BaseLossLayer<RegressionLossSpec> {
       loss += 0.5 * diff * diff;
     }
     return loss;
-  }
-
-  backward(): void {
-    this.lastInput().dw.set(this.outAct.dw);
   }
 }
 

@@ -66,34 +66,25 @@ function takeAll<T extends Record<string, Workspace>>(memory: NetMemory, ws: T):
   return out;
 }
 
+/**
+ * Fills a kernel's plan: every slot of `layout` (plans.ts, mirroring assembly/plan.ts)
+ * but SLOTS must be given, so a slot added there cannot be left unset here.
+ */
+function writePlan<L extends { SLOTS: number }>(memory: NetMemory, offset: number, layout: L, values: Record<Exclude<keyof L, 'SLOTS'>, number>): void {
+  const slots = new Int32Array(memory.buffer, offset, layout.SLOTS);
+  for (const name of Object.keys(values) as Exclude<keyof L, 'SLOTS'>[]) slots[layout[name] as number] = values[name];
+}
+
 export function wasmConv(memory: NetMemory, s: ConvShape): DenseKernel {
   const at = takeAll(memory, convWorkspace(s));
-  const slots = new Int32Array(memory.buffer, at.plan, CONV.SLOTS);
-  slots[CONV.IN_SX] = s.inSx;
-  slots[CONV.IN_SY] = s.inSy;
-  slots[CONV.IN_DEPTH] = s.inDepth;
-  slots[CONV.OUT_SX] = s.outSx;
-  slots[CONV.OUT_SY] = s.outSy;
-  slots[CONV.FILTERS] = s.filters;
-  slots[CONV.SX] = s.sx;
-  slots[CONV.SY] = s.sy;
-  slots[CONV.STRIDE] = s.stride;
-  slots[CONV.PAD] = s.pad;
-  slots[CONV.PAD_SX] = s.inSx + 2 * s.pad;
-  slots[CONV.PAD_SY] = s.inSy + 2 * s.pad;
-  slots[CONV.FILTERS4] = filters4(s.filters);
-  slots[CONV.FAN_IN] = s.sx * s.sy * s.inDepth;
-  slots[CONV.PADDED_IN] = at.paddedIn;
-  slots[CONV.PADDED_GRAD] = at.paddedGrad;
-  slots[CONV.WEIGHTS_T] = at.weightsT;
-  slots[CONV.OUT_SCRATCH] = at.outScratch;
-  slots[CONV.NZ_WINDOW] = at.nzWindow;
-  slots[CONV.NZ_GRAD] = at.nzGrad;
-  slots[CONV.NZ_COUNT] = at.nzCount;
-  slots[CONV.ACTIVE_W] = at.activeW;
-  slots[CONV.ACTIVE_G] = at.activeG;
-  slots[CONV.BIAS_SUM] = at.biasSum;
-  slots[CONV.BIAS4] = at.bias4;
+  writePlan(memory, at.plan, CONV, {
+    IN_SX: s.inSx, IN_SY: s.inSy, IN_DEPTH: s.inDepth, OUT_SX: s.outSx, OUT_SY: s.outSy, FILTERS: s.filters,
+    SX: s.sx, SY: s.sy, STRIDE: s.stride, PAD: s.pad, PAD_SX: s.inSx + 2 * s.pad, PAD_SY: s.inSy + 2 * s.pad,
+    FILTERS4: filters4(s.filters), FAN_IN: s.sx * s.sy * s.inDepth,
+    PADDED_IN: at.paddedIn, PADDED_GRAD: at.paddedGrad, WEIGHTS_T: at.weightsT, OUT_SCRATCH: at.outScratch,
+    NZ_WINDOW: at.nzWindow, NZ_GRAD: at.nzGrad, NZ_COUNT: at.nzCount, ACTIVE_W: at.activeW, ACTIVE_G: at.activeG,
+    BIAS_SUM: at.biasSum, BIAS4: at.bias4,
+  });
   const { exports } = memory;
   return {
     forward: (x, w, b, out) => exports.convForward(at.plan, memory.at(x), memory.at(w), memory.at(b), memory.at(out)),
@@ -116,16 +107,10 @@ export function wasmPool(memory: NetMemory, s: PoolShape): PoolKernel {
   const at = takeAll(memory, poolWorkspace(s));
   const switches = new Int32Array(memory.buffer, at.switches, s.outSx * s.outSy * s.depth);
   const inSize = s.inSx * s.inSy * s.depth;
-  const slots = new Int32Array(memory.buffer, at.plan, POOL.SLOTS);
-  slots[POOL.IN_SX] = s.inSx;
-  slots[POOL.IN_SY] = s.inSy;
-  slots[POOL.DEPTH] = s.depth;
-  slots[POOL.OUT_SX] = s.outSx;
-  slots[POOL.OUT_SY] = s.outSy;
-  slots[POOL.SX] = s.sx;
-  slots[POOL.SY] = s.sy;
-  slots[POOL.STRIDE] = s.stride;
-  slots[POOL.PAD] = s.pad;
+  writePlan(memory, at.plan, POOL, {
+    IN_SX: s.inSx, IN_SY: s.inSy, DEPTH: s.depth, OUT_SX: s.outSx, OUT_SY: s.outSy,
+    SX: s.sx, SY: s.sy, STRIDE: s.stride, PAD: s.pad,
+  });
   const { exports } = memory;
   return {
     switches,
