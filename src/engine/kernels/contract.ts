@@ -35,26 +35,6 @@ export const UPDATE_RULES = {
 } as const;
 export type UpdateRule = (typeof UPDATE_RULES)[keyof typeof UPDATE_RULES];
 
-/**
- * The f64 slots of the fused update's hyperparameter block (assembly/update.ts reads
- * the same numbers); the last two are outputs, the decay losses before the step.
- */
-export const UPDATE_HYPER_SLOTS = {
-  LR: 0,
-  MOMENTUM: 1,
-  RO: 2,
-  EPS: 3,
-  BETA1: 4,
-  BETA2: 5,
-  CORR1: 6,
-  CORR2: 7,
-  DIVISOR: 8,
-  L1_DECAY: 9,
-  L2_DECAY: 10,
-  L2_LOSS: 11,
-  L1_LOSS: 12,
-  SLOTS: 13,
-} as const;
 
 export interface ConvShape {
   inSx: number;
@@ -170,6 +150,30 @@ export interface UpdateStep {
   l1Decay: number;
   l2Decay: number;
 }
+
+/**
+ * The f64 slot of each UpdateStep number in the fused update's hyperparameter block;
+ * assembly/update.ts reads the same slots (a unit test checks), and the WASM glue
+ * writes them from this table, so a new trainer number is one entry here.
+ */
+export const UPDATE_STEP_SLOTS = {
+  learningRate: 0,
+  momentum: 1,
+  ro: 2,
+  eps: 3,
+  beta1: 4,
+  beta2: 5,
+  corr1: 6,
+  corr2: 7,
+  divisor: 8,
+  l1Decay: 9,
+  l2Decay: 10,
+} as const satisfies Record<Exclude<keyof UpdateStep, 'rule'>, number>;
+
+/** Slots the fused update writes back: the decay losses before the step. */
+export const UPDATE_RESULT_SLOTS = { l2Loss: 11, l1Loss: 12 } as const;
+/** Length of the hyperparameter block. */
+export const UPDATE_HYPER_SLOT_COUNT = 13;
 
 /**
  * The trainer's update fused into one pass: params p move, gradient sums g are

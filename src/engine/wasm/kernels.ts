@@ -17,7 +17,7 @@ import type {
   UpdateKernel,
   UpdateStep,
 } from '../kernels/contract';
-import { convShapeOf, poolShapeOf, UPDATE_HYPER_SLOTS as HYPER } from '../kernels/contract';
+import { convShapeOf, poolShapeOf, UPDATE_HYPER_SLOT_COUNT, UPDATE_RESULT_SLOTS, UPDATE_STEP_SLOTS } from '../kernels/contract';
 import { paramCount, shapeSize, type ResolvedLayer } from '../spec';
 import { footprint, NetMemory, WasmMemoryError } from './memory';
 import { bytesPer, convWorkspace, poolWorkspace, wasmConv, wasmFc, wasmPool, wasmRelu, type Workspace } from './layer-kernels';
@@ -62,12 +62,14 @@ class WasmUpdateWorkspace {
   readonly xsum: Float32Array;
 
   constructor(memory: NetMemory, params: number, maxRanges: number) {
-    this.hyper = memory.f64(HYPER.SLOTS);
+    this.hyper = memory.f64(UPDATE_HYPER_SLOT_COUNT);
     this.ranges = memory.f64(4 * maxRanges);
     this.gsum = memory.f32(params);
     this.xsum = memory.f32(params);
   }
 }
+
+const STEP_FIELDS = Object.keys(UPDATE_STEP_SLOTS) as (keyof typeof UPDATE_STEP_SLOTS)[];
 
 class WasmUpdateKernel implements UpdateKernel {
   private readonly memory: NetMemory;
@@ -83,17 +85,7 @@ class WasmUpdateKernel implements UpdateKernel {
 
   run(step: UpdateStep, p: Float32Array, g: Float32Array, gsum: Float32Array | null, xsum: Float32Array | null): [number, number] {
     const { hyper, ranges } = this.space;
-    hyper[HYPER.LR] = step.learningRate;
-    hyper[HYPER.MOMENTUM] = step.momentum;
-    hyper[HYPER.RO] = step.ro;
-    hyper[HYPER.EPS] = step.eps;
-    hyper[HYPER.BETA1] = step.beta1;
-    hyper[HYPER.BETA2] = step.beta2;
-    hyper[HYPER.CORR1] = step.corr1;
-    hyper[HYPER.CORR2] = step.corr2;
-    hyper[HYPER.DIVISOR] = step.divisor;
-    hyper[HYPER.L1_DECAY] = step.l1Decay;
-    hyper[HYPER.L2_DECAY] = step.l2Decay;
+    for (const field of STEP_FIELDS) hyper[UPDATE_STEP_SLOTS[field]] = step[field];
     this.ranges.forEach((r, i) => {
       ranges[4 * i] = r.start;
       ranges[4 * i + 1] = r.end;
@@ -114,7 +106,7 @@ class WasmUpdateKernel implements UpdateKernel {
     );
     if (gsum && g1 && g1 !== gsum) gsum.set(g1.subarray(0, gsum.length));
     if (xsum && x1 && x1 !== xsum) xsum.set(x1.subarray(0, xsum.length));
-    return [hyper[HYPER.L2_LOSS], hyper[HYPER.L1_LOSS]];
+    return [hyper[UPDATE_RESULT_SLOTS.l2Loss], hyper[UPDATE_RESULT_SLOTS.l1Loss]];
   }
 
   /** The accumulator itself when it lives in this memory, else a copy of it in the workspace. */

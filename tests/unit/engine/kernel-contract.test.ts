@@ -4,7 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { UPDATE_HYPER_SLOTS, UPDATE_RULES, type ConvShape, type DenseKernel } from '../../../src/engine/kernels/contract';
+import {
+  UPDATE_HYPER_SLOT_COUNT,
+  UPDATE_RESULT_SLOTS,
+  UPDATE_RULES,
+  UPDATE_STEP_SLOTS,
+  type ConvShape,
+  type DenseKernel,
+} from '../../../src/engine/kernels/contract';
 import { jsKernels } from '../../../src/engine/kernels/js-blocked';
 import { referenceKernels } from '../../../src/engine/kernels/js-reference';
 import { Rng } from '../../../src/engine/rng';
@@ -27,12 +34,14 @@ describe('the update tables', () => {
   });
 
   it('place the hyperparameters in the slots assembly/update.ts reads', () => {
-    // The assembly names the momentum slot MOMENTUM_COEF: MOMENTUM there is the rule.
-    const assemblyName = (slot: string): string => (slot === 'MOMENTUM' ? 'MOMENTUM_COEF' : slot);
-    const slots = Object.entries(UPDATE_HYPER_SLOTS).filter(([name]) => name !== 'SLOTS');
+    // The assembly's names: upper snake case, LR for the learning rate, and MOMENTUM_COEF
+    // for the momentum (MOMENTUM there is the rule).
+    const special: Record<string, string> = { learningRate: 'LR', momentum: 'MOMENTUM_COEF' };
+    const assemblyName = (field: string): string => special[field] ?? field.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+    const slots = Object.entries({ ...UPDATE_STEP_SLOTS, ...UPDATE_RESULT_SLOTS });
     expect(slots).toHaveLength(13);
-    for (const [name, slot] of slots) expect(constants.get(assemblyName(name)), `slot ${name}`).toBe(slot);
-    expect(UPDATE_HYPER_SLOTS.SLOTS).toBe(Math.max(...slots.map(([, slot]) => slot)) + 1);
+    for (const [field, slot] of slots) expect(constants.get(assemblyName(field)), `slot of ${field}`).toBe(slot);
+    expect(UPDATE_HYPER_SLOT_COUNT).toBe(Math.max(...slots.map(([, slot]) => slot)) + 1);
   });
 });
 
