@@ -19,6 +19,8 @@ export type TrainerMethod = (typeof TRAINER_METHODS)[number];
 
 interface TrainerFieldExtras {
   label: string;
+  /** A few characters for legends and chart names ("lr 0.01, L2 0.001"); the name when absent. */
+  short?: string;
   /** Methods whose update rule reads this field; the others ignore it. */
   usedBy: readonly TrainerMethod[];
 }
@@ -39,6 +41,7 @@ const TRAINER_NUMBER_SCHEMAS = [
   {
     name: 'learning_rate',
     label: 'Learning rate',
+    short: 'lr',
     kind: 'float',
     min: 0,
     minInclusive: true,
@@ -63,6 +66,7 @@ const TRAINER_NUMBER_SCHEMAS = [
   {
     name: 'batch_size',
     label: 'Batch size',
+    short: 'batch',
     kind: 'int',
     min: 1,
     minInclusive: true,
@@ -75,6 +79,7 @@ const TRAINER_NUMBER_SCHEMAS = [
   {
     name: 'l1_decay',
     label: 'L1 decay',
+    short: 'L1',
     kind: 'float',
     min: 0,
     minInclusive: true,
@@ -87,6 +92,7 @@ const TRAINER_NUMBER_SCHEMAS = [
   {
     name: 'l2_decay',
     label: 'L2 decay',
+    short: 'L2',
     kind: 'float',
     min: 0,
     minInclusive: true,
@@ -124,6 +130,7 @@ const TRAINER_NUMBER_SCHEMAS = [
   {
     name: 'beta1',
     label: 'Beta 1',
+    short: 'β1',
     kind: 'float',
     min: 0,
     minInclusive: true,
@@ -136,6 +143,7 @@ const TRAINER_NUMBER_SCHEMAS = [
   {
     name: 'beta2',
     label: 'Beta 2',
+    short: 'β2',
     kind: 'float',
     min: 0,
     minInclusive: true,
