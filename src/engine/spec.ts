@@ -32,6 +32,7 @@ import {
   type Unindexed,
 } from './layers/descriptor';
 import { descriptorOf, isLayerType, LAYER_DESCRIPTORS, LAYER_TYPES, type LayerType, type ResolvedLayer } from './layers/registry';
+import type { LossType } from './layers/losses';
 import { LIMITS } from './limits';
 import { closestName, listNames, shortName, suggestion } from './suggest';
 
@@ -71,7 +72,7 @@ export const LAYER_FIELDS: Readonly<Record<LayerType, readonly LayerFieldSchema[
   ...LAYER_DESCRIPTORS.map((d) => d.fields),
 ) as Record<LayerType, readonly LayerFieldSchema[]>;
 
-export function isLossType(type: string): type is import('./layers/losses').LossType {
+export function isLossType(type: string): type is LossType {
   return isLayerType(type) && descriptorOf(type).isLoss === true;
 }
 
