@@ -1,5 +1,5 @@
 import { createLayer, isLossLayer } from './layers';
-import type { Kernels } from './layers/kernels';
+import type { Kernels } from './kernels/contract';
 import { ParamArena, type Layer, type LossLayer, type LossTarget, type ParamGroup } from './layers/layer';
 import type { Rng } from './rng';
 import { paramCount, resolveLayers, type ResolvedLayer, type Shape } from './spec';

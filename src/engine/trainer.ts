@@ -1,6 +1,6 @@
-import type { Kernels, UpdateKernel } from './layers/kernels';
+import { UPDATE_RULES, type Kernels, type ParamRange, type UpdateKernel, type UpdateRule } from './kernels/contract';
 import type { LossTarget, ParamGroup } from './layers/layer';
-import { TRAINER_METHODS, type TrainerSpec } from './spec';
+import { TRAINER_METHODS, TRAINER_NUMBER_FIELDS, type TrainerSpec } from './spec';
 import type { Volume } from './volume';
 
 /**
@@ -72,63 +72,50 @@ export interface TrainableNet {
   readonly kernels?: Kernels;
 }
 
-/** A param group as a range of the flat buffers, with its decay multipliers. */
-interface ParamRange {
-  start: number;
-  end: number;
-  l1DecayMul: number;
-  l2DecayMul: number;
-}
+// The rule codes as plain constants, so the update loop switches on small ints.
+const VANILLA = UPDATE_RULES.vanilla;
+const MOMENTUM = UPDATE_RULES.momentum;
+const NESTEROV = UPDATE_RULES.nesterov;
+const ADAGRAD = UPDATE_RULES.adagrad;
+const WINDOWGRAD = UPDATE_RULES.windowgrad;
+const ADADELTA = UPDATE_RULES.adadelta;
+const ADAM = UPDATE_RULES.adam;
 
-/**
- * Integer codes so the update loop switches on a small int, not a string. The
- * fused update (assembly/update.ts) uses the same numbers.
- */
-const enum Rule {
-  Vanilla,
-  Momentum,
-  Nesterov,
-  Adagrad,
-  Windowgrad,
-  Adadelta,
-  Adam,
-}
-
-function ruleOf(spec: TrainerSpec): Rule {
+function ruleOf(spec: TrainerSpec): UpdateRule {
   switch (spec.method) {
     case 'sgd':
-      return spec.momentum > 0 ? Rule.Momentum : Rule.Vanilla;
+      return spec.momentum > 0 ? MOMENTUM : VANILLA;
     case 'nesterov':
-      return Rule.Nesterov;
+      return NESTEROV;
     case 'adagrad':
-      return Rule.Adagrad;
+      return ADAGRAD;
     case 'windowgrad':
-      return Rule.Windowgrad;
+      return WINDOWGRAD;
     case 'adadelta':
-      return Rule.Adadelta;
+      return ADADELTA;
     case 'adam':
-      return Rule.Adam;
+      return ADAM;
   }
 }
 
-const GSUM_MEANING: Record<Rule, AccumulatorMeaning | null> = {
-  [Rule.Vanilla]: null,
-  [Rule.Momentum]: 'sgdStep',
-  [Rule.Nesterov]: 'nesterovVelocity',
-  [Rule.Adagrad]: 'sumSqGrad',
-  [Rule.Windowgrad]: 'meanSqGrad',
-  [Rule.Adadelta]: 'meanSqGrad',
-  [Rule.Adam]: 'adamFirstMoment',
+const GSUM_MEANING: Record<UpdateRule, AccumulatorMeaning | null> = {
+  [VANILLA]: null,
+  [MOMENTUM]: 'sgdStep',
+  [NESTEROV]: 'nesterovVelocity',
+  [ADAGRAD]: 'sumSqGrad',
+  [WINDOWGRAD]: 'meanSqGrad',
+  [ADADELTA]: 'meanSqGrad',
+  [ADAM]: 'adamFirstMoment',
 };
 
-const XSUM_MEANING: Record<Rule, AccumulatorMeaning | null> = {
-  [Rule.Vanilla]: null,
-  [Rule.Momentum]: null,
-  [Rule.Nesterov]: null,
-  [Rule.Adagrad]: null,
-  [Rule.Windowgrad]: null,
-  [Rule.Adadelta]: 'meanSqStep',
-  [Rule.Adam]: 'adamSecondMoment',
+const XSUM_MEANING: Record<UpdateRule, AccumulatorMeaning | null> = {
+  [VANILLA]: null,
+  [MOMENTUM]: null,
+  [NESTEROV]: null,
+  [ADAGRAD]: null,
+  [WINDOWGRAD]: null,
+  [ADADELTA]: 'meanSqStep',
+  [ADAM]: 'adamSecondMoment',
 };
 
 const MEANINGS: ReadonlySet<string> = new Set(
@@ -151,7 +138,7 @@ function checkSpec(spec: TrainerSpec): void {
   if (!Number.isInteger(spec.batch_size) || spec.batch_size < 1) {
     throw new Error(`trainer: batch_size must be a positive integer, got ${spec.batch_size}`);
   }
-  for (const field of ['learning_rate', 'momentum', 'l1_decay', 'l2_decay', 'ro', 'eps', 'beta1', 'beta2'] as const) {
+  for (const field of TRAINER_NUMBER_FIELDS) {
     if (!Number.isFinite(spec[field])) {
       throw new Error(`trainer: ${field} must be a finite number, got ${spec[field]}`);
     }
@@ -179,7 +166,7 @@ export class Trainer {
   private readonly net: TrainableNet;
   private readonly ranges: readonly ParamRange[];
   private current: TrainerSpec;
-  private rule: Rule;
+  private rule: UpdateRule;
   private k = 0;
   private pending = 0;
   /** First accumulator (ConvNetJS's gsum); allocated once, when a method first needs it. */
@@ -376,33 +363,33 @@ export class Trainer {
         const gij = (l2 * pj + l1 * (pj > 0 ? 1 : -1) + g[j]) / divisor;
         let dx: number;
         switch (rule) {
-          case Rule.Vanilla:
+          case VANILLA:
             dx = -lr * gij;
             break;
-          case Rule.Momentum:
+          case MOMENTUM:
             dx = momentum * gsum[j] - lr * gij;
             gsum[j] = dx;
             break;
-          case Rule.Nesterov: {
+          case NESTEROV: {
             const previous = gsum[j];
             const velocity = previous * momentum + lr * gij;
             gsum[j] = velocity;
             dx = momentum * previous - (1 + momentum) * velocity;
             break;
           }
-          case Rule.Adagrad: {
+          case ADAGRAD: {
             const s = gsum[j] + gij * gij;
             gsum[j] = s;
             dx = (-lr / Math.sqrt(s + eps)) * gij;
             break;
           }
-          case Rule.Windowgrad: {
+          case WINDOWGRAD: {
             const s = ro * gsum[j] + (1 - ro) * gij * gij;
             gsum[j] = s;
             dx = (-lr / Math.sqrt(s + eps)) * gij;
             break;
           }
-          case Rule.Adadelta: {
+          case ADADELTA: {
             const s = ro * gsum[j] + (1 - ro) * gij * gij;
             gsum[j] = s;
             // xsum lags gsum by one update, as in ConvNetJS.
@@ -410,7 +397,7 @@ export class Trainer {
             xsum[j] = ro * xsum[j] + (1 - ro) * dx * dx;
             break;
           }
-          case Rule.Adam: {
+          case ADAM: {
             const m = gsum[j] * beta1 + (1 - beta1) * gij;
             const v = xsum[j] * beta2 + (1 - beta2) * gij * gij;
             gsum[j] = m;

@@ -8,7 +8,7 @@
  * damaged, so `checkpointProblem` checks its shape before anything is built from it; the
  * session then checks that it fits the network it describes (see TrainingSession).
  */
-import { LIMITS, type TrainerSpec } from '../engine/spec';
+import { LIMITS, TRAINER_NUMBER_FIELDS, type TrainerSpec } from '../engine/spec';
 import type { AccumulatorMeaning, TrainerState } from '../engine/trainer';
 
 export const CHECKPOINT_FORMAT = 'mnist-cnn-session-checkpoint';
@@ -50,7 +50,6 @@ export interface SessionCheckpoint {
   windows: Record<CheckpointWindow, MovingWindowState>;
 }
 
-const TRAINER_NUMBERS = ['learning_rate', 'momentum', 'batch_size', 'l1_decay', 'l2_decay', 'ro', 'eps', 'beta1', 'beta2'] as const;
 const MEANINGS: readonly AccumulatorMeaning[] = [
   'sgdStep',
   'nesterovVelocity',
@@ -81,7 +80,7 @@ export function checkpointProblem(value: unknown): string | null {
   if (value.definitionText.length > MAX_DEFINITION_CHARS) return 'definitionText is too long';
   const trainer = value.trainer;
   if (!isObject(trainer) || typeof trainer.method !== 'string') return 'trainer must be an object with a method';
-  for (const field of TRAINER_NUMBERS) {
+  for (const field of TRAINER_NUMBER_FIELDS) {
     if (typeof trainer[field] !== 'number' || !Number.isFinite(trainer[field])) return `trainer.${field} must be a finite number`;
   }
   const params = value.params;

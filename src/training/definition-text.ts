@@ -8,9 +8,11 @@
  * conv or fc becomes its `activation` field. parseNetwork(text) gives the same layers.
  */
 import { parseNetwork } from '../engine/parse';
-import { DEFAULT_TRAINER, defaultEps, TRAINER_FIELDS, type ResolvedLayer, type TrainerSpec } from '../engine/spec';
+import type { DefinitionField } from '../engine/layers/descriptor';
+import { descriptorOf } from '../engine/layers/registry';
+import { DEFAULT_TRAINER, defaultEps, isLossType, TRAINER_FIELDS, type ResolvedLayer, type TrainerSpec } from '../engine/spec';
 
-type Field = [name: string, value: string | number];
+type Field = DefinitionField;
 
 export function definitionText(layers: readonly ResolvedLayer[], trainer: TrainerSpec): string {
   const lines = ['layer_defs = [];'];
@@ -18,63 +20,10 @@ export function definitionText(layers: readonly ResolvedLayer[], trainer: Traine
     const layer = layers[i];
     const next = layers[i + 1];
     // The fc ConvNetJS puts before every loss layer is implied by the loss layer itself.
-    if (layer.type === 'fc' && next && (next.type === 'softmax' || next.type === 'svm' || next.type === 'regression')) {
-      continue;
-    }
-    const fields: Field[] = [['type', layer.type]];
-    switch (layer.type) {
-      case 'input':
-        fields.push(['out_sx', layer.out.sx], ['out_sy', layer.out.sy], ['out_depth', layer.out.depth]);
-        break;
-      case 'conv':
-      case 'fc': {
-        if (layer.type === 'conv') {
-          fields.push(['sx', layer.sx]);
-          if (layer.sy !== layer.sx) fields.push(['sy', layer.sy]);
-          fields.push(['filters', layer.filters], ['stride', layer.stride], ['pad', layer.pad]);
-        } else {
-          fields.push(['num_neurons', layer.numNeurons]);
-        }
-        const activation = next && isFoldableActivation(next) ? next : null;
-        if (activation) {
-          fields.push(['activation', activation.type]);
-          if (activation.type === 'maxout' && activation.groupSize !== 2) fields.push(['group_size', activation.groupSize]);
-          i++;
-        }
-        const impliedBias = activation?.type === 'relu' ? 0.1 : 0;
-        if (layer.biasPref !== impliedBias) fields.push(['bias_pref', layer.biasPref]);
-        if (layer.l1DecayMul !== 0) fields.push(['l1_decay_mul', layer.l1DecayMul]);
-        if (layer.l2DecayMul !== 1) fields.push(['l2_decay_mul', layer.l2DecayMul]);
-        break;
-      }
-      case 'pool':
-        fields.push(['sx', layer.sx]);
-        if (layer.sy !== layer.sx) fields.push(['sy', layer.sy]);
-        fields.push(['stride', layer.stride]);
-        if (layer.pad !== 0) fields.push(['pad', layer.pad]);
-        break;
-      case 'maxout':
-        fields.push(['group_size', layer.groupSize]);
-        break;
-      case 'dropout':
-        fields.push(['drop_prob', layer.dropProb]);
-        break;
-      case 'lrn':
-        fields.push(['k', layer.k], ['n', layer.n], ['alpha', layer.alpha], ['beta', layer.beta]);
-        break;
-      case 'softmax':
-      case 'svm':
-        fields.push(['num_classes', layer.numClasses]);
-        break;
-      case 'regression':
-        fields.push(['num_neurons', layer.numNeurons]);
-        break;
-      case 'relu':
-      case 'sigmoid':
-      case 'tanh':
-        break;
-    }
-    lines.push(`layer_defs.push(${objectLiteral(fields)});`);
+    if (layer.type === 'fc' && next && isLossType(next.type)) continue;
+    const line = descriptorOf(layer.type).definitionLine(layer, next);
+    if (line.foldsNext) i++;
+    lines.push(`layer_defs.push(${objectLiteral([['type', layer.type], ...line.fields])});`);
   }
   lines.push('', 'net = new convnetjs.Net();', 'net.makeLayers(layer_defs);', '');
   lines.push(`trainer = new convnetjs.SGDTrainer(net, ${objectLiteral(trainerFields(trainer))});`);
@@ -112,10 +61,6 @@ function buildsTheSame(text: string, layers: readonly ResolvedLayer[], trainer: 
   } catch {
     return false;
   }
-}
-
-function isFoldableActivation(layer: ResolvedLayer): boolean {
-  return layer.type === 'relu' || layer.type === 'sigmoid' || layer.type === 'tanh' || layer.type === 'maxout';
 }
 
 /** The trainer options that differ from ConvNetJS's defaults, method first. */

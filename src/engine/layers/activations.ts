@@ -1,20 +1,20 @@
-import type { ActivationLayerSpec, MaxoutLayerSpec } from '../spec';
+import type { Kernels, ReluKernel } from '../kernels/contract';
+import { jsKernels } from '../kernels/js-blocked';
 import { Volume } from '../volume';
-import { jsKernels, type Kernels, type ReluKernel } from './kernels';
-import type { Layer, ParamGroup } from './layer';
+import { APPENDED_LAYER_FIELDS, layerDescriptor, outJSON, type LayerJSONBase, type ResolvedBase } from './descriptor';
+import { LayerBase } from './layer';
+
+export { MaxoutLayer } from './maxout';
+
+export interface ActivationLayerSpec extends ResolvedBase {
+  type: 'relu' | 'sigmoid' | 'tanh';
+}
+export interface ActivationLayerJSON extends LayerJSONBase {
+  layer_type: 'relu' | 'sigmoid' | 'tanh';
+}
 
 /** Shared plumbing of the element-wise layers: same-shape output, no parameters. */
-abstract class ElementwiseLayer implements Layer {
-  readonly spec: ActivationLayerSpec;
-  readonly outAct: Volume;
-  inAct: Volume | null = null;
-  readonly params: readonly ParamGroup[] = [];
-
-  constructor(spec: ActivationLayerSpec) {
-    this.spec = spec;
-    this.outAct = new Volume(spec.out.sx, spec.out.sy, spec.out.depth);
-  }
-
+abstract class ElementwiseLayer extends LayerBase<ActivationLayerSpec> {
   forward(input: Volume, _isTraining: boolean): Volume {
     this.inAct = input;
     this.apply(input.w, this.outAct.w);
@@ -22,8 +22,7 @@ abstract class ElementwiseLayer implements Layer {
   }
 
   backward(): void {
-    const input = this.inAct;
-    if (!input) throw new Error(`${this.spec.type}: backward before forward`);
+    const input = this.lastInput();
     this.chain(this.outAct.w, this.outAct.dw, input.dw);
   }
 
@@ -79,61 +78,25 @@ export class TanhLayer extends ElementwiseLayer {
   }
 }
 
-/**
- * Maxout: at every (x, y), channels are split into consecutive groups of groupSize
- * and each output channel is its group's maximum (trailing channels that do not
- * fill a group are dropped, as in ConvNetJS). Backward routes the gradient to the
- * winning channel.
- */
-export class MaxoutLayer implements Layer {
-  readonly spec: MaxoutLayerSpec;
-  readonly outAct: Volume;
-  inAct: Volume | null = null;
-  readonly params: readonly ParamGroup[] = [];
-  /** Flat input index of each output's winner. */
-  readonly switches: Int32Array;
-
-  constructor(spec: MaxoutLayerSpec) {
-    this.spec = spec;
-    this.outAct = new Volume(spec.out.sx, spec.out.sy, spec.out.depth);
-    this.switches = new Int32Array(this.outAct.size);
-  }
-
-  forward(input: Volume, _isTraining: boolean): Volume {
-    this.inAct = input;
-    const x = input.w;
-    const out = this.outAct.w;
-    const switches = this.switches;
-    const groupSize = this.spec.groupSize | 0;
-    const inDepth = this.spec.in.depth | 0;
-    const outDepth = this.spec.out.depth | 0;
-    const cells = (this.spec.out.sx * this.spec.out.sy) | 0;
-    for (let c = 0; c < cells; c++) {
-      for (let i = 0; i < outDepth; i++) {
-        const first = (c * inDepth + i * groupSize) | 0;
-        let best = x[first];
-        let winner = first;
-        for (let j = 1; j < groupSize; j++) {
-          const v = x[first + j];
-          if (v > best) {
-            best = v;
-            winner = first + j;
-          }
-        }
-        const o = c * outDepth + i;
-        out[o] = best;
-        switches[o] = winner;
-      }
+/** relu, sigmoid and tanh: element-wise, same shape out as in, no fields of their own. */
+export const activationLayers = layerDescriptor<ActivationLayerSpec, ActivationLayerJSON>({
+  types: ['relu', 'sigmoid', 'tanh'],
+  fields: { relu: APPENDED_LAYER_FIELDS, sigmoid: APPENDED_LAYER_FIELDS, tanh: APPENDED_LAYER_FIELDS },
+  expand: (def, input) => [{ type: def.type as ActivationLayerSpec['type'], sourceIndex: def.index, in: input, out: input }],
+  create(spec, _arena, _rng, kernels) {
+    switch (spec.type) {
+      case 'relu':
+        return new ReluLayer(spec, kernels);
+      case 'sigmoid':
+        return new SigmoidLayer(spec);
+      case 'tanh':
+        return new TanhLayer(spec);
     }
-    return this.outAct;
-  }
-
-  backward(): void {
-    const input = this.inAct;
-    if (!input) throw new Error('maxout: backward before forward');
-    const dx = input.dw;
-    const dOut = this.outAct.dw;
-    dx.fill(0);
-    for (let n = 0; n < this.switches.length; n++) dx[this.switches[n]] = dOut[n];
-  }
-}
+  },
+  toJSON: (spec) => ({ ...outJSON(spec), layer_type: spec.type }),
+  fromJSON(reader, prev, base) {
+    reader.expectSameShape(prev);
+    return { ...base, type: reader.type as ActivationLayerSpec['type'], in: prev, out: prev };
+  },
+  definitionLine: () => ({ fields: [] }),
+});

@@ -1,7 +1,16 @@
 import type { Rng } from '../rng';
-import type { DropoutLayerSpec } from '../spec';
 import { Volume } from '../volume';
-import type { Layer, ParamGroup } from './layer';
+import { APPENDED_LAYER_FIELDS, layerDescriptor, num, outJSON, type LayerJSONBase, type ResolvedBase } from './descriptor';
+import { LayerBase } from './layer';
+
+export interface DropoutLayerSpec extends ResolvedBase {
+  type: 'dropout';
+  dropProb: number;
+}
+export interface DropoutLayerJSON extends LayerJSONBase {
+  layer_type: 'dropout';
+  drop_prob: number;
+}
 
 /**
  * Inverted dropout: the identity at prediction time, as the issue specifies.
@@ -16,20 +25,15 @@ import type { Layer, ParamGroup } from './layer';
  * masks are the same (same draws, same comparison), so a training-mode output here
  * is 0.3.0's times 1 / (1 - dropProb); predictions past a dropout layer differ.
  */
-export class DropoutLayer implements Layer {
-  readonly spec: DropoutLayerSpec;
-  readonly outAct: Volume;
-  inAct: Volume | null = null;
-  readonly params: readonly ParamGroup[] = [];
+export class DropoutLayer extends LayerBase<DropoutLayerSpec> {
   /** 1 where the last training pass dropped the value. */
   readonly dropped: Uint8Array;
   private readonly rng: Rng;
   private lastWasTraining = false;
 
   constructor(spec: DropoutLayerSpec, rng: Rng) {
-    this.spec = spec;
+    super(spec);
     this.rng = rng;
-    this.outAct = new Volume(spec.out.sx, spec.out.sy, spec.out.depth);
     this.dropped = new Uint8Array(this.outAct.size);
   }
 
@@ -65,8 +69,7 @@ export class DropoutLayer implements Layer {
 
   /** The derivative of whichever function the last forward computed. */
   backward(): void {
-    const input = this.inAct;
-    if (!input) throw new Error('dropout: backward before forward');
+    const input = this.lastInput();
     const dx = input.dw;
     const dy = this.outAct.dw;
     if (this.lastWasTraining) {
@@ -78,3 +81,19 @@ export class DropoutLayer implements Layer {
     }
   }
 }
+
+export const dropoutLayer = layerDescriptor<DropoutLayerSpec, DropoutLayerJSON>({
+  types: ['dropout'],
+  // drop_prob here is the layer's own probability (default 0.5), not an appended dropout.
+  fields: { dropout: APPENDED_LAYER_FIELDS },
+  expand: (def, input) => [{ type: 'dropout', sourceIndex: def.index, in: input, out: input, dropProb: num(def, 'drop_prob', 0.5) }],
+  create: (spec, _arena, rng) => new DropoutLayer(spec, rng),
+  toJSON: (spec) => ({ ...outJSON(spec), layer_type: 'dropout', drop_prob: spec.dropProb }),
+  fromJSON(reader, prev, base) {
+    reader.expectSameShape(prev);
+    const dropProb = reader.number('drop_prob');
+    if (dropProb < 0 || dropProb >= 1) reader.fail('drop_prob', `must be in [0, 1), got ${dropProb}`);
+    return { ...base, type: 'dropout', in: prev, out: prev, dropProb };
+  },
+  definitionLine: (spec) => ({ fields: [['drop_prob', spec.dropProb]] }),
+});

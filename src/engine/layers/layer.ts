@@ -1,5 +1,5 @@
-import type { ResolvedLayer } from '../spec';
-import type { Volume } from '../volume';
+import { Volume } from '../volume';
+import type { ResolvedLayer } from './registry';
 
 /**
  * One block of trainable values with its gradient. `w` and `dw` are views into the
@@ -30,6 +30,33 @@ export interface Layer {
   backward(): void;
   /** Empty for layers without parameters. */
   readonly params: readonly ParamGroup[];
+}
+
+/**
+ * What every layer class shares: its spec, an output volume of the spec's output shape
+ * (allocated once, reused every pass) and the input of the last forward pass.
+ * Layers with parameters pass them in; the others have none.
+ */
+export abstract class LayerBase<S extends ResolvedLayer> implements Layer {
+  readonly spec: S;
+  readonly outAct: Volume;
+  inAct: Volume | null = null;
+  readonly params: readonly ParamGroup[];
+
+  constructor(spec: S, params: readonly ParamGroup[] = []) {
+    this.spec = spec;
+    this.params = params;
+    this.outAct = new Volume(spec.out.sx, spec.out.sy, spec.out.depth);
+  }
+
+  abstract forward(input: Volume, isTraining: boolean): Volume;
+  abstract backward(): void;
+
+  /** The input of the last forward pass, which backward needs. */
+  protected lastInput(): Volume {
+    if (!this.inAct) throw new Error(`${this.spec.type}: backward before forward`);
+    return this.inAct;
+  }
 }
 
 /** Target of a loss: a class index for softmax/svm, a vector for regression. */

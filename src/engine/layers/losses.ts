@@ -1,7 +1,26 @@
-import type { ClassifierLossSpec, RegressionLossSpec } from '../spec';
-import { shapeSize } from '../spec';
+import { intField } from '../fields';
+import { dims } from '../snapshot-reader';
 import { Volume } from '../volume';
-import type { LossLayer, LossTarget, ParamGroup } from './layer';
+import { layerDescriptor, num, outJSON, shapeSize, type LayerJSONBase, type ResolvedBase } from './descriptor';
+import type { FcLayerSpec } from './fc';
+import { LayerBase, type LossLayer, type LossTarget } from './layer';
+
+export type LossType = 'softmax' | 'svm' | 'regression';
+
+export interface ClassifierLossSpec extends ResolvedBase {
+  type: 'softmax' | 'svm';
+  numClasses: number;
+}
+export interface RegressionLossSpec extends ResolvedBase {
+  type: 'regression';
+  numNeurons: number;
+}
+export type LossLayerSpec = ClassifierLossSpec | RegressionLossSpec;
+
+export interface LossLayerJSON extends LayerJSONBase {
+  layer_type: LossType;
+  num_inputs: number;
+}
 
 /**
  * The loss layers end a net. Each turns its input (the scores of the fc layer that
@@ -10,26 +29,15 @@ import type { LossLayer, LossTarget, ParamGroup } from './layer';
  * `backward()` instead chains an arbitrary gradient placed in outAct.dw, which
  * lets a loss layer sit under a gradient check like any other layer.
  */
-abstract class BaseLossLayer<S extends ClassifierLossSpec | RegressionLossSpec> implements LossLayer {
-  readonly spec: S;
-  readonly outAct: Volume;
-  inAct: Volume | null = null;
-  readonly params: readonly ParamGroup[] = [];
+abstract class BaseLossLayer<S extends ClassifierLossSpec | RegressionLossSpec> extends LayerBase<S> implements LossLayer {
   protected readonly size: number;
 
   constructor(spec: S) {
-    this.spec = spec;
+    // The output is 1x1xn, n the input's size (the loss layer's spec says so).
+    super(spec);
     this.size = shapeSize(spec.in);
-    this.outAct = new Volume(1, 1, this.size);
   }
 
-  protected input(): Volume {
-    if (!this.inAct) throw new Error(`${this.spec.type}: backward before forward`);
-    return this.inAct;
-  }
-
-  abstract forward(input: Volume, isTraining: boolean): Volume;
-  abstract backward(): void;
   abstract backwardLoss(target: LossTarget): number;
 }
 
@@ -39,6 +47,19 @@ function classIndex(type: string, target: LossTarget, n: number): number {
     throw new Error(`${type}: target must be a class index from 0 to ${n - 1}, got ${String(target)}`);
   }
   return target;
+}
+
+/** A loss on raw scores: its output is its input, and a gradient placed on the output passes through. */
+abstract class RawScoreLossLayer<S extends ClassifierLossSpec | RegressionLossSpec> extends BaseLossLayer<S> {
+  forward(input: Volume, _isTraining: boolean): Volume {
+    this.inAct = input;
+    this.outAct.w.set(input.w);
+    return this.outAct;
+  }
+
+  backward(): void {
+    this.lastInput().dw.set(this.outAct.dw);
+  }
 }
 
 /**
@@ -77,7 +98,7 @@ export class SoftmaxLayer extends BaseLossLayer<ClassifierLossSpec> {
   }
 
   backwardLoss(target: LossTarget): number {
-    const dx = this.input().dw;
+    const dx = this.lastInput().dw;
     const y = classIndex('softmax', target, this.size);
     const p = this.probs;
     for (let i = 0; i < this.size; i++) dx[i] = p[i] - (i === y ? 1 : 0);
@@ -86,7 +107,7 @@ export class SoftmaxLayer extends BaseLossLayer<ClassifierLossSpec> {
 
   /** dx_i = p_i (g_i - sum_j g_j p_j), the softmax Jacobian applied to g. */
   backward(): void {
-    const dx = this.input().dw;
+    const dx = this.lastInput().dw;
     const g = this.outAct.dw;
     const p = this.probs;
     let dot = 0;
@@ -100,15 +121,9 @@ export class SoftmaxLayer extends BaseLossLayer<ClassifierLossSpec> {
  * max(0, x_i - x_target + 1). As in ConvNetJS the sum includes i = target, which
  * adds a constant 1 to the loss and nothing to the gradient.
  */
-export class SvmLayer extends BaseLossLayer<ClassifierLossSpec> {
-  forward(input: Volume, _isTraining: boolean): Volume {
-    this.inAct = input;
-    this.outAct.w.set(input.w);
-    return this.outAct;
-  }
-
+export class SvmLayer extends RawScoreLossLayer<ClassifierLossSpec> {
   backwardLoss(target: LossTarget): number {
-    const input = this.input();
+    const input = this.lastInput();
     const x = input.w;
     const dx = input.dw;
     const y = classIndex('svm', target, this.size);
@@ -125,10 +140,6 @@ export class SvmLayer extends BaseLossLayer<ClassifierLossSpec> {
     }
     return loss;
   }
-
-  backward(): void {
-    this.input().dw.set(this.outAct.dw);
-  }
 }
 
 /**
@@ -140,15 +151,9 @@ export class SvmLayer extends BaseLossLayer<ClassifierLossSpec> {
  * source uses 0.5, the loss whose gradient this is, and so do we. Weights and
  * updates are therefore identical to 0.3.0's; only the reported loss is a quarter.
  */
-export class RegressionLayer extends BaseLossLayer<RegressionLossSpec> {
-  forward(input: Volume, _isTraining: boolean): Volume {
-    this.inAct = input;
-    this.outAct.w.set(input.w);
-    return this.outAct;
-  }
-
+export class RegressionLayer extends RawScoreLossLayer<RegressionLossSpec> {
   backwardLoss(target: LossTarget): number {
-    const input = this.input();
+    const input = this.lastInput();
     const x = input.w;
     const dx = input.dw;
     if (typeof target === 'number') {
@@ -168,8 +173,64 @@ export class RegressionLayer extends BaseLossLayer<RegressionLossSpec> {
     }
     return loss;
   }
-
-  backward(): void {
-    this.input().dw.set(this.outAct.dw);
-  }
 }
+
+const classesField = intField('num_classes', 1, 'number of classes', true);
+
+/**
+ * softmax, svm and regression. ConvNetJS inserts a plain fc layer before each (no bias
+ * preference, default decay) so the loss sees exactly one score per class or output.
+ */
+export const lossLayers = layerDescriptor<LossLayerSpec, LossLayerJSON>({
+  types: ['softmax', 'svm', 'regression'],
+  fields: { softmax: [classesField], svm: [classesField], regression: [intField('num_neurons', 1, 'number of outputs', true)] },
+  isLoss: true,
+  expand(def, input) {
+    const isRegression = def.type === 'regression';
+    const n = num(def, isRegression ? 'num_neurons' : 'num_classes', 0);
+    const shape = { sx: 1, sy: 1, depth: n };
+    const sourceIndex = def.index;
+    const scores: Omit<FcLayerSpec, 'index'> = {
+      type: 'fc',
+      sourceIndex,
+      in: input,
+      out: shape,
+      numNeurons: n,
+      biasPref: 0,
+      l1DecayMul: 0,
+      l2DecayMul: 1,
+    };
+    return [
+      scores,
+      isRegression
+        ? { type: 'regression', sourceIndex, in: shape, out: shape, numNeurons: n }
+        : { type: def.type as ClassifierLossSpec['type'], sourceIndex, in: shape, out: shape, numClasses: n },
+    ];
+  },
+  create(spec) {
+    switch (spec.type) {
+      case 'softmax':
+        return new SoftmaxLayer(spec);
+      case 'svm':
+        return new SvmLayer(spec);
+      case 'regression':
+        return new RegressionLayer(spec);
+    }
+  },
+  toJSON: (spec) => ({ ...outJSON(spec), layer_type: spec.type, num_inputs: shapeSize(spec.in) }),
+  fromJSON(reader, prev, base) {
+    const numInputs = shapeSize(prev);
+    reader.expect('num_inputs', numInputs, `the previous layer's output ${dims(prev)}`);
+    reader.expect('out_depth', numInputs, 'num_inputs');
+    reader.expect('out_sx', 1, 'a loss layer');
+    reader.expect('out_sy', 1, 'a loss layer');
+    const out = { sx: 1, sy: 1, depth: numInputs };
+    const type = reader.type as LossType;
+    return type === 'regression'
+      ? { ...base, type, in: prev, out, numNeurons: numInputs }
+      : { ...base, type, in: prev, out, numClasses: numInputs };
+  },
+  definitionLine: (spec) => ({
+    fields: [spec.type === 'regression' ? ['num_neurons', spec.numNeurons] : ['num_classes', spec.numClasses]],
+  }),
+});

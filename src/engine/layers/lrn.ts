@@ -1,6 +1,22 @@
-import type { LrnLayerSpec } from '../spec';
+import { floatField, intField } from '../fields';
 import { Volume } from '../volume';
-import type { Layer, ParamGroup } from './layer';
+import { APPENDED_LAYER_FIELDS, layerDescriptor, num, type LayerJSONBase, type ResolvedBase } from './descriptor';
+import { LayerBase } from './layer';
+
+export interface LrnLayerSpec extends ResolvedBase {
+  type: 'lrn';
+  k: number;
+  n: number;
+  alpha: number;
+  beta: number;
+}
+export interface LrnLayerJSON extends LayerJSONBase {
+  layer_type: 'lrn';
+  k: number;
+  n: number;
+  alpha: number;
+  beta: number;
+}
 
 /**
  * Local response normalization across channels (ConvNetJS's 'lrn'): at each (x, y),
@@ -12,19 +28,14 @@ import type { Layer, ParamGroup } from './layer';
  * a_i a_j (its source calls its gradient check "funky"); the two agree only when
  * n = 1, so gradients here differ from ConvNetJS's when n > 1, and are the right ones.
  */
-export class LrnLayer implements Layer {
-  readonly spec: LrnLayerSpec;
-  readonly outAct: Volume;
-  inAct: Volume | null = null;
-  readonly params: readonly ParamGroup[] = [];
+export class LrnLayer extends LayerBase<LrnLayerSpec> {
   /** S_i from the last forward pass. */
   private readonly sums: Float64Array;
   /** S_i^-beta from the last forward pass. */
   private readonly scales: Float64Array;
 
   constructor(spec: LrnLayerSpec) {
-    this.spec = spec;
-    this.outAct = new Volume(spec.out.sx, spec.out.sy, spec.out.depth);
+    super(spec);
     this.sums = new Float64Array(this.outAct.size);
     this.scales = new Float64Array(this.outAct.size);
   }
@@ -59,8 +70,7 @@ export class LrnLayer implements Layer {
   }
 
   backward(): void {
-    const input = this.inAct;
-    if (!input) throw new Error('lrn: backward before forward');
+    const input = this.lastInput();
     const a = input.w;
     const dx = input.dw;
     const dy = this.outAct.dw;
@@ -85,3 +95,54 @@ export class LrnLayer implements Layer {
     }
   }
 }
+
+export const lrnLayer = layerDescriptor<LrnLayerSpec, LrnLayerJSON>({
+  types: ['lrn'],
+  fields: {
+    lrn: [
+      floatField('k', 'additive constant of the normaliser', { min: 0, minInclusive: false }, true),
+      intField('n', 1, 'channels in the normalisation window (odd)', true),
+      floatField('alpha', 'scale of the sum of squares', { min: 0 }, true),
+      floatField('beta', 'exponent of the normaliser', {}, true),
+      ...APPENDED_LAYER_FIELDS,
+    ],
+  },
+  checkValues(def, problems) {
+    const n = def.values.n;
+    if (typeof n !== 'number' || n % 2 !== 0) return true;
+    problems.report('n', `n ${n} must be odd so the window is centred on each channel; use ${n - 1} or ${n + 1}`);
+    return false;
+  },
+  expand(def, input) {
+    const [k, n, alpha, beta] = [num(def, 'k', 0), num(def, 'n', 0), num(def, 'alpha', 0), num(def, 'beta', 0)];
+    return [{ type: 'lrn', sourceIndex: def.index, in: input, out: input, k, n, alpha, beta }];
+  },
+  create: (spec) => new LrnLayer(spec),
+  toJSON: (spec) => ({
+    k: spec.k,
+    n: spec.n,
+    alpha: spec.alpha,
+    beta: spec.beta,
+    out_sx: spec.out.sx,
+    out_sy: spec.out.sy,
+    out_depth: spec.out.depth,
+    layer_type: 'lrn',
+  }),
+  fromJSON(reader, prev, base) {
+    reader.expectSameShape(prev);
+    const k = reader.atLeast('k', 0, true);
+    const n = reader.integer('n', 1);
+    if (n % 2 === 0) reader.fail('n', `${n} must be odd so the window is centred on each channel`);
+    const alpha = reader.atLeast('alpha', 0);
+    const beta = reader.atLeast('beta', 0);
+    return { ...base, type: 'lrn', in: prev, out: prev, k, n, alpha, beta };
+  },
+  definitionLine: (spec) => ({
+    fields: [
+      ['k', spec.k],
+      ['n', spec.n],
+      ['alpha', spec.alpha],
+      ['beta', spec.beta],
+    ],
+  }),
+});

@@ -3,7 +3,8 @@
  * (Node 20, current browsers), the TypeScript kernels otherwise. The choice can be
  * pinned with setDefaultKernels, or in Node with ENGINE_KERNELS=js|wasm.
  */
-import { jsKernels, type Kernels } from '../layers/kernels';
+import type { Kernels } from '../kernels/contract';
+import { jsKernels } from '../kernels/js-blocked';
 import { createWasmKernels, wasmKernelsAvailable } from './kernels';
 
 export type KernelChoice = 'auto' | 'js' | 'wasm';

@@ -16,70 +16,12 @@ import type {
   ReluKernel,
   UpdateKernel,
   UpdateStep,
-} from '../layers/kernels';
+} from '../kernels/contract';
+import { convShapeOf, poolShapeOf, UPDATE_HYPER_SLOT_COUNT, UPDATE_RESULT_SLOTS, UPDATE_STEP_SLOTS } from '../kernels/contract';
 import { paramCount, shapeSize, type ResolvedLayer } from '../spec';
-import { convShapeOf } from '../layers/kernels';
 import { footprint, NetMemory, WasmMemoryError } from './memory';
-import { kernelsModule, type KernelExports } from './module';
-import { CONV, POOL } from './plans';
-
-/** One buffer a kernel takes from the net's memory. */
-interface Workspace {
-  kind: 'f32' | 'i32' | 'f64';
-  length: number;
-}
-
-const bytesPer = { f32: 4, i32: 4, f64: 8 } as const;
-
-/** Filters rounded up to whole f32x4 vectors. */
-function filters4(filters: number): number {
-  return Math.ceil(filters / 4) * 4;
-}
-
-/**
- * What a convolution keeps in memory, in allocation order (see WasmConvKernel and
- * the slot comments in assembly/plan.ts).
- */
-function convWorkspace(s: ConvShape): Record<string, Workspace> {
-  const padded = (s.inSx + 2 * s.pad) * (s.inSy + 2 * s.pad) * s.inDepth;
-  const positions = s.outSx * s.outSy;
-  const nf4 = filters4(s.filters);
-  return {
-    plan: { kind: 'i32', length: CONV.SLOTS },
-    paddedIn: { kind: 'f32', length: padded },
-    paddedGrad: { kind: 'f32', length: padded },
-    weightsT: { kind: 'f32', length: s.sx * s.sy * s.inDepth * nf4 },
-    outScratch: { kind: 'f32', length: nf4 === s.filters ? 0 : positions * nf4 },
-    nzWindow: { kind: 'i32', length: s.filters * positions },
-    nzGrad: { kind: 'f32', length: s.filters * positions },
-    nzCount: { kind: 'i32', length: s.filters },
-    activeW: { kind: 'i32', length: s.filters },
-    activeG: { kind: 'f32', length: s.filters },
-    biasSum: { kind: 'f64', length: s.filters },
-    bias4: { kind: 'f32', length: nf4 },
-  };
-}
-
-function poolWorkspace(s: PoolShape): Record<string, Workspace> {
-  return {
-    plan: { kind: 'i32', length: POOL.SLOTS },
-    switches: { kind: 'i32', length: s.outSx * s.outSy * s.depth },
-  };
-}
-
-function poolShapeOf(spec: Extract<ResolvedLayer, { type: 'pool' }>): PoolShape {
-  return {
-    inSx: spec.in.sx,
-    inSy: spec.in.sy,
-    depth: spec.in.depth,
-    outSx: spec.out.sx,
-    outSy: spec.out.sy,
-    sx: spec.sx,
-    sy: spec.sy,
-    stride: spec.stride,
-    pad: spec.pad,
-  };
-}
+import { bytesPer, convWorkspace, poolWorkspace, wasmConv, wasmFc, wasmPool, wasmRelu, type Workspace } from './layer-kernels';
+import { kernelsModule } from './module';
 
 /**
  * An upper bound on the bytes a net built from `specs` takes: parameters and
@@ -107,186 +49,6 @@ export function netMemoryBytes(specs: readonly ResolvedLayer[]): number {
   return bytes + 65536;
 }
 
-/** Takes a kernel's workspace from the net memory, in declaration order. */
-function takeAll<T extends Record<string, Workspace>>(memory: NetMemory, ws: T): { [K in keyof T]: number } {
-  const out = {} as { [K in keyof T]: number };
-  for (const key of Object.keys(ws) as (keyof T)[]) {
-    const w = ws[key];
-    if (w.length === 0) {
-      out[key] = 0;
-      continue;
-    }
-    const array = w.kind === 'f32' ? memory.f32(w.length) : w.kind === 'i32' ? memory.i32(w.length) : memory.f64(w.length);
-    out[key] = array.byteOffset;
-  }
-  return out;
-}
-
-class WasmConvKernel implements ConvKernel {
-  private readonly memory: NetMemory;
-  private readonly exports: KernelExports;
-  private readonly plan: number;
-
-  constructor(memory: NetMemory, s: ConvShape) {
-    this.memory = memory;
-    this.exports = memory.exports;
-    const at = takeAll(memory, convWorkspace(s));
-    this.plan = at.plan;
-    const slots = new Int32Array(memory.buffer, at.plan, CONV.SLOTS);
-    slots[CONV.IN_SX] = s.inSx;
-    slots[CONV.IN_SY] = s.inSy;
-    slots[CONV.IN_DEPTH] = s.inDepth;
-    slots[CONV.OUT_SX] = s.outSx;
-    slots[CONV.OUT_SY] = s.outSy;
-    slots[CONV.FILTERS] = s.filters;
-    slots[CONV.SX] = s.sx;
-    slots[CONV.SY] = s.sy;
-    slots[CONV.STRIDE] = s.stride;
-    slots[CONV.PAD] = s.pad;
-    slots[CONV.PAD_SX] = s.inSx + 2 * s.pad;
-    slots[CONV.PAD_SY] = s.inSy + 2 * s.pad;
-    slots[CONV.FILTERS4] = filters4(s.filters);
-    slots[CONV.FAN_IN] = s.sx * s.sy * s.inDepth;
-    slots[CONV.PADDED_IN] = at.paddedIn;
-    slots[CONV.PADDED_GRAD] = at.paddedGrad;
-    slots[CONV.WEIGHTS_T] = at.weightsT;
-    slots[CONV.OUT_SCRATCH] = at.outScratch;
-    slots[CONV.NZ_WINDOW] = at.nzWindow;
-    slots[CONV.NZ_GRAD] = at.nzGrad;
-    slots[CONV.NZ_COUNT] = at.nzCount;
-    slots[CONV.ACTIVE_W] = at.activeW;
-    slots[CONV.ACTIVE_G] = at.activeG;
-    slots[CONV.BIAS_SUM] = at.biasSum;
-    slots[CONV.BIAS4] = at.bias4;
-  }
-
-  forward(x: Float32Array, w: Float32Array, b: Float32Array, out: Float32Array): void {
-    const m = this.memory;
-    this.exports.convForward(this.plan, m.at(x), m.at(w), m.at(b), m.at(out));
-  }
-
-  backward(
-    _x: Float32Array,
-    w: Float32Array,
-    dOut: Float32Array,
-    dx: Float32Array,
-    dw: Float32Array,
-    db: Float32Array,
-  ): void {
-    // The padded input kept by forward is the x these gradients belong to.
-    const m = this.memory;
-    this.exports.convBackward(this.plan, m.at(w), m.at(dOut), m.at(dx), m.at(dw), m.at(db));
-  }
-}
-
-class WasmFcKernel implements FcKernel {
-  private readonly memory: NetMemory;
-  private readonly exports: KernelExports;
-  private readonly numInputs: number;
-  private readonly numOutputs: number;
-
-  constructor(memory: NetMemory, numInputs: number, numOutputs: number) {
-    this.memory = memory;
-    this.exports = memory.exports;
-    this.numInputs = numInputs;
-    this.numOutputs = numOutputs;
-  }
-
-  forward(x: Float32Array, w: Float32Array, b: Float32Array, out: Float32Array): void {
-    const m = this.memory;
-    this.exports.fcForward(this.numInputs, this.numOutputs, m.at(x), m.at(w), m.at(b), m.at(out));
-  }
-
-  backward(
-    x: Float32Array,
-    w: Float32Array,
-    dOut: Float32Array,
-    dx: Float32Array,
-    dw: Float32Array,
-    db: Float32Array,
-  ): void {
-    const m = this.memory;
-    this.exports.fcBackward(this.numInputs, this.numOutputs, m.at(x), m.at(w), m.at(dOut), m.at(dx), m.at(dw), m.at(db));
-  }
-}
-
-class WasmPoolKernel implements PoolKernel {
-  readonly switches: Int32Array;
-  private readonly memory: NetMemory;
-  private readonly exports: KernelExports;
-  private readonly plan: number;
-  private readonly inSize: number;
-
-  constructor(memory: NetMemory, s: PoolShape) {
-    this.memory = memory;
-    this.exports = memory.exports;
-    const at = takeAll(memory, poolWorkspace(s));
-    this.plan = at.plan;
-    this.switches = new Int32Array(memory.buffer, at.switches, s.outSx * s.outSy * s.depth);
-    this.inSize = s.inSx * s.inSy * s.depth;
-    const slots = new Int32Array(memory.buffer, at.plan, POOL.SLOTS);
-    slots[POOL.IN_SX] = s.inSx;
-    slots[POOL.IN_SY] = s.inSy;
-    slots[POOL.DEPTH] = s.depth;
-    slots[POOL.OUT_SX] = s.outSx;
-    slots[POOL.OUT_SY] = s.outSy;
-    slots[POOL.SX] = s.sx;
-    slots[POOL.SY] = s.sy;
-    slots[POOL.STRIDE] = s.stride;
-    slots[POOL.PAD] = s.pad;
-  }
-
-  forward(x: Float32Array, out: Float32Array): void {
-    const m = this.memory;
-    this.exports.poolForward(this.plan, m.at(x), m.at(out), this.switches.byteOffset);
-  }
-
-  backward(dOut: Float32Array, dx: Float32Array): void {
-    const m = this.memory;
-    this.exports.poolBackward(m.at(dOut), this.switches.byteOffset, this.switches.length, m.at(dx), this.inSize);
-  }
-}
-
-class WasmReluKernel implements ReluKernel {
-  private readonly memory: NetMemory;
-  private readonly exports: KernelExports;
-  private readonly length: number;
-
-  constructor(memory: NetMemory, length: number) {
-    this.memory = memory;
-    this.exports = memory.exports;
-    this.length = length;
-  }
-
-  forward(x: Float32Array, y: Float32Array): void {
-    const m = this.memory;
-    this.exports.reluForward(m.at(x), m.at(y), this.length);
-  }
-
-  backward(y: Float32Array, dy: Float32Array, dx: Float32Array): void {
-    const m = this.memory;
-    this.exports.reluBackward(m.at(y), m.at(dy), m.at(dx), this.length);
-  }
-}
-
-/** f64 slots of the update's hyperparameter block (assembly/update.ts). */
-const HYPER = {
-  LR: 0,
-  MOMENTUM: 1,
-  RO: 2,
-  EPS: 3,
-  BETA1: 4,
-  BETA2: 5,
-  CORR1: 6,
-  CORR2: 7,
-  DIVISOR: 8,
-  L1_DECAY: 9,
-  L2_DECAY: 10,
-  L2_LOSS: 11,
-  L1_LOSS: 12,
-  SLOTS: 13,
-} as const;
-
 /**
  * The fused update. Its workspace (hyperparameters, the range table and two
  * accumulator buffers) is made once per net and shared by every Trainer of it: a
@@ -300,12 +62,14 @@ class WasmUpdateWorkspace {
   readonly xsum: Float32Array;
 
   constructor(memory: NetMemory, params: number, maxRanges: number) {
-    this.hyper = memory.f64(HYPER.SLOTS);
+    this.hyper = memory.f64(UPDATE_HYPER_SLOT_COUNT);
     this.ranges = memory.f64(4 * maxRanges);
     this.gsum = memory.f32(params);
     this.xsum = memory.f32(params);
   }
 }
+
+const STEP_FIELDS = Object.keys(UPDATE_STEP_SLOTS) as (keyof typeof UPDATE_STEP_SLOTS)[];
 
 class WasmUpdateKernel implements UpdateKernel {
   private readonly memory: NetMemory;
@@ -321,17 +85,7 @@ class WasmUpdateKernel implements UpdateKernel {
 
   run(step: UpdateStep, p: Float32Array, g: Float32Array, gsum: Float32Array | null, xsum: Float32Array | null): [number, number] {
     const { hyper, ranges } = this.space;
-    hyper[HYPER.LR] = step.learningRate;
-    hyper[HYPER.MOMENTUM] = step.momentum;
-    hyper[HYPER.RO] = step.ro;
-    hyper[HYPER.EPS] = step.eps;
-    hyper[HYPER.BETA1] = step.beta1;
-    hyper[HYPER.BETA2] = step.beta2;
-    hyper[HYPER.CORR1] = step.corr1;
-    hyper[HYPER.CORR2] = step.corr2;
-    hyper[HYPER.DIVISOR] = step.divisor;
-    hyper[HYPER.L1_DECAY] = step.l1Decay;
-    hyper[HYPER.L2_DECAY] = step.l2Decay;
+    for (const field of STEP_FIELDS) hyper[UPDATE_STEP_SLOTS[field]] = step[field];
     this.ranges.forEach((r, i) => {
       ranges[4 * i] = r.start;
       ranges[4 * i + 1] = r.end;
@@ -352,7 +106,7 @@ class WasmUpdateKernel implements UpdateKernel {
     );
     if (gsum && g1 && g1 !== gsum) gsum.set(g1.subarray(0, gsum.length));
     if (xsum && x1 && x1 !== xsum) xsum.set(x1.subarray(0, xsum.length));
-    return [hyper[HYPER.L2_LOSS], hyper[HYPER.L1_LOSS]];
+    return [hyper[UPDATE_RESULT_SLOTS.l2Loss], hyper[UPDATE_RESULT_SLOTS.l1Loss]];
   }
 
   /** The accumulator itself when it lives in this memory, else a copy of it in the workspace. */
@@ -381,19 +135,19 @@ export class WasmNetKernels implements Kernels {
   }
 
   conv(shape: ConvShape): ConvKernel {
-    return new WasmConvKernel(this.memory, shape);
+    return wasmConv(this.memory, shape);
   }
 
   fc(numInputs: number, numOutputs: number): FcKernel {
-    return new WasmFcKernel(this.memory, numInputs, numOutputs);
+    return wasmFc(this.memory, numInputs, numOutputs);
   }
 
   pool(shape: PoolShape): PoolKernel {
-    return new WasmPoolKernel(this.memory, shape);
+    return wasmPool(this.memory, shape);
   }
 
   relu(length: number): ReluKernel {
-    return new WasmReluKernel(this.memory, length);
+    return wasmRelu(this.memory, length);
   }
 
   update(ranges: readonly ParamRange[]): UpdateKernel {

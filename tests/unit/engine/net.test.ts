@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { jsKernels, type Kernels } from '../../../src/engine/layers/kernels';
+import type { Kernels } from '../../../src/engine/kernels/contract';
+import { jsKernels } from '../../../src/engine/kernels/js-blocked';
 import { Net } from '../../../src/engine/net';
 import { Rng } from '../../../src/engine/rng';
 import { resolveLayers, SpecError, type LayerDef } from '../../../src/engine/spec';

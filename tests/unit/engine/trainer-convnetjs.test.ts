@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Net } from '../../../src/engine/net';
 import { Rng } from '../../../src/engine/rng';
 import { netFromJSON, netToJSON } from '../../../src/engine/snapshot';
-import type { TrainerSpec } from '../../../src/engine/spec';
+import { DEFAULT_TRAINER, type TrainerSpec } from '../../../src/engine/spec';
 import { Trainer } from '../../../src/engine/trainer';
 import { Volume } from '../../../src/engine/volume';
 import {
@@ -40,6 +40,8 @@ const BATCHES = 4;
 
 function trainerSpec(extra: Partial<TrainerSpec>): TrainerSpec {
   return {
+    // Options these tests do not name keep ConvNetJS's defaults.
+    ...DEFAULT_TRAINER,
     method: 'sgd',
     learning_rate: 0.02,
     momentum: 0.9,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ParamArena, type LossTarget, type ParamGroup } from '../../../src/engine/layers/layer';
-import type { TrainerMethod, TrainerSpec } from '../../../src/engine/spec';
+import { DEFAULT_TRAINER, type TrainerMethod, type TrainerSpec } from '../../../src/engine/spec';
 import { Trainer, type AccumulatorMeaning, type TrainableNet } from '../../../src/engine/trainer';
 import { Volume } from '../../../src/engine/volume';
 
@@ -48,6 +48,8 @@ class LinearNet implements TrainableNet {
 
 function spec(method: TrainerMethod, extra: Partial<TrainerSpec> = {}): TrainerSpec {
   return {
+    // Options these tests do not name keep ConvNetJS's defaults.
+    ...DEFAULT_TRAINER,
     method,
     learning_rate: 0.05,
     momentum: 0.9,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/engine/rng';
 import { netFromJSON } from '../../../src/engine/snapshot';
-import type { TrainerSpec } from '../../../src/engine/spec';
+import { DEFAULT_TRAINER, type TrainerSpec } from '../../../src/engine/spec';
 import { Trainer } from '../../../src/engine/trainer';
 import { Volume } from '../../../src/engine/volume';
 
@@ -30,6 +30,8 @@ const TINY = {
 
 function spec(extra: Partial<TrainerSpec>): TrainerSpec {
   return {
+    // Options these tests do not name keep ConvNetJS's defaults.
+    ...DEFAULT_TRAINER,
     method: 'sgd',
     learning_rate: 0.1,
     momentum: 0,

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { jsKernels, type ConvShape, type PoolShape } from '../../../src/engine/layers/kernels';
+import type { ConvShape, PoolShape } from '../../../src/engine/kernels/contract';
+import { jsKernels } from '../../../src/engine/kernels/js-blocked';
 import { Net } from '../../../src/engine/net';
 import { parseNetwork, SEED_DEFINITION_TEXT } from '../../../src/engine/parse';
 import { Rng } from '../../../src/engine/rng';

@@ -1,4 +1,4 @@
-import type { PoolKernel, PoolShape } from './kernels';
+import type { PoolKernel, PoolShape } from './contract';
 
 /**
  * The TypeScript max-pool kernel (the reference the WASM one is tested against).

@@ -1,0 +1,128 @@
+/**
+ * The WebAssembly SIMD kernels of the layers (assembly/conv.ts, fc.ts, pool.ts,
+ * relu.ts) on one net's memory: each takes its workspace from that memory once, and a
+ * call passes byte offsets of arrays that already live there.
+ */
+import type { ConvShape, DenseKernel, PoolKernel, PoolShape, ReluKernel } from '../kernels/contract';
+import type { NetMemory } from './memory';
+import { CONV, POOL } from './plans';
+
+/** One buffer a kernel takes from the net's memory. */
+export interface Workspace {
+  kind: 'f32' | 'i32' | 'f64';
+  length: number;
+}
+
+export const bytesPer = { f32: 4, i32: 4, f64: 8 } as const;
+
+/** Filters rounded up to whole f32x4 vectors. */
+function filters4(filters: number): number {
+  return Math.ceil(filters / 4) * 4;
+}
+
+/**
+ * What a convolution keeps in memory, in allocation order (see WasmConvKernel and
+ * the slot comments in assembly/plan.ts).
+ */
+export function convWorkspace(s: ConvShape): Record<string, Workspace> {
+  const padded = (s.inSx + 2 * s.pad) * (s.inSy + 2 * s.pad) * s.inDepth;
+  const positions = s.outSx * s.outSy;
+  const nf4 = filters4(s.filters);
+  return {
+    plan: { kind: 'i32', length: CONV.SLOTS },
+    paddedIn: { kind: 'f32', length: padded },
+    paddedGrad: { kind: 'f32', length: padded },
+    weightsT: { kind: 'f32', length: s.sx * s.sy * s.inDepth * nf4 },
+    outScratch: { kind: 'f32', length: nf4 === s.filters ? 0 : positions * nf4 },
+    nzWindow: { kind: 'i32', length: s.filters * positions },
+    nzGrad: { kind: 'f32', length: s.filters * positions },
+    nzCount: { kind: 'i32', length: s.filters },
+    activeW: { kind: 'i32', length: s.filters },
+    activeG: { kind: 'f32', length: s.filters },
+    biasSum: { kind: 'f64', length: s.filters },
+    bias4: { kind: 'f32', length: nf4 },
+  };
+}
+
+export function poolWorkspace(s: PoolShape): Record<string, Workspace> {
+  return {
+    plan: { kind: 'i32', length: POOL.SLOTS },
+    switches: { kind: 'i32', length: s.outSx * s.outSy * s.depth },
+  };
+}
+
+/** Takes a kernel's workspace from the net memory, in declaration order. */
+function takeAll<T extends Record<string, Workspace>>(memory: NetMemory, ws: T): { [K in keyof T]: number } {
+  const out = {} as { [K in keyof T]: number };
+  for (const key of Object.keys(ws) as (keyof T)[]) {
+    const w = ws[key];
+    if (w.length === 0) {
+      out[key] = 0;
+      continue;
+    }
+    const array = w.kind === 'f32' ? memory.f32(w.length) : w.kind === 'i32' ? memory.i32(w.length) : memory.f64(w.length);
+    out[key] = array.byteOffset;
+  }
+  return out;
+}
+
+/**
+ * Fills a kernel's plan: every slot of `layout` (plans.ts, mirroring assembly/plan.ts)
+ * but SLOTS must be given, so a slot added there cannot be left unset here.
+ */
+function writePlan<L extends { SLOTS: number }>(memory: NetMemory, offset: number, layout: L, values: Record<Exclude<keyof L, 'SLOTS'>, number>): void {
+  const slots = new Int32Array(memory.buffer, offset, layout.SLOTS);
+  for (const name of Object.keys(values) as Exclude<keyof L, 'SLOTS'>[]) slots[layout[name] as number] = values[name];
+}
+
+export function wasmConv(memory: NetMemory, s: ConvShape): DenseKernel {
+  const at = takeAll(memory, convWorkspace(s));
+  writePlan(memory, at.plan, CONV, {
+    IN_SX: s.inSx, IN_SY: s.inSy, IN_DEPTH: s.inDepth, OUT_SX: s.outSx, OUT_SY: s.outSy, FILTERS: s.filters,
+    SX: s.sx, SY: s.sy, STRIDE: s.stride, PAD: s.pad, PAD_SX: s.inSx + 2 * s.pad, PAD_SY: s.inSy + 2 * s.pad,
+    FILTERS4: filters4(s.filters), FAN_IN: s.sx * s.sy * s.inDepth,
+    PADDED_IN: at.paddedIn, PADDED_GRAD: at.paddedGrad, WEIGHTS_T: at.weightsT, OUT_SCRATCH: at.outScratch,
+    NZ_WINDOW: at.nzWindow, NZ_GRAD: at.nzGrad, NZ_COUNT: at.nzCount, ACTIVE_W: at.activeW, ACTIVE_G: at.activeG,
+    BIAS_SUM: at.biasSum, BIAS4: at.bias4,
+  });
+  const { exports } = memory;
+  return {
+    forward: (x, w, b, out) => exports.convForward(at.plan, memory.at(x), memory.at(w), memory.at(b), memory.at(out)),
+    // The padded input kept by forward is the x these gradients belong to.
+    backward: (_x, w, dOut, dx, dw, db) =>
+      exports.convBackward(at.plan, memory.at(w), memory.at(dOut), memory.at(dx), memory.at(dw), memory.at(db)),
+  };
+}
+
+export function wasmFc(memory: NetMemory, numInputs: number, numOutputs: number): DenseKernel {
+  const { exports } = memory;
+  return {
+    forward: (x, w, b, out) => exports.fcForward(numInputs, numOutputs, memory.at(x), memory.at(w), memory.at(b), memory.at(out)),
+    backward: (x, w, dOut, dx, dw, db) =>
+      exports.fcBackward(numInputs, numOutputs, memory.at(x), memory.at(w), memory.at(dOut), memory.at(dx), memory.at(dw), memory.at(db)),
+  };
+}
+
+export function wasmPool(memory: NetMemory, s: PoolShape): PoolKernel {
+  const at = takeAll(memory, poolWorkspace(s));
+  const switches = new Int32Array(memory.buffer, at.switches, s.outSx * s.outSy * s.depth);
+  const inSize = s.inSx * s.inSy * s.depth;
+  writePlan(memory, at.plan, POOL, {
+    IN_SX: s.inSx, IN_SY: s.inSy, DEPTH: s.depth, OUT_SX: s.outSx, OUT_SY: s.outSy,
+    SX: s.sx, SY: s.sy, STRIDE: s.stride, PAD: s.pad,
+  });
+  const { exports } = memory;
+  return {
+    switches,
+    forward: (x, out) => exports.poolForward(at.plan, memory.at(x), memory.at(out), switches.byteOffset),
+    backward: (dOut, dx) => exports.poolBackward(memory.at(dOut), switches.byteOffset, switches.length, memory.at(dx), inSize),
+  };
+}
+
+export function wasmRelu(memory: NetMemory, length: number): ReluKernel {
+  const { exports } = memory;
+  return {
+    forward: (x, y) => exports.reluForward(memory.at(x), memory.at(y), length),
+    backward: (y, dy, dx) => exports.reluBackward(memory.at(y), memory.at(dy), memory.at(dx), length),
+  };
+}
