@@ -38,7 +38,7 @@ import { createRequire } from 'node:module';
 import { createInputVolume, fillCenterCrop, fillRandomCrop } from '../src/data/augment';
 import type { MnistSet } from '../src/data/mnist';
 import { loadMnistSet, mnistDataDirectory, MNIST_FILES } from '../src/data/node-loader';
-import { jsKernels, type Kernels } from '../src/engine/layers/kernels';
+import { jsKernels, type Kernels } from '../src/engine';
 import { Net } from '../src/engine/net';
 import { parseNetwork, SEED_DEFINITION_TEXT } from '../src/engine/parse';
 import { Rng } from '../src/engine/rng';

@@ -12,7 +12,7 @@ import { argmax, createInputVolume, cropGeometry, predictAveragedCrops, randomOf
 import type { MnistSet } from '../data/mnist';
 import { deriveSeed } from '../data/seeds';
 import { loadedIndices, splitForSeed, type TrainValidationSplit } from '../data/splits';
-import type { Kernels } from '../engine/layers/kernels';
+import type { Kernels } from '../engine';
 import { Net } from '../engine/net';
 import { Rng } from '../engine/rng';
 import type { ResolvedLayer, TrainerSpec } from '../engine/spec';

@@ -75,3 +75,6 @@ export {
   wasmKernelsAvailable,
   type KernelChoice,
 } from './wasm';
+
+// Messages
+export { errorMessage } from './error-message';

@@ -14,14 +14,14 @@
  * previous record as it was; no reader ever sees a new checkpoint beside an old chart.
  */
 import { createStore, del, get, set } from 'idb-keyval';
-import { SEED_DEFINITION_TEXT } from '../engine/parse';
+import { SEED_DEFINITION_TEXT } from '../engine';
 import { checkpointProblem, type SessionCheckpoint } from '../training/checkpoint';
 import type { LossPoint, TrainingStats } from '../training/protocol';
 import { carriesRunConfig, DEFAULT_SEED, readRunConfig, type RunInForce } from './run-url';
 import type { DashboardState } from './types';
 import { EMPTY_STATS, type DashboardStore, type DashboardStoreOptions, type RestoredRun } from './store';
 import { addNotice } from './slices/run';
-import { errorMessage } from '../engine/error-message';
+import { errorMessage } from '../engine';
 
 export const AUTOSAVE_KEY = 'run';
 export const AUTOSAVE_VERSION = 1;

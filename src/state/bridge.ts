@@ -6,7 +6,7 @@
  * each into one state change.
  */
 import * as Comlink from 'comlink';
-import { errorMessage } from '../engine/error-message';
+import { errorMessage } from '../engine';
 import { TRAINING_EVENTS, TRAINING_METHODS, type TrainingApi, type TrainingEvents, type TrainingWorkerApi } from '../training/protocol';
 import { createDashboardStore, type DashboardBackend, type DashboardStore, type DashboardStoreOptions } from './store';
 import type { ResumeFrom } from '../training/checkpoint';

@@ -5,8 +5,8 @@
  * as it was. A value equal to the default is left out, so the plain address still means
  * "the seed network, seed 1".
  */
-import { parseNetwork, SEED_DEFINITION_TEXT } from '../engine/parse';
-import { errorMessage } from '../engine/error-message';
+import { parseNetwork, SEED_DEFINITION_TEXT } from '../engine';
+import { errorMessage } from '../engine';
 
 export const NET_PARAM = 'net';
 export const SEED_PARAM = 'seed';

@@ -2,7 +2,7 @@
  * The shape of the dashboard store: what components read (through selectors) and the
  * actions they call. Components never talk to the worker; the bridge does.
  */
-import type { TrainerSpec } from '../engine/spec';
+import type { TrainerSpec } from '../engine';
 import type {
   ActionResult,
   OnnxExport,

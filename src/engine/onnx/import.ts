@@ -9,7 +9,7 @@
  * trains on. Anything else is refused with an OnnxImportError naming the operator.
  */
 import type { onnx } from 'onnx-proto';
-import { jsKernels } from '../layers/kernels';
+import { jsKernels } from '../kernels/js-blocked';
 import { Net } from '../net';
 import { Rng } from '../rng';
 import { netToJSON, type ConvNetJSSnapshot } from '../snapshot';

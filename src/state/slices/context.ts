@@ -4,7 +4,7 @@
  * its state and its actions; createDashboardStore combines them into one store.
  */
 import type { StoreApi } from 'zustand/vanilla';
-import { errorMessage } from '../../engine/error-message';
+import { errorMessage } from '../../engine';
 import type { ComparisonBackend } from '../../comparison/comparison-client';
 import type { LossPoint, Promised, TrainingApi, TrainingEvents, TrainingStats } from '../../training/protocol';
 import type { ResumeFrom, SessionCheckpoint } from '../../training/checkpoint';

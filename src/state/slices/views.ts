@@ -4,7 +4,7 @@
  * actions only mark the views stale or change which layers are visible.
  */
 import type { StoreApi } from 'zustand/vanilla';
-import { errorMessage } from '../../engine/error-message';
+import { errorMessage } from '../../engine';
 import type { ClassifyResult, LayerView } from '../../training/protocol';
 import type { DashboardState, ViewsSlice } from '../types';
 import { WORKER_FAILED, type DashboardBackend, type Slice } from './context';

@@ -1,7 +1,7 @@
 import { lazy, Suspense, useId, useMemo, useState } from 'react';
 import { MAX_COMPARED_TRAINERS, MIN_COMPARED_TRAINERS, type ComparisonUpdate } from '../../comparison/protocol';
-import { SEED_DEFINITION_TEXT } from '../../engine/parse';
-import type { TrainerSpec } from '../../engine/spec';
+import { SEED_DEFINITION_TEXT } from '../../engine';
+import type { TrainerSpec } from '../../engine';
 import { useDashboard, useDashboardActions } from '../../state/store';
 import { Card } from '../common/Card';
 import { formatInteger } from '../common/format';

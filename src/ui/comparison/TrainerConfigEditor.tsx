@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import type { TrainerSpec } from '../../engine/spec';
+import type { TrainerSpec } from '../../engine';
 import { DraftInput, useDraft } from '../common/DraftInput';
 import { FieldError } from '../common/ErrorNotice';
 import { MethodField } from '../controls/MethodField';

@@ -3,7 +3,7 @@
  * and how an edit is checked. Fields and rules come from the engine (TRAINER_FIELDS,
  * resolveTrainer), so the comparison accepts exactly what the main trainer accepts.
  */
-import { SEED_TRAINER } from '../../engine/parse';
+import { SEED_TRAINER } from '../../engine';
 import {
   SpecError,
   TRAINER_FIELDS,
@@ -12,7 +12,7 @@ import {
   type TrainerFieldSchema,
   type TrainerMethod,
   type TrainerSpec,
-} from '../../engine/spec';
+} from '../../engine';
 
 export type TrainerNumberSchema = Extract<TrainerFieldSchema, { kind: 'int' | 'float' }>;
 
@@ -61,18 +61,6 @@ export function editTrainer(trainer: TrainerSpec, field: keyof TrainerSpec, text
   }
 }
 
-const SHORT_NAMES: Partial<Record<keyof TrainerSpec, string>> = {
-  learning_rate: 'lr',
-  momentum: 'momentum',
-  batch_size: 'batch',
-  l1_decay: 'L1',
-  l2_decay: 'L2',
-  ro: 'ro',
-  eps: 'eps',
-  beta1: 'β1',
-  beta2: 'β2',
-};
-
 /**
  * A legend name: the position, the method and the settings it reads that set it apart
  * ("2: sgd, lr 0.01, momentum 0.9, batch 20, L2 0.001"). Zero decays and untouched
@@ -87,7 +75,7 @@ export function describeTrainer(trainer: TrainerSpec, index: number): string {
     if ((name === 'ro' || name === 'beta1' || name === 'beta2' || name === 'eps') && value === defaultOf(trainer.method, name)) {
       continue;
     }
-    parts.push(`${SHORT_NAMES[name] ?? name} ${value}`);
+    parts.push(`${field.short ?? name} ${value}`);
   }
   return `${index + 1}: ${parts.join(', ')}`;
 }

@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import type { TrainerMethod } from '../../engine/spec';
+import type { TrainerMethod } from '../../engine';
 import { METHOD_FIELD } from './trainer-form-fields';
 import { FieldError } from '../common/ErrorNotice';
 

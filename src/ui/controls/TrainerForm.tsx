@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { TrainerMethod, TrainerSpec } from '../../engine/spec';
+import type { TrainerMethod, TrainerSpec } from '../../engine';
 import { useDashboard, useDashboardActions } from '../../state/store';
 import { Card } from '../common/Card';
 import { TrainerNumberField } from './TrainerNumberField';

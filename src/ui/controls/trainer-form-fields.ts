@@ -10,7 +10,7 @@ import {
   type NumberFieldSchema,
   type TrainerFieldSchema,
   type TrainerNumberField,
-} from '../../engine/spec';
+} from '../../engine';
 
 export type TrainerNumberSchema = Extract<TrainerFieldSchema, { kind: 'int' | 'float' }>;
 export type TrainerChoiceSchema = Extract<TrainerFieldSchema, { kind: 'choice' }>;

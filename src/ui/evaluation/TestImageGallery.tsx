@@ -5,7 +5,7 @@ import { GrayscaleCanvas } from '../common/GrayscaleCanvas';
 import { ProbabilityBars } from '../common/ProbabilityBars';
 import { formatPercent } from '../common/format';
 import { ErrorNotice } from '../common/ErrorNotice';
-import { errorMessage } from '../../engine/error-message';
+import { errorMessage } from '../../engine';
 
 const PIXEL_RANGE = { min: 0, max: 255 };
 const MNIST_SIDE = 28;

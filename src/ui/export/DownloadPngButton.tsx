@@ -1,7 +1,7 @@
 import { useState, type RefObject } from 'react';
 import { chartPngBlob } from './chart-png';
 import { downloadBlob } from './download';
-import { errorMessage } from '../../engine/error-message';
+import { errorMessage } from '../../engine';
 
 interface DownloadPngButtonProps {
   /** The element holding the chart's SVG. */

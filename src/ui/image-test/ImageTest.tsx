@@ -1,7 +1,7 @@
 import { useContext, useState } from 'react';
 import { DashboardContext, useDashboard, useDashboardActions } from '../../state/store';
 import type { UserImageResult } from '../../state/types';
-import { errorMessage } from '../../engine/error-message';
+import { errorMessage } from '../../engine';
 import { toMnistStyle } from '../../training/mnist-style-image';
 import { Card } from '../common/Card';
 import { ErrorNotice } from '../common/ErrorNotice';

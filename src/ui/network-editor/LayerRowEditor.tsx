@@ -1,5 +1,5 @@
 import { useId, type DragEvent } from 'react';
-import { LAYER_TYPES } from '../../engine/spec';
+import { LAYER_TYPES } from '../../engine';
 import { formatInteger, formatShape } from '../common/format';
 import { FieldBox, IssueMessages, UnknownFieldBoxes } from './FieldBox';
 import type { RowCheck } from './form-check';

@@ -1,6 +1,6 @@
 import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { parseNetwork, SEED_DEFINITION_TEXT } from '../../engine/parse';
-import type { NetworkPreset } from '../../engine/presets';
+import { parseNetwork, SEED_DEFINITION_TEXT } from '../../engine';
+import type { NetworkPreset } from '../../engine';
 import { useDashboard, useDashboardActions } from '../../state/store';
 import { Card } from '../common/Card';
 import { checkModel, firstProblem } from './form-check';

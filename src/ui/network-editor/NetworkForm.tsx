@@ -1,5 +1,5 @@
 import { useEffect, useId, useMemo, useRef, useState, type DragEvent } from 'react';
-import { LAYER_TYPES, type LayerType } from '../../engine/spec';
+import { LAYER_TYPES, type LayerType } from '../../engine';
 import { checkModel } from './form-check';
 import {
   addRow,

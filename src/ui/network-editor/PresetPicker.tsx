@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import { NETWORK_PRESETS, type NetworkPreset } from '../../engine/presets';
+import { NETWORK_PRESETS, type NetworkPreset } from '../../engine';
 
 /**
  * Chooses a ready-made definition. Loading puts its text into the editor; nothing changes

@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import { DEFAULT_TRAINER, defaultEps, TRAINER_FIELDS, TRAINER_METHODS, type SpecIssue, type TrainerMethod } from '../../engine/spec';
+import { DEFAULT_TRAINER, defaultEps, TRAINER_FIELDS, TRAINER_METHODS, type SpecIssue, type TrainerMethod } from '../../engine';
 import { FieldBox, IssueMessages, UnknownFieldBoxes } from './FieldBox';
 import { unknownFields, type FieldEntry } from './form-model';
 

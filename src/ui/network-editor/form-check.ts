@@ -13,7 +13,7 @@ import {
   type ResolvedLayer,
   type Shape,
   type SpecIssue,
-} from '../../engine/spec';
+} from '../../engine';
 import { modelDefinition, type NetworkFormModel } from './form-model';
 
 export interface RowCheck {

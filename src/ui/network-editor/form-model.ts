@@ -9,7 +9,7 @@
  * Which fields each layer type and the trainer have comes from the engine's schemas
  * (LAYER_FIELDS, TRAINER_FIELDS); nothing here lists fields by hand.
  */
-import { parseDefinition } from '../../engine/parse';
+import { parseDefinition } from '../../engine';
 import {
   LAYER_FIELDS,
   LAYER_TYPES,
@@ -18,7 +18,7 @@ import {
   type LayerFieldSchema,
   type LayerType,
   type TrainerFieldSchema,
-} from '../../engine/spec';
+} from '../../engine';
 import { snippetText, valueLiteral } from './snippet-text';
 
 /** One field as its box shows it. */

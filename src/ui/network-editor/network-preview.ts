@@ -3,11 +3,11 @@
  * shape and parameter count, or the engine's first complaint with the line it points at.
  * Pure (parse + summarize), cheap for definition-sized texts, so it runs on the main thread.
  */
-import { parseNetwork } from '../../engine/parse';
-import { SpecError } from '../../engine/spec';
+import { parseNetwork } from '../../engine';
+import { SpecError } from '../../engine';
 import { summarizeLayer } from '../../training/summary';
 import type { LayerSummary } from '../../training/protocol';
-import { errorMessage } from '../../engine/error-message';
+import { errorMessage } from '../../engine';
 
 export interface DefinitionProblem {
   message: string;

@@ -4,7 +4,7 @@ import { Card } from '../common/Card';
 import { downloadFile } from './download';
 import { ErrorNotice } from '../common/ErrorNotice';
 import { FileField } from '../common/FileField';
-import { errorMessage } from '../../engine/error-message';
+import { errorMessage } from '../../engine';
 
 type Outcome = { kind: 'ok'; message: string } | { kind: 'error'; message: string } | null;
 
