@@ -5,7 +5,7 @@
  * the dataset's shape and class count; networks that do not fit are refused with both shapes.
  */
 import { describe, expect, it } from 'vitest';
-import { CIFAR10_AUGMENTATION, type Dataset, type ImageSet } from '../../../src/data/dataset';
+import type { Dataset, ImageSet } from '../../../src/data/dataset';
 import { evaluateAccuracy } from '../../../src/data/evaluate';
 import { Rng } from '../../../src/engine/rng';
 import { netFromJSON } from '../../../src/engine/snapshot';
@@ -53,7 +53,7 @@ function shapesDataset(): Dataset {
     train: shapes(600, rng),
     test: shapes(90, rng),
     validationFraction: 0.1,
-    augmentation: { ...CIFAR10_AUGMENTATION, maxShift: 1 },
+    augmentation: { kind: 'shift-flip', maxShift: 1, horizontalFlip: true, testTimeShifts: 6 },
     source: { kind: 'local', format: 'images', fingerprint: '0'.repeat(64) },
   };
 }
