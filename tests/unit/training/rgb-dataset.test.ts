@@ -11,6 +11,7 @@ import { Rng } from '../../../src/engine/rng';
 import { netFromJSON } from '../../../src/engine/snapshot';
 import { evaluationConfusion, evaluationRngSeed, type EvaluationOutcome } from '../../../src/training/evaluation';
 import { TrainingSession, type SessionData } from '../../../src/training/session';
+import { runToEnd } from './run-to-end';
 
 const SIDE = 12;
 const CLASSES = ['red square', 'green ring', 'blue bar'];
@@ -83,16 +84,8 @@ function drivenSession(data: SessionData, definitionText = RGB_NET) {
   return { session, tasks, runQueued: () => tasks.splice(0).forEach((task) => task()) };
 }
 
-async function evaluated(session: TrainingSession, runQueued: () => void, tasks: unknown[]): Promise<EvaluationOutcome> {
-  let outcome: EvaluationOutcome | null = null;
-  void session.evaluateTestSet().then((o) => (outcome = o));
-  for (let guard = 0; guard < 10_000 && tasks.length > 0; guard++) {
-    runQueued();
-    await Promise.resolve();
-  }
-  await Promise.resolve();
-  expect(outcome).not.toBeNull();
-  return outcome!;
+function evaluated(session: TrainingSession, runQueued: () => void, tasks: unknown[]): Promise<EvaluationOutcome> {
+  return runToEnd(session.evaluateTestSet(), runQueued, tasks);
 }
 
 describe('a session on a made RGB dataset', () => {
