@@ -11,6 +11,7 @@ import { Rng } from '../../../src/engine/rng';
 import { netFromJSON } from '../../../src/engine/snapshot';
 import { evaluationConfusion, evaluationRngSeed, type EvaluationOutcome } from '../../../src/training/evaluation';
 import { TrainingSession, type SessionData } from '../../../src/training/session';
+import { inProcessLink } from '../parallel/in-process-link';
 import { runToEnd } from './run-to-end';
 
 const SIDE = 12;
@@ -138,6 +139,24 @@ describe('a session on a made RGB dataset', () => {
     // The evaluator draws the averaged windows and then takes the center window per image, as evaluateAccuracy does.
     expect(averaged.correct).toBe(outcome.evaluation.fourCropCorrect);
     expect(evaluateAccuracy(net, dataset.test, 'center', { dataset }).correct).toBe(outcome.evaluation.centerCorrect);
+  });
+
+  it('shares its mini-batches with a replica, which receives the RGB set and classifies the validation probes', async () => {
+    const dataset = shapesDataset();
+    const session = new TrainingSession(sessionData(dataset), {
+      seed: 2,
+      definitionText: RGB_NET,
+      replicas: [inProcessLink()],
+      validationEvery: 5,
+    });
+    session.resume();
+    while (session.examplesSeen < 400) await new Promise((resolve) => setTimeout(resolve, 2));
+    session.pause();
+    expect(session.trainingThreads).toBe(2);
+    expect(session.replicaFailure).toBeNull();
+    // The probes (1 + 6 windows each) came back from the replica, classified far above chance.
+    expect(session.getStats().validationAccuracy).toBeGreaterThan(0.7);
+    session.dispose();
   });
 
   it('refuses networks that do not fit the dataset, naming both shapes', () => {
