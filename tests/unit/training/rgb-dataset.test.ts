@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 import type { Dataset, ImageSet } from '../../../src/data/dataset';
 import { evaluateAccuracy } from '../../../src/data/evaluate';
 import { Rng } from '../../../src/engine/rng';
-import { netFromJSON } from '../../../src/engine/snapshot';
+import { Net } from '../../../src/engine/net';
+import { parseNetwork, SEED_DEFINITION_TEXT } from '../../../src/engine/parse';
+import { netFromJSON, netToJSON } from '../../../src/engine/snapshot';
 import { evaluationConfusion, evaluationRngSeed, type EvaluationOutcome } from '../../../src/training/evaluation';
 import { TrainingSession, type SessionData } from '../../../src/training/session';
 import { inProcessLink } from '../parallel/in-process-link';
@@ -170,6 +172,14 @@ describe('a session on a made RGB dataset', () => {
       ok: false,
       error: "The network's input is 10x10x3, but Shapes images are 12x12x3; use an input of 12x12x3",
     });
+    // A snapshot of the MNIST seed network (24x24x1) is refused the same way, and changes nothing.
+    const before = session.saveSnapshot();
+    const mnistSnapshot = JSON.stringify(netToJSON(new Net(parseNetwork(SEED_DEFINITION_TEXT).layers, new Rng(1))));
+    expect(session.loadSnapshot(mnistSnapshot)).toEqual({
+      ok: false,
+      error: "The snapshot cannot be used here: The network's input is 24x24x1, but Shapes images are 12x12x3; use an input of depth 3",
+    });
+    expect(session.saveSnapshot()).toBe(before);
     expect(session.setNetwork(RGB_NET.replace('num_classes:3', 'num_classes:10'))).toEqual({
       ok: false,
       error: 'The last layer (softmax) has 10 outputs, but Shapes has 3 classes; use num_classes:3.',
