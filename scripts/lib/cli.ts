@@ -35,7 +35,7 @@ import {
   type EvalMode,
   type TrainOptions,
 } from './cli-args';
-import { buildNet, checkFitsMnist, checkWritable, readDefinition, readSnapshotFile, sameArchitecture } from './model-files';
+import { buildNet, checkFitsDataset, checkWritable, readDefinition, readSnapshotFile, sameArchitecture } from './model-files';
 import { ProgressBar, type ProgressStream } from './progress-bar';
 import { clampWorkers, coreCount, startWorkerReplicas, yieldToNodeEventLoop } from './parallel-workers';
 import {
@@ -239,7 +239,7 @@ export function runEvalCli(argv: readonly string[], io: CliIO, deps: CliDeps = {
     }
     const net = readSnapshotFile('model', options.modelFile, new Rng(deriveSeed(options.seed, 'init')));
     const data = await loadDataset(options, deps);
-    checkFitsMnist(`--model ${options.modelFile}`, net, fitTarget(options, data));
+    checkFitsDataset(`--model ${options.modelFile}`, net, fitTarget(options, data));
     const evaluation = await evaluateFinal({
       score: localScorer(net, data, data),
       testCount: data.test.count,
@@ -264,7 +264,7 @@ function buildModel(options: TrainOptions, fits: Dataset | undefined): { net: Ne
   const definition = options.netFile ? readDefinition('net', options.netFile) : null;
   if (options.initFile) {
     const net = readSnapshotFile('init', options.initFile, rng);
-    checkFitsMnist(`--init ${options.initFile}`, net, fits);
+    checkFitsDataset(`--init ${options.initFile}`, net, fits);
     if (definition) {
       const mismatch = sameArchitecture(definition.layers, net.specs);
       if (mismatch) {
@@ -279,7 +279,7 @@ function buildModel(options: TrainOptions, fits: Dataset | undefined): { net: Ne
   const source = options.netFile ? `--net ${options.netFile}` : 'the seed network';
   const { layers, trainer } = definition ?? parseNetwork(SEED_DEFINITION_TEXT);
   const net = buildNet('net', options.netFile ?? 'seed', layers, rng);
-  checkFitsMnist(source, net, fits);
+  checkFitsDataset(source, net, fits);
   return { net, trainerSpec: trainer };
 }
 

@@ -76,7 +76,7 @@ export function buildNet(flag: string, path: string, layers: readonly ResolvedLa
  * most 28x28x1; the message names both shapes) and that it classifies at least the
  * dataset's classes (softmax or svm with num_classes >= the class count).
  */
-export function checkFitsMnist(source: string, net: Net, dataset: SessionDataset = MNIST_SESSION_DATASET): void {
+export function checkFitsDataset(source: string, net: Net, dataset: SessionDataset = MNIST_SESSION_DATASET): void {
   try {
     checkInputFits(net.inputShape, dataset);
   } catch (error) {

@@ -1,8 +1,8 @@
 /**
- * Feeding any Dataset to a network, by its augmentation policy: the dataset-wide
- * counterpart of augment.ts (which stays MNIST's, used as is by the session today).
- * For MNIST's policy it draws the same random numbers and writes the same values as
- * augment.ts, so a session that moves onto it trains exactly as before.
+ * Feeding any Dataset to a network, by its augmentation policy: what every training path
+ * (session, replicas, comparison, CLI) fills its inputs with. For MNIST's policy it draws
+ * the same random numbers and writes the same values as augment.ts (MNIST's own crops,
+ * kept for the benches and as the tests' reference), so MNIST runs train exactly as before.
  *
  * A window of the network's input size is read from the image at an offset; pixels that
  * fall outside the image (shifts) are 0 in input space, mid-gray, as in ConvNetJS's
