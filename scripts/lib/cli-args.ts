@@ -78,18 +78,21 @@ export const EVAL_USAGE =
   'usage: npm run eval -- --model SNAPSHOT.json [--eval 4crop|center|both] [--seed S] [--test-limit N] ' +
   '[--data DIR [--data-format idx|images|cifar10]] [--quiet]';
 
-const DATA_HELP = `  --data DIR        train and evaluate on the dataset in DIR instead of the built-in MNIST: the four
+const DATA_HELP = `  --data DIR        use the dataset in DIR instead of the built-in MNIST: the four
                     MNIST-format IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-...,
                     raw or .gz, with an optional classes.txt) or the CIFAR-10 binary batches
                     (data_batch_1..5.bin, test_batch.bin, batches.meta.txt). The result line then
-                    also holds "dataset": {"name","classes","shape","train","test","fingerprint"}
+                    also holds "dataset": {"name","classes","shape","train","test","fingerprint"}.
+                    Its augmentation follows its shape: 28x28 gray sets are cropped as MNIST; colour
+                    sets are shifted up to 2 px and mirrored, and "4crop" is then their test-time
+                    average (the image and 6 shifted copies, the last 3 mirrored), as ConvNetJS's CIFAR-10 demo
   --data-format F   idx, cifar10 or images (image folders are for the page); default by what DIR holds`;
 
 export const TRAIN_HELP = `${TRAIN_USAGE}
 
 Trains a network on MNIST (60k training images minus a 10% validation split chosen by
-the seed) with random crops of the network's input size, then reports accuracies on the
-10k test set. The last line of stdout is one JSON object:
+the seed), or on the dataset of --data DIR, with random crops of the network's input size,
+then reports accuracies on the test set. The last line of stdout is one JSON object:
   {"examples","seconds","examplesPerSecond","validationAccuracy","testAccuracy4Crop","testAccuracyCenter","seed",
    "evaluationSeconds","workers","reachedAt"}
 ("seconds" is training time only; "evaluationSeconds" is the time of every evaluation, the final
@@ -126,6 +129,7 @@ export const EVAL_HELP = `${EVAL_USAGE}
 Evaluates a ConvNetJS JSON snapshot (written by --out or by ConvNetJS itself) on the
 10k MNIST test set (or the test set of --data). The last line of stdout is one JSON object:
   {"examples","testAccuracy4Crop","testAccuracyCenter"} (and "dataset" with --data)
+
 ${DATA_HELP}`;
 
 type OptionTable = Record<string, { type: 'string' | 'boolean' }>;
