@@ -114,6 +114,14 @@ describe('a session on a made RGB dataset', () => {
     const dataset = shapesDataset();
     const { session } = drivenSession(sessionData(dataset));
     session.trainExamples(300);
+    // The test predictions made while training carry the RGB pixels of their image and a top 3 of the 3 classes.
+    const { predictions } = session.takeUpdate();
+    expect(predictions.length).toBeGreaterThan(0);
+    for (const prediction of predictions) {
+      const at = prediction.testIndex * 432;
+      expect(Array.from(prediction.pixels)).toEqual(Array.from(dataset.test.images.subarray(at, at + 432)));
+      expect(prediction.top3.map((c) => c.label).sort()).toEqual([0, 1, 2]);
+    }
     const pixels = session.testImages([0, 4]);
     expect(pixels.length).toBe(2 * SIDE * SIDE * 3);
     expect(Array.from(pixels.subarray(SIDE * SIDE * 3))).toEqual(Array.from(dataset.test.images.subarray(4 * 432, 5 * 432)));
