@@ -4,6 +4,7 @@
  * Every mistake becomes a UsageError with a one-line reason.
  */
 import { parseArgs } from 'node:util';
+import { DATASET_FORMATS, type DatasetFormat } from '../../src/data/dataset';
 import { closestName } from '../../src/engine/suggest';
 
 /** A user mistake on the command line or in a file it names: reported in one line, exit code 2. */
@@ -25,7 +26,15 @@ export type TrainBudget =
   | { kind: 'epochs'; epochs: number }
   | { kind: 'seconds'; seconds: number };
 
-export interface TrainOptions {
+/** Where the images come from: the built-in MNIST (dir null) or a directory of local files. */
+export interface DataOptions {
+  /** --data DIR, or null for the built-in MNIST. */
+  dataDir: string | null;
+  /** --data-format; null: decided by what the directory holds. */
+  dataFormat: DatasetFormat | null;
+}
+
+export interface TrainOptions extends DataOptions {
   budget: TrainBudget;
   seed: number;
   netFile: string | null;
@@ -46,7 +55,7 @@ export interface TrainOptions {
   untilSchedule: { first: number; every: number };
 }
 
-export interface EvalOptions {
+export interface EvalOptions extends DataOptions {
   modelFile: string;
   evalMode: EvalMode;
   seed: number;
@@ -63,16 +72,27 @@ const UNTIL_MAX_EPOCHS = 20;
 export const TRAIN_USAGE =
   'usage: npm run train -- [--examples N | --epochs N | --seconds N] [--seed S] [--net FILE] ' +
   '[--init SNAPSHOT.json] [--out SNAPSHOT.json] [--eval 4crop|center|both] [--eval-at N,N,...] [--test-limit N] ' +
-  '[--workers N] [--until ACCURACY [--eval-from N] [--eval-every N]] [--quiet]';
+  '[--workers N] [--until ACCURACY [--eval-from N] [--eval-every N]] [--data DIR [--data-format idx|images|cifar10]] [--quiet]';
 
 export const EVAL_USAGE =
-  'usage: npm run eval -- --model SNAPSHOT.json [--eval 4crop|center|both] [--seed S] [--test-limit N] [--quiet]';
+  'usage: npm run eval -- --model SNAPSHOT.json [--eval 4crop|center|both] [--seed S] [--test-limit N] ' +
+  '[--data DIR [--data-format idx|images|cifar10]] [--quiet]';
+
+const DATA_HELP = `  --data DIR        use the dataset in DIR instead of the built-in MNIST: the four
+                    MNIST-format IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-...,
+                    raw or .gz, with an optional classes.txt) or the CIFAR-10 binary batches
+                    (data_batch_1..5.bin, test_batch.bin, batches.meta.txt). The result line then
+                    also holds "dataset": {"name","classes","shape","train","test","fingerprint"}.
+                    Its augmentation follows its shape: 28x28 gray sets are cropped as MNIST; colour
+                    sets are shifted up to 2 px and mirrored, and "4crop" is then their test-time
+                    average (the image and 6 shifted copies, the last 3 mirrored), as ConvNetJS's CIFAR-10 demo
+  --data-format F   idx, cifar10 or images (image folders are for the page); default by what DIR holds`;
 
 export const TRAIN_HELP = `${TRAIN_USAGE}
 
 Trains a network on MNIST (60k training images minus a 10% validation split chosen by
-the seed) with random crops of the network's input size, then reports accuracies on the
-10k test set. The last line of stdout is one JSON object:
+the seed), or on the dataset of --data DIR, with random crops of the network's input size,
+then reports accuracies on the test set. The last line of stdout is one JSON object:
   {"examples","seconds","examplesPerSecond","validationAccuracy","testAccuracy4Crop","testAccuracyCenter","seed",
    "evaluationSeconds","workers","reachedAt"}
 ("seconds" is training time only; "evaluationSeconds" is the time of every evaluation, the final
@@ -101,13 +121,16 @@ one included; "reachedAt" is {"examples","seconds"} where --until was reached, e
                     reach, and its testAccuracy4Crop is then null
   --eval-from N     first --until evaluation after N examples (default ${UNTIL_FIRST})
   --eval-every N    then one every N examples (default ${UNTIL_EVERY})
+${DATA_HELP}
   --quiet           no progress bar on stderr`;
 
 export const EVAL_HELP = `${EVAL_USAGE}
 
 Evaluates a ConvNetJS JSON snapshot (written by --out or by ConvNetJS itself) on the
-10k MNIST test set. The last line of stdout is one JSON object:
-  {"examples","testAccuracy4Crop","testAccuracyCenter"}`;
+10k MNIST test set (or the test set of --data). The last line of stdout is one JSON object:
+  {"examples","testAccuracy4Crop","testAccuracyCenter"} (and "dataset" with --data)
+
+${DATA_HELP}`;
 
 type OptionTable = Record<string, { type: 'string' | 'boolean' }>;
 
@@ -126,6 +149,8 @@ const TRAIN_OPTIONS = {
   until: { type: 'string' },
   'eval-from': { type: 'string' },
   'eval-every': { type: 'string' },
+  data: { type: 'string' },
+  'data-format': { type: 'string' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean' },
 } satisfies OptionTable;
@@ -135,6 +160,8 @@ const EVAL_OPTIONS = {
   eval: { type: 'string' },
   seed: { type: 'string' },
   'test-limit': { type: 'string' },
+  data: { type: 'string' },
+  'data-format': { type: 'string' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean' },
 } satisfies OptionTable;
@@ -215,6 +242,19 @@ export function fileName(flag: string, text: string | undefined): string | null 
   return text;
 }
 
+/** --data and --data-format. */
+function dataOptions(v: { data?: string; 'data-format'?: string }): DataOptions {
+  const format = v['data-format'];
+  if (format !== undefined && v.data === undefined) throw new UsageError('--data-format says how to read --data DIR; give --data too');
+  if (v.data !== undefined && v.data.trim() === '') throw new UsageError('--data needs a directory');
+  let dataFormat: DatasetFormat | null = null;
+  if (format !== undefined) {
+    dataFormat = DATASET_FORMATS.find((candidate) => candidate === format) ?? null;
+    if (dataFormat === null) throw new UsageError(`--data-format must be ${DATASET_FORMATS.join(', ')}, got '${format}'`);
+  }
+  return { dataDir: v.data ?? null, dataFormat };
+}
+
 const MAX_SEED = 0xffffffff;
 const MAX_EXAMPLES = 1e9;
 const MAX_TEST = 10_000;
@@ -236,6 +276,7 @@ export function parseTrainArgs(argv: readonly string[]): TrainOptions {
   if (v.epochs !== undefined) budget = { kind: 'epochs', epochs: positiveNumber('epochs', v.epochs) };
   if (v.seconds !== undefined) budget = { kind: 'seconds', seconds: positiveNumber('seconds', v.seconds) };
   return {
+    ...dataOptions(v),
     budget,
     seed: v.seed === undefined ? 1 : wholeNumber('seed', v.seed, 0, MAX_SEED),
     netFile: fileName('net', v.net),
@@ -261,6 +302,7 @@ export function parseEvalArgs(argv: readonly string[]): EvalOptions {
   const modelFile = fileName('model', v.model);
   if (modelFile === null && !help) throw new UsageError('--model SNAPSHOT.json is required');
   return {
+    ...dataOptions(v),
     modelFile: modelFile ?? '',
     evalMode: evalMode(v.eval),
     seed: v.seed === undefined ? 1 : wholeNumber('seed', v.seed, 0, MAX_SEED),

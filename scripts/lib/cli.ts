@@ -8,6 +8,8 @@
  * are damaged), also in one line unless it is a bug, which keeps its stack trace.
  */
 import { writeFileSync } from 'node:fs';
+import { datasetSummary, DatasetError, mnistDataset, type Dataset } from '../../src/data/dataset';
+import { detectDatasetFormat, loadDatasetFromDir } from '../../src/data/node-dataset';
 import type { MnistData } from '../../src/data/node-loader';
 import { loadMnist } from '../../src/data/node-loader';
 import { deriveSeed } from '../../src/data/seeds';
@@ -29,10 +31,11 @@ import {
   TRAIN_HELP,
   TRAIN_USAGE,
   UsageError,
+  type DataOptions,
   type EvalMode,
   type TrainOptions,
 } from './cli-args';
-import { buildNet, checkFitsMnist, checkWritable, readDefinition, readSnapshotFile, sameArchitecture } from './model-files';
+import { buildNet, checkFitsDataset, checkWritable, readDefinition, readSnapshotFile, sameArchitecture } from './model-files';
 import { ProgressBar, type ProgressStream } from './progress-bar';
 import { clampWorkers, coreCount, startWorkerReplicas, yieldToNodeEventLoop } from './parallel-workers';
 import {
@@ -76,12 +79,17 @@ export interface TrainResult {
   workers: number;
   /** Where the --until target was reached, in training examples and seconds; null if not (or no target). */
   reachedAt: { examples: number; seconds: number } | null;
+  /** With --data: which dataset, its classes and shape (absent for the built-in MNIST, whose line stays as it was). */
+  dataset?: DatasetResult;
 }
+
+export type DatasetResult = ReturnType<typeof datasetSummary>;
 
 export interface EvalResult {
   examples: number;
   testAccuracy4Crop: number | null;
   testAccuracyCenter: number | null;
+  dataset?: DatasetResult;
 }
 
 export function runTrainCli(argv: readonly string[], io: CliIO, deps: CliDeps = {}): Promise<number> {
@@ -91,15 +99,18 @@ export function runTrainCli(argv: readonly string[], io: CliIO, deps: CliDeps = 
       io.stdout(TRAIN_HELP);
       return;
     }
-    const { net, trainerSpec } = buildModel(options);
+    // A local dataset is read first: the network is checked against its shape.
+    const dataset = await loadDataset(options, deps);
+    const { net, trainerSpec } = buildModel(options, fitTarget(options, dataset));
     const trainer = new Trainer(net, trainerSpec);
     if (options.outFile) checkWritable('out', options.outFile);
     const { workers, note } = clampWorkers(options.workers, (deps.cores ?? coreCount)());
     if (note) io.stderr.write(`train: ${note}\n`);
     // Worker threads read the images from shared memory: one copy for all of them (the
     // loaded copy is not kept, so it can go).
-    const data = workers > 1 ? shareableSets(loadData(deps)) : loadData(deps);
-    const split = splitForSeed(data.train.count, options.seed);
+    const sets = { train: dataset.train, test: dataset.test, geometry: dataset };
+    const data = workers > 1 ? shareableSets(sets) : sets;
+    const split = splitForSeed(data.train.count, options.seed, dataset.validationFraction);
     const budget = options.budget;
     const loopBudget: LoopBudget =
       budget.kind === 'examples'
@@ -118,7 +129,7 @@ export function runTrainCli(argv: readonly string[], io: CliIO, deps: CliDeps = 
         seed: options.seed,
         yieldToEventLoop: yieldToNodeEventLoop,
       });
-      const score = parallelScorer(parallel, net);
+      const score = parallelScorer(parallel, net, dataset);
       let evaluationMs = 0;
       const timed = async <T>(task: () => Promise<T>): Promise<T> => {
         const t0 = performance.now();
@@ -146,10 +157,12 @@ export function runTrainCli(argv: readonly string[], io: CliIO, deps: CliDeps = 
       let lastComplete = null as { examples: number; accuracy: number } | null;
       const until = options.until;
       const target =
-        until === null ? null : new TargetCheck(parallel, net, testIndices(data.test.count, options.testLimit), until, options.seed);
+        until === null
+          ? null
+          : new TargetCheck(parallel, net, testIndices(data.test.count, options.testLimit), until, options.seed, dataset);
       const loop = await runTrainingLoop({
         trainer: parallel,
-        examples: ExampleStream.forSeed(split.train, net.inputShape, options.seed),
+        examples: ExampleStream.forSeed(split.train, net.inputShape, options.seed, dataset),
         budget: loopBudget,
         onProgress: (examples, seconds) => {
           const fraction = 'examples' in loopBudget ? examples / loopBudget.examples : seconds / loopBudget.seconds;
@@ -208,6 +221,7 @@ export function runTrainCli(argv: readonly string[], io: CliIO, deps: CliDeps = 
         evaluationSeconds: round(evaluationMs / 1000, 3),
         workers,
         reachedAt: loop.stoppedAt ? { examples: loop.stoppedAt.examples, seconds: round(loop.stoppedAt.seconds, 3) } : null,
+        ...datasetField(options, dataset),
       };
       io.stdout(JSON.stringify(result));
     } finally {
@@ -224,10 +238,10 @@ export function runEvalCli(argv: readonly string[], io: CliIO, deps: CliDeps = {
       return;
     }
     const net = readSnapshotFile('model', options.modelFile, new Rng(deriveSeed(options.seed, 'init')));
-    checkFitsMnist(`--model ${options.modelFile}`, net);
-    const data = loadData(deps);
+    const data = await loadDataset(options, deps);
+    checkFitsDataset(`--model ${options.modelFile}`, net, fitTarget(options, data));
     const evaluation = await evaluateFinal({
-      score: localScorer(net, data),
+      score: localScorer(net, data, data),
       testCount: data.test.count,
       modes: cropModes(options.evalMode),
       seed: options.seed,
@@ -238,18 +252,19 @@ export function runEvalCli(argv: readonly string[], io: CliIO, deps: CliDeps = {
       examples: evaluation.testExamples,
       testAccuracy4Crop: evaluation.testAccuracy4Crop,
       testAccuracyCenter: evaluation.testAccuracyCenter,
+      ...datasetField(options, data),
     };
     io.stdout(JSON.stringify(result));
   });
 }
 
-/** The net to train and its trainer, from --init / --net or the seed network. */
-function buildModel(options: TrainOptions): { net: Net; trainerSpec: TrainerSpec } {
+/** The net to train and its trainer, from --init / --net or the seed network, checked against `fits` (default MNIST). */
+function buildModel(options: TrainOptions, fits: Dataset | undefined): { net: Net; trainerSpec: TrainerSpec } {
   const rng = new Rng(deriveSeed(options.seed, 'init'));
   const definition = options.netFile ? readDefinition('net', options.netFile) : null;
   if (options.initFile) {
     const net = readSnapshotFile('init', options.initFile, rng);
-    checkFitsMnist(`--init ${options.initFile}`, net);
+    checkFitsDataset(`--init ${options.initFile}`, net, fits);
     if (definition) {
       const mismatch = sameArchitecture(definition.layers, net.specs);
       if (mismatch) {
@@ -264,7 +279,7 @@ function buildModel(options: TrainOptions): { net: Net; trainerSpec: TrainerSpec
   const source = options.netFile ? `--net ${options.netFile}` : 'the seed network';
   const { layers, trainer } = definition ?? parseNetwork(SEED_DEFINITION_TEXT);
   const net = buildNet('net', options.netFile ?? 'seed', layers, rng);
-  checkFitsMnist(source, net);
+  checkFitsDataset(source, net, fits);
   return { net, trainerSpec: trainer };
 }
 
@@ -274,6 +289,35 @@ function writeSnapshot(path: string, net: Net): void {
   } catch (error) {
     throw new UsageError(`--out ${path}: cannot write it (${(error as Error).message})`, false);
   }
+}
+
+/**
+ * The dataset of --data DIR (its format given or read from what DIR holds), else the
+ * built-in MNIST. A bad directory or file is a user's mistake: one line naming the file
+ * and the problem.
+ */
+async function loadDataset(options: DataOptions, deps: CliDeps): Promise<Dataset> {
+  if (options.dataDir === null) {
+    const { train, test } = loadData(deps);
+    return mnistDataset(train, test);
+  }
+  try {
+    const format = options.dataFormat ?? detectDatasetFormat(options.dataDir);
+    return await loadDatasetFromDir(options.dataDir, format);
+  } catch (error) {
+    if (error instanceof DatasetError) throw new UsageError(`--data ${error.message}`, false);
+    throw error;
+  }
+}
+
+/** The dataset a network is checked against: the loaded one with --data; none (MNIST's own words) without. */
+function fitTarget(options: DataOptions, dataset: Dataset): Dataset | undefined {
+  return options.dataDir === null ? undefined : dataset;
+}
+
+/** The result line's "dataset" field, with --data only (the built-in MNIST's line keeps its keys). */
+function datasetField(options: DataOptions, dataset: Dataset): { dataset?: DatasetResult } {
+  return options.dataDir === null ? {} : { dataset: datasetSummary(dataset) };
 }
 
 function loadData(deps: CliDeps): MnistData {

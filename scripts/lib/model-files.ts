@@ -5,8 +5,9 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { InputShapeError, cropGeometry } from '../../src/data/augment';
-import { MNIST_CLASSES } from '../../src/data/mnist';
+import { InputShapeError } from '../../src/data/augment';
+import { checkInputFits } from '../../src/data/dataset-inputs';
+import { MNIST_SESSION_DATASET, type SessionDataset } from '../../src/training/session/model';
 import { Net } from '../../src/engine/net';
 import { parseNetwork } from '../../src/engine/parse';
 import type { Rng } from '../../src/engine/rng';
@@ -71,28 +72,30 @@ export function buildNet(flag: string, path: string, layers: readonly ResolvedLa
 }
 
 /**
- * Checks that MNIST can feed the network (input at most 28x28x1) and that it classifies
- * at least the 10 digits (softmax or svm with num_classes >= 10).
+ * Checks that the dataset (default MNIST) can feed the network (for MNIST an input of at
+ * most 28x28x1; the message names both shapes) and that it classifies at least the
+ * dataset's classes (softmax or svm with num_classes >= the class count).
  */
-export function checkFitsMnist(source: string, net: Net): void {
+export function checkFitsDataset(source: string, net: Net, dataset: SessionDataset = MNIST_SESSION_DATASET): void {
   try {
-    cropGeometry(net.inputShape);
+    checkInputFits(net.inputShape, dataset);
   } catch (error) {
     if (error instanceof InputShapeError) throw new UsageError(`${source}: ${error.message}`, false);
     throw error;
   }
+  const classes = dataset.classNames.length;
+  const mnist = dataset === MNIST_SESSION_DATASET;
   const last = net.specs[net.specs.length - 1];
   if (last.type !== 'softmax' && last.type !== 'svm') {
+    const task = mnist ? 'digits' : `the ${dataset.name} classes`;
     throw new UsageError(
-      `${source}: the last layer is '${last.type}'; classifying digits needs a softmax or svm layer with num_classes ${MNIST_CLASSES}`,
+      `${source}: the last layer is '${last.type}'; classifying ${task} needs a softmax or svm layer with num_classes ${classes}`,
       false,
     );
   }
-  if (last.numClasses < MNIST_CLASSES) {
-    throw new UsageError(
-      `${source}: the ${last.type} layer has num_classes ${last.numClasses}, too few for the ${MNIST_CLASSES} digits`,
-      false,
-    );
+  if (last.numClasses < classes) {
+    const what = mnist ? 'digits' : `classes of ${dataset.name}`;
+    throw new UsageError(`${source}: the ${last.type} layer has num_classes ${last.numClasses}, too few for the ${classes} ${what}`, false);
   }
 }
 

@@ -2,14 +2,15 @@
  * The headless training loop and the evaluations, as the CLI runs them.
  *
  * Each epoch visits the training split in a fresh order drawn from the seed; each example
- * is a random crop of the network's input size (see ExampleStream). The loop hands the
+ * is a random window by the dataset's augmentation (MNIST: a crop of the network's input
+ * size; see ExampleStream). The loop hands the
  * examples to a DataParallelTrainer one mini-batch (or the rest of one) at a time; it
  * computes them on one or more replicas and updates the weights once per batch_size
  * examples, as ConvNetJS. Every random draw comes from a stream derived from the seed, so a
  * run with an example budget is reproducible bit for bit for a given number of workers.
  */
+import { MNIST_SHAPE, type DatasetShape, type ImageSet } from '../../src/data/dataset';
 import { evaluateAccuracy, type CropMode, type EvaluableNet } from '../../src/data/evaluate';
-import type { MnistSet } from '../../src/data/mnist';
 import { deriveSeed } from '../../src/data/seeds';
 import { Rng } from '../../src/engine/rng';
 import type { DataParallelTrainer } from '../../src/parallel/data-parallel-trainer';
@@ -128,17 +129,17 @@ export type Scorer = (
 ) => Promise<Score>;
 
 /** Scores on one thread with the net itself (npm run eval); never stops early. */
-export function localScorer(net: EvaluableNet, sets: Record<SetName, MnistSet>): Scorer {
+export function localScorer(net: EvaluableNet, sets: Record<SetName, ImageSet>, dataset: DatasetShape = MNIST_SHAPE): Scorer {
   return async (set, indices, mode, rng, { onProgress }) => {
-    const { correct, total } = evaluateAccuracy(net, sets[set], mode, { indices, rng, onProgress });
+    const { correct, total } = evaluateAccuracy(net, sets[set], mode, { indices, rng, onProgress, dataset });
     return { correct, evaluated: total, total };
   };
 }
 
 /** Scores spread over the replicas of a data-parallel trainer: the same figures as localScorer. */
-export function parallelScorer(trainer: DataParallelTrainer, net: EvaluableNet): Scorer {
+export function parallelScorer(trainer: DataParallelTrainer, net: EvaluableNet, dataset: DatasetShape = MNIST_SHAPE): Scorer {
   return async (set, indices, mode, rng, { maxErrors, onProgress }) => {
-    const plan = planEvaluation(indices, net.inputShape, mode, rng);
+    const plan = planEvaluation(indices, net.inputShape, mode, rng, dataset);
     const { correct, evaluated } = await trainer.evaluate(set, plan, { maxErrors, onProgress });
     return { correct, evaluated, total: indices.length };
   };
@@ -165,10 +166,11 @@ export class TargetCheck {
     test: Int32Array,
     target: number,
     seed: number,
+    dataset: DatasetShape = MNIST_SHAPE,
   ) {
     // The tolerance keeps e.g. (1 - 0.9) * 10 = 0.9999999999999998 from losing an error.
     this.maxErrors = Math.floor((1 - target) * test.length + 1e-9);
-    this.plan = planEvaluation(test, net.inputShape, '4crop', evalCrops(seed));
+    this.plan = planEvaluation(test, net.inputShape, '4crop', evalCrops(seed), dataset);
   }
 
   async run(onProgress?: (done: number, total: number) => void): Promise<{ score: Score; reached: boolean }> {

@@ -8,8 +8,9 @@
  * drawn, so the runs see the same data stream and progress together. Runs differ only in
  * their trainer, so their curves differ only because of it.
  */
-import { argmax, createInputVolume, cropGeometry, predictAveragedCrops, randomOffset, type CropGeometry } from '../data/augment';
-import type { MnistSet } from '../data/mnist';
+import { argmax } from '../data/augment';
+import { MNIST_SHAPE, type DatasetShape, type ImageSet } from '../data/dataset';
+import { createDatasetInput, predictAveraged, randomPlacement } from '../data/dataset-inputs';
 import { deriveSeed } from '../data/seeds';
 import { loadedIndices, splitForSeed, type TrainValidationSplit } from '../data/splits';
 import type { Kernels } from '../engine';
@@ -25,7 +26,9 @@ import { MAX_COMPARED_TRAINERS, MIN_COMPARED_TRAINERS, type RunReport } from './
 
 /** The data a comparison reads; in the browser the training set grows as chunks arrive. */
 export interface ComparisonData {
-  readonly train: MnistSet;
+  readonly train: ImageSet;
+  /** The dataset the training set belongs to (shape and augmentation); MNIST when absent. */
+  readonly dataset?: DatasetShape;
   /** Size of the full training set (0 while unknown): the validation split is drawn from it. */
   readonly trainTotal: number;
 }
@@ -49,8 +52,8 @@ export interface ComparisonSetup {
   now?: () => number;
 }
 
-/** Per round entry: training index, crop x, crop y, validation index (-1: none due). */
-const ROUND_STRIDE = 4;
+/** Per round entry: training index, window x, window y, validation index (-1: none due), flip (1 or 0). */
+const ROUND_STRIDE = 5;
 
 /** One trainer configuration with its own copy of the network. */
 class ComparisonRun {
@@ -76,10 +79,11 @@ class ComparisonRun {
     net: Net,
     seed: number,
     maxPoints: number,
+    dataset: DatasetShape,
   ) {
     this.net = net;
     this.trainer = new Trainer(net, spec);
-    this.step = new ExampleStep(net);
+    this.step = new ExampleStep(net, dataset);
     this.evalRng = new Rng(deriveSeed(seed, 'eval-crops'));
     this.curve = new CurveHistory(maxPoints);
   }
@@ -99,8 +103,8 @@ export class TrainerComparison {
   private readonly validationEvery: number;
   private readonly pointEvery: number;
   private readonly now: () => number;
-  /** The crops the network's input takes from an MNIST image. */
-  private readonly crop: CropGeometry;
+  /** The dataset's shape and augmentation, and the network's input shape its windows take. */
+  private readonly dataset: DatasetShape;
   private readonly evalInput: Volume;
   private readonly outputs: Float32Array;
   private split: TrainValidationSplit | null = null;
@@ -134,8 +138,9 @@ export class TrainerComparison {
 
     const inputShape = setup.layers[0]?.out;
     if (!inputShape) throw new Error('the network has no layers');
-    // Throws InputShapeError when MNIST cannot feed this input.
-    this.crop = cropGeometry(inputShape);
+    this.dataset = data.dataset ?? MNIST_SHAPE;
+    // Throws InputShapeError (naming both shapes) when the dataset cannot feed this input.
+    this.evalInput = createDatasetInput(inputShape, this.dataset);
     // One network from the seed, then a copy per trainer: the same initial weights for all.
     // Each copy gets an Rng seeded alike, so dropout masks also agree between equal runs.
     const initSeed = deriveSeed(setup.seed, 'init');
@@ -143,10 +148,9 @@ export class TrainerComparison {
     this.runList = setup.trainers.map((spec, i) => {
       const net = i === 0 ? first : new Net(setup.layers, new Rng(initSeed), setup.kernels);
       if (net !== first) net.params.set(first.params);
-      return new ComparisonRun(labels[i]!, spec, net, setup.seed, maxPoints);
+      return new ComparisonRun(labels[i]!, spec, net, setup.seed, maxPoints, this.dataset);
     });
     this.sampler = new Rng(deriveSeed(setup.seed, 'epoch-order'));
-    this.evalInput = createInputVolume(inputShape);
     const out = first.outputShape;
     this.outputs = new Float32Array(out.sx * out.sy * out.depth);
     this.round = new Int32Array(this.examplesPerRound * ROUND_STRIDE);
@@ -231,8 +235,10 @@ export class TrainerComparison {
       const due = (startExamples + e) % this.validationEvery === 0 && validation.length > 0;
       round[o + 3] = due ? validation[this.sampler.int(0, validation.length)]! : -1;
       round[o] = train[this.sampler.int(0, train.length)]!;
-      round[o + 1] = randomOffset(this.sampler, this.crop.maxOffsetX);
-      round[o + 2] = randomOffset(this.sampler, this.crop.maxOffsetY);
+      const window = randomPlacement(this.evalInput, this.dataset, this.sampler);
+      round[o + 1] = window.offsetX;
+      round[o + 2] = window.offsetY;
+      round[o + 4] = window.flip ? 1 : 0;
     }
     this.roundLength = this.examplesPerRound;
     // Each round starts with the next run: the first run after a new round trains slower
@@ -249,13 +255,13 @@ export class TrainerComparison {
     const set = this.data.train;
     const validationIndex = this.round[o + 3]!;
     if (validationIndex >= 0) {
-      predictAveragedCrops(run.net, this.evalInput, set, validationIndex, run.evalRng, this.outputs);
+      predictAveraged(run.net, this.evalInput, this.dataset, set, validationIndex, run.evalRng, this.outputs);
       run.validationAccuracy.add(argmax(this.outputs) === set.labels[validationIndex] ? 1 : 0);
     }
     const index = this.round[o]!;
     const label = set.labels[index]!;
     const t0 = this.now();
-    const { loss, predicted } = run.step.run(set, index, this.round[o + 1]!, this.round[o + 2]!);
+    const { loss, predicted } = run.step.run(set, index, this.round[o + 1]!, this.round[o + 2]!, this.round[o + 4]!);
     const stats = run.trainer.addSummedExamples(1);
     run.msPerExample.add(this.now() - t0);
     if (!Number.isFinite(loss) || !Number.isFinite(stats.l2DecayLoss)) {

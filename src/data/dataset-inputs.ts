@@ -1,8 +1,8 @@
 /**
- * Feeding any Dataset to a network, by its augmentation policy: the dataset-wide
- * counterpart of augment.ts (which stays MNIST's, used as is by the session today).
- * For MNIST's policy it draws the same random numbers and writes the same values as
- * augment.ts, so a session that moves onto it trains exactly as before.
+ * Feeding any Dataset to a network, by its augmentation policy: what every training path
+ * (session, replicas, comparison, CLI) fills its inputs with. For MNIST's policy it draws
+ * the same random numbers and writes the same values as augment.ts (MNIST's own crops,
+ * kept for the benches and as the tests' reference), so MNIST runs train exactly as before.
  *
  * A window of the network's input size is read from the image at an offset; pixels that
  * fall outside the image (shifts) are 0 in input space, mid-gray, as in ConvNetJS's
@@ -12,18 +12,21 @@
 import type { Rng } from '../engine/rng';
 import type { Shape } from '../engine/spec';
 import { Volume } from '../engine/volume';
-import { InputShapeError, randomOffset, type ForwardNet } from './augment';
-import type { Dataset, ImageSet } from './dataset';
-import { PIXEL_TO_INPUT } from './mnist';
-
-type ImageShape = Pick<Dataset, 'name' | 'width' | 'height' | 'channels' | 'augmentation'>;
+import { cropGeometry, InputShapeError, randomOffset, type ForwardNet } from './augment';
+import { MNIST_SHAPE, type DatasetShape, type ImageGeometry, type ImageSet } from './dataset';
+import { MNIST_SIDE, PIXEL_TO_INPUT } from './mnist';
 
 /**
  * Checks that a network's input can be filled from the dataset's images: the same
  * channels, and the image's size (or, with random crops, at most that size). The message
  * names both shapes.
  */
-export function checkInputFits(shape: Shape, dataset: ImageShape): void {
+export function checkInputFits(shape: Shape, dataset: DatasetShape): void {
+  // The built-in set keeps its own words (they name the seed network's crops).
+  if (isBuiltInMnist(dataset)) {
+    cropGeometry(shape);
+    return;
+  }
   const { sx, sy, depth } = shape;
   const { width, height, channels } = dataset;
   const given = `the network's input is ${sx}x${sy}x${depth}`;
@@ -40,6 +43,11 @@ export function checkInputFits(shape: Shape, dataset: ImageShape): void {
   }
 }
 
+function isBuiltInMnist(dataset: DatasetShape): boolean {
+  const { name, width, height, channels, augmentation } = dataset;
+  return name === MNIST_SHAPE.name && width === MNIST_SIDE && height === MNIST_SIDE && channels === 1 && augmentation.kind === 'random-crop';
+}
+
 /** Where the window starts in the image (may be negative or past the edge for shifts) and whether it is mirrored. */
 export interface Placement {
   offsetX: number;
@@ -48,13 +56,26 @@ export interface Placement {
 }
 
 /** Writes image `index` of `set`, through the window `placement`, into `target` as network input. */
-export function fillPlaced(target: Volume, dataset: ImageShape, set: ImageSet, index: number, placement: Placement): void {
+export function fillPlaced(target: Volume, dataset: ImageGeometry, set: ImageSet, index: number, placement: Placement): void {
   if (!(index >= 0 && index < set.count)) throw new RangeError(`image ${index} is outside the set of ${set.count}`);
   const { width, height, channels } = dataset;
   const { sx, sy, w } = target;
+  if (target.depth !== channels) {
+    throw new RangeError(`a ${sx}x${sy}x${target.depth} input cannot hold a window of ${channels}-channel images`);
+  }
   const { offsetX, offsetY, flip } = placement;
   const base = index * width * height * channels;
   const images = set.images;
+  if (!flip && offsetX >= 0 && offsetY >= 0 && offsetX + sx <= width && offsetY + sy <= height) {
+    // The common case (every crop, every unshifted window): whole rows, no bounds tests.
+    const row = sx * channels;
+    let o = 0;
+    for (let y = 0; y < sy; y++) {
+      let p = base + ((y + offsetY) * width + offsetX) * channels;
+      for (let k = 0; k < row; k++) w[o++] = PIXEL_TO_INPUT[images[p++]];
+    }
+    return;
+  }
   for (let y = 0; y < sy; y++) {
     const sourceY = y + offsetY;
     for (let x = 0; x < sx; x++) {
@@ -68,12 +89,12 @@ export function fillPlaced(target: Volume, dataset: ImageShape, set: ImageSet, i
 }
 
 /** The centred window (no shift, no flip): deterministic prediction input. */
-export function centerPlacement(target: Shape, dataset: ImageShape): Placement {
+export function centerPlacement(target: Shape, dataset: ImageGeometry): Placement {
   return { offsetX: (dataset.width - target.sx) >> 1, offsetY: (dataset.height - target.sy) >> 1, flip: false };
 }
 
 /** A random window by the dataset's policy (random crop: x offset drawn first, then y, as augment.ts). */
-export function randomPlacement(target: Shape, dataset: ImageShape, rng: Rng): Placement {
+export function randomPlacement(target: Shape, dataset: DatasetShape, rng: Rng): Placement {
   const policy = dataset.augmentation;
   switch (policy.kind) {
     case 'random-crop':
@@ -93,7 +114,7 @@ export function randomPlacement(target: Shape, dataset: ImageShape, rng: Rng): P
 }
 
 /** Training input: image `index` through a random window of the dataset's policy. */
-export function fillTrainingInput(target: Volume, dataset: ImageShape, set: ImageSet, index: number, rng: Rng): void {
+export function fillTrainingInput(target: Volume, dataset: DatasetShape, set: ImageSet, index: number, rng: Rng): void {
   fillPlaced(target, dataset, set, index, randomPlacement(target, dataset, rng));
 }
 
@@ -103,7 +124,7 @@ export function fillTrainingInput(target: Volume, dataset: ImageShape, set: Imag
  * unshifted image then `testTimeShifts` random shifts, mirrored from the second half on
  * when flips are on (ConvNetJS's CIFAR-10 demo: 1 + 6, the last 3 mirrored); else the image.
  */
-export function testTimePlacements(target: Shape, dataset: ImageShape, rng: Rng): Placement[] {
+export function testTimePlacements(target: Shape, dataset: DatasetShape, rng: Rng): Placement[] {
   const policy = dataset.augmentation;
   if (policy.kind === 'random-crop') {
     const whole = target.sx === dataset.width && target.sy === dataset.height;
@@ -123,7 +144,7 @@ export function testTimePlacements(target: Shape, dataset: ImageShape, rng: Rng)
 export function predictAveraged(
   net: ForwardNet,
   input: Volume,
-  dataset: ImageShape,
+  dataset: DatasetShape,
   set: ImageSet,
   index: number,
   rng: Rng,
@@ -144,7 +165,7 @@ export function predictAveraged(
 }
 
 /** A Volume of the network's input size for this dataset, to be refilled for every example. */
-export function createDatasetInput(shape: Shape, dataset: ImageShape): Volume {
+export function createDatasetInput(shape: Shape, dataset: DatasetShape): Volume {
   checkInputFits(shape, dataset);
   return new Volume(shape.sx, shape.sy, shape.depth);
 }

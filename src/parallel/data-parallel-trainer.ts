@@ -26,6 +26,7 @@
  * coordinator included, with the crops drawn up front (planEvaluation): any split gives
  * the same figure as the one-thread evaluation.
  */
+import { MNIST_SHAPE } from '../data/dataset';
 import { deriveSeed } from '../data/seeds';
 import type { Net } from '../engine/net';
 import type { Trainer } from '../engine/trainer';
@@ -112,7 +113,7 @@ export class DataParallelTrainer {
   constructor(options: DataParallelOptions) {
     this.net = options.net;
     this.trainer = options.trainer;
-    this.runner = new ExampleRunner(options.net);
+    this.runner = new ExampleRunner(options.net, options.sets.geometry);
     this.sets = options.sets;
     this.links = options.links ?? [];
     this.seed = options.seed ?? 1;
@@ -135,7 +136,7 @@ export class DataParallelTrainer {
   }
 
   /**
-   * Trains `count` examples of `examples` ((index, offsetX, offsetY) triples of the
+   * Trains `count` examples of `examples` ((index, offsetX, offsetY, flip) quadruples of the
    * training set), at most `batchRemaining`, split over the replicas. When a replica fails
    * (the promise rejects with a ReplicaError) the gradients of the running batch are
    * incomplete: discard that batch (e.g. restore a saved trainer state) before going on.
@@ -278,7 +279,7 @@ export class DataParallelTrainer {
     this.seed = seed;
     this.net = net;
     this.trainer = trainer;
-    this.runner = new ExampleRunner(net);
+    this.runner = new ExampleRunner(net, this.sets.geometry);
     this.version++;
     this.links.forEach((link, i) => link.init(net.specs, this.dropoutSeed(i + 1)));
   }
@@ -286,6 +287,7 @@ export class DataParallelTrainer {
   /** New images (a browser's data grew): the replicas read these from their next job on. */
   setData(sets: ReplicaSets): void {
     this.sets = sets;
+    this.runner.geometry = sets.geometry ?? MNIST_SHAPE;
     this.links.forEach((link) => link.setData(sets));
   }
 

@@ -1,49 +1,69 @@
 /**
- * An evaluation drawn up front: which images, and for each the crop offsets of its passes.
+ * An evaluation drawn up front: which images, and for each the windows of its passes.
  *
- * The offsets are drawn exactly as `evaluateAccuracy` draws them one image at a time (per
- * image, per pass: x offset, then y), so an evaluation split over any number of replicas,
- * in any order, scores the same images with the same crops and gives the same figure as
- * the one-thread evaluation.
+ * The windows are drawn exactly as `evaluateAccuracy` draws them one image at a time (per
+ * image, per pass, by the dataset's policy: for MNIST's crops x offset, then y), so an
+ * evaluation split over any number of replicas, in any order, scores the same images
+ * through the same windows and gives the same figure as the one-thread evaluation.
  */
-import { MNIST_SIDE } from '../data/mnist';
-import { cropGeometry, randomOffset, TEST_TIME_CROPS } from '../data/augment';
+import { MNIST_SHAPE, type DatasetShape } from '../data/dataset';
+import { centerPlacement, checkInputFits, testTimePlacements, type Placement } from '../data/dataset-inputs';
 import type { CropMode } from '../data/evaluate';
 import type { Rng } from '../engine/rng';
 import type { Shape } from '../engine/spec';
 
+/** Int32 values per pass in a plan's `windows`: x offset, y offset, mirrored (1) or not (0). */
+export const WINDOW_STRIDE = 3;
+
 export interface EvaluationPlan {
   /** Image indices into the evaluated set. */
   images: Int32Array;
-  /** Forward passes per image whose outputs are averaged: 1 (center, or a whole 28x28 input) or 4. */
+  /**
+   * Forward passes per image whose outputs are averaged: 1 (center, or a whole-image
+   * input under random crops), else the policy's test-time count (4 crops for MNIST).
+   */
   passes: number;
-  /** For image i, pass p: x offset at [2*(i*passes + p)], y offset right after it. */
+  /** For image i, pass p: x offset at [3*(i*passes + p)], then the y offset and the flip. */
   offsets: Int32Array;
 }
 
-export function planEvaluation(images: Int32Array, inputShape: Shape, mode: CropMode, rng?: Rng): EvaluationPlan {
-  const g = cropGeometry(inputShape);
+export function planEvaluation(
+  images: Int32Array,
+  inputShape: Shape,
+  mode: CropMode,
+  rng?: Rng,
+  dataset: DatasetShape = MNIST_SHAPE,
+): EvaluationPlan {
+  checkInputFits(inputShape, dataset);
   if (mode === 'center') {
-    const offsets = new Int32Array(images.length * 2);
-    for (let i = 0; i < images.length; i++) {
-      offsets[2 * i] = g.centerX;
-      offsets[2 * i + 1] = g.centerY;
-    }
+    const offsets = new Int32Array(images.length * WINDOW_STRIDE);
+    const center = centerPlacement(inputShape, dataset);
+    for (let i = 0; i < images.length; i++) writeWindow(offsets, i, center);
     return { images, passes: 1, offsets };
   }
-  if (!rng) throw new Error("planEvaluation: '4crop' needs an rng for the random crops");
-  // A whole-image input has one possible crop: one pass gives the average (as predictAveragedCrops).
-  const passes = g.sx === MNIST_SIDE && g.sy === MNIST_SIDE ? 1 : TEST_TIME_CROPS;
-  const offsets = new Int32Array(images.length * passes * 2);
-  for (let k = 0; k < images.length * passes; k++) {
-    offsets[2 * k] = randomOffset(rng, g.maxOffsetX);
-    offsets[2 * k + 1] = randomOffset(rng, g.maxOffsetY);
+  if (!rng) throw new Error("planEvaluation: '4crop' needs an rng for the test-time windows");
+  let offsets = new Int32Array(0);
+  let passes = 0;
+  for (let i = 0; i < images.length; i++) {
+    // Drawn per image, in the order the one-thread averaging draws them.
+    const placements = testTimePlacements(inputShape, dataset, rng);
+    if (i === 0) {
+      passes = placements.length;
+      offsets = new Int32Array(images.length * passes * WINDOW_STRIDE);
+    }
+    placements.forEach((placement, p) => writeWindow(offsets, i * passes + p, placement));
   }
-  return { images, passes, offsets };
+  return { images, passes: images.length === 0 ? 1 : passes, offsets };
+}
+
+function writeWindow(offsets: Int32Array, k: number, placement: Placement): void {
+  offsets[WINDOW_STRIDE * k] = placement.offsetX;
+  offsets[WINDOW_STRIDE * k + 1] = placement.offsetY;
+  offsets[WINDOW_STRIDE * k + 2] = placement.flip ? 1 : 0;
 }
 
 /**
- * The same plan (each image keeps its crops) with the images of `first` that it holds
+ * The same plan (each image keeps its windows) with the images of `first` that it holds
  * moved to the front, in the order of `first`; the rest follow in plan order. An
  * evaluation that stops once a target is out of reach gets there sooner when the likely
  * mistakes (say, earlier evaluations') come first; a complete one counts the same images
@@ -63,7 +83,7 @@ export function frontLoad(plan: EvaluationPlan, first: Iterable<number>): Evalua
   }
   if (order.length === 0) return plan;
   for (let i = 0; i < n; i++) if (!moved.has(i)) order.push(i);
-  const per = plan.passes * 2;
+  const per = plan.passes * WINDOW_STRIDE;
   const images = new Int32Array(n);
   const offsets = new Int32Array(plan.offsets.length);
   order.forEach((from, to) => {
@@ -75,7 +95,7 @@ export function frontLoad(plan: EvaluationPlan, first: Iterable<number>): Evalua
 
 /** Images [start, end) of a plan, as views (no copy). */
 export function slicePlan(plan: EvaluationPlan, start: number, end: number): EvaluationPlan {
-  const per = plan.passes * 2;
+  const per = plan.passes * WINDOW_STRIDE;
   return {
     images: plan.images.subarray(start, end),
     passes: plan.passes,

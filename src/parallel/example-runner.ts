@@ -4,11 +4,12 @@
  * evaluation plan. Reads example lists and plans (plain numbers), never an Rng, so the
  * work of a batch does not depend on which replica does it.
  */
-import { argmax, createInputVolume, fillCrop } from '../data/augment';
-import type { MnistSet } from '../data/mnist';
+import { argmax } from '../data/augment';
+import { MNIST_SHAPE, type ImageGeometry, type ImageSet } from '../data/dataset';
+import { fillPlaced } from '../data/dataset-inputs';
 import type { Net } from '../engine/net';
-import type { Volume } from '../engine/volume';
-import type { EvaluationPlan } from './evaluation-plan';
+import { Volume } from '../engine/volume';
+import { WINDOW_STRIDE, type EvaluationPlan } from './evaluation-plan';
 import { ExampleStep } from './example-step';
 import { EXAMPLE_STRIDE } from './example-stream';
 
@@ -20,24 +21,34 @@ export class ExampleRunner {
    */
   lastTiming: { forwardMs: number; backwardMs: number } | null = null;
   private readonly step: ExampleStep;
+  /** Evaluation's own input, so the step's keeps the last training example. */
   private readonly input: Volume;
   private readonly outputs: Float32Array;
 
-  constructor(net: Net) {
+  constructor(net: Net, geometry: ImageGeometry = MNIST_SHAPE) {
     this.net = net;
-    this.step = new ExampleStep(net);
-    this.input = createInputVolume(net.inputShape);
+    this.step = new ExampleStep(net, geometry);
+    this.input = new Volume(net.inputShape.sx, net.inputShape.sy, net.inputShape.depth);
     this.outputs = new Float32Array(net.outputShape.sx * net.outputShape.sy * net.outputShape.depth);
+  }
+
+  /** The size and channels of the images the sets given to `train` and `countCorrect` hold. */
+  get geometry(): ImageGeometry {
+    return this.step.geometry;
+  }
+
+  set geometry(geometry: ImageGeometry) {
+    this.step.geometry = geometry;
   }
 
   /**
    * The per-example step (ExampleStep) over examples [from, to) of `examples`
-   * ((index, offsetX, offsetY) triples); their parameter gradients add into net.grads.
+   * ((index, offsetX, offsetY, flip) quadruples); their parameter gradients add into net.grads.
    * Example e's loss goes to losses[at + e - from] and its predicted class (from the
    * training forward pass) to predictions[at + e - from].
    */
   train(
-    set: MnistSet,
+    set: ImageSet,
     examples: Int32Array,
     from: number,
     to: number,
@@ -49,7 +60,7 @@ export class ExampleRunner {
     let backwardMs = 0;
     for (let e = from; e < to; e++) {
       const o = e * EXAMPLE_STRIDE;
-      const outcome = this.step.run(set, examples[o], examples[o + 1], examples[o + 2]);
+      const outcome = this.step.run(set, examples[o], examples[o + 1], examples[o + 2], examples[o + 3]);
       predictions[at + e - from] = outcome.predicted;
       losses[at + e - from] = outcome.loss;
       forwardMs += outcome.forwardMs;
@@ -60,21 +71,23 @@ export class ExampleRunner {
 
   /**
    * How many images of the plan the net classifies right: per image, the outputs of its
-   * passes averaged (sum, then scale by 1/passes, as predictAveragedCrops) and the largest
+   * passes averaged (sum, then scale by 1/passes, as predictAveraged) and the largest
    * taken. The indices of the others are pushed onto `misclassified` when given.
    */
-  countCorrect(set: MnistSet, plan: EvaluationPlan, misclassified?: number[]): number {
+  countCorrect(set: ImageSet, plan: EvaluationPlan, misclassified?: number[]): number {
     const { images, passes, offsets } = plan;
     const out = this.outputs;
+    const input = this.input;
+    const geometry = this.step.geometry;
     const scale = 1 / passes;
     let correct = 0;
     for (let i = 0; i < images.length; i++) {
       const index = images[i];
       out.fill(0);
       for (let p = 0; p < passes; p++) {
-        const k = 2 * (i * passes + p);
-        fillCrop(this.input, set, index, offsets[k], offsets[k + 1]);
-        const y = this.net.forward(this.input, false).w;
+        const k = WINDOW_STRIDE * (i * passes + p);
+        fillPlaced(input, geometry, set, index, { offsetX: offsets[k], offsetY: offsets[k + 1], flip: offsets[k + 2] !== 0 });
+        const y = this.net.forward(input, false).w;
         for (let c = 0; c < out.length; c++) out[c] += y[c];
       }
       for (let c = 0; c < out.length; c++) out[c] *= scale;

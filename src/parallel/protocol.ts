@@ -7,7 +7,7 @@
  * can post a message. The request and reply types are the wire format of that transport;
  * they hold only plain data and typed arrays, so they survive structured cloning.
  */
-import type { MnistSet } from '../data/mnist';
+import type { ImageGeometry, ImageSet } from '../data/dataset';
 import type { ResolvedLayer } from '../engine/spec';
 import type { EvaluationPlan } from './evaluation-plan';
 import type { SharedChannelBuffers } from './shared-channel';
@@ -16,8 +16,10 @@ export type SetName = 'train' | 'test';
 
 /** The images a replica reads. SharedArrayBuffer-backed sets are shared, others copied. */
 export interface ReplicaSets {
-  train: MnistSet;
-  test: MnistSet;
+  train: ImageSet;
+  test: ImageSet;
+  /** The images' size and channels; MNIST's 28x28x1 when absent. */
+  geometry?: ImageGeometry;
 }
 
 /** What a replica hands back for its shard of a batch. */
@@ -51,8 +53,8 @@ export interface ReplicaLink {
   /** Gives the replica the images; again whenever they change (a browser's data grows). */
   setData(sets: ReplicaSets): void;
   /**
-   * Forward and backward of `count` examples ((index, offsetX, offsetY) triples of the
-   * training set). `params` are the coordinator's weights when they changed since this
+   * Forward and backward of `count` examples ((index, offsetX, offsetY, flip) quadruples
+   * of the training set). `params` are the coordinator's weights when they changed since this
    * link last received them, else null (the replica keeps what it has).
    *
    * `probes`: images of the training set to classify with the same weights, AFTER the

@@ -4,12 +4,13 @@
  * posts the replies (a Node worker's parentPort, a Web Worker's global scope) and returns
  * the handler to call with each incoming message.
  */
+import { MNIST_SHAPE } from '../data/dataset';
 import { errorMessage } from '../engine/error-message';
 import { Net } from '../engine/net';
 import { Rng } from '../engine/rng';
 import { ExampleRunner } from './example-runner';
 import { EXAMPLE_STRIDE } from './example-stream';
-import type { EvaluationPlan } from './evaluation-plan';
+import { WINDOW_STRIDE, type EvaluationPlan } from './evaluation-plan';
 import { Slot, SharedChannel, spinWhileEqual } from './shared-channel';
 import { transferables, type MessageEndpoint, type ReplicaReply, type ReplicaRequest, type ReplicaSets } from './protocol';
 
@@ -22,7 +23,7 @@ export class Replica {
   init(request: Extract<ReplicaRequest, { type: 'init' }>): void {
     this.runner = null;
     try {
-      this.runner = new ExampleRunner(new Net(request.specs, new Rng(request.dropoutSeed)));
+      this.runner = new ExampleRunner(new Net(request.specs, new Rng(request.dropoutSeed)), this.sets?.geometry);
       this.broken = null;
     } catch (error) {
       this.broken = `the replica could not build the network: ${errorMessage(error)}`;
@@ -32,6 +33,7 @@ export class Replica {
 
   setData(sets: ReplicaSets): void {
     this.sets = sets;
+    if (this.runner) this.runner.geometry = sets.geometry ?? MNIST_SHAPE;
   }
 
   train(request: Extract<ReplicaRequest, { type: 'train' }>): Extract<ReplicaReply, { type: 'trained' }> {
@@ -204,6 +206,6 @@ function copyProbes(channel: SharedChannel): EvaluationPlan {
   return {
     images: channel.probeImages.slice(0, images),
     passes,
-    offsets: channel.probeOffsets.slice(0, images * passes * 2),
+    offsets: channel.probeOffsets.slice(0, images * passes * WINDOW_STRIDE),
   };
 }

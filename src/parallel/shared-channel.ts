@@ -23,6 +23,7 @@
  *   SEQ & 1 and sets PROBED = SEQ. Two regions, because the coordinator reads job k's
  *   counts after job k+1 is DONE, when the replica may already be writing job k+1's.
  */
+import { WINDOW_STRIDE } from './evaluation-plan';
 import { EXAMPLE_STRIDE } from './example-stream';
 
 /** Int32 slots of the control block. */
@@ -51,8 +52,8 @@ export const Slot = {
 } as const;
 const CONTROL_SLOTS = 18;
 const ERROR_BYTES = 2048;
-/** Most crops per probe image (TEST_TIME_CROPS); plans with more take the message path. */
-export const MAX_PROBE_PASSES = 4;
+/** Most windows per probe image (MNIST's 4 crops, CIFAR-10's 1 + 6 shifts); plans with more take the message path. */
+export const MAX_PROBE_PASSES = 7;
 
 /** The buffers of one channel; plain data, posted to the replica once per 'enter-shared'. */
 export interface SharedChannelBuffers {
@@ -71,7 +72,7 @@ export class SharedChannel {
   readonly losses: Float64Array;
   readonly predictions: Uint8Array;
   readonly error: Uint8Array;
-  /** The job's probes: image indices and, per image and pass, x and y crop offsets. */
+  /** The job's probes: image indices and, per image and pass, its window (x, y, flip). */
   readonly probeImages: Int32Array;
   readonly probeOffsets: Int32Array;
   /** Result regions 0 and 1, `capacity` entries each: the indices of the probes classified wrong. */
@@ -95,14 +96,14 @@ export class SharedChannel {
     this.predictions = new Uint8Array(buffer, take(capacity, 1), capacity);
     this.error = new Uint8Array(buffer, take(ERROR_BYTES, 1), ERROR_BYTES);
     this.probeImages = new Int32Array(buffer, take(capacity * 4, 4), capacity);
-    this.probeOffsets = new Int32Array(buffer, take(capacity * MAX_PROBE_PASSES * 2 * 4, 4), capacity * MAX_PROBE_PASSES * 2);
+    this.probeOffsets = new Int32Array(buffer, take(capacity * MAX_PROBE_PASSES * WINDOW_STRIDE * 4, 4), capacity * MAX_PROBE_PASSES * WINDOW_STRIDE);
     this.probeWrong = new Int32Array(buffer, take(2 * capacity * 4, 4), 2 * capacity);
     this.capacity = capacity;
   }
 
   /** A new channel for a net of `params` parameters and jobs of up to `capacity` examples. */
   static create(params: number, capacity: number): SharedChannel {
-    const probeBytes = 4 * capacity * (1 + 2 * MAX_PROBE_PASSES + 2);
+    const probeBytes = 4 * capacity * (1 + WINDOW_STRIDE * MAX_PROBE_PASSES + 2);
     const bytes = 8 * CONTROL_SLOTS + 8 * capacity + 4 * EXAMPLE_STRIDE * capacity + 8 * params + capacity + ERROR_BYTES + probeBytes + 16;
     return new SharedChannel({ buffer: new SharedArrayBuffer(bytes), params, capacity });
   }

@@ -10,7 +10,7 @@
  * is not allowed (a browser's main thread) it waits with Atomics.waitAsync instead.
  */
 import type { ResolvedLayer } from '../engine/spec';
-import type { EvaluationPlan } from './evaluation-plan';
+import { WINDOW_STRIDE, type EvaluationPlan } from './evaluation-plan';
 import { EXAMPLE_STRIDE } from './example-stream';
 import { ReplicaError, type MessageReplicaLink } from './message-link';
 import type { EvaluationCount, ReplicaLink, ReplicaSets, SetName, ShardResult } from './protocol';
@@ -86,7 +86,7 @@ export class SharedReplicaLink implements ReplicaLink {
     c[Slot.EPOCH] = c[Slot.LEAVE];
     if (probes && probeCount > 0) {
       channel.probeImages.set(probes.images);
-      channel.probeOffsets.set(probes.offsets.subarray(0, probeCount * probes.passes * 2));
+      channel.probeOffsets.set(probes.offsets.subarray(0, probeCount * probes.passes * WINDOW_STRIDE));
       c[Slot.PROBE_PASSES] = probes.passes;
     }
     c[Slot.PROBE_COUNT] = probeCount;

@@ -64,7 +64,7 @@ export function canShareMemory(): boolean {
  */
 export function shareableSets(sets: ReplicaSets): ReplicaSets {
   if (!canShareMemory()) return sets;
-  return { train: sharedSet(sets.train), test: sharedSet(sets.test) };
+  return { ...sets, train: sharedSet(sets.train), test: sharedSet(sets.test) };
 }
 
 function sharedSet<S extends ReplicaSets['train']>(set: S): S {

@@ -11,9 +11,11 @@
  *
  * No DOM, no worker API: it runs in the worker and in Node tests.
  */
-import { argmax, createInputVolume, fillCenterCrop, predictAveragedCrops } from '../data/augment';
+import { argmax } from '../data/augment';
+import { MNIST_SHAPE, type DatasetShape, type ImageSet } from '../data/dataset';
+import { centerPlacement, createDatasetInput, fillPlaced, predictAveraged } from '../data/dataset-inputs';
 import type { EvaluableNet } from '../data/evaluate';
-import { MNIST_CLASSES, type MnistSet } from '../data/mnist';
+import { MNIST_CLASSES } from '../data/mnist';
 import type { Rng } from '../engine/rng';
 import type { Volume } from '../engine/volume';
 import type { ClassProbability } from './protocol';
@@ -35,7 +37,9 @@ export interface TestEvaluation {
   examplesSeen: number;
   /** Test images evaluated: indices 0..total-1 of the test set. */
   total: number;
-  /** Correct predictions with the 4-random-crop average (the demo's test-time rule). */
+  /** Classes of the dataset evaluated; MNIST's 10 when absent. */
+  classes?: number;
+  /** Correct predictions with the test-time average (MNIST: 4 random crops, the demo's rule; CIFAR-10: shifts and flips). */
   fourCropCorrect: number;
   /** Correct predictions with the center crop alone. */
   centerCorrect: number;
@@ -65,10 +69,13 @@ export interface EvaluatorOptions {
   examplesSeen: number;
   /** False when the net's outputs are scores (svm, regression): a softmax turns them into probabilities. */
   outputsAreProbabilities: boolean;
+  /** The dataset the set belongs to (its shape and test-time averaging); MNIST when absent. */
+  dataset?: DatasetShape & { classNames: readonly string[] };
 }
 
 /** Evaluates every image of a set, a piece at a time. */
 export class TestSetEvaluator {
+  private readonly dataset: DatasetShape;
   private readonly input: Volume;
   private readonly averaged: Float32Array;
   private readonly probabilities: Float32Array;
@@ -85,11 +92,12 @@ export class TestSetEvaluator {
    */
   constructor(
     private readonly net: EvaluableNet,
-    private readonly set: MnistSet,
+    private readonly set: ImageSet,
     private readonly rng: Rng,
     private readonly options: EvaluatorOptions,
   ) {
-    this.input = createInputVolume(net.inputShape);
+    this.dataset = options.dataset ?? MNIST_SHAPE;
+    this.input = createDatasetInput(net.inputShape, this.dataset);
     const outputs = net.outputShape.sx * net.outputShape.sy * net.outputShape.depth;
     this.averaged = new Float32Array(outputs);
     this.probabilities = new Float32Array(outputs);
@@ -127,6 +135,7 @@ export class TestSetEvaluator {
       runId: this.options.runId,
       examplesSeen: this.options.examplesSeen,
       total: this.next,
+      classes: this.options.dataset?.classNames.length ?? MNIST_CLASSES,
       fourCropCorrect: this.fourCropCorrect,
       centerCorrect: this.centerCorrect,
       labels: this.labels.slice(0, this.next),
@@ -136,16 +145,16 @@ export class TestSetEvaluator {
   }
 
   /**
-   * The 4-crop average first, then the center crop: the same order of random draws as
+   * The test-time average first, then the center window: the same order of random draws as
    * evaluateAccuracy(…, '4crop'), so both give the same numbers from the same seed.
    */
   private evaluateOne(i: number): void {
     const label = this.set.labels[i];
-    predictAveragedCrops(this.net, this.input, this.set, i, this.rng, this.averaged);
+    predictAveraged(this.net, this.input, this.dataset, this.set, i, this.rng, this.averaged);
     const probabilities = this.options.outputsAreProbabilities ? this.averaged : softmaxInto(this.averaged, this.probabilities);
     writeTopK(probabilities, this.topLabels, this.topProbabilities, i * TOP_K);
     if (this.topLabels[i * TOP_K] === label) this.fourCropCorrect++;
-    fillCenterCrop(this.input, this.set, i);
+    fillPlaced(this.input, this.dataset, this.set, i, centerPlacement(this.input, this.dataset));
     if (argmax(this.net.forward(this.input, false).w) === label) this.centerCorrect++;
   }
 }
@@ -232,7 +241,7 @@ export function confusionMatrix(
 export function evaluationConfusion(evaluation: TestEvaluation): number[][] {
   const predicted = new Uint8Array(evaluation.total);
   for (let i = 0; i < evaluation.total; i++) predicted[i] = predictedClass(evaluation, i);
-  return confusionMatrix(evaluation.labels, predicted);
+  return confusionMatrix(evaluation.labels, predicted, evaluation.classes ?? MNIST_CLASSES);
 }
 
 /** Per true class (row): the fraction predicted right; null for a class with no images. */

@@ -3,9 +3,9 @@
  * path shares: drawing examples, counting one (statistics and rollback points), the
  * layer statistics after an update, and the roll-back when training diverges.
  */
-import { cropGeometry, randomOffset } from '../../data/augment';
+import { randomPlacement } from '../../data/dataset-inputs';
 import { Trainer } from '../../engine/trainer';
-import { EXAMPLE_STRIDE } from '../../parallel/example-stream';
+import { EXAMPLE_STRIDE, writeExample } from '../../parallel/example-stream';
 import { paramsAreFinite } from '../divergence';
 import type { DivergenceGuard } from './divergence-guard';
 import type { LayerProbe } from './layer-probe';
@@ -35,16 +35,14 @@ export class ExampleTraining {
 
   /**
    * Draws `count` training examples from the run's generator into `into`, as
-   * (index, offsetX, offsetY) triples: the index first, then the crop's x and y offsets.
+   * (index, offsetX, offsetY, flip) quadruples: the index first, then the window by the
+   * dataset's policy (for MNIST's crops, the x offset and then the y offset).
    */
   drawExamples(train: Int32Array, into: Int32Array, count: number): void {
-    const { rng, net } = this.parts.model;
-    const { maxOffsetX, maxOffsetY } = cropGeometry(net.inputShape);
+    const { rng, net, dataset } = this.parts.model;
     for (let e = 0; e < count; e++) {
-      const o = e * EXAMPLE_STRIDE;
-      into[o] = train[rng.int(0, train.length)];
-      into[o + 1] = randomOffset(rng, maxOffsetX);
-      into[o + 2] = randomOffset(rng, maxOffsetY);
+      const index = train[rng.int(0, train.length)];
+      writeExample(into, e, index, randomPlacement(net.inputShape, dataset, rng));
     }
   }
 
@@ -58,11 +56,11 @@ export class ExampleTraining {
     this.parts.predictions.beforeExample(stats.examples, now);
     const example = this.oneExample;
     this.drawExamples(train, example, 1);
-    const [index, offsetX, offsetY] = example;
+    const [index, offsetX, offsetY, flip] = example;
     const label = model.data.train.labels[index];
     const net = model.net;
     layerStats.beforeStep(net, now);
-    const outcome = model.step.run(model.data.train, index, offsetX, offsetY);
+    const outcome = model.step.run(model.data.train, index, offsetX, offsetY, flip);
     const { updated, l2DecayLoss } = model.trainer.addSummedExamples(1);
     probe.trained(index, true);
     // An update can overflow a weight while this example's loss was still finite.

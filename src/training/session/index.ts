@@ -27,7 +27,7 @@ import { definitionText, definitionWithTrainer } from '../definition-text';
 import type { EvaluationOutcome, EvaluationProgress } from '../evaluation';
 import type { ActionResult, ClassifyResult, OnnxExport, LayerStatsPoint, LayerView, NetworkSummary, SessionUpdate, TrainingStats } from '../protocol';
 import { summarizeNetwork } from '../summary';
-import { mnistProblem, SessionModel, type SessionData } from './model';
+import { datasetProblem, mnistProblem, SessionModel, type SessionData, type SessionDataset } from './model';
 import { networkFromDefinition, networkFromSnapshot } from './network-source';
 import type { SessionOptions } from './options';
 import { SessionParts } from './parts';
@@ -35,7 +35,7 @@ import { cannotRestore, checkpointOf } from './run-checkpoint';
 import { onnxOf, snapshotTextFromOnnx } from './onnx-exchange';
 import { testImagePixels } from './test-set-evaluation';
 
-export { mnistProblem, type SessionData, type SessionOptions };
+export { datasetProblem, mnistProblem, type SessionData, type SessionDataset, type SessionOptions };
 
 /** Seeds are uint32 (the PRNG's state); the page's seed field and URL check the same range. */
 const MAX_SEED = 2 ** 32 - 1;
@@ -55,7 +55,7 @@ export class TrainingSession {
     const seed = checkpoint?.seed ?? options.seed ?? 1;
     const rng = new Rng(seed);
     const text = checkpoint?.definitionText ?? options.definitionText ?? SEED_DEFINITION_TEXT;
-    const built = networkFromDefinition(text, rng);
+    const built = networkFromDefinition(text, rng, data.dataset);
     if (!built.ok) throw new Error(built.error);
     this.model = new SessionModel(data, seed, rng, built.net, built.trainer, text);
     this.parts = new SessionParts(this.model, options);
@@ -192,7 +192,7 @@ export class TrainingSession {
    * order asked: what the page shows of an evaluation. At most a gallery's worth at once.
    */
   testImages(indices: readonly number[]): Uint8Array {
-    return testImagePixels(this.model.data.test, indices);
+    return testImagePixels(this.model.data.test, this.model.dataset, indices);
   }
 
   // ---------------------------------------------------------------------------
@@ -262,7 +262,7 @@ export class TrainingSession {
 
   /** A new network and trainer from definition text; statistics and chart start over. */
   setNetwork(text: string): ActionResult {
-    const built = networkFromDefinition(text, this.model.rng);
+    const built = networkFromDefinition(text, this.model.rng, this.model.dataset);
     if (!built.ok) return built;
     this.installNet(built.net, built.trainer, text);
     return { ok: true };
@@ -275,7 +275,7 @@ export class TrainingSession {
 
   /** Replaces the network with a ConvNetJS-format snapshot; the trainer settings stay. */
   loadSnapshot(jsonText: string): ActionResult {
-    const built = networkFromSnapshot(jsonText, this.model.rng);
+    const built = networkFromSnapshot(jsonText, this.model.rng, this.model.dataset);
     if (!built.ok) return built;
     const spec = this.model.trainer.spec;
     this.installNet(built.net, spec, definitionText(built.net.specs, spec));

@@ -3,8 +3,8 @@
  * that makes them show an example without changing training. The layer views, a pinned
  * ("frozen") example, an inspected image and the layer statistics all look through it.
  */
-import { createInputVolume, fillCenterCrop } from '../../data/augment';
-import type { MnistSet } from '../../data/mnist';
+import type { ImageSet } from '../../data/dataset';
+import { centerPlacement, createDatasetInput, fillPlaced } from '../../data/dataset-inputs';
 import type { Volume } from '../../engine/volume';
 import type { LayerView } from '../protocol';
 import type { LayerStatsSampler } from './layer-stats-sampler';
@@ -25,7 +25,7 @@ export class LayerProbe {
     private readonly model: SessionModel,
     private readonly sampler: LayerStatsSampler,
   ) {
-    this.viewInput = createInputVolume(model.net.inputShape);
+    this.viewInput = createDatasetInput(model.net.inputShape, model.dataset);
   }
 
   /**
@@ -53,10 +53,10 @@ export class LayerProbe {
   reset(): void {
     this.forgetTrainingExample();
     this.frozenExample = null;
-    this.viewInput = createInputVolume(this.model.net.inputShape);
+    this.viewInput = createDatasetInput(this.model.net.inputShape, this.model.dataset);
   }
 
-  /** Shows the person's 28x28 image in the views (null: back to training). */
+  /** Shows the person's image (of the dataset's size and channels) in the views (null: back to training). */
   inspect(image: Uint8Array | null): void {
     this.inspected = image;
   }
@@ -67,7 +67,7 @@ export class LayerProbe {
       this.frozenExample = null;
       return false;
     }
-    const input = createInputVolume(this.model.net.inputShape);
+    const input = createDatasetInput(this.model.net.inputShape, this.model.dataset);
     input.w.set(this.model.step.input.w);
     this.frozenExample = { input, label: this.model.data.train.labels[this.lastTrainIndex] };
     return true;
@@ -91,7 +91,8 @@ export class LayerProbe {
     if (wanted.length === 0) return [];
     const read = () => wanted.map((i) => this.viewOf(i));
     if (this.inspected) {
-      fillCenterCrop(this.viewInput, singleImageSet(this.inspected), 0);
+      const dataset = this.model.dataset;
+      fillPlaced(this.viewInput, dataset, singleImageSet(this.inspected), 0, centerPlacement(this.viewInput, dataset));
       return this.probe(this.viewInput, null, read);
     }
     if (this.frozenExample) return this.probe(this.frozenExample.input, this.frozenExample.label, read);
@@ -141,7 +142,7 @@ export class LayerProbe {
 }
 
 /** A set of one image, to crop a person's image as the training images are cropped. */
-export function singleImageSet(pixels: Uint8Array): MnistSet {
+export function singleImageSet(pixels: Uint8Array): ImageSet {
   return { count: 1, images: pixels, labels: new Uint8Array(1) };
 }
 

@@ -1,6 +1,6 @@
 /**
  * Networks a person brings: definition text and ConvNetJS snapshots, parsed and checked
- * for MNIST before the session touches anything. A refusal is a sentence, and the
+ * against the session's dataset before the session touches anything. A refusal is a sentence, and the
  * generator is left as it was (building a net draws its initial weights from it).
  */
 import { errorMessage } from '../../engine/error-message';
@@ -9,26 +9,30 @@ import { parseNetwork } from '../../engine/parse';
 import type { Rng } from '../../engine/rng';
 import { netFromJSON } from '../../engine/snapshot';
 import { LIMITS, type TrainerSpec } from '../../engine/spec';
-import { mnistProblem } from './model';
+import { datasetProblem, type SessionDataset } from './model';
 
 export type NetworkOrRefusal<T> = ({ ok: true } & T) | { ok: false; error: string };
 
 /** A network and trainer from definition text (ConvNetJS snippet or JSON). */
-export function networkFromDefinition(text: string, rng: Rng): NetworkOrRefusal<{ net: Net; trainer: TrainerSpec }> {
+export function networkFromDefinition(
+  text: string,
+  rng: Rng,
+  dataset?: SessionDataset,
+): NetworkOrRefusal<{ net: Net; trainer: TrainerSpec }> {
   let parsed;
   try {
     parsed = parseNetwork(text);
   } catch (error) {
     return { ok: false, error: errorMessage(error) };
   }
-  const problem = mnistProblem(parsed.layers);
+  const problem = datasetProblem(parsed.layers, dataset);
   if (problem) return { ok: false, error: problem };
   const built = buildWith(rng, () => new Net(parsed.layers, rng), errorMessage);
   return built.ok ? { ...built, trainer: parsed.trainer } : built;
 }
 
 /** A network from ConvNetJS-format snapshot JSON text. */
-export function networkFromSnapshot(jsonText: string, rng: Rng): NetworkOrRefusal<{ net: Net }> {
+export function networkFromSnapshot(jsonText: string, rng: Rng, dataset?: SessionDataset): NetworkOrRefusal<{ net: Net }> {
   // Refused before JSON.parse, so a huge paste or file cannot exhaust memory.
   if (jsonText.length > LIMITS.maxSnapshotChars) {
     const mb = Math.round(jsonText.length / 1e6);
@@ -43,7 +47,7 @@ export function networkFromSnapshot(jsonText: string, rng: Rng): NetworkOrRefusa
   const rngState = rng.getState();
   const built = buildWith(rng, () => netFromJSON(json, rng), (error) => `The snapshot cannot be loaded: ${errorMessage(error)}`);
   if (!built.ok) return built;
-  const problem = mnistProblem(built.net.specs);
+  const problem = datasetProblem(built.net.specs, dataset);
   if (problem) {
     rng.setState(rngState);
     return { ok: false, error: `The snapshot cannot be used here: ${problem}` };

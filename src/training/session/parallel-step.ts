@@ -3,7 +3,7 @@
  * src/parallel), once the whole training set is loaded. Each batch's examples are counted
  * through the same bookkeeping as one-thread training (ExampleTraining.countExample).
  */
-import { fillCrop } from '../../data/augment';
+import { fillPlaced } from '../../data/dataset-inputs';
 import { errorMessage } from '../../engine/error-message';
 import type { Net } from '../../engine/net';
 import type { Trainer } from '../../engine/trainer';
@@ -95,7 +95,7 @@ export class ParallelStep {
         net: model.net,
         trainer: model.trainer,
         // Replicas only train here (evaluations run on this thread): no copy of the test set for them.
-        sets: shareableSets({ train, test: { count: 0, images: new Uint8Array(0), labels: new Uint8Array(0) } }),
+        sets: shareableSets({ train, test: { count: 0, images: new Uint8Array(0), labels: new Uint8Array(0) }, geometry: model.dataset }),
         links: this.links,
         seed: model.seed,
       });
@@ -176,8 +176,9 @@ export class ParallelStep {
 
     const last = (count - 1) * EXAMPLE_STRIDE;
     const lastIndex = examples[last];
-    // The last example's crop, for the layer views and the layer statistics, as one thread leaves it.
-    fillCrop(model.step.input, set, lastIndex, examples[last + 1], examples[last + 2]);
+    // The last example's window, for the layer views and the layer statistics, as one thread leaves it.
+    const placement = { offsetX: examples[last + 1], offsetY: examples[last + 2], flip: examples[last + 3] !== 0 };
+    fillPlaced(model.step.input, model.dataset, set, lastIndex, placement);
     probe.trained(lastIndex, false);
     for (let e = 0; e < count; e++) {
       const loss = result.losses[e];

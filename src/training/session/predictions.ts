@@ -4,8 +4,9 @@
  * training (by time, not by examples: at thousands of examples a second a per-example
  * rate would churn the grid), and a person's own image.
  */
-import { argmax, createInputVolume, predictAveragedCrops } from '../../data/augment';
-import { imagePixels, MNIST_PIXELS } from '../../data/mnist';
+import { argmax } from '../../data/augment';
+import { imageBytes } from '../../data/dataset';
+import { createDatasetInput, predictAveraged } from '../../data/dataset-inputs';
 import { planEvaluation, type EvaluationPlan } from '../../parallel/evaluation-plan';
 import type { Volume } from '../../engine/volume';
 import { softmaxInto } from '../evaluation';
@@ -34,13 +35,13 @@ export class Predictions {
     private readonly probe: LayerProbe,
     private readonly options: PredictionOptions,
   ) {
-    this.input = createInputVolume(model.net.inputShape);
+    this.input = createDatasetInput(model.net.inputShape, model.dataset);
     this.outputs = new Float32Array(model.net.outputShape.depth);
   }
 
   /** A new network: new buffers, and the first test predictions are due at once. */
   reset(): void {
-    this.input = createInputVolume(this.model.net.inputShape);
+    this.input = createDatasetInput(this.model.net.inputShape, this.model.dataset);
     this.outputs = new Float32Array(this.model.net.outputShape.depth);
     this.nextTestAt = -Infinity;
   }
@@ -63,7 +64,7 @@ export class Predictions {
 
   /**
    * The validation samples due among examples [first, first + count) (one every
-   * validationEvery), as a plan for a replica: images and 4-crop offsets drawn here, so a
+   * validationEvery), as a plan for a replica: images and test-time windows drawn here, so a
    * seed still reproduces the run. Null when none is due or the split is not ready.
    */
   validationProbes(first: number, count: number): EvaluationPlan | null {
@@ -75,7 +76,7 @@ export class Predictions {
     const rng = this.model.rng;
     const images = new Int32Array(due);
     for (let k = 0; k < due; k++) images[k] = available[rng.int(0, available.length)];
-    return planEvaluation(images, this.model.net.inputShape, '4crop', rng);
+    return planEvaluation(images, this.model.net.inputShape, '4crop', rng, this.model.dataset);
   }
 
   /** A batch of test predictions when the last one is testEveryMs old (the first right away). */
@@ -83,15 +84,17 @@ export class Predictions {
     if (now < this.nextTestAt) return;
     const test = this.model.data.test;
     if (test.count === 0) return;
+    const dataset = this.model.dataset;
+    const size = imageBytes(dataset);
     this.nextTestAt = now + this.options.testEveryMs;
     for (let k = 0; k < this.options.testBatch; k++) {
       const testIndex = this.model.rng.int(0, test.count);
-      predictAveragedCrops(this.model.net, this.input, test, testIndex, this.model.rng, this.outputs);
+      predictAveraged(this.model.net, this.input, dataset, test, testIndex, this.model.rng, this.outputs);
       const label = test.labels[testIndex];
       const top3 = this.topClasses(3);
       this.stats.recordPrediction({
         testIndex,
-        pixels: imagePixels(test, testIndex).slice(),
+        pixels: test.images.slice(testIndex * size, (testIndex + 1) * size),
         label,
         top3,
         correct: top3[0].label === label,
@@ -101,27 +104,32 @@ export class Predictions {
   }
 
   /**
-   * Classifies a 28x28 MNIST-style image (0..255, light digit on dark) with the 4-crop
-   * average, and shows it in the layer views until the probe is told otherwise.
+   * Classifies an image of the dataset's size and channels (0..255, HWC; for MNIST a
+   * light digit on dark) with the test-time average, and shows it in the layer views
+   * until the probe is told otherwise.
    */
   classifyImage(pixels: Uint8Array): ClassifyResult {
-    if (!(pixels instanceof Uint8Array) || pixels.length !== MNIST_PIXELS) {
-      return { ok: false, error: `An image must be 28x28 = ${MNIST_PIXELS} grayscale pixels, got ${pixels?.length ?? 0}.` };
+    const dataset = this.model.dataset;
+    const size = imageBytes(dataset);
+    if (!(pixels instanceof Uint8Array) || pixels.length !== size) {
+      const { width, height } = dataset;
+      const expected = dataset.channels === 1 ? `${width * height} grayscale pixels` : `${width * height} RGB pixels (${size} bytes)`;
+      return { ok: false, error: `An image must be ${width}x${height} = ${expected}, got ${pixels?.length ?? 0}.` };
     }
     const image = pixels.slice();
-    predictAveragedCrops(this.model.net, this.input, singleImageSet(image), 0, this.model.rng, this.outputs);
+    predictAveraged(this.model.net, this.input, dataset, singleImageSet(image), 0, this.model.rng, this.outputs);
     this.probe.otherPass();
     this.probe.inspect(image);
     return { ok: true, top3: this.topClasses(3) };
   }
 
-  /** One held-out example, 4-crop averaged, into the validation window. */
+  /** One held-out example, test-time averaged, into the validation window. */
   private validateOne(): void {
     const available = this.model.validationIndices();
     if (available.length === 0) return;
     const { rng, data } = this.model;
     const index = available[rng.int(0, available.length)];
-    predictAveragedCrops(this.model.net, this.input, data.train, index, rng, this.outputs);
+    predictAveraged(this.model.net, this.input, this.model.dataset, data.train, index, rng, this.outputs);
     this.probe.otherPass();
     const correct = argmax(this.outputs) === data.train.labels[index];
     this.stats.recordValidation(correct ? 1 : 0, correct ? 0 : 1);

@@ -2,7 +2,7 @@
  * The evaluation of the whole test set, on a frozen copy of the weights, run a share of
  * each slice of the run loop so training goes on (or stays paused) meanwhile.
  */
-import { imagePixels, MNIST_PIXELS, type MnistSet } from '../../data/mnist';
+import { imageBytes, type ImageGeometry, type ImageSet } from '../../data/dataset';
 import { Net } from '../../engine/net';
 import { Rng } from '../../engine/rng';
 import { evaluationRngSeed, TestSetEvaluator, type EvaluationOutcome, type EvaluationProgress } from '../evaluation';
@@ -54,6 +54,7 @@ export class TestSetEvaluation {
     const evaluator = new TestSetEvaluator(frozen, test, new Rng(evaluationRngSeed(this.model.seed)), {
       ...run,
       outputsAreProbabilities: this.model.lossType === 'softmax',
+      dataset: this.model.dataset,
     });
     return new Promise((resolve) => {
       this.job = { evaluator, onProgress, progressAt: -Infinity, resolve };
@@ -90,17 +91,19 @@ export class TestSetEvaluation {
 }
 
 /**
- * Raw pixels (0..255) of the given test images, 784 per image, concatenated in the order
- * asked: what the page shows of an evaluation. At most MAX_TEST_IMAGES at once.
+ * Raw pixels (0..255) of the given test images, width x height x channels bytes per image
+ * (HWC), concatenated in the order asked: what the page shows of an evaluation. At most
+ * MAX_TEST_IMAGES at once.
  */
-export function testImagePixels(test: MnistSet, indices: readonly number[]): Uint8Array {
+export function testImagePixels(test: ImageSet, geometry: ImageGeometry, indices: readonly number[]): Uint8Array {
   const wanted = indices.slice(0, MAX_TEST_IMAGES);
-  const out = new Uint8Array(wanted.length * MNIST_PIXELS);
+  const size = imageBytes(geometry);
+  const out = new Uint8Array(wanted.length * size);
   wanted.forEach((index, k) => {
     if (!(Number.isInteger(index) && index >= 0 && index < test.count)) {
       throw new RangeError(`test image ${index} is not loaded (${test.count} test images are)`);
     }
-    out.set(imagePixels(test, index), k * MNIST_PIXELS);
+    out.set(test.images.subarray(index * size, (index + 1) * size), k * size);
   });
   return out;
 }

@@ -14,6 +14,8 @@ function usageError(fn: () => unknown): string {
 describe('train options', () => {
   it('defaults to one epoch, seed 1, both evaluations, full test set', () => {
     expect(parseTrainArgs([])).toEqual({
+      dataDir: null,
+      dataFormat: null,
       budget: { kind: 'epochs', epochs: 1 },
       seed: 1,
       netFile: null,
@@ -95,6 +97,8 @@ describe('eval options', () => {
   it('requires --model and reads the rest', () => {
     expect(usageError(() => parseEvalArgs([]))).toBe('--model SNAPSHOT.json is required');
     expect(parseEvalArgs(['--model', 'm.json', '--eval', '4crop'])).toEqual({
+      dataDir: null,
+      dataFormat: null,
       modelFile: 'm.json',
       evalMode: '4crop',
       seed: 1,

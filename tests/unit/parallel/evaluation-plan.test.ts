@@ -3,7 +3,7 @@ import { createInputVolume, fillRandomCrop, predictAveragedCrops } from '../../.
 import type { MnistSet } from '../../../src/data/mnist';
 import { Rng } from '../../../src/engine/rng';
 import { Volume } from '../../../src/engine/volume';
-import { frontLoad, planEvaluation, slicePlan } from '../../../src/parallel/evaluation-plan';
+import { frontLoad, planEvaluation, slicePlan, WINDOW_STRIDE } from '../../../src/parallel/evaluation-plan';
 import { EpochOrder, EXAMPLE_STRIDE, ExampleStream } from '../../../src/parallel/example-stream';
 
 /** Ten synthetic 28x28 images whose pixels say where they are: pixel (x, y) of image i is (i*7 + x + 28*y) mod 256. */
@@ -43,7 +43,7 @@ describe('planEvaluation', () => {
     let k = 0;
     for (let i = 0; i < images.length; i++) {
       for (let p = 0; p < 4; p++, k++) {
-        expect(Array.from(seen[k])).toEqual(cropAt(images[i], plan.offsets[2 * k], plan.offsets[2 * k + 1]));
+        expect(Array.from(seen[k])).toEqual(cropAt(images[i], plan.offsets[WINDOW_STRIDE * k], plan.offsets[WINDOW_STRIDE * k + 1]));
       }
     }
   });
@@ -51,7 +51,8 @@ describe('planEvaluation', () => {
   it('uses the center crop, one pass, for center mode and needs no rng', () => {
     const plan = planEvaluation(Int32Array.from([0, 1]), { sx: 24, sy: 24, depth: 1 }, 'center');
     expect(plan.passes).toBe(1);
-    expect(Array.from(plan.offsets)).toEqual([2, 2, 2, 2]);
+    // (x, y, flip) per pass: no flip under MNIST's crops.
+    expect(Array.from(plan.offsets)).toEqual([2, 2, 0, 2, 2, 0]);
     expect(() => planEvaluation(Int32Array.from([0]), { sx: 24, sy: 24, depth: 1 }, '4crop')).toThrow(/needs an rng/);
   });
 });
@@ -59,7 +60,7 @@ describe('planEvaluation', () => {
 describe('frontLoad and slicePlan', () => {
   it('moves the given images to the front, each keeping its own crops', () => {
     const plan = planEvaluation(Int32Array.from([0, 1, 2, 3, 4, 5]), { sx: 24, sy: 24, depth: 1 }, '4crop', new Rng(5));
-    const crops = (p: typeof plan, i: number) => Array.from(p.offsets.subarray(i * 8, i * 8 + 8));
+    const crops = (p: typeof plan, i: number) => Array.from(p.offsets.subarray(i * 4 * WINDOW_STRIDE, (i + 1) * 4 * WINDOW_STRIDE));
     // In the order given; 9 is not in the plan.
     const moved = frontLoad(plan, [4, 9, 1]);
     expect(Array.from(moved.images)).toEqual([4, 1, 0, 2, 3, 5]);

@@ -8,10 +8,10 @@ import {
   evaluationConfusion,
   evaluationRngSeed,
   predictedClass,
-  type EvaluationOutcome,
   type EvaluationProgress,
 } from '../../../src/training/evaluation';
 import { TrainingSession, type SessionData } from '../../../src/training/session';
+import { runToEnd } from './run-to-end';
 
 let mnist: MnistData;
 let data: SessionData;
@@ -36,18 +36,6 @@ function drivenSession(seed = 5) {
     for (const task of tasks.splice(0)) task();
   };
   return { session, tasks, runQueued };
-}
-
-async function runToEnd(promise: Promise<EvaluationOutcome>, runQueued: () => void, tasks: unknown[]) {
-  let settled: EvaluationOutcome | null = null;
-  void promise.then((o) => (settled = o));
-  for (let guard = 0; guard < 10_000 && tasks.length > 0; guard++) {
-    runQueued();
-    await Promise.resolve();
-  }
-  await Promise.resolve();
-  expect(settled).not.toBeNull();
-  return settled!;
 }
 
 describe('evaluating the test set in a session', () => {

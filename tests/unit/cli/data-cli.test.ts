@@ -1,0 +1,175 @@
+/**
+ * `npm run train -- --data DIR` and `npm run eval -- --data DIR` on tiny datasets the
+ * tests write: MNIST-format IDX files (some gzipped, with class names) and CIFAR-10
+ * binary batches; and the one-line refusals of bad directories, files and networks.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runEvalCli, runTrainCli, type CliIO } from '../../../scripts/lib/cli';
+import { CIFAR10_CLASS_NAMES } from '../../../src/data/cifar10';
+import { encodeIdxImages, encodeIdxLabels } from '../../../src/data/idx';
+import { cifarBatch, idxFiles } from '../data/dataset-fixtures';
+
+const QUIET = ['--quiet'];
+const FASHION_NAMES = ['shirt', 'trouser', 'bag'];
+
+/** ConvNetJS's CIFAR-10 demo network, shrunk (fewer filters) so a test trains it in moments. */
+const SMALL_RGB_NET = `layer_defs = [];
+layer_defs.push({type:'input', out_sx:32, out_sy:32, out_depth:3});
+layer_defs.push({type:'conv', sx:5, filters:4, stride:1, pad:2, activation:'relu'});
+layer_defs.push({type:'pool', sx:4, stride:4});
+layer_defs.push({type:'softmax', num_classes:10});
+trainer = new convnetjs.SGDTrainer(net, {method:'adadelta', batch_size:4, l2_decay:0.0001});
+`;
+
+let root: string;
+
+interface Run {
+  code: number;
+  stdout: string[];
+  stderr: string;
+}
+
+async function run(cli: typeof runTrainCli, argv: string[]): Promise<Run> {
+  const stdout: string[] = [];
+  let stderr = '';
+  const io: CliIO = {
+    stdout: (line) => stdout.push(line),
+    stderr: { write: (text: string) => (stderr += text), isTTY: false },
+  };
+  // MNIST must not be needed when --data is given.
+  const code = await cli(argv, io, {
+    loadData: () => {
+      throw new Error('the built-in MNIST was loaded');
+    },
+  });
+  return { code, stdout, stderr };
+}
+
+function lastJson(r: Run): Record<string, unknown> {
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout[r.stdout.length - 1]) as Record<string, unknown>;
+}
+
+/** Exit code 2 and exactly one line on stderr, matching `reason`. */
+function expectOneLine(r: Run, reason: RegExp, command = 'train'): void {
+  expect(r.code).toBe(2);
+  expect(r.stdout).toEqual([]);
+  const lines = r.stderr.trimEnd().split('\n');
+  expect(lines.length).toBe(1);
+  expect(lines[0]).toMatch(new RegExp(`^${command}: `));
+  expect(lines[0]).toMatch(reason);
+}
+
+function directory(name: string, files: Record<string, Uint8Array | string>): string {
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  for (const [file, content] of Object.entries(files)) writeFileSync(join(dir, file), content);
+  return dir;
+}
+
+/** A 28x28 MNIST-format set of 3 classes, images gzipped, labels raw, with a classes.txt. */
+function fashionLike(name: string, replace: Record<string, Uint8Array> = {}): string {
+  const files: Record<string, Uint8Array | string> = { 'classes.txt': FASHION_NAMES.join('\n') };
+  for (const file of idxFiles({ train: 40, test: 12, classes: 3 })) {
+    const gz = file.name.includes('images');
+    files[gz ? `${file.name}.gz` : file.name] = gz ? gzipSync(file.bytes) : file.bytes;
+  }
+  return directory(name, { ...files, ...replace });
+}
+
+function cifarLike(name: string): string {
+  const labels = (count: number) => Array.from({ length: count }, (_, i) => (i * 3) % 10);
+  return directory(name, { 'data_batch_1.bin': cifarBatch(labels(30)), 'test_batch.bin': cifarBatch(labels(10)) });
+}
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'data-cli-'));
+});
+
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('npm run train -- --data DIR', () => {
+  it('trains on an MNIST-format directory (format read from the names) and names the dataset and its classes', async () => {
+    const dir = fashionLike('fashion');
+    const out = join(root, 'fashion.json');
+    const json = lastJson(await run(runTrainCli, ['--data', dir, '--examples', '30', '--out', out, ...QUIET]));
+    expect(json.examples).toBe(30);
+    expect(json.dataset).toMatchObject({ name: 'fashion', classes: FASHION_NAMES, shape: [28, 28, 1], train: 40, test: 12 });
+    expect((json.dataset as { fingerprint: string }).fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    // Every image of the test set is scored: accuracies are multiples of 1/12.
+    expect(Math.round((json.testAccuracyCenter as number) * 12) / 12).toBeCloseTo(json.testAccuracyCenter as number, 9);
+
+    const evaluated = lastJson(await run(runEvalCli, ['--model', out, '--data', dir, '--data-format', 'idx', ...QUIET]));
+    expect(evaluated.examples).toBe(12);
+    expect(evaluated.dataset).toMatchObject({ name: 'fashion', classes: FASHION_NAMES });
+    // The snapshot and the seed give the same center-crop figure as at the end of training.
+    expect(evaluated.testAccuracyCenter).toBe(json.testAccuracyCenter);
+  });
+
+  it('is reproducible: the same seed gives the same result line', async () => {
+    const dir = fashionLike('again');
+    const args = ['--data', dir, '--examples', '25', '--seed', '7', ...QUIET];
+    const [a, b] = [lastJson(await run(runTrainCli, args)), lastJson(await run(runTrainCli, args))];
+    expect({ ...a, seconds: 0, examplesPerSecond: 0, evaluationSeconds: 0 }).toEqual({
+      ...b,
+      seconds: 0,
+      examplesPerSecond: 0,
+      evaluationSeconds: 0,
+    });
+  });
+
+  it('trains an RGB network on CIFAR-10 batches, with shifts and flips', async () => {
+    const dir = cifarLike('cifar');
+    const net = join(root, 'rgb-net.txt');
+    writeFileSync(net, SMALL_RGB_NET);
+    const json = lastJson(await run(runTrainCli, ['--data', dir, '--net', net, '--examples', '16', ...QUIET]));
+    expect(json.examples).toBe(16);
+    expect(json.dataset).toMatchObject({ name: 'cifar', shape: [32, 32, 3], train: 30, test: 10 });
+    // No batches.meta.txt: CIFAR-10's own class names.
+    expect((json.dataset as { classes: string[] }).classes).toEqual([...CIFAR10_CLASS_NAMES]);
+    expect(json.testAccuracy4Crop).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('refusals of --data, one line each', () => {
+  it('a directory that does not exist', async () => {
+    expectOneLine(await run(runTrainCli, ['--data', join(root, 'nowhere'), ...QUIET]), /nowhere: does not exist/);
+  });
+
+  it('an empty directory, and one holding no dataset', async () => {
+    expectOneLine(await run(runTrainCli, ['--data', directory('empty', {}), ...QUIET]), /empty: is empty/);
+    const odd = directory('odd', { 'notes.md': 'hello' });
+    expectOneLine(await run(runTrainCli, ['--data', odd, ...QUIET]), /odd: holds neither MNIST-format IDX files/);
+  });
+
+  it('a damaged file, naming it', async () => {
+    const dir = fashionLike('truncated', { 'train-labels-idx1-ubyte': encodeIdxLabels(new Uint8Array(39)) });
+    expectOneLine(await run(runTrainCli, ['--data', dir, ...QUIET]), /truncated\/train-images-idx3-ubyte\.gz: holds 40 images but \S+train-labels-idx1-ubyte holds 39 labels/);
+    const wrongMagic = fashionLike('magic', { 't10k-labels-idx1-ubyte': encodeIdxImages(new Uint8Array(12 * 4), 12, 2, 2) });
+    expectOneLine(await run(runTrainCli, ['--data', wrongMagic, ...QUIET]), /magic\/t10k-labels-idx1-ubyte: magic number 2051 \(that is an images file\)/);
+  });
+
+  it('a network whose input does not fit, naming both shapes', async () => {
+    const dir = cifarLike('cifar-seed');
+    expectOneLine(
+      await run(runTrainCli, ['--data', dir, ...QUIET]),
+      /the seed network: the network's input is 24x24x1, but cifar-seed images are 32x32x3; use an input of depth 3/,
+    );
+  });
+
+  it('--data-format without --data, or one that is not a format', async () => {
+    const r = await run(runTrainCli, ['--data-format', 'idx']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^train: --data-format says how to read --data DIR; give --data too\n/);
+    const bad = await run(runTrainCli, ['--data', root, '--data-format', 'png']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^train: --data-format must be idx, cifar10, images, got 'png'\n/);
+  });
+});
