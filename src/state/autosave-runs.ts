@@ -224,12 +224,13 @@ export function describeNetwork(definitionText: string, method: string): string 
   } catch {
     return `a network this app cannot read · ${method}`;
   }
-  const parts = layers.flatMap((layer): string[] => {
+  const parts = layers.flatMap((layer, index): string[] => {
     switch (layer.type) {
       case 'conv':
         return [`conv ${layer.filters}`];
       case 'fc':
-        return [`fc ${layer.numNeurons}`];
+        // The fc layer a softmax or svm desugars to is said by the classifier itself.
+        return isClassifier(layers[index + 1]) ? [] : [`fc ${layer.numNeurons}`];
       case 'softmax':
       case 'svm':
         return [`${layer.type} ${layer.numClasses}`];
@@ -245,6 +246,10 @@ export function describeNetwork(definitionText: string, method: string): string 
     }
   });
   return [...parts, method].join(' · ');
+}
+
+function isClassifier(layer: ResolvedLayer | undefined): boolean {
+  return layer?.type === 'softmax' || layer?.type === 'svm';
 }
 
 /** Roughly how many bytes `value` takes in storage: typed arrays by their length, text at 2 B a character. */
