@@ -15,8 +15,12 @@ export interface RunClaim {
 }
 
 export interface RunLocks {
-  /** Holds run `id` for this tab, or null when another tab (or this one already) holds it. */
-  claim(id: string): Promise<RunClaim | null>;
+  /**
+   * Holds run `id` for this tab, or null when another tab (or this one already) holds it.
+   * With `waitMs`, waits that long for a holder to let go (a reload: the page being
+   * replaced may not have released its run yet).
+   */
+  claim(id: string, waitMs?: number): Promise<RunClaim | null>;
   /** The runs other tabs hold now. */
   heldElsewhere(): Promise<Set<string>>;
 }
@@ -27,10 +31,11 @@ const LOCK_PREFIX = 'mnist-cnn-dashboard run ';
 export function webRunLocks(locks: LockManager): RunLocks {
   const mine = new Set<string>();
   return {
-    claim(id) {
+    claim(id, waitMs = 0) {
       return new Promise<RunClaim | null>((resolve, reject) => {
+        const options: LockOptions = waitMs > 0 ? { signal: AbortSignal.timeout(waitMs) } : { ifAvailable: true };
         locks
-          .request(LOCK_PREFIX + id, { ifAvailable: true }, (lock) => {
+          .request(LOCK_PREFIX + id, options, (lock) => {
             if (!lock) {
               resolve(null);
               return undefined;
@@ -46,7 +51,11 @@ export function webRunLocks(locks: LockManager): RunLocks {
               });
             });
           })
-          .catch(reject);
+          .catch((error: unknown) => {
+            // The wait ran out: someone else still holds the run.
+            if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError')) resolve(null);
+            else reject(error instanceof Error ? error : new Error(String(error)));
+          });
       });
     },
     async heldElsewhere() {
@@ -80,8 +89,13 @@ export function broadcastRunLocks(channelName = 'mnist-cnn-dashboard runs', answ
     return held;
   }
   return {
-    async claim(id) {
-      if (mine.has(id) || (await heldElsewhere()).has(id)) return null;
+    async claim(id, waitMs = 0) {
+      if (mine.has(id)) return null;
+      if ((await heldElsewhere()).has(id)) {
+        if (waitMs <= 0) return null;
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+        if (mine.has(id) || (await heldElsewhere()).has(id)) return null;
+      }
       mine.add(id);
       return { release: () => void mine.delete(id) };
     },

@@ -27,6 +27,9 @@ export interface TabMemory {
 export const RUN_OPEN_ELSEWHERE =
   'The run this tab had is open in another tab, so this tab started a new run of its own; switch to the other tab to go on with that run.';
 
+/** How long a reloading tab waits for the page it replaces to let go of its run, ms. */
+export const RELOAD_WAIT_MS = 1000;
+
 /** What a tab starts with. */
 export interface TabStart {
   runId: string;
@@ -52,7 +55,7 @@ export async function openTabRun({ runs, locks, url, memory }: TabRunSources): P
   const asked = isRunId(fromUrl) ? fromUrl : memory.getItem(TAB_RUN_KEY);
   const legacy = await runs.migrateLegacy();
   if (isRunId(asked)) {
-    const claim = await locks.claim(asked);
+    const claim = await locks.claim(asked, RELOAD_WAIT_MS);
     if (claim) return remember(memory, { runId: asked, claim, found: await runs.read(asked), openElsewhere: null, offer: [] });
     return remember(memory, { ...(await freshRun(runs, locks)), openElsewhere: RUN_OPEN_ELSEWHERE });
   }

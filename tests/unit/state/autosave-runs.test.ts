@@ -29,7 +29,9 @@ afterEach(() => {
  */
 class FakeLockManager {
   private readonly held = new Set<string>();
-  request(name: string, _options: { ifAvailable: true }, callback: (lock: { name: string } | null) => unknown): Promise<unknown> {
+  request(name: string, options: { ifAvailable?: true; signal?: AbortSignal }, callback: (lock: { name: string } | null) => unknown): Promise<unknown> {
+    // A wait (with a signal) that the test never ends: as if it timed out at once.
+    if (this.held.has(name) && options.signal) return Promise.reject(new DOMException('The lock wait timed out.', 'TimeoutError'));
     if (this.held.has(name)) return Promise.resolve(callback(null));
     this.held.add(name);
     return Promise.resolve(callback({ name })).finally(() => this.held.delete(name));
