@@ -7,8 +7,7 @@
  */
 import type { AutosaveNotice, AutosaveSlice } from '../types';
 import type { RestoredRun, Slice, SliceContext } from './context';
-import { INITIAL_DATA, pointsUpTo } from './run';
-import { IDLE_EVALUATION } from './evaluation';
+import { clearedRun, pointsUpTo } from './run';
 
 type AutosaveActions = 'resumeFromAutosave' | 'startFresh' | 'dismissAutosaveNotice' | 'resumeSavedRun' | 'deleteSavedRun' | 'dismissSavedRuns';
 
@@ -72,29 +71,18 @@ function initialNotice(restored: RestoredRun | null | undefined, refusal: string
 async function continueSavedRun({ set, get, backend, guarded }: SliceContext, id: string, run: RestoredRun): Promise<void> {
   const state = get();
   const { checkpoint } = run;
-  state.chartHistory.clear();
+  const cleared = clearedRun(state);
   state.chartHistory.add(pointsUpTo(run.lossHistory, checkpoint.examples));
   set({
+    ...cleared,
+    lossHistory: state.chartHistory.values,
+    stats: { ...run.stats, examplesSeen: checkpoint.examples, examplesPerSecond: 0, running: false },
+    continuesRun: true,
+    lastCheckpoint: checkpoint,
+    exampleFrozen: false,
     savedRunId: id,
     savedRuns: [],
     autosave: { kind: 'resumed', examples: checkpoint.examples, savedAt: run.savedAt },
-    runId: null,
-    continuesRun: true,
-    lastCheckpoint: checkpoint,
-    data: { ...INITIAL_DATA },
-    stats: { ...run.stats, examplesSeen: checkpoint.examples, examplesPerSecond: 0, running: false },
-    network: null,
-    lossHistory: state.chartHistory.values,
-    testEvaluationPoints: [],
-    layerViews: {},
-    predictions: [],
-    heldPredictions: [],
-    userImage: null,
-    exampleFrozen: false,
-    fault: null,
-    evaluation: IDLE_EVALUATION,
-    evaluationGeneration: state.evaluationGeneration + 1,
-    viewsStale: true,
   });
   await guarded('Resuming the saved run', () => backend.restart({ checkpoint, paused: true }), undefined);
 }

@@ -1,7 +1,7 @@
-import { useState } from 'react';
 import { useDashboard, useDashboardActions } from '../../state/store';
 import { formatInteger } from '../common/format';
 import { SavedRunsOffer } from './SavedRunsOffer';
+import { useBusy } from './use-busy';
 import './autosave.css';
 
 /**
@@ -21,17 +21,8 @@ export function AutosaveBanner() {
 function AutosaveNotice() {
   const notice = useDashboard((s) => s.autosave);
   const actions = useDashboardActions();
-  const [busy, setBusy] = useState(false);
+  const [busy, run] = useBusy();
   if (!notice) return null;
-
-  const run = (action: () => Promise<void>) => async () => {
-    setBusy(true);
-    try {
-      await action();
-    } finally {
-      setBusy(false);
-    }
-  };
 
   if (notice.kind === 'refused' || notice.kind === 'open-elsewhere') {
     return (

@@ -1,7 +1,7 @@
-import { useState } from 'react';
 import { useDashboard, useDashboardActions } from '../../state/store';
 import type { SavedRunSummary } from '../../state/types';
 import { formatInteger, formatPercent } from '../common/format';
+import { useBusy } from './use-busy';
 import './autosave.css';
 
 /**
@@ -13,17 +13,8 @@ export function SavedRunsOffer() {
   const runs = useDashboard((s) => s.savedRuns);
   const problem = useDashboard((s) => s.savedRunsProblem);
   const actions = useDashboardActions();
-  const [busy, setBusy] = useState(false);
+  const [busy, act] = useBusy();
   if (runs.length === 0) return null;
-
-  const act = (action: () => Promise<void>) => async () => {
-    setBusy(true);
-    try {
-      await action();
-    } finally {
-      setBusy(false);
-    }
-  };
 
   return (
     <section className="saved-runs" aria-labelledby="saved-runs-title">

@@ -77,6 +77,15 @@ async function openTab(browser: FakeLockManager, tabMemory: TabMemory = memory()
   };
 }
 
+/** A tab that trained to 300 examples and was closed, then a page opened fresh. */
+async function freshPageAfterARun() {
+  const locks = new FakeLockManager();
+  const a = await openTab(locks);
+  await a.trainTo(300);
+  a.start.claim.release();
+  return { a, fresh: await openTab(locks) };
+}
+
 describe('each run has its own record', () => {
   it('two tabs write two records, and a reload returns each tab to its own run', async () => {
     const locks = new FakeLockManager();
@@ -98,11 +107,7 @@ describe('each run has its own record', () => {
   });
 
   it('a page opened fresh offers the recent runs, newest first, with network, examples, accuracy and size', async () => {
-    const locks = new FakeLockManager();
-    const a = await openTab(locks);
-    await a.trainTo(300);
-    a.start.claim.release();
-    const fresh = await openTab(locks);
+    const { a, fresh } = await freshPageAfterARun();
     const offer = fresh.store.getState().savedRuns;
     expect(offer).toHaveLength(1);
     expect(offer[0]).toMatchObject({ id: a.start.runId, examples: 300, network: 'pool · softmax 10 · adadelta', params: base.params.length });
@@ -111,11 +116,7 @@ describe('each run has its own record', () => {
   });
 
   it('Resume from the offer makes that run the tab\'s own (paused, its chart back), and the autosave writes it from then on', async () => {
-    const locks = new FakeLockManager();
-    const a = await openTab(locks);
-    await a.trainTo(300);
-    a.start.claim.release();
-    const fresh = await openTab(locks);
+    const { a, fresh } = await freshPageAfterARun();
     await fresh.store.getState().actions.resumeSavedRun(a.start.runId);
     const state = fresh.store.getState();
     expect(state.savedRunId).toBe(a.start.runId);
@@ -131,11 +132,7 @@ describe('each run has its own record', () => {
   });
 
   it('Delete from the offer forgets that run and lists the rest', async () => {
-    const locks = new FakeLockManager();
-    const a = await openTab(locks);
-    await a.trainTo(300);
-    a.start.claim.release();
-    const fresh = await openTab(locks);
+    const { a, fresh } = await freshPageAfterARun();
     await fresh.store.getState().actions.deleteSavedRun(a.start.runId);
     expect(fresh.store.getState().savedRuns).toEqual([]);
     expect(await indexedDbStorage().get(`run:${a.start.runId}`)).toBeUndefined();
@@ -175,6 +172,16 @@ describe('a run open in another tab', () => {
     claim!.release();
     expect(await tabB.claim('run-1')).not.toBeNull();
     expect(await tabA.claim('run-1')).toBeNull();
+  });
+
+  it('a reloading tab waits for the page it replaces to let go of its run', async () => {
+    const channel = `test runs ${Math.random()}`;
+    const leaving = broadcastRunLocks(channel, 20);
+    const reloaded = broadcastRunLocks(channel, 20);
+    cleanups.push(() => leaving.close(), () => reloaded.close());
+    const claim = await leaving.claim('run-1');
+    setTimeout(() => claim!.release(), 30);
+    expect(await reloaded.claim('run-1', 200)).not.toBeNull();
   });
 });
 
