@@ -24,7 +24,11 @@ import {
   estimateBytes,
   MAX_KEPT_BYTES,
   MAX_KEPT_RUNS,
-  summarizeRun, type AutosaveRecord, type FoundAutosave, type SavedRuns } from './autosave-runs';
+  summarizeRun,
+  type AutosaveRecord,
+  type FoundAutosave,
+  type SavedRuns,
+} from './autosave-runs';
 import type { DashboardState } from './types';
 import { EMPTY_STATS, type DashboardStore, type DashboardStoreOptions, type RestoredRun } from './store';
 import { addNotice } from './slices/run';
@@ -220,10 +224,13 @@ export class Autosaver {
     void this.save();
   };
 
-  /** Puts the period in the store, for the Run card. */
+  /** Puts the period and the last save's time in the store, for the Run card. */
   private showPeriod(): void {
-    const periodMs = this.periodMs;
-    if (this.store && this.store.getState().autosavePeriodMs !== periodMs) this.store.setState({ autosavePeriodMs: periodMs });
+    const shown = { autosavePeriodMs: this.periodMs, autosaveSaveMs: this.measuredSaveMs };
+    const store = this.store;
+    if (!store) return;
+    const state = store.getState();
+    if (state.autosavePeriodMs !== shown.autosavePeriodMs || state.autosaveSaveMs !== shown.autosaveSaveMs) store.setState(shown);
   }
 
   private async writeRecord(): Promise<void> {

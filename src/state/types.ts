@@ -136,6 +136,8 @@ export interface AutosaveSlice {
   savedRunsProblem: string | null;
   /** How often the autosave saves while training runs, ms; null without autosave. */
   autosavePeriodMs: number | null;
+  /** How long the last save took (copy out of the worker and write), ms; null before one. */
+  autosaveSaveMs: number | null;
 }
 
 /** idle: nothing started yet; stopped: the last comparison's results stay on show. */

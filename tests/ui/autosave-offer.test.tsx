@@ -122,5 +122,7 @@ describe('the autosave period line', () => {
     expect(screen.queryByText(/Autosaved every/)).toBeNull();
     act(() => store.setState({ autosavePeriodMs: 30_000 }));
     expect(screen.getByText('Autosaved every 30 s while training, and when it pauses.')).toBeDefined();
+    act(() => store.setState({ autosaveSaveMs: 1_234 }));
+    expect(screen.getByText('Autosaved every 30 s while training, and when it pauses (the last save took 1.23 s).')).toBeDefined();
   });
 });

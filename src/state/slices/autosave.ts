@@ -20,6 +20,7 @@ export const createAutosaveSlice: Slice<AutosaveSlice, AutosaveActions> = (conte
     savedRuns: savedRuns ? [...savedRuns.offer] : [],
     savedRunsProblem: null,
     autosavePeriodMs: null,
+    autosaveSaveMs: null,
     actions: {
       async resumeFromAutosave() {
         set({ autosave: null });

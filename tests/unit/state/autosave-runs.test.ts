@@ -287,5 +287,6 @@ describe('how often a big network is saved', () => {
     await autosaver.save();
     expect(autosaver.periodMs).toBe(30_000);
     expect(store.getState().autosavePeriodMs).toBe(30_000);
+    expect(store.getState().autosaveSaveMs).toBe(1500);
   });
 });
