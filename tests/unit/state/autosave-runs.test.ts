@@ -270,6 +270,19 @@ describe('how often a big network is saved', () => {
     expect(periodFor(801)).toBe(17_000);
   });
 
+  it('before a save is measured, estimates it from the network\'s size', () => {
+    const backend = createFakeBackend();
+    const store = createDashboardStore(backend);
+    cleanups.push(() => store.dispose());
+    const autosaver = new Autosaver({ runs: new SavedRuns(indexedDbStorage()), runId: 'size-run', page: null, persist: null, estimate: null });
+    autosaver.attach(store);
+    const network = (totalParams: number) => ({ layers: [], totalParams, trainer: base.trainer, definitionText: base.definitionText });
+    backend.emitUpdate({ stats: { running: true }, network: network(1_000_000) });
+    expect(store.getState().autosavePeriodMs).toBe(AUTOSAVE_PERIOD_MS);
+    backend.emitUpdate({ stats: { running: true }, network: network(4_000_000) });
+    expect(store.getState().autosavePeriodMs).toBe(36_000);
+  });
+
   it('stretches the period by the save time it measures, and shows it in the store', async () => {
     let clock = 0;
     const backend = createFakeBackend();
