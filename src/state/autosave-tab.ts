@@ -56,7 +56,13 @@ export async function openTabRun({ runs, locks, url, memory }: TabRunSources): P
   const legacy = await runs.migrateLegacy();
   if (isRunId(asked)) {
     const claim = await locks.claim(asked, RELOAD_WAIT_MS);
-    if (claim) return remember(memory, { runId: asked, claim, found: await runs.read(asked), openElsewhere: null, offer: [] });
+    if (claim) {
+      const found = await runs.read(asked);
+      // The address bar follows the run in force, so a record of another configuration is
+      // older than it (a reload right after a change, before its save): the address wins.
+      const current: FoundAutosave = found.kind === 'found' && !fitsLink(found.record.config, url) ? { kind: 'none' } : found;
+      return remember(memory, { runId: asked, claim, found: current, openElsewhere: null, offer: [] });
+    }
     return remember(memory, { ...(await freshRun(runs, locks)), openElsewhere: RUN_OPEN_ELSEWHERE });
   }
   // An autosave from before per-run records goes on in the first page that opens, as it used to.

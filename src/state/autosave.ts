@@ -20,6 +20,7 @@
  * by the save times measured here (the Run card states both).
  */
 import { errorMessage } from '../engine/error-message';
+import type { SessionCheckpoint } from '../training/checkpoint';
 import type { RunLocks } from './autosave-locks';
 import {
   AUTOSAVE_VERSION,
@@ -255,7 +256,8 @@ export class Autosaver {
       checkpoint,
       lossHistory: state.lossHistory.filter((p) => p.examples <= checkpoint.examples),
       stats: { ...(state.stats ?? EMPTY_STATS), examplesSeen: checkpoint.examples },
-      config: { definitionText: checkpoint.definitionText, seed: checkpoint.seed },
+      // As the address bar holds it (run-url-sync): the text in force, live trainer changes included.
+      config: { definitionText: textInForce(state, checkpoint), seed: checkpoint.seed },
     };
     try {
       await this.runs.write(runId, record, summarizeRun(runId, record));
@@ -313,6 +315,12 @@ export class Autosaver {
       // The cap is housekeeping: a failure here must not stop saving.
     }
   }
+}
+
+/** The definition text in force for the checkpoint's run (the store's, unless it already shows another run). */
+function textInForce(state: DashboardState, checkpoint: SessionCheckpoint): string {
+  const network = state.network;
+  return network && network.seed === checkpoint.seed ? network.definitionText : checkpoint.definitionText;
 }
 
 /** Storage full: Chromium and Firefox name it QuotaExceededError (Firefox's old name was NS_ERROR_DOM_QUOTA_REACHED). */

@@ -39,7 +39,7 @@ export interface DashboardStoreOptions {
   restored?: RestoredRun | null;
   /** Why an autosave found at page load could not be used (the banner says so); a fresh run starts. */
   autosaveRefusal?: string | null;
-  /** Forgets the autosave: "Start fresh", or a saved run the worker refused. */
+  /** Forgets this tab's saved run: "Start fresh", or a saved run the worker refused. */
   discardAutosave?: () => Promise<void>;
   /** This tab's run and the other saved runs (src/state/autosave-tab.ts); absent without autosave. */
   savedRuns?: SavedRunsAccess;

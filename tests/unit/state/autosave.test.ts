@@ -247,6 +247,19 @@ describe('reading the autosave at page load', () => {
     expect(restored?.checkpoint.examples).toBe(300);
   });
 
+  it("a tab's record of another configuration than its address bar is older than it (a reload right after a change): the address wins", async () => {
+    const record = await goodRecord();
+    const memory = tabMemory();
+    memory.setItem('mnist-cnn-dashboard run', RUN_ID);
+    const runs = new SavedRuns(indexedDbStorage());
+    const url = (seed: number) => new URLSearchParams({ net: record.config.definitionText, seed: String(seed) });
+    const newer = await openTabRun({ runs, locks: UNCOORDINATED_RUN_LOCKS, url: url(record.config.seed + 1), memory });
+    expect(newer.runId).toBe(RUN_ID);
+    expect(newer.found).toEqual({ kind: 'none' });
+    const same = await openTabRun({ runs, locks: UNCOORDINATED_RUN_LOCKS, url: url(record.config.seed), memory });
+    expect(same.found).toEqual({ kind: 'found', record });
+  });
+
   it('finds nothing in an empty database: a new run id, nothing to offer', async () => {
     const start = await readLegacy(indexedDbStorage(), plainUrl);
     expect(start.found).toEqual({ kind: 'none' });
