@@ -3,9 +3,10 @@
  * summary (a changed network, a live trainer change, a Reset with a seed, a loaded
  * snapshot), the URL's `net` and `seed` are rewritten in place (replaceState, so Back
  * is not flooded with every trainer tweak). Copying the address then shares the run.
+ * The tab's autosaved run id goes in `run` (see autosave-tab.ts) whenever it changes.
  */
 import type { DashboardStore } from './store';
-import { writeRunConfig } from './run-url';
+import { RUN_PARAM, writeRunConfig } from './run-url';
 
 /** The bits of window.location / window.history this needs; tests pass their own. */
 export interface AddressBar {
@@ -18,11 +19,13 @@ export interface AddressBar {
 /** Starts following the store; returns the unsubscribe function. */
 export function followRunInUrl(store: DashboardStore, bar: AddressBar = window): () => void {
   const write = () => {
-    const network = store.getState().network;
-    // A summary without a seed was not made by a session (tests); nothing to reproduce.
-    if (!network || network.seed === undefined) return;
+    const { network, savedRunId } = store.getState();
     const url = new URL(bar.location.href);
-    url.search = writeRunConfig(url.searchParams, { definitionText: network.definitionText, seed: network.seed }).toString();
+    if (savedRunId !== null) url.searchParams.set(RUN_PARAM, savedRunId);
+    // A summary without a seed was not made by a session (tests); nothing to reproduce.
+    if (network && network.seed !== undefined) {
+      url.search = writeRunConfig(url.searchParams, { definitionText: network.definitionText, seed: network.seed }).toString();
+    }
     if (url.href !== bar.location.href) bar.history.replaceState(bar.history.state, '', url.href);
   };
   write();
@@ -30,7 +33,7 @@ export function followRunInUrl(store: DashboardStore, bar: AddressBar = window):
   // `?layer=` entries); they get the run in force too.
   bar.addEventListener?.('popstate', write);
   const unsubscribe = store.subscribe((state, previous) => {
-    if (state.network !== previous.network) write();
+    if (state.network !== previous.network || state.savedRunId !== previous.savedRunId) write();
   });
   return () => {
     unsubscribe();

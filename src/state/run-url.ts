@@ -10,6 +10,8 @@ import { errorMessage } from '../engine';
 
 export const NET_PARAM = 'net';
 export const SEED_PARAM = 'seed';
+/** The tab's autosaved run (see autosave-tab.ts): a reload goes back to it. */
+export const RUN_PARAM = 'run';
 /** The seed a session uses when none is given (see TrainingSession). */
 export const DEFAULT_SEED = 1;
 /** Seeds are 32-bit unsigned integers: the PRNG state is one uint32. */

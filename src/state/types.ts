@@ -26,7 +26,26 @@ import type { LossHistory } from './loss-history';
  */
 export type AutosaveNotice =
   | { kind: 'resumed'; examples: number; savedAt: number }
-  | { kind: 'refused'; message: string };
+  | { kind: 'refused'; message: string }
+  /** The tab's run is open in another tab: this tab started a run of its own instead. */
+  | { kind: 'open-elsewhere'; message: string };
+
+/** A run kept by the autosave, as the recent-runs offer lists it (see autosave-runs.ts). */
+export interface SavedRunSummary {
+  id: string;
+  /** ms since the epoch. */
+  savedAt: number;
+  examples: number;
+  /** Validation accuracy (training accuracy before there is one), a fraction; null before either. */
+  accuracy: number | null;
+  /** e.g. "conv 8 · pool · softmax 10 · adadelta". */
+  network: string;
+  params: number;
+  /** About how much storage the record takes, B. */
+  bytes: number;
+  /** Another tab has it open (so it cannot be resumed or deleted here). */
+  openElsewhere?: boolean;
+}
 
 /** The full test-set evaluation: its progress while it runs, the last result once done. */
 export interface EvaluationState {
@@ -110,6 +129,16 @@ export interface EvaluationSlice {
 export interface AutosaveSlice {
   /** The autosave found at page load, until dealt with (see AutosaveNotice); null otherwise. */
   autosave: AutosaveNotice | null;
+  /** This tab's run id: its autosave record, kept in the URL and sessionStorage; null without autosave. */
+  savedRunId: string | null;
+  /** The recent runs a page opened fresh offers to resume, newest first; empty once dealt with. */
+  savedRuns: SavedRunSummary[];
+  /** Why the last resume or delete from the offer did not happen, or null. */
+  savedRunsProblem: string | null;
+  /** How often the autosave saves while training runs, ms; null without autosave. */
+  autosavePeriodMs: number | null;
+  /** How long the last save took (copy out of the worker and write), ms; null before one. */
+  autosaveSaveMs: number | null;
 }
 
 /** idle: nothing started yet; stopped: the last comparison's results stay on show. */
@@ -193,6 +222,12 @@ export interface DashboardActions {
   startFresh(): Promise<void>;
   /** Hides a notice about an autosave that could not be used. */
   dismissAutosaveNotice(): void;
+  /** The recent-runs offer's "Resume": this tab goes on with that saved run (paused), unless another tab has it open. */
+  resumeSavedRun(id: string): Promise<void>;
+  /** The recent-runs offer's "Delete": forgets that saved run, unless another tab has it open. */
+  deleteSavedRun(id: string): Promise<void>;
+  /** Hides the recent-runs offer. */
+  dismissSavedRuns(): void;
   /**
    * Starts a trainer comparison. While one is active the main training stays paused (both
    * would share the same cores); stopComparison resumes it if the comparison paused it.

@@ -8,7 +8,7 @@ import { errorMessage } from '../../engine';
 import type { ComparisonBackend } from '../../comparison/comparison-client';
 import type { LossPoint, Promised, TrainingApi, TrainingEvents, TrainingStats } from '../../training/protocol';
 import type { ResumeFrom, SessionCheckpoint } from '../../training/checkpoint';
-import type { DashboardActions, DashboardState } from '../types';
+import type { DashboardActions, DashboardState, SavedRunSummary } from '../types';
 
 /**
  * Everything the store needs from the training side: the training API with promised
@@ -39,10 +39,26 @@ export interface DashboardStoreOptions {
   restored?: RestoredRun | null;
   /** Why an autosave found at page load could not be used (the banner says so); a fresh run starts. */
   autosaveRefusal?: string | null;
-  /** Forgets the autosave: "Start fresh", or a saved run the worker refused. */
+  /** Forgets this tab's saved run: "Start fresh", or a saved run the worker refused. */
   discardAutosave?: () => Promise<void>;
+  /** This tab's run and the other saved runs (src/state/autosave-tab.ts); absent without autosave. */
+  savedRuns?: SavedRunsAccess;
   /** The trainer comparison's backend; default: a comparison worker, made on the first start. */
   comparison?: ComparisonBackend;
+}
+
+/** What the store may do with the runs the autosave keeps. */
+export interface SavedRunsAccess {
+  /** This tab's run id at page load. */
+  readonly runId: string;
+  /** The runs to offer at page load (none when the tab went back to its own run), newest first. */
+  readonly offer: readonly SavedRunSummary[];
+  /** A message when the tab's run was open in another tab at load (so a new run started), else null. */
+  readonly openElsewhere: string | null;
+  /** Makes `id` this tab's run and reads it, or says why not (another tab has it open, its record is damaged). */
+  open(id: string): Promise<{ ok: true; run: RestoredRun } | { ok: false; error: string }>;
+  /** Forgets run `id`, or says why not; answers the runs left to offer. */
+  remove(id: string): Promise<{ ok: true; runs: SavedRunSummary[] } | { ok: false; error: string }>;
 }
 
 export interface SliceContext {

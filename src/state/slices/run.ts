@@ -98,25 +98,7 @@ export const createRunSlice: Slice<RunSlice, RunActions> = (context) => {
       async restartTraining() {
         const checkpoint = get().lastCheckpoint;
         if (checkpoint) return restartFromCheckpoint(context, checkpoint);
-        const state = get();
-        state.chartHistory.clear();
-        set({
-          runId: null,
-          data: { ...INITIAL_DATA },
-          stats: null,
-          network: null,
-          lossHistory: state.chartHistory.values,
-          testEvaluationPoints: [],
-          layerViews: {},
-          predictions: [],
-          heldPredictions: [],
-          userImage: null,
-          fault: null,
-          notice: null,
-          evaluation: IDLE_EVALUATION,
-          evaluationGeneration: state.evaluationGeneration + 1,
-          viewsStale: true,
-        });
+        set(clearedRun(get()));
         await guarded('Restarting training', () => backend.restart(), undefined);
       },
       async exportCheckpoint() {
@@ -132,6 +114,28 @@ export const createRunSlice: Slice<RunSlice, RunActions> = (context) => {
     },
   };
 };
+
+/** The state while a new worker starts a run: nothing of the old run shown (its chart is emptied here). */
+export function clearedRun(state: DashboardState): Partial<DashboardState> {
+  state.chartHistory.clear();
+  return {
+    runId: null,
+    data: { ...INITIAL_DATA },
+    stats: null,
+    network: null,
+    lossHistory: state.chartHistory.values,
+    testEvaluationPoints: [],
+    layerViews: {},
+    predictions: [],
+    heldPredictions: [],
+    userImage: null,
+    fault: null,
+    notice: null,
+    evaluation: IDLE_EVALUATION,
+    evaluationGeneration: state.evaluationGeneration + 1,
+    viewsStale: true,
+  };
+}
 
 /**
  * A new worker that goes on from the checkpoint: the chart keeps what led up to it (points

@@ -1,28 +1,30 @@
-import { useState } from 'react';
 import { useDashboard, useDashboardActions } from '../../state/store';
 import { formatInteger } from '../common/format';
+import { SavedRunsOffer } from './SavedRunsOffer';
+import { useBusy } from './use-busy';
 import './autosave.css';
 
 /**
  * What the page did with the autosave it found at load: resumed the run, paused, until the
- * person picks "Resume" or "Start fresh"; or could not use it, and why.
+ * person picks "Resume" or "Start fresh"; or could not use it, and why (a damaged record,
+ * or the run open in another tab). Below it, on a page opened fresh, the recent runs.
  */
 export function AutosaveBanner() {
+  return (
+    <>
+      <AutosaveNotice />
+      <SavedRunsOffer />
+    </>
+  );
+}
+
+function AutosaveNotice() {
   const notice = useDashboard((s) => s.autosave);
   const actions = useDashboardActions();
-  const [busy, setBusy] = useState(false);
+  const [busy, run] = useBusy();
   if (!notice) return null;
 
-  const run = (action: () => Promise<void>) => async () => {
-    setBusy(true);
-    try {
-      await action();
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  if (notice.kind === 'refused') {
+  if (notice.kind === 'refused' || notice.kind === 'open-elsewhere') {
     return (
       <section className="banner autosave-banner autosave-banner--refused" aria-label="Autosave">
         <p role="alert">{notice.message}</p>

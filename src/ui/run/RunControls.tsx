@@ -4,6 +4,7 @@ import { useDashboard, useDashboardActions } from '../../state/store';
 import { Card } from '../common/Card';
 import './run.css';
 import { FieldError } from '../common/ErrorNotice';
+import { AutosavePeriod } from '../autosave/AutosavePeriod';
 
 /**
  * The run as something to repeat and share: the seed in force with "Reset" (the same
@@ -90,6 +91,7 @@ export function RunControls() {
         split. Reset starts this network and trainer over from fresh weights drawn with the seed. The page
         address holds the network, the trainer and the seed, so the link reproduces this run.
       </p>
+      <AutosavePeriod />
       <p className="run-status" role="status">
         {status}
       </p>

@@ -1,17 +1,17 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Autosaver, restoreOptions, type PageVisibility } from '../../../src/state/autosave';
 import {
-  AUTOSAVE_KEY,
   AUTOSAVE_VERSION,
-  Autosaver,
   indexedDbStorage,
-  readAutosave,
-  restoreOptions,
+  LEGACY_AUTOSAVE_KEY,
+  SavedRuns,
   type AutosaveRecord,
   type AutosaveStorage,
-  type PageVisibility,
-} from '../../../src/state/autosave';
+} from '../../../src/state/autosave-runs';
+import { openTabRun, type TabMemory } from '../../../src/state/autosave-tab';
+import { UNCOORDINATED_RUN_LOCKS } from '../../../src/state/autosave-locks';
 import { createFakeBackend, type FakeBackend } from '../../../src/state/fake-backend';
 import { createDashboardStore, type DashboardStore } from '../../../src/state/store';
 import type { SessionCheckpoint } from '../../../src/training/checkpoint';
@@ -73,16 +73,15 @@ function rig(): Rig {
   const idb = indexedDbStorage();
   const writes: AutosaveRecord[] = [];
   const storage: AutosaveStorage = {
-    get: (key) => idb.get(key),
-    del: (key) => idb.del(key),
-    set: (key, value) => {
-      writes.push(value as AutosaveRecord);
-      return idb.set(key, value);
+    ...idb,
+    setMany: (entries) => {
+      writes.push(...entries.filter(([key]) => key.startsWith('run:')).map(([, value]) => value as AutosaveRecord));
+      return idb.setMany(entries);
     },
   };
   let clock = 0;
   const page = new FakePage();
-  const autosaver = new Autosaver({ storage, now: () => clock, page });
+  const autosaver = new Autosaver({ runs: new SavedRuns(storage), runId: RUN_ID, now: () => clock, page, persist: null, estimate: null });
   autosaver.attach(store);
   return {
     backend,
@@ -98,8 +97,22 @@ function rig(): Rig {
   };
 }
 
-async function saved(storage: AutosaveStorage): Promise<AutosaveRecord | undefined> {
-  return (await storage.get(AUTOSAVE_KEY)) as AutosaveRecord | undefined;
+const RUN_ID = 'test-run1';
+
+async function saved(storage: AutosaveStorage, id = RUN_ID): Promise<AutosaveRecord | undefined> {
+  return (await storage.get(`run:${id}`)) as AutosaveRecord | undefined;
+}
+
+/** sessionStorage of one tab. */
+function tabMemory(): TabMemory & { kept: Map<string, string> } {
+  const kept = new Map<string, string>();
+  return { kept, getItem: (key) => kept.get(key) ?? null, setItem: (key, value) => void kept.set(key, value) };
+}
+
+/** What a tab finds of an old single-record autosave (moved into a run record on the way). */
+async function readLegacy(storage: AutosaveStorage, url: URLSearchParams) {
+  const start = await openTabRun({ runs: new SavedRuns(storage), locks: UNCOORDINATED_RUN_LOCKS, url, memory: tabMemory() });
+  return start;
 }
 
 describe('when the autosave writes', () => {
@@ -218,16 +231,40 @@ describe('reading the autosave at page load', () => {
     return (await saved(r.storage))!;
   }
 
-  it('finds a good record and turns it into a paused, restored run', async () => {
+  /** A tab whose sessionStorage names `id` (a reload of it). */
+  function reloadOf(id: string) {
+    const memory = tabMemory();
+    memory.setItem('mnist-cnn-dashboard run', id);
+    return openTabRun({ runs: new SavedRuns(indexedDbStorage()), locks: UNCOORDINATED_RUN_LOCKS, url: plainUrl, memory });
+  }
+
+  it("finds the tab's good record and turns it into a paused, restored run", async () => {
     const record = await goodRecord();
-    const found = await readAutosave(indexedDbStorage(), plainUrl);
-    expect(found).toEqual({ kind: 'found', record });
-    const { restored } = restoreOptions(found);
+    const start = await reloadOf(RUN_ID);
+    expect(start.runId).toBe(RUN_ID);
+    expect(start.found).toEqual({ kind: 'found', record });
+    const { restored } = restoreOptions(start.found);
     expect(restored?.checkpoint.examples).toBe(300);
   });
 
-  it('finds nothing in an empty database', async () => {
-    expect(await readAutosave(indexedDbStorage(), plainUrl)).toEqual({ kind: 'none' });
+  it("a tab's record of another configuration than its address bar is older than it (a reload right after a change): the address wins", async () => {
+    const record = await goodRecord();
+    const memory = tabMemory();
+    memory.setItem('mnist-cnn-dashboard run', RUN_ID);
+    const runs = new SavedRuns(indexedDbStorage());
+    const url = (seed: number) => new URLSearchParams({ net: record.config.definitionText, seed: String(seed) });
+    const newer = await openTabRun({ runs, locks: UNCOORDINATED_RUN_LOCKS, url: url(record.config.seed + 1), memory });
+    expect(newer.runId).toBe(RUN_ID);
+    expect(newer.found).toEqual({ kind: 'none' });
+    const same = await openTabRun({ runs, locks: UNCOORDINATED_RUN_LOCKS, url: url(record.config.seed), memory });
+    expect(same.found).toEqual({ kind: 'found', record });
+  });
+
+  it('finds nothing in an empty database: a new run id, nothing to offer', async () => {
+    const start = await readLegacy(indexedDbStorage(), plainUrl);
+    expect(start.found).toEqual({ kind: 'none' });
+    expect(start.runId).toMatch(/^[a-z0-9]+-[a-z0-9]+$/);
+    expect(start.offer).toEqual([]);
   });
 
   it.each<[string, (record: AutosaveRecord) => unknown, RegExp]>([
@@ -240,21 +277,47 @@ describe('reading the autosave at page load', () => {
   ])('refuses a corrupt record (%s) with a message naming what is wrong', async (_name, corrupt, message) => {
     const record = await goodRecord();
     const storage = indexedDbStorage();
-    await storage.set(AUTOSAVE_KEY, corrupt(record));
-    const found = await readAutosave(storage, plainUrl);
+    await storage.set(`run:${RUN_ID}`, corrupt(record));
+    const found = (await reloadOf(RUN_ID)).found;
     expect(found.kind).toBe('refused');
     expect(found.kind === 'refused' && found.problem).toMatch(message);
     expect(restoreOptions(found).autosaveRefusal).toMatch(/^The autosaved run could not be restored, so a fresh run starts: /);
+    // The same refusal for an old single-record autosave, which is then removed.
+    await storage.set(LEGACY_AUTOSAVE_KEY, corrupt(record));
+    const legacy = (await readLegacy(storage, plainUrl)).found;
+    expect(legacy.kind === 'refused' && legacy.problem).toMatch(message);
+    expect(await storage.get(LEGACY_AUTOSAVE_KEY)).toBeUndefined();
   });
 
-  it('with a run in the URL, uses the record only when it is that run', async () => {
+  it('an old single-record autosave is moved into a run record and goes on in the first page opened', async () => {
     const record = await goodRecord();
     const storage = indexedDbStorage();
+    await new SavedRuns(storage).remove(RUN_ID);
+    await storage.set(LEGACY_AUTOSAVE_KEY, record);
+    const start = await readLegacy(storage, plainUrl);
+    expect(start.found).toEqual({ kind: 'found', record });
+    expect(start.runId).not.toBe(RUN_ID);
+    expect(await storage.get(LEGACY_AUTOSAVE_KEY)).toBeUndefined();
+    expect(await saved(storage, start.runId)).toEqual(record);
+    expect((await new SavedRuns(storage).list()).map((run) => [run.id, run.examples])).toEqual([[start.runId, 300]]);
+  });
+
+  it('with a run in the URL, an old single-record autosave is used only when it is that run (and kept either way)', async () => {
+    const record = await goodRecord();
+    const storage = indexedDbStorage();
+    await new SavedRuns(storage).remove(RUN_ID);
+    const legacyUnder = async (url: URLSearchParams) => {
+      await storage.set(LEGACY_AUTOSAVE_KEY, record);
+      return readLegacy(storage, url);
+    };
     const same = new URLSearchParams({ net: record.config.definitionText, seed: String(record.config.seed) });
-    expect((await readAutosave(storage, same)).kind).toBe('found');
+    expect((await legacyUnder(same)).found.kind).toBe('found');
     const otherSeed = new URLSearchParams({ net: record.config.definitionText, seed: String(record.config.seed + 1) });
-    expect(await readAutosave(storage, otherSeed)).toEqual({ kind: 'other-run' });
+    const other = await legacyUnder(otherSeed);
+    expect(other.found).toEqual({ kind: 'none' });
+    // Not lost: offered with the other runs.
+    expect(other.offer.length).toBe(2);
     // A link with only a seed means the default network: not this run either.
-    expect(await readAutosave(storage, new URLSearchParams({ seed: String(record.config.seed) }))).toEqual({ kind: 'other-run' });
+    expect((await legacyUnder(new URLSearchParams({ seed: String(record.config.seed) }))).found).toEqual({ kind: 'none' });
   });
 });
