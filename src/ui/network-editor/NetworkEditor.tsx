@@ -170,7 +170,7 @@ export function NetworkEditor() {
             </button>
           ))}
         </div>
-        <PresetPicker onLoad={loadPreset} />
+        <PresetPicker text={effectiveText} onLoad={loadPreset} />
       </div>
       {confirmingDrop ? (
         <CommentWarning
