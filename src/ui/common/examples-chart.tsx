@@ -18,7 +18,7 @@ export function examplesChartProps(right = 24) {
 }
 
 /** Most x labels an axis gets: "1,000,000" five times fits the narrowest chart (a phone's). */
-const MAX_EXAMPLE_TICKS = 4;
+const MAX_EXAMPLE_TICKS = 5;
 
 /**
  * Ticks for an examples axis from `min` to `max`: round numbers (1, 2 or 5 times a power of
