@@ -34,6 +34,29 @@ async function buttonsOffScreen(page: Page): Promise<string[]> {
 }
 
 /**
+ * Elements that reach past the right edge of the card they are in, where the card would cut
+ * them off (cards contain their paint), unless a box between them scrolls sideways.
+ */
+async function cutOffByCards(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const cut: string[] = [];
+    for (const card of document.querySelectorAll('.card')) {
+      const edge = card.getBoundingClientRect().right;
+      for (const el of card.querySelectorAll('*')) {
+        const box = el.getBoundingClientRect();
+        if (box.width === 0 || box.right <= edge + 1) continue;
+        let scrolls = false;
+        for (let up = el.parentElement; up && up !== card; up = up.parentElement) {
+          if (['auto', 'scroll'].includes(getComputedStyle(up).overflowX)) scrolls = true;
+        }
+        if (!scrolls) cut.push(`${el.tagName.toLowerCase()}.${el.getAttribute('class') ?? ''} in ${card.querySelector('h2')?.textContent ?? 'a card'}`);
+      }
+    }
+    return cut.slice(0, 10);
+  });
+}
+
+/**
  * Pairs of neighbouring x-axis labels that overlap, in every chart under `scope`. (Recharts
  * draws the labels in a group of their own, not inside the axis's group.)
  */
@@ -92,6 +115,7 @@ describe.skipIf(!chromiumAvailable())('the dashboard on a phone, a tablet and a 
     }
     await page.evaluate(() => window.scrollTo(0, 0));
     expect(await buttonsOffScreen(page)).toEqual([]);
+    expect(await cutOffByCards(page)).toEqual([]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(size.width);
     await page.screenshot({ path: join(ARTIFACTS, `layout-main-${name}.png`), fullPage: true });
 
@@ -100,6 +124,7 @@ describe.skipIf(!chromiumAvailable())('the dashboard on a phone, a tablet and a 
     await inspector.locator('.inspector-channel').first().waitFor({ timeout: 15_000 });
     await page.evaluate(() => window.scrollTo(0, 0));
     expect(await buttonsOffScreen(page)).toEqual([]);
+    expect(await cutOffByCards(page)).toEqual([]);
     // The value read-out and the frozen toggle are inside the card, not cut off by it.
     const card = (await inspector.boundingBox())!;
     for (const part of [inspector.locator('.inspector-readout'), inspector.getByRole('button', { name: 'Freeze example' })]) {
