@@ -4,7 +4,7 @@ import type { LayerStatsPoint } from '../../training/protocol';
 import { examplesExtent, examplesTicks } from '../common/examples-chart';
 import { formatInteger, formatNumber } from '../common/format';
 
-/** The charts are 280 px wide: three x labels keep apart. */
+/** The charts are 280 px wide: three x labels keep apart (and the right margin holds half of a last one near the end). */
 const HEALTH_CHART_TICKS = 3;
 
 const CHARTS = [
@@ -43,7 +43,7 @@ export const TrainingHealthCharts = memo(function TrainingHealthCharts({
               {title}: {formatNumber(last[key])} at {formatInteger(last.examples)} examples
             </figcaption>
             <div role="img" aria-label={`${title} against examples seen, ${rows.length} samples; latest ${formatNumber(last[key])}`}>
-              <LineChart width={280} height={150} data={data} margin={{ top: 6, right: 8, bottom: 4, left: 4 }}>
+              <LineChart width={280} height={150} data={data} margin={{ top: 6, right: 24, bottom: 4, left: 4 }}>
                 <CartesianGrid stroke="#e6e9ef" />
                 <XAxis
                   dataKey="examples"
