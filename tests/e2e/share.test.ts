@@ -68,9 +68,8 @@ describe.skipIf(!chromiumAvailable())('share a run, open the inspector', () => {
     await page.keyboard.press('Escape');
     await network.waitFor();
     expect(new URL(page.url()).searchParams.get('layer')).toBeNull();
-    // Keyboard: focus a panel, Enter opens its inspector.
-    const pool = network.getByRole('article', { name: 'pool (12x12x8)' });
-    await pool.focus();
+    // Keyboard: the layer's Inspect button (its one tab stop), Enter opens its inspector.
+    await page.getByRole('button', { name: 'Inspect layer 3: pool (12x12x8)' }).focus();
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Layer 3: pool (12x12x8)' }).waitFor({ timeout: 15_000 });
     await page.context().close();

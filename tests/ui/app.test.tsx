@@ -86,7 +86,7 @@ describe('the whole dashboard', () => {
     await waitFor(() => expect(screen.getByText('test accuracy based on last 30 test images: 100.0%')).toBeTruthy());
     await waitFor(() => expect(Object.keys(store.getState().layerViews)).toHaveLength(9));
 
-    await userEvent.setup().click(screen.getByRole('button', { name: 'Clear graph' }));
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Clear loss and accuracy graphs' }));
     expect(store.getState().lossHistory).toEqual([]);
     expect(consoleProblems).toEqual([]);
   });

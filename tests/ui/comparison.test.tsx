@@ -101,21 +101,48 @@ describe('compare trainers panel', () => {
     expect(sgd.getByLabelText<HTMLInputElement>('Batch size').value).toBe('20');
   });
 
-  it("refuses a bad value with the engine's message and keeps the configuration as it was", async () => {
-    const { comparison, user } = await setup();
+  it('refuses a bad value with the live trainer form’s words and keeps the configuration as it was', async () => {
+    const { user } = await setup();
     const rate = within(trainerGroup(2)).getByLabelText<HTMLInputElement>('Learning rate');
     await user.clear(rate);
     await user.type(rate, '-1{Enter}');
     expect(rate.getAttribute('aria-invalid')).toBe('true');
-    expect(screen.getByRole('alert').textContent).toBe(
-      'trainer: learning_rate -1 is out of range; use a finite number, at least 0 and at most 1,000,000',
+    expect(screen.getByRole('alert').textContent).toBe('-1 is not allowed. Enter a finite number, at least 0 and at most 1,000,000.');
+    const batch = within(trainerGroup(2)).getByLabelText<HTMLInputElement>('Batch size');
+    await user.clear(batch);
+    await user.type(batch, 'xx{Enter}');
+    expect(within(trainerGroup(2)).getAllByRole('alert').map((a) => a.textContent)).toContain(
+      '"xx" is not a number. Enter a whole number, at least 1 and at most 1,000,000.',
     );
+    expect(screen.queryByText(/is the string/)).toBeNull();
+  });
+
+  it('refuses to start while a box holds a refused value, and starts once it is fixed', async () => {
+    const { comparison, user } = await setup();
+    const batch = within(trainerGroup(2)).getByLabelText<HTMLInputElement>('Batch size');
+    await user.clear(batch);
+    await user.type(batch, 'xx');
+    await user.click(screen.getByRole('button', { name: 'Start comparison' }));
+    expect(comparison.requests).toHaveLength(0);
+    expect(screen.getAllByRole('alert').map((a) => a.textContent)).toContain(
+      'Not started: fix this field first. Trainer 2, Batch size: "xx" is not a number. Enter a whole number, at least 1 and at most 1,000,000.',
+    );
+
+    await user.clear(batch);
+    await user.type(batch, '10{Enter}');
+    await user.click(screen.getByRole('button', { name: 'Start comparison' }));
+    expect(comparison.requests[0]!.trainers[1]!.batch_size).toBe(10);
+  });
+
+  it('forgets the refusal of a trainer that is removed', async () => {
+    const { comparison, user } = await setup();
+    await user.click(screen.getByRole('button', { name: 'Add trainer' }));
+    const rate = within(trainerGroup(3)).getByLabelText<HTMLInputElement>('Learning rate');
     await user.clear(rate);
     await user.type(rate, 'fast{Enter}');
-    expect(screen.getByRole('alert').textContent).toMatch(/learning_rate is the string 'fast'/);
-
+    await user.click(screen.getByRole('button', { name: 'Remove Trainer 3' }));
     await user.click(screen.getByRole('button', { name: 'Start comparison' }));
-    expect(comparison.requests[0]!.trainers[1]!.learning_rate).toBe(0.01);
+    expect(comparison.requests).toHaveLength(1);
   });
 
   it('applies a good value and names each configuration by what sets it apart', async () => {

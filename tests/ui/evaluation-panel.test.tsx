@@ -100,6 +100,10 @@ describe('test set evaluation panel', () => {
     expect([...wrong.children].map((i) => Number(/Test image (\d+)/.exec(i.getAttribute('aria-label')!)![1]))).toEqual(
       expected,
     );
+    // Each tile says its true digit in sight, not only to screen readers.
+    expect([...wrong.children].map((i) => i.querySelector('.prediction__truth')?.textContent)).toEqual(
+      expected.map((index) => `true ${evaluation.labels[index]}`),
+    );
   });
 
   it('is one tab stop, walked with the arrow keys; Enter shows the focused cell', async () => {

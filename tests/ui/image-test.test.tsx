@@ -83,6 +83,9 @@ describe('test an image from your computer', () => {
     await user.upload(screen.getByLabelText('Image file'), pngFile('zero.png', 64, 64));
 
     await waitFor(() => expect(screen.getByText('Prediction:').textContent).toBe('Prediction: 0'));
+    // The input is emptied for the next choice, so the name of the file used is shown beside it.
+    expect(screen.getByLabelText('Image file').getAttribute('aria-describedby')).toBeTruthy();
+    expect(screen.getByText('Chosen: zero.png').id).toBe(screen.getByLabelText('Image file').getAttribute('aria-describedby'));
     const [[pixels]] = backend.callsTo('classifyImage') as [[Uint8Array]];
     expect(pixels).toHaveLength(784);
     // The off-centre dark disk arrives light-on-dark and in the middle.

@@ -1,5 +1,6 @@
 // @vitest-environment jsdom
 import { fireEvent, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { NetworkOverview } from '../../src/ui/inspector/NetworkOverview';
 import { NetworkView } from '../../src/ui/network-view/NetworkView';
@@ -33,12 +34,21 @@ beforeEach(() => {
 });
 
 describe('layer panels open the inspector', () => {
-  it('are focusable and say what they open', () => {
+  it('make each layer one tab stop: its Inspect button, not the panel too', async () => {
     setUp();
     const conv = panel('conv (24x24x8)');
-    expect(conv.tabIndex).toBe(0);
-    const hint = document.getElementById(conv.getAttribute('aria-describedby') ?? '');
-    expect(hint?.textContent).toBe('Inspect layer 1: conv. Press Enter or click to open its inspector.');
+    expect(conv.hasAttribute('tabindex')).toBe(false);
+    const user = userEvent.setup();
+    document.body.focus();
+    const stops: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      await user.tab();
+      const active = document.activeElement as HTMLElement;
+      if (active === document.body) break;
+      stops.push(active.getAttribute('aria-label') ?? active.tagName);
+    }
+    expect(stops.filter((name) => /conv \(24x24x8\)/.test(name))).toEqual(['Inspect layer 1: conv (24x24x8)']);
+    expect(stops.some((name) => name === 'ARTICLE')).toBe(false);
   });
 
   it('opens conv 1 on a click inside its panel, as one history entry, keeping other parameters', async () => {
@@ -52,22 +62,20 @@ describe('layer panels open the inspector', () => {
     expect(screen.queryByRole('article', { name: 'conv (24x24x8)' })).toBeNull();
   });
 
-  it.each(['Enter', ' '])('opens pool 3 with %j when the panel has focus', async (key) => {
+  it.each(['{Enter}', ' '])('opens pool 3 with %j on its Inspect button', async (key) => {
     setUp();
-    const pool = panel('pool (12x12x8)');
-    pool.focus();
-    fireEvent.keyDown(pool, { key });
+    const user = userEvent.setup();
+    screen.getByRole('button', { name: 'Inspect layer 3: pool (12x12x8)' }).focus();
+    await user.keyboard(key);
     expect(layerInUrl()).toBe('3');
     await screen.findByRole('heading', { name: 'Layer 3: pool (12x12x8)' });
   });
 
-  it('ignores other keys, and keys meant for a control inside the panel', () => {
+  it('ignores a click meant for a control inside the panel', () => {
     setUp();
     const conv = panel('conv (24x24x8)');
-    fireEvent.keyDown(conv, { key: 'a' });
     const inner = document.createElement('button');
     conv.appendChild(inner);
-    fireEvent.keyDown(inner, { key: 'Enter' });
     fireEvent.click(inner);
     expect(layerInUrl()).toBeNull();
     inner.remove();

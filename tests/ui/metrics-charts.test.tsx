@@ -161,11 +161,11 @@ describe('loss and accuracy charts', () => {
     expect(lines).toHaveLength(23);
   });
 
-  it('empties both charts with Clear graph, test points included', async () => {
+  it('names both charts on the button that empties both, test points included', async () => {
     const harness = setUp();
     await finishEvaluation(harness, evaluation(2000, 9650, 9600));
     const loss = screen.getByRole('region', { name: 'Loss' });
-    await harness.user.click(within(loss).getByRole('button', { name: 'Clear graph' }));
+    await harness.user.click(within(loss).getByRole('button', { name: 'Clear loss and accuracy graphs' }));
     expect(harness.store.getState().testEvaluationPoints).toEqual([]);
     const accuracy = screen.getByRole('region', { name: 'Accuracy' });
     await waitFor(() => expect(accuracy.querySelectorAll('.test-evaluation-dot')).toHaveLength(0));

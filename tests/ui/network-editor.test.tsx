@@ -105,4 +105,17 @@ describe('network editor', () => {
     act(() => backend.emitUpdate({ network: networkSummary() }));
     expect(screen.getByLabelText<HTMLTextAreaElement>('Network definition').value).toBe('layer_defs = [];');
   });
+
+  it('names "Custom" in Presets once the definition is no preset, and the preset again when it is one', async () => {
+    const { user } = setup();
+    const presets = screen.getByLabelText<HTMLSelectElement>('Presets');
+    expect(presets.selectedOptions[0]!.textContent).toBe("Seed network (the demo's)");
+    setDefinition(SMALL_NETWORK);
+    await user.click(screen.getByRole('button', { name: 'Change network' }));
+    expect(presets.selectedOptions[0]!.textContent).toBe('Custom');
+    expect(screen.getByRole<HTMLButtonElement>('button', { name: 'Load preset' }).disabled).toBe(true);
+    await user.selectOptions(presets, 'MLP');
+    await user.click(screen.getByRole('button', { name: 'Load preset' }));
+    expect(presets.selectedOptions[0]!.textContent).toBe('MLP');
+  });
 });

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { act, fireEvent, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseNetwork, SEED_DEFINITION_TEXT } from '../../src/engine/parse';
 import { NETWORK_PRESETS } from '../../src/engine/presets';
 import { SpecError } from '../../src/engine/spec';
@@ -246,6 +246,41 @@ describe('network editor form view', () => {
     // No line number: the form view has no lines to point at.
     expect(alert).not.toMatch(/line \d/);
     expect(backend.callsTo('setNetwork')).toEqual([]);
+  });
+
+  it('offers only the fields that apply to a row’s type, keeping any the code set', async () => {
+    const { user } = setup();
+    setCode(SEED_DEFINITION_TEXT.replace("{type:'pool', sx:2, stride:2}", "{type:'pool', sx:2, stride:2, drop_prob:0.1}"));
+    await openForm(user);
+    const labels = (name: string) => within(row(name)).getAllByRole('textbox').map((box) => box.id && document.querySelector(`label[for="${box.id}"]`)?.textContent);
+    const choices = (name: string) => within(row(name)).queryAllByRole('combobox').map((box) => document.querySelector(`label[for="${box.id}"]`)?.textContent);
+    expect(labels('Layer 0 (input)')).toEqual(['out_sx', 'out_sy', 'out_depth']);
+    expect(choices('Layer 0 (input)')).toEqual(['Type']);
+    // The pool row keeps the drop_prob its code set, and offers no activation or group_size.
+    expect(labels('Layer 2 (pool)')).toEqual(['sx', 'sy', 'pad', 'stride', 'drop_prob']);
+    expect(choices('Layer 2 (pool)')).toEqual(['Type']);
+    // conv: activation and dropout apply; group_size only once the activation is maxout.
+    expect(choices('Layer 1 (conv)')).toEqual(['Type', 'activation']);
+    expect(within(row('Layer 1 (conv)')).queryByLabelText('group_size')).toBeNull();
+    await user.selectOptions(within(row('Layer 1 (conv)')).getByLabelText('activation'), 'maxout');
+    expect(within(row('Layer 1 (conv)')).getByLabelText('group_size')).toBeTruthy();
+  });
+
+  it('words the preview’s complaint by row and field in the form view, never by line', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const { user } = setup();
+      await openForm(user);
+      const filters = within(row('Layer 1 (conv)')).getByLabelText('filters');
+      await user.clear(filters);
+      await user.type(filters, '-3');
+      await act(() => vi.advanceTimersByTimeAsync(1000));
+      const problem = within(screen.getByRole('region', { name: 'Preview of the definition' })).getByText(/^Not valid yet/);
+      expect(problem.textContent).toMatch(/^Not valid yet: layer 1 \(conv\): filters -3 is out of range/);
+      expect(problem.textContent).not.toMatch(/line \d/);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it.each(NETWORK_PRESETS.map((p) => [p.name, p.text]))(

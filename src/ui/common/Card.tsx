@@ -3,7 +3,7 @@ import './common.css';
 
 interface CardProps {
   title: string;
-  /** Extra controls aligned with the title (e.g. "Clear graph"). */
+  /** Extra controls aligned with the title (e.g. the PNG download). */
   actions?: ReactNode;
   className?: string;
   children: ReactNode;

@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { useId, useState } from 'react';
 
 interface FileFieldProps {
   label: string;
@@ -9,9 +9,15 @@ interface FileFieldProps {
   onFile(file: File | undefined): void;
 }
 
-/** A labelled file input that hands over one file at a time. */
+/**
+ * A labelled file input that hands over one file at a time. Emptying the input (so the same
+ * file can be chosen again) makes the browser say "No file chosen", so the chosen file's
+ * name is written next to it, and the input points to it.
+ */
 export function FileField({ label, accept, disabled, onFile }: FileFieldProps) {
   const id = useId();
+  const chosenId = useId();
+  const [chosen, setChosen] = useState<string | null>(null);
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
@@ -20,11 +26,19 @@ export function FileField({ label, accept, disabled, onFile }: FileFieldProps) {
         type="file"
         accept={accept}
         disabled={disabled}
+        aria-describedby={chosen === null ? undefined : chosenId}
         onChange={(e) => {
-          onFile(e.target.files?.[0]);
+          const file = e.target.files?.[0];
+          if (file) setChosen(file.name);
+          onFile(file);
           e.target.value = '';
         }}
       />
+      {chosen === null ? null : (
+        <p id={chosenId} className="field__help">
+          Chosen: {chosen}
+        </p>
+      )}
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import { Line, LineChart, Tooltip, YAxis } from 'recharts';
-import { examplesChartProps, examplesGridAndAxis, examplesLabel } from '../common/examples-chart';
+import { examplesChartProps, examplesExtent, examplesGridAndAxis, examplesLabel } from '../common/examples-chart';
 import type { CurvePoint, RunReport } from '../../comparison/protocol';
 import { formatNumber, formatPercent } from '../common/format';
 import { RUN_STYLES } from './trainer-configs';
@@ -50,7 +50,7 @@ interface RunChartProps {
 function RunChart({ runs, dataKey, format, domain }: RunChartProps) {
   return (
     <LineChart {...examplesChartProps(16)}>
-      {examplesGridAndAxis({ allowDuplicatedCategory: false })}
+      {examplesGridAndAxis({ extent: examplesExtent(runs.map((run) => run.curve)), allowDuplicatedCategory: false })}
       <YAxis domain={domain} tickFormatter={format} width={44} fontSize={12} interval={0} />
       <Tooltip
         formatter={(v, name) => [format(Number(v)), name]}

@@ -39,6 +39,9 @@ export function ComparisonPanel() {
   );
   const trainers = useMemo(() => configs.map((c) => c.trainer), [configs]);
   const [accuracy, setAccuracy] = useState<AccuracyKind>('validationAccuracy');
+  /** Boxes holding a refused value, by configuration id and field label; Start waits until none is left. */
+  const [fieldErrors, setFieldErrors] = useState<ReadonlyMap<string, { id: number; field: string; error: string }>>(new Map());
+  const [startRefusal, setStartRefusal] = useState<string | null>(null);
   const network = useDashboard((s) => s.network);
   // The run's seed (the Run card's), so a comparison starts from the weights that seed draws.
   const seed = network?.seed ?? COMPARISON_SEED;
@@ -50,7 +53,25 @@ export function ComparisonPanel() {
   const paused = update?.phase === 'paused';
   const labels = useMemo(() => trainers.map(describeTrainer), [trainers]);
 
+  function noteFieldError(id: number, field: string, error: string | null) {
+    setFieldErrors((current) => {
+      const key = `${id}/${field}`;
+      if (error === null && !current.has(key)) return current;
+      const next = new Map(current);
+      if (error === null) next.delete(key);
+      else next.set(key, { id, field, error });
+      return next;
+    });
+    if (error === null) setStartRefusal(null);
+  }
+
   function start() {
+    const invalid = [...fieldErrors.values()].map(({ id, field, error }) => `Trainer ${configs.findIndex((c) => c.id === id) + 1}, ${field}: ${error}`);
+    if (invalid.length > 0) {
+      setStartRefusal(`Not started: fix ${invalid.length === 1 ? 'this field' : 'these fields'} first. ${invalid.join(' ')}`);
+      return;
+    }
+    setStartRefusal(null);
     void actions.startComparison({
       definitionText: network?.definitionText ?? SEED_DEFINITION_TEXT,
       trainers,
@@ -96,6 +117,7 @@ export function ComparisonPanel() {
               canRemove={configs.length > MIN_COMPARED_TRAINERS}
               onChange={(t) => setConfigs((list) => list.map((c) => (c.id === id ? { id, trainer: t } : c)))}
               onRemove={() => setConfigs((list) => list.filter((c) => c.id !== id))}
+              onFieldError={(field, fieldError) => noteFieldError(id, field, fieldError)}
             />
           ))}
         </div>
@@ -136,7 +158,7 @@ export function ComparisonPanel() {
         </div>
         {active ? <p className="muted">Stop the comparison to change its trainers.</p> : null}
 
-        <ErrorNotice message={error} />
+        <ErrorNotice message={startRefusal ?? error} />
 
         <p className="comparison__status" role="status">
           {statusText(status, update, examples, pausedMainTraining, mainRunning)}

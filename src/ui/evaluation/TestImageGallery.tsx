@@ -65,17 +65,23 @@ export const TestImageGallery = memo(function TestImageGallery({ evaluation, ind
         const summary = `Test image ${testIndex}, a ${trueLabel}; predicted ${predicted} (${formatPercent(top[0]?.probability)})`;
         return (
           <li key={testIndex} className={predicted === trueLabel ? 'prediction' : 'prediction prediction--wrong'} aria-label={summary}>
-            {pixels && images[k] ? (
-              <GrayscaleCanvas
-                values={images[k]}
-                width={MNIST_SIDE}
-                height={MNIST_SIDE}
-                scale={2}
-                range={PIXEL_RANGE}
-              />
-            ) : (
-              <span className="evaluation__placeholder" aria-hidden="true" />
-            )}
+            <span className="prediction__image">
+              {pixels && images[k] ? (
+                <GrayscaleCanvas
+                  values={images[k]}
+                  width={MNIST_SIDE}
+                  height={MNIST_SIDE}
+                  scale={2}
+                  range={PIXEL_RANGE}
+                />
+              ) : (
+                <span className="evaluation__placeholder" aria-hidden="true" />
+              )}
+              {/* The label is in the item's name for screen readers; this shows it to everyone. */}
+              <span className="prediction__truth" aria-hidden="true">
+                true {trueLabel}
+              </span>
+            </span>
             <ProbabilityBars top={top} trueLabel={trueLabel} />
           </li>
         );

@@ -1,4 +1,4 @@
-import type { KeyboardEvent, MouseEvent } from 'react';
+import type { CSSProperties, KeyboardEvent, MouseEvent } from 'react';
 import { GrayscaleCanvas } from '../common/GrayscaleCanvas';
 import type { LayerSummary } from '../../training/protocol';
 import { summarizeValues } from '../../training/layer-stats';
@@ -15,8 +15,29 @@ export function inspectorScale(sx: number, sy: number): number {
   return Math.max(2, Math.min(16, Math.floor(170 / Math.max(sx, sy))));
 }
 
-/** Filter pictures are drawn at this many pixels per weight. */
+/** Filter pictures are drawn about this many pixels a side. */
 const FILTER_PIXELS = 40;
+/** A filter's pictures (one per input channel) wrap within this width. */
+const FILTER_BOX_MAX = 180;
+/** Gap between a filter's pictures, and between the parts of a channel's figure (CSS: --space-2). */
+const PICTURE_GAP = 2;
+const FIGURE_GAP = 8;
+/** The arrow between a filter and its channel is given this width (CSS: .inspector-channel__arrow). */
+const ARROW_WIDTH = 16;
+
+function filterScale(window: { sx: number; sy: number }): number {
+  return Math.max(2, Math.floor(FILTER_PIXELS / Math.max(window.sx, window.sy)));
+}
+
+/** Each picture's 1 px border on either side (.gray-canvas). */
+const CANVAS_BORDERS = 2;
+
+/** Width of a filter's pictures as they wrap: as many a row as fit in FILTER_BOX_MAX. */
+function filterBoxWidth(window: { sx: number; sy: number }, inDepth: number): number {
+  const side = window.sx * filterScale(window) + CANVAS_BORDERS;
+  const perRow = Math.max(1, Math.min(inDepth, Math.floor((FILTER_BOX_MAX + PICTURE_GAP) / (side + PICTURE_GAP))));
+  return perRow * side + (perRow - 1) * PICTURE_GAP;
+}
 
 /** The cursor after a key press, or null when the key is not one of ours. Keeps the cursor inside the volume. */
 export function moveCursor(cursor: Cursor, key: string, shape: { sx: number; sy: number; depth: number }): Cursor | null {
@@ -65,6 +86,10 @@ export function ChannelMaps({ layer, activations, weights, cursor, onCursor, rea
   const range = { min: summary.min, max: summary.max };
   const filterSize = layer.type === 'conv' && layer.window ? layer.window.sx * layer.window.sy * layer.in.depth : 0;
   const showFilters = filterSize > 0 && weights !== null && weights.length === filterSize * depth;
+  // Every figure is as wide as the widest, so the grid's columns line up (figures of
+  // their own widths left ragged rows and a gap beside them).
+  const figureWidth =
+    sx * scale + CANVAS_BORDERS + (showFilters && layer.window ? filterBoxWidth(layer.window, layer.in.depth) + ARROW_WIDTH + 2 * FIGURE_GAP : 0);
 
   const onKeyDown = (event: KeyboardEvent) => {
     const next = moveCursor(cursor, event.key, layer.out);
@@ -87,6 +112,7 @@ export function ChannelMaps({ layer, activations, weights, cursor, onCursor, rea
       aria-label={`Channels of ${layer.type} layer ${layer.index}. Arrow keys move the cursor, Page Up and Page Down change the channel.`}
       aria-describedby={readoutId}
       onKeyDown={onKeyDown}
+      style={{ '--channel-figure-width': `${figureWidth}px` } as CSSProperties}
     >
       {Array.from({ length: depth }, (_, d) => (
         <figure className={d === cursor.channel ? 'inspector-channel inspector-channel--current' : 'inspector-channel'} key={d}>
@@ -133,9 +159,14 @@ function FilterPictures({
 }) {
   const offset = filter * size;
   const own = summarizeValues(weights.subarray(offset, offset + size));
-  const scale = Math.max(2, Math.floor(FILTER_PIXELS / Math.max(window.sx, window.sy)));
+  const scale = filterScale(window);
   return (
-    <span className="inspector-filter" role="img" aria-label={`filter ${filter}: ${window.sx}x${window.sy}x${inDepth} weights`}>
+    <span
+      className="inspector-filter"
+      role="img"
+      aria-label={`filter ${filter}: ${window.sx}x${window.sy}x${inDepth} weights`}
+      style={{ width: filterBoxWidth(window, inDepth) }}
+    >
       {Array.from({ length: inDepth }, (_, d) => (
         <GrayscaleCanvas
           key={d}

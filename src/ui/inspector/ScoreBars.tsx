@@ -14,14 +14,31 @@ interface ScoreBarsProps {
   readoutId: string;
 }
 
+/** Where a value sits on an axis from `low` to `high`, as a fraction of its length. */
+function axisPosition(value: number, low: number, high: number): number {
+  return high > low ? (value - low) / (high - low) : 0;
+}
+
 /**
- * A 1x1xN layer's values as bars (class scores for fc/softmax): length is |value| over the
- * largest |value|, negative values drawn to the left in another colour. Arrow keys pick a bar.
+ * A 1x1xN layer's values as bars on one signed axis (class scores for fc/softmax): the axis
+ * runs from the lowest value to the highest, zero always on it and marked, and each bar
+ * runs from zero to its value. So the highest score reaches furthest right even when every
+ * score is negative (a bar per magnitude would give the winner the shortest bar).
+ * Arrow keys pick a bar.
  */
 export function ScoreBars({ values, unit, current, onCurrent, label, readoutId }: ScoreBarsProps) {
   const shown = Math.min(values.length, MAX_BARS);
-  let largest = 0;
-  for (let i = 0; i < shown; i++) if (Number.isFinite(values[i]!)) largest = Math.max(largest, Math.abs(values[i]!));
+  let low = 0;
+  let high = 0;
+  let best = -1;
+  for (let i = 0; i < shown; i++) {
+    const v = values[i]!;
+    if (!Number.isFinite(v)) continue;
+    low = Math.min(low, v);
+    high = Math.max(high, v);
+    if (best < 0 || v > values[best]!) best = i;
+  }
+  const zero = axisPosition(0, low, high);
   const onKeyDown = (event: KeyboardEvent) => {
     const step = event.key === 'ArrowDown' || event.key === 'ArrowRight' ? 1 : event.key === 'ArrowUp' || event.key === 'ArrowLeft' ? -1 : 0;
     if (step === 0) return;
@@ -33,20 +50,19 @@ export function ScoreBars({ values, unit, current, onCurrent, label, readoutId }
       <ol>
         {Array.from({ length: shown }, (_, i) => {
           const v = values[i]!;
-          const fraction = largest > 0 && Number.isFinite(v) ? Math.abs(v) / largest : 0;
+          const end = Number.isFinite(v) ? axisPosition(v, low, high) : zero;
+          const classes = ['inspector-score', i === current ? 'inspector-score--current' : '', i === best ? 'inspector-score--best' : ''];
           return (
-            <li
-              key={i}
-              className={i === current ? 'inspector-score inspector-score--current' : 'inspector-score'}
-              onMouseEnter={() => onCurrent(i)}
-            >
+            <li key={i} className={classes.filter(Boolean).join(' ')} onMouseEnter={() => onCurrent(i)}>
               <span className="inspector-score__label">
                 {unit} {i}
+                {i === best ? <span className="visually-hidden"> (highest)</span> : null}
               </span>
               <span className="inspector-score__track" aria-hidden="true">
+                <span className="inspector-score__zero" style={{ left: `${zero * 100}%` }} />
                 <span
                   className={v < 0 ? 'inspector-score__fill inspector-score__fill--negative' : 'inspector-score__fill'}
-                  style={{ width: `${fraction * 100}%` }}
+                  style={{ left: `${Math.min(zero, end) * 100}%`, width: `${Math.abs(end - zero) * 100}%` }}
                 />
               </span>
               <span className="inspector-score__value">{formatNumber(v, 4)}</span>
@@ -54,6 +70,10 @@ export function ScoreBars({ values, unit, current, onCurrent, label, readoutId }
           );
         })}
       </ol>
+      <p className="inspector-scores__axis muted" aria-hidden="true">
+        <span>{formatNumber(low, 3)}</span>
+        <span>{formatNumber(high, 3)}</span>
+      </p>
       {values.length > shown ? <p className="muted">The first {shown} of {values.length} values.</p> : null}
     </div>
   );

@@ -1,7 +1,11 @@
 import { memo } from 'react';
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { LayerStatsPoint } from '../../training/protocol';
+import { examplesExtent, examplesTicks } from '../common/examples-chart';
 import { formatInteger, formatNumber } from '../common/format';
+
+/** The charts are 280 px wide: three x labels keep apart (and the right margin holds half of a last one near the end). */
+const HEALTH_CHART_TICKS = 3;
 
 const CHARTS = [
   { key: 'weightNorm', title: 'Weight norm', color: '#2457d6', log: false },
@@ -39,9 +43,17 @@ export const TrainingHealthCharts = memo(function TrainingHealthCharts({
               {title}: {formatNumber(last[key])} at {formatInteger(last.examples)} examples
             </figcaption>
             <div role="img" aria-label={`${title} against examples seen, ${rows.length} samples; latest ${formatNumber(last[key])}`}>
-              <LineChart width={280} height={150} data={data} margin={{ top: 6, right: 8, bottom: 4, left: 4 }}>
+              <LineChart width={280} height={150} data={data} margin={{ top: 6, right: 24, bottom: 4, left: 4 }}>
                 <CartesianGrid stroke="#e6e9ef" />
-                <XAxis dataKey="examples" type="number" domain={['dataMin', 'dataMax']} tickFormatter={(v: number) => formatInteger(v)} fontSize={11} />
+                <XAxis
+                  dataKey="examples"
+                  type="number"
+                  domain={['dataMin', 'dataMax']}
+                  ticks={examplesTicks(...examplesExtent([data]), HEALTH_CHART_TICKS)}
+                  interval={0}
+                  tickFormatter={(v: number) => formatInteger(v)}
+                  fontSize={11}
+                />
                 <YAxis
                   scale={log ? 'log' : 'auto'}
                   domain={domain}

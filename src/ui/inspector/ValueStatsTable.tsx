@@ -12,8 +12,20 @@ export interface NamedValues {
   values: Float32Array | null;
 }
 
-/** Min, max, mean and std of each block of numbers, with its histogram. */
+/**
+ * Min, max, mean and std of each block of numbers, with its histogram. On a phone the
+ * table is wider than the card, so it scrolls sideways in a box that takes focus (keyboard
+ * users scroll it too) rather than being cut off at the card's edge.
+ */
 export function ValueStatsTable({ rows }: { rows: NamedValues[] }) {
+  return (
+    <div className="inspector-stats__scroll" tabIndex={0} role="region" aria-label="Statistics of the current example">
+      <StatsTable rows={rows} />
+    </div>
+  );
+}
+
+function StatsTable({ rows }: { rows: NamedValues[] }) {
   return (
     <table className="inspector-stats">
       <caption>Statistics of the current example</caption>

@@ -1,6 +1,6 @@
 import { memo, useMemo } from 'react';
 import { Legend, Line, LineChart, Tooltip, YAxis } from 'recharts';
-import { examplesChartProps, examplesGridAndAxis, examplesLabel } from '../common/examples-chart';
+import { examplesChartProps, examplesExtent, examplesGridAndAxis, examplesLabel } from '../common/examples-chart';
 import type { TestEvaluationPoint } from '../../state/types';
 import type { LossPoint } from '../../training/protocol';
 import { formatPercent } from '../common/format';
@@ -40,7 +40,7 @@ export default memo(function AccuracyCurve({
   const ticks = useMemo(() => percentTicks(low), [low]);
   return (
     <LineChart data={rows} {...examplesChartProps()}>
-      {examplesGridAndAxis()}
+      {examplesGridAndAxis({ extent: examplesExtent([rows]) })}
       <YAxis type="number" domain={[low, 1]} ticks={ticks} tickFormatter={(v: number) => formatPercent(v, 0)} width={44} fontSize={12} interval={0} />
       <Tooltip formatter={(v, name) => [formatPercent(Number(v)), name]} labelFormatter={examplesLabel} />
       {/* In the order drawn (recharts sorts by name otherwise). */}

@@ -33,9 +33,9 @@ export function LossChart() {
           className="button"
           onClick={() => actions.clearLossHistory()}
           disabled={points.length === 0}
-          title="Empties the loss and accuracy graphs (they share one history)"
+          title="The loss and accuracy graphs share one history, so both are emptied"
         >
-          Clear graph
+          Clear loss and accuracy graphs
         </button>
       }
       pngFilename={`mnist-loss-${last?.examples ?? 0}-examples.png`}

@@ -1,6 +1,6 @@
 import { memo, useMemo } from 'react';
 import { Line, LineChart, Tooltip, YAxis } from 'recharts';
-import { examplesChartProps, examplesGridAndAxis, examplesLabel } from '../common/examples-chart';
+import { examplesChartProps, examplesExtent, examplesGridAndAxis, examplesLabel } from '../common/examples-chart';
 import type { LossPoint } from '../../training/protocol';
 import { formatNumber } from '../common/format';
 import { logAxis } from './log-axis';
@@ -18,7 +18,7 @@ export default memo(function LossCurve({ points, logScale = false }: { points: r
   const axis = useMemo(() => (logScale ? logAxis(points.map((p) => p.loss)) : null), [points, logScale]);
   return (
     <LineChart data={data} {...examplesChartProps()}>
-      {examplesGridAndAxis()}
+      {examplesGridAndAxis({ extent: examplesExtent([points]) })}
       {axis ? (
         <YAxis
           scale="log"

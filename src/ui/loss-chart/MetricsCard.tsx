@@ -9,7 +9,7 @@ interface MetricsCardProps {
   cardRef: Ref<HTMLElement>;
   /** Controls before the PNG download (e.g. the log-scale toggle). */
   leadingActions?: ReactNode;
-  /** Controls after the PNG download (e.g. Clear graph, Download CSV). */
+  /** Controls after the PNG download (e.g. clearing the graphs, Download CSV). */
   trailingActions: ReactNode;
   pngFilename: string;
   /** Nothing drawn yet: nothing to download. */

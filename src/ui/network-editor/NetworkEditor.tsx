@@ -54,6 +54,8 @@ export function NetworkEditor() {
   const formText = useMemo(() => (form === null ? null : modelText(form.model)), [form]);
   const effectiveText = view === 'form' && formText !== null ? formText : text;
   const preview = useDebouncedPreview(effectiveText);
+  // The form view words a problem by row and field; the code's line numbers mean nothing there.
+  const formProblem = useMemo(() => (view === 'form' && form !== null ? firstProblem(checkModel(form.model)) : null), [view, form]);
 
   // Follow the definition in force when it changes (e.g. a snapshot was loaded), unless the
   // editor holds unapplied edits. Only a change of the store's text triggers this.
@@ -111,8 +113,7 @@ export function NetworkEditor() {
     } catch (err) {
       const found = describeProblem(definition, err);
       // The form marks the rows itself; a line of the code it writes would not help there.
-      const formMessage = form !== null && view === 'form' ? firstProblem(checkModel(form.model)) : null;
-      setProblem(view === 'code' ? found : { message: formMessage ?? found.message, line: null, lineText: null });
+      setProblem(view === 'code' ? found : { message: formProblem ?? found.message, line: null, lineText: null });
       return;
     }
     setBusy(true);
@@ -170,7 +171,7 @@ export function NetworkEditor() {
             </button>
           ))}
         </div>
-        <PresetPicker onLoad={loadPreset} />
+        <PresetPicker text={effectiveText} onLoad={loadPreset} />
       </div>
       {confirmingDrop ? (
         <CommentWarning
@@ -263,7 +264,7 @@ export function NetworkEditor() {
           {status}
         </p>
       ) : null}
-      <NetworkPreviewSection preview={preview} />
+      <NetworkPreviewSection preview={preview} formProblem={formProblem} />
     </Card>
   );
 }
@@ -322,14 +323,14 @@ function ProblemAlert({ problem }: { problem: DefinitionProblem }) {
   );
 }
 
-function NetworkPreviewSection({ preview }: { preview: NetworkPreview | null }) {
+function NetworkPreviewSection({ preview, formProblem }: { preview: NetworkPreview | null; formProblem: string | null }) {
   return (
     <section className="preview" aria-label="Preview of the definition">
       <h3>Preview</h3>
       {preview === null ? null : preview.ok ? (
         <NetworkPreviewTable layers={preview.layers} totalParams={preview.totalParams} />
       ) : (
-        <p className="preview__problem">Not valid yet: {preview.problem.message}</p>
+        <p className="preview__problem">Not valid yet: {formProblem ?? preview.problem.message}</p>
       )}
     </section>
   );

@@ -93,8 +93,14 @@ export function checkModel(model: NetworkFormModel): FormCheck {
   return { rows, trainer: trainerIssues, general, ok: layerIssues.length === 0 && trainerIssues.length === 0 };
 }
 
-/** The engine's first complaint about the form, in the order a person reads it: rows, then trainer. */
+/**
+ * The engine's first complaint about the form, in the order a person reads it: rows, then
+ * trainer. It names the row as the form labels it ("layer 1 (conv)") and the field, never
+ * a line: the form has none.
+ */
 export function firstProblem(check: FormCheck): string | null {
   const issue = check.general[0] ?? check.rows.find((row) => row.issues.length > 0)?.issues[0] ?? check.trainer[0];
-  return issue?.message ?? null;
+  if (!issue) return null;
+  const message = issue.message.replace(/^line \d+(?:, column \d+)?: /, '');
+  return issue.field && !message.includes(issue.field) ? `${message} (field ${issue.field})` : message;
 }

@@ -61,11 +61,28 @@ export function layerFieldSchemas(type: string): readonly LayerFieldSchema[] {
 }
 
 /**
- * Fields a row shows a box for: the type's fields, except the aliases ConvNetJS also
- * accepts (in_sx for out_sx, fc filters for num_neurons) unless the code used one.
+ * Fields ConvNetJS's desugaring reads on any layer (it appends an activation or dropout
+ * layer) but that a person only means after a layer with weights. Elsewhere (input, pool,
+ * relu...) a box for them is noise; they show there only when the code set them.
+ */
+const AFTER_WEIGHTS_FIELDS: ReadonlySet<string> = new Set(['activation', 'group_size', 'drop_prob']);
+const WEIGHTED_TYPES: ReadonlySet<string> = new Set(['conv', 'fc']);
+
+/**
+ * Fields a row shows a box for: the type's fields, except those that do not apply unless
+ * the code used them: the aliases ConvNetJS also accepts (in_sx for out_sx, fc filters for
+ * num_neurons), activation and dropout on layers without weights, and group_size unless
+ * the activation is maxout (the only one that reads it).
  */
 export function shownLayerFields(row: LayerRow): LayerFieldSchema[] {
-  return layerFieldSchemas(row.type).filter((f) => f.aliasOf === undefined || row.fields.some((e) => e.name === f.name));
+  const written = (name: string) => row.fields.some((e) => e.name === name);
+  const activation = row.fields.find((e) => e.name === 'activation')?.text.trim();
+  return layerFieldSchemas(row.type).filter((f) => {
+    if (written(f.name)) return true;
+    if (f.aliasOf !== undefined) return false;
+    if (AFTER_WEIGHTS_FIELDS.has(f.name) && !WEIGHTED_TYPES.has(row.type)) return false;
+    return f.name !== 'group_size' || activation === 'maxout';
+  });
 }
 
 /** Fields in a row (or the trainer) that its schema does not know: kept, shown, flagged by the engine. */

@@ -1,4 +1,4 @@
-import { memo, useCallback, useId, useMemo, type KeyboardEvent, type MouseEvent } from 'react';
+import { memo, useCallback, useId, useMemo, type MouseEvent } from 'react';
 import type { LayerView, LayerSummary } from '../../training/protocol';
 import { useDashboard } from '../../state/store';
 import { MosaicCanvas } from '../common/MosaicCanvas';
@@ -35,11 +35,11 @@ function isPanelClick(event: MouseEvent<HTMLElement>): boolean {
 
 /**
  * One layer: its shape and numbers, and pictures of every channel of the last example.
- * Clicking it, or Enter / Space while it has focus, opens that layer's inspector.
+ * Clicking it opens that layer's inspector. It is not a tab stop: the "Inspect layer"
+ * buttons above the panels open the same inspector, so each layer is one stop, not two.
  */
 export const LayerPanel = memo(function LayerPanel({ layer, observe }: LayerPanelProps) {
   const titleId = useId();
-  const hintId = useId();
   const view = useDashboard((s) => s.layerViews[layer.index] ?? null);
   const windowText = windowLine(layer);
   // Stable, so re-renders on every view do not detach and re-attach the observer.
@@ -49,21 +49,12 @@ export const LayerPanel = memo(function LayerPanel({ layer, observe }: LayerPane
     <article
       className="layer-panel layer-panel--opens-inspector"
       aria-labelledby={titleId}
-      aria-describedby={hintId}
-      tabIndex={0}
+      title="Click to inspect this layer"
       ref={panelRef}
       onClick={(event) => {
         if (isPanelClick(event)) openLayerInspector(layer.index);
       }}
-      onKeyDown={(event: KeyboardEvent<HTMLElement>) => {
-        if (event.target !== event.currentTarget || (event.key !== 'Enter' && event.key !== ' ')) return;
-        event.preventDefault();
-        openLayerInspector(layer.index);
-      }}
     >
-      <span id={hintId} className="visually-hidden">
-        Inspect layer {layer.index}: {layer.type}. Press Enter or click to open its inspector.
-      </span>
       <div className="layer-panel__info">
         <h3 id={titleId}>{layerTitle(layer)}</h3>
         {windowText ? <p>{windowText}</p> : null}
