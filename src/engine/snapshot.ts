@@ -24,7 +24,6 @@ import { Net } from './net';
 import { Rng } from './rng';
 import { dims, SnapshotError, SnapshotLayerReader, type LayerWeights } from './snapshot-reader';
 import { layerActivationCount, paramCount, shapeSize } from './spec';
-import { shortName } from './suggest';
 
 export { SnapshotError, type LayerWeights } from './snapshot-reader';
 export type { VolJSON } from './layers/descriptor';
@@ -94,8 +93,28 @@ function parseSnapshotJSON(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new SnapshotError(`snapshot: not valid JSON (${shortName((e as Error).message, 200)})`);
+    throw new SnapshotError(`snapshot: not valid JSON (${jsonProblem(text, (e as Error).message)})`);
   }
+}
+
+/**
+ * Where a JSON text goes wrong, in words that never quote it: the parser's own message
+ * repeats the start of the text, and a file chosen by mistake (a key, /etc/passwd) must
+ * not be echoed into a message, a log or a bug report.
+ */
+function jsonProblem(text: string, parserMessage: string): string {
+  const start = text.trimStart();
+  if (start === '') return 'the text is empty';
+  if (!start.startsWith('{')) return "it does not start with '{': a ConvNetJS snapshot is one JSON object";
+  const at = /at position (\d+)/.exec(parserMessage);
+  if (at) {
+    const before = text.slice(0, Number(at[1]));
+    const line = before.split('\n').length;
+    const column = before.length - before.lastIndexOf('\n');
+    return `a syntax error at line ${line}, column ${column}`;
+  }
+  if (/end of JSON input/i.test(parserMessage)) return 'the text ends before the JSON is complete';
+  return 'a syntax error';
 }
 
 

@@ -342,6 +342,13 @@ describe('npm run eval', () => {
     expectUserError(await evaluate([]), '--model SNAPSHOT.json is required', true, 'eval');
     const bad = file('bad-model.json', '[1, 2');
     expectUserError(await evaluate(['--model', bad]), new RegExp(`^--model ${bad}: snapshot: not valid JSON`), false, 'eval');
+    // A file chosen by mistake is named, never quoted: no byte of its content reaches the message.
+    const secret = file('passwd', 'root:x:0:0:root:/root:/bin/bash\n');
+    const refusal = await evaluate(['--model', secret]);
+    expectUserError(refusal, /: snapshot: not valid JSON \(it does not start with '\{'/, false, 'eval');
+    expect(JSON.stringify(refusal)).not.toContain('root:x');
+    const broken = file('broken.json', '{"layers": [\n  {"out_sx" 24}]}');
+    expectUserError(await evaluate(['--model', broken]), /not valid JSON \(a syntax error at line 2, column 13\)/, false, 'eval');
     const wide = file('wide.json', snapshotOf([{ type: 'input', out_sx: 28, out_sy: 30, out_depth: 1 }, { type: 'softmax', num_classes: 10 }]));
     expectUserError(await evaluate(['--model', wide]), /the network's input is 28x30x1, larger than MNIST's 28x28 images/, false, 'eval');
     const regression = file('regression.json', snapshotOf([{ type: 'input', out_sx: 24, out_sy: 24, out_depth: 1 }, { type: 'regression', num_neurons: 10 }]));
