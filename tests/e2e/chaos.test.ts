@@ -66,7 +66,7 @@ describe.skipIf(!chromiumAvailable())('chaos', () => {
     expect(message).toMatch(/^Training paused: /);
     expect(message).toMatch(/Non-finite values appeared first in layer \d+ \(\w+\): its (outputs|weights|biases|loss) became (NaN|infinite)/);
     expect(message).toMatch(/learning_rate 0\.001 or lower/);
-    const rolledBackTo = Number(/rolled back to those at (\d+) examples/.exec(message)?.[1]);
+    const rolledBackTo = Number(/rolled back to those at ([\d,]+) examples/.exec(message)?.[1]?.replace(/,/g, ''));
     expect(rolledBackTo).toBeGreaterThan(0);
     await stats().getByRole('button', { name: 'Resume' }).waitFor();
     const paused = await examplesSeen();

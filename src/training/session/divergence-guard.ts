@@ -116,8 +116,13 @@ export class DivergenceGuard {
       ? `Try a lower learning rate (now ${spec.learning_rate}): learning_rate ${saferLearningRate(spec.learning_rate)} or lower`
       : `Try a lower learning rate with another method, or a smaller l2_decay (method '${spec.method}' has no learning rate)`;
     return (
-      `${trigger} after ${examples} examples, so the updates diverged.${where} ` +
-      `${advice}, then Resume. The weights were rolled back to those at ${fallback.examples} examples.`
+      `${trigger} after ${countText(examples)} examples, so the updates diverged.${where} ` +
+      `${advice}, then Resume. The weights were rolled back to those at ${countText(fallback.examples)} examples.`
     );
   }
+}
+
+/** Counts as the stats write them ("38,900"), so the message and the numbers beside it agree. */
+function countText(count: number): string {
+  return count.toLocaleString('en-US');
 }

@@ -101,6 +101,17 @@ describe('locating non-finite values', () => {
 });
 
 describe('the divergence guard of a training session', () => {
+  it('writes its counts with thousands separators, as the stats beside it do', () => {
+    const s = new TrainingSession(data, { seed: 12, schedule: () => {}, checkpointEvery: 1_000 });
+    s.trainExamples(2_100);
+    expect(s.setTrainer({ method: 'sgd', learning_rate: 1e6, momentum: 0 })).toEqual({ ok: true });
+    s.resume();
+    while (s.isRunning && s.examplesSeen < 5_000) s.trainExamples(20);
+    const reason = s.getStats().pausedReason ?? '';
+    expect(reason).toMatch(/ after \d{1,3}(,\d{3})+ examples, so the updates diverged/);
+    expect(reason).toMatch(/rolled back to those at \d{1,3}(,\d{3})+ examples\.$/);
+  });
+
   it('with sgd at learning rate 1e6: pauses, rolls back to the checkpoint, names the layer and a lower rate', () => {
     const s = new TrainingSession(data, { seed: 11, schedule: () => {}, checkpointEvery: 20 });
     // Weights at every checkpoint boundary, to compare with what the roll-back restores.
@@ -120,7 +131,7 @@ describe('the divergence guard of a training session', () => {
     const reason = stats.pausedReason ?? '';
     expect(reason).toMatch(/Non-finite values appeared first in layer \d+ \((conv|relu|pool|fc|softmax)\): its (outputs|weights|biases|loss) became (NaN|infinite)/);
     expect(reason).toMatch(/learning_rate 0\.001 or lower/);
-    const rolledBackTo = Number(/rolled back to those at (\d+) examples/.exec(reason)?.[1]);
+    const rolledBackTo = Number(/rolled back to those at ([\d,]+) examples/.exec(reason)?.[1]?.replace(/,/g, ''));
     expect(atExamples.has(rolledBackTo)).toBe(true);
     expect(rolledBackTo).toBeLessThan(s.examplesSeen);
     expect(weightsOf(s)).toEqual(atExamples.get(rolledBackTo));
