@@ -60,7 +60,7 @@ export { NETWORK_PRESETS, type NetworkPreset } from './presets';
 export { Trainer, type AccumulatorMeaning, type StepStats, type TrainerState } from './trainer';
 
 // ConvNetJS snapshots
-export { SnapshotError, netFromJSON, netToJSON, parseSnapshotText, readSnapshot, type ConvNetJSSnapshot } from './snapshot';
+export { SnapshotError, netFromJSON, netToJSON, parseSnapshotJSON, parseSnapshotText, readSnapshot, type ConvNetJSSnapshot } from './snapshot';
 
 // Kernels
 export type { Kernels } from './kernels/contract';

@@ -81,8 +81,8 @@ export function parseSnapshotText(text: string, rng: Rng = new Rng(0)): Net {
   return netFromJSON(parseSnapshotJSON(text), rng);
 }
 
-/** JSON.parse behind the size cap, with syntax errors as SnapshotErrors. */
-function parseSnapshotJSON(text: string): unknown {
+/** JSON.parse behind the size cap, with syntax errors as SnapshotErrors that never quote the text. */
+export function parseSnapshotJSON(text: string): unknown {
   if (text.length > LIMITS.maxSnapshotChars) {
     const mb = (n: number): string => `${Math.round(n / 1e6).toLocaleString('en-US')} MB`;
     throw new SnapshotError(

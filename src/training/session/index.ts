@@ -28,7 +28,7 @@ import type { EvaluationOutcome, EvaluationProgress } from '../evaluation';
 import type { ActionResult, ClassifyResult, OnnxExport, LayerStatsPoint, LayerView, NetworkSummary, SessionUpdate, TrainingStats } from '../protocol';
 import { summarizeNetwork } from '../summary';
 import { datasetProblem, mnistProblem, SessionModel, type SessionData, type SessionDataset } from './model';
-import { networkFromDefinition, networkFromSnapshot } from './network-source';
+import { networkFromDefinition, networkFromSnapshot, sameNetwork } from './network-source';
 import type { SessionOptions } from './options';
 import { SessionParts } from './parts';
 import { cannotRestore, checkpointOf } from './run-checkpoint';
@@ -278,7 +278,8 @@ export class TrainingSession {
     const built = networkFromSnapshot(jsonText, this.model.rng, this.model.dataset);
     if (!built.ok) return built;
     const spec = this.model.trainer.spec;
-    this.installNet(built.net, spec, definitionText(built.net.specs, spec));
+    const text = sameNetwork(this.model.net.specs, built.net.specs) ? this.model.definition : definitionText(built.net.specs, spec);
+    this.installNet(built.net, spec, text);
     return { ok: true };
   }
 

@@ -7,8 +7,8 @@ import { errorMessage } from '../../engine/error-message';
 import { Net } from '../../engine/net';
 import { parseNetwork } from '../../engine/parse';
 import type { Rng } from '../../engine/rng';
-import { netFromJSON } from '../../engine/snapshot';
-import { LIMITS, type TrainerSpec } from '../../engine/spec';
+import { netFromJSON, parseSnapshotJSON } from '../../engine/snapshot';
+import { LIMITS, type ResolvedLayer, type TrainerSpec } from '../../engine/spec';
 import { datasetProblem, type SessionDataset } from './model';
 
 export type NetworkOrRefusal<T> = ({ ok: true } & T) | { ok: false; error: string };
@@ -40,9 +40,9 @@ export function networkFromSnapshot(jsonText: string, rng: Rng, dataset?: Sessio
   }
   let json: unknown;
   try {
-    json = JSON.parse(jsonText);
+    json = parseSnapshotJSON(jsonText);
   } catch (error) {
-    return { ok: false, error: `The snapshot is not valid JSON: ${errorMessage(error)}` };
+    return { ok: false, error: `The snapshot cannot be loaded: ${errorMessage(error)}` };
   }
   const rngState = rng.getState();
   const built = buildWith(rng, () => netFromJSON(json, rng), (error) => `The snapshot cannot be loaded: ${errorMessage(error)}`);
@@ -64,4 +64,21 @@ function buildWith(rng: Rng, build: () => Net, refusal: (error: unknown) => stri
     rng.setState(rngState);
     return { ok: false, error: refusal(error) };
   }
+}
+
+/**
+ * Whether two networks are the same but for how fresh weights would start (bias_pref) and
+ * which line of text each layer came from, neither of which a ConvNetJS snapshot records: then the person's own definition text still
+ * describes the loaded network, and it stays as they wrote it.
+ */
+export function sameNetwork(a: readonly ResolvedLayer[], b: readonly ResolvedLayer[]): boolean {
+  const shape = (layers: readonly ResolvedLayer[]) =>
+    layers.map((layer) => {
+      // sourceIndex is the line of the text a layer came from: a snapshot lists the expanded layers.
+      const { biasPref: _biasPref, sourceIndex: _sourceIndex, ...rest } = layer as ResolvedLayer & { biasPref?: number };
+      return JSON.stringify(Object.fromEntries(Object.entries(rest).sort(([x], [y]) => x.localeCompare(y))));
+    });
+  const left = shape(a);
+  const right = shape(b);
+  return left.length === right.length && left.every((layer, i) => layer === right[i]);
 }

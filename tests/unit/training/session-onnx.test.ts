@@ -38,3 +38,36 @@ describe('the session speaks ONNX', () => {
     expect(s.saveSnapshot()).toBe(before);
   });
 });
+
+describe('loading a snapshot keeps the person’s text where it still describes the network', () => {
+  const SMALL = `layer_defs = [];
+layer_defs.push({type:'input', out_sx:24, out_sy:24, out_depth:1});
+layer_defs.push({type:'conv', sx:5, filters:4, stride:1, pad:2, activation:'relu'});
+layer_defs.push({type:'pool', sx:3, stride:3});
+layer_defs.push({type:'softmax', num_classes:10});
+`;
+
+  it('keeps the written text (no bias_pref appears) for a snapshot of the same network', () => {
+    const s = session(8);
+    expect(s.setNetwork(SMALL)).toEqual({ ok: true });
+    const written = s.getNetworkSummary().definitionText;
+    const other = session(9);
+    expect(other.setNetwork(SMALL)).toEqual({ ok: true });
+    other.trainExamples(50);
+    expect(s.loadSnapshot(other.saveSnapshot())).toEqual({ ok: true });
+    expect(s.getNetworkSummary().definitionText).toBe(written);
+    expect(s.getNetworkSummary().definitionText).not.toContain('bias_pref');
+    expect(s.saveSnapshot()).toBe(other.saveSnapshot());
+  });
+
+  it('writes the loaded network out when it differs from the text in force', () => {
+    const s = session(10);
+    const before = s.getNetworkSummary().definitionText;
+    const other = session(11);
+    expect(other.setNetwork(SMALL)).toEqual({ ok: true });
+    expect(s.loadSnapshot(other.saveSnapshot())).toEqual({ ok: true });
+    const after = s.getNetworkSummary().definitionText;
+    expect(after).not.toBe(before);
+    expect(after).toMatch(/filters:\s*4/);
+  });
+});
