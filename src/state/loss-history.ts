@@ -63,13 +63,15 @@ export class LossHistory {
 }
 
 /**
- * Averages chart points into one placed at the last point's examples. Each accuracy is the
- * mean of the points that had one; when none had, the field is left out (no data).
+ * Averages chart points into one placed at the last point's examples. Each accuracy, and the
+ * classification loss, is the mean of the points that had one; when none had, the field is
+ * left out (no data).
  */
 export class PointMean {
   count = 0;
   private examples = 0;
   private loss = 0;
+  private classification = new FieldMean();
   private training = new FieldMean();
   private validation = new FieldMean();
 
@@ -77,12 +79,14 @@ export class PointMean {
     this.count++;
     this.examples = p.examples;
     this.loss += p.loss;
+    this.classification.add(p.classificationLoss);
     this.training.add(p.trainingAccuracy);
     this.validation.add(p.validationAccuracy);
   }
 
   mean(): LossPoint {
     const point: LossPoint = { examples: this.examples, loss: this.loss / this.count };
+    if (this.classification.count > 0) point.classificationLoss = this.classification.mean();
     if (this.training.count > 0) point.trainingAccuracy = this.training.mean();
     if (this.validation.count > 0) point.validationAccuracy = this.validation.mean();
     return point;

@@ -164,6 +164,8 @@ export interface TrainingStats {
 export interface LossPoint {
   examples: number;
   loss: number;
+  /** The classification part of `loss` alone (without weight decay); absent in charts saved before it existed. */
+  classificationLoss?: number;
   trainingAccuracy?: number | null;
   validationAccuracy?: number | null;
 }

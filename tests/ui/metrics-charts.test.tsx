@@ -110,6 +110,25 @@ describe('loss and accuracy charts', () => {
     expect(loss.querySelectorAll('path.recharts-line-curve')).toHaveLength(1);
   });
 
+  it('draws the classification loss as its own line below the total, and hides it on request', async () => {
+    const harness = renderWithDashboard(<LossChart />);
+    startSession(harness.backend);
+    const points = trainingPoints(20).map((p) => ({ ...p, classificationLoss: p.loss * 0.8 }));
+    act(() => harness.backend.emitUpdate({ lossPoints: points }));
+    const user = userEvent.setup();
+    const loss = screen.getByRole('region', { name: 'Loss' });
+    const curves = () => loss.querySelectorAll('path.recharts-line-curve');
+    await waitFor(() => expect(curves()).toHaveLength(2));
+    const legend = Array.from(loss.querySelectorAll('.recharts-legend-item-text')).map((e) => e.textContent);
+    expect([...legend].sort()).toEqual(['classification loss', 'total loss (with weight decay)']);
+    expect(within(loss).getByText(/^Smoothed total loss 0\.02 \(classification 0\.016\) after 4,000 examples/)).toBeTruthy();
+
+    const toggle = within(loss).getByRole('checkbox', { name: 'Classification loss line' });
+    expect((toggle as HTMLInputElement).checked).toBe(true);
+    await user.click(toggle);
+    await waitFor(() => expect(curves()).toHaveLength(1));
+  });
+
   it('switches the loss axis to a log scale and back', async () => {
     const { user } = setUp();
     const loss = screen.getByRole('region', { name: 'Loss' });

@@ -39,10 +39,11 @@ export class RunStatistics {
     this.l2DecayLoss.add(l2DecayLoss);
     this.trainingAccuracy.add(correct ? 1 : 0);
     if (this.examples % this.lossPointEvery === 0) {
-      const mean = (this.classificationLoss.average() ?? 0) + (this.l2DecayLoss.average() ?? 0);
+      const classification = this.classificationLoss.average() ?? 0;
       pushBounded(this.pendingLoss, {
         examples: this.examples,
-        loss: mean,
+        loss: classification + (this.l2DecayLoss.average() ?? 0),
+        classificationLoss: classification,
         trainingAccuracy: this.trainingAccuracy.average(),
         validationAccuracy: this.validationAccuracy.average(),
       });

@@ -7,13 +7,15 @@ import { useChartHistory } from './use-chart-history';
 
 const LossCurve = lazy(() => import('./LossCurve'));
 
-/** Smoothed total loss (classification + weight decay) against examples seen. */
+/** Smoothed total loss (classification + weight decay), and the classification loss alone, against examples seen. */
 export function LossChart() {
   const [cardRef, onScreen] = useOnScreen<HTMLElement>();
   const { points, drawn } = useChartHistory(onScreen);
   const actions = useDashboardActions();
   const [logScale, setLogScale] = useState(false);
+  const [showClassification, setShowClassification] = useState(true);
   const logId = useId();
+  const classificationId = useId();
   const last = points.length > 0 ? points[points.length - 1] : undefined;
 
   return (
@@ -25,6 +27,13 @@ export function LossChart() {
         <span className="metrics-card__toggle">
           <input id={logId} type="checkbox" checked={logScale} onChange={(e) => setLogScale(e.target.checked)} />
           <label htmlFor={logId}>Log scale</label>
+          <input
+            id={classificationId}
+            type="checkbox"
+            checked={showClassification}
+            onChange={(e) => setShowClassification(e.target.checked)}
+          />
+          <label htmlFor={classificationId}>Classification loss line</label>
         </span>
       }
       trailingActions={
@@ -42,12 +51,14 @@ export function LossChart() {
       empty={points.length === 0}
       summary={
         last
-          ? `Smoothed total loss ${formatNumber(last.loss, 4)} after ${formatInteger(last.examples)} examples`
+          ? `Smoothed total loss ${formatNumber(last.loss, 4)}` +
+            (last.classificationLoss !== undefined ? ` (classification ${formatNumber(last.classificationLoss, 4)})` : '') +
+            ` after ${formatInteger(last.examples)} examples`
           : 'The curve appears once training has seen a few hundred examples.'
       }
       chartLabel={`Loss against examples seen, ${logScale ? 'logarithmic' : 'linear'} loss axis`}
     >
-      <LossCurve points={drawn} logScale={logScale} />
+      <LossCurve points={drawn} logScale={logScale} showClassification={showClassification} />
     </MetricsCard>
   );
 }

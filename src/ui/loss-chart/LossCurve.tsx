@@ -1,5 +1,5 @@
 import { memo, useMemo } from 'react';
-import { Line, LineChart, Tooltip, YAxis } from 'recharts';
+import { Legend, Line, LineChart, Tooltip, YAxis } from 'recharts';
 import { examplesChartProps, examplesExtent, examplesGridAndAxis, examplesLabel } from '../common/examples-chart';
 import type { LossPoint } from '../../training/protocol';
 import { formatNumber } from '../common/format';
@@ -9,13 +9,32 @@ import { logAxis } from './log-axis';
  * The recharts line itself; loaded on its own so the charting library is not on the first paint's path.
  * Memoized: its parent re-renders on every store push, but the (throttled) points change once a second.
  */
-export default memo(function LossCurve({ points, logScale = false }: { points: readonly LossPoint[]; logScale?: boolean }) {
+export default memo(function LossCurve({
+  points,
+  logScale = false,
+  showClassification: asked = false,
+}: {
+  points: readonly LossPoint[];
+  logScale?: boolean;
+  /** Also draw the classification loss alone, below the total (which adds weight decay). */
+  showClassification?: boolean;
+}) {
+  // Charts restored from before the split was recorded have no classification line to draw.
+  const showClassification = asked && points.some((p) => p.classificationLoss !== undefined);
   // A log axis cannot place a zero loss (an SVM margin met everywhere): such points leave a gap.
-  const data = useMemo<readonly { examples: number; loss: number | null }[]>(
-    () => (logScale ? points.map((p) => (p.loss > 0 ? p : { examples: p.examples, loss: null })) : points),
+  const data = useMemo<readonly { examples: number; loss: number | null; classificationLoss: number | null }[]>(
+    () =>
+      points.map((p) => ({
+        examples: p.examples,
+        loss: logScale && !(p.loss > 0) ? null : p.loss,
+        classificationLoss: p.classificationLoss === undefined || (logScale && !(p.classificationLoss > 0)) ? null : p.classificationLoss,
+      })),
     [points, logScale],
   );
-  const axis = useMemo(() => (logScale ? logAxis(points.map((p) => p.loss)) : null), [points, logScale]);
+  const axis = useMemo(
+    () => (logScale ? logAxis(points.flatMap((p) => (showClassification && p.classificationLoss !== undefined ? [p.loss, p.classificationLoss] : [p.loss]))) : null),
+    [points, logScale, showClassification],
+  );
   return (
     <LineChart data={data} {...examplesChartProps()}>
       {examplesGridAndAxis({ extent: examplesExtent([points]) })}
@@ -33,8 +52,29 @@ export default memo(function LossCurve({ points, logScale = false }: { points: r
       ) : (
         <YAxis domain={[0, 'auto']} tickFormatter={(v: number) => formatNumber(v, 2)} width={44} fontSize={12} interval={0} />
       )}
-      <Tooltip formatter={(v) => [formatNumber(Number(v), 4), 'loss']} labelFormatter={examplesLabel} />
-      <Line type="linear" dataKey="loss" stroke="var(--accent)" strokeWidth={2} dot={false} isAnimationActive={false} />
+      <Tooltip formatter={(v, name) => [formatNumber(Number(v), 4), name]} labelFormatter={examplesLabel} />
+      {showClassification ? <Legend verticalAlign="top" height={22} iconType="plainline" wrapperStyle={{ fontSize: 12 }} /> : null}
+      <Line
+        type="linear"
+        dataKey="loss"
+        name="total loss (with weight decay)"
+        stroke="var(--accent)"
+        strokeWidth={2}
+        dot={false}
+        isAnimationActive={false}
+      />
+      {showClassification ? (
+        <Line
+          type="linear"
+          dataKey="classificationLoss"
+          name="classification loss"
+          stroke="var(--chart-second)"
+          strokeDasharray="5 3"
+          strokeWidth={2}
+          dot={false}
+          isAnimationActive={false}
+        />
+      ) : null}
     </LineChart>
   );
 });
