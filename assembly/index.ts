@@ -3,7 +3,7 @@
  * Every argument is a byte offset into this module's memory; the module allocates
  * nothing itself, so the host hands out all buffers above heapBase().
  */
-export { convForward, convBackward } from './conv';
+export { convForward, convForwardPrepared, convBackward, convPrepare } from './conv';
 export { fcForward, fcBackward } from './fc';
 export { poolForward, poolBackward } from './pool';
 export { reluForward, reluBackward } from './relu';

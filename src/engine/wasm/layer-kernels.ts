@@ -88,6 +88,8 @@ export function wasmConv(memory: NetMemory, s: ConvShape): DenseKernel {
   const { exports } = memory;
   return {
     forward: (x, w, b, out) => exports.convForward(at.plan, memory.at(x), memory.at(w), memory.at(b), memory.at(out)),
+    prepareInference: (w, b) => exports.convPrepare(at.plan, memory.at(w), memory.at(b)),
+    forwardPrepared: (x, out) => exports.convForwardPrepared(at.plan, memory.at(x), memory.at(out)),
     // The padded input kept by forward is the x these gradients belong to.
     backward: (_x, w, dOut, dx, dw, db) =>
       exports.convBackward(at.plan, memory.at(w), memory.at(dOut), memory.at(dx), memory.at(dw), memory.at(db)),

@@ -10,6 +10,8 @@ export interface KernelExports {
   readonly memory: WebAssembly.Memory;
   heapBase(): number;
   convForward(plan: number, x: number, w: number, b: number, out: number): void;
+  convPrepare(plan: number, w: number, b: number): void;
+  convForwardPrepared(plan: number, x: number, out: number): void;
   convBackward(plan: number, w: number, dOut: number, dx: number, dw: number, db: number): void;
   fcForward(n: number, m: number, x: number, w: number, b: number, out: number): void;
   fcBackward(n: number, m: number, x: number, w: number, dOut: number, dx: number, dw: number, db: number): void;
