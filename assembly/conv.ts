@@ -344,12 +344,12 @@ function flushRows(plan: usize): i32 {
 }
 
 /** Output rows of filters4 floats: the output itself, or the scratch when filters is not a multiple of 4. */
-function outputRows(plan: usize, out: usize): usize {
+export function outputRows(plan: usize, out: usize): usize {
   return slot(plan, CONV_FILTERS4) == slot(plan, CONV_FILTERS) ? out : <usize>slot(plan, CONV_OUT_SCRATCH);
 }
 
 /** Drops the padding lanes of the scratch rows (filters4 floats) into `out` (filters floats), if there are any. */
-function dropPaddingLanes(plan: usize, out: usize): void {
+export function dropPaddingLanes(plan: usize, out: usize): void {
   const nf = slot(plan, CONV_FILTERS);
   const nf4 = slot(plan, CONV_FILTERS4);
   if (nf4 == nf) return;

@@ -4,6 +4,7 @@
  * nothing itself, so the host hands out all buffers above heapBase().
  */
 export { convForward, convForwardPrepared, convBackward, convPrepare } from './conv';
+export { winogradForward, winogradPrepare } from './winograd';
 export { fcForward, fcBackward } from './fc';
 export { poolForward, poolBackward } from './pool';
 export { reluForward, reluBackward } from './relu';

@@ -12,6 +12,8 @@ export interface KernelExports {
   convForward(plan: number, x: number, w: number, b: number, out: number): void;
   convPrepare(plan: number, w: number, b: number): void;
   convForwardPrepared(plan: number, x: number, out: number): void;
+  winogradPrepare(plan: number, w: number, b: number): void;
+  winogradForward(plan: number, x: number, out: number): void;
   convBackward(plan: number, w: number, dOut: number, dx: number, dw: number, db: number): void;
   fcForward(n: number, m: number, x: number, w: number, b: number, out: number): void;
   fcBackward(n: number, m: number, x: number, w: number, dOut: number, dx: number, dw: number, db: number): void;

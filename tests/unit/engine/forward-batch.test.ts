@@ -1,10 +1,12 @@
 /**
- * Batched inference (Net.forwardBatch, and the WASM conv kernel's prepared, zero-
- * skipping forward under it) gives the per-input forward's outputs bit for bit, on
- * every preset and every kernel set, and refuses arrays of the wrong length.
+ * Batched inference: Net.forwardBatch against the per-input forward on every preset
+ * and kernel set, and the WASM conv kernel's two inference routes against its
+ * training forward: the direct route bit for bit, Winograd F(2x2, 5x5) within 1e-4
+ * relative on every conv shape of every preset (and on odd shapes).
  */
 import { describe, expect, it } from 'vitest';
 import type { ConvShape } from '../../../src/engine/kernels/contract';
+import { convShapeOf } from '../../../src/engine/kernels/contract';
 import { Net } from '../../../src/engine/net';
 import { parseNetwork } from '../../../src/engine/parse';
 import { NETWORK_PRESETS } from '../../../src/engine/presets';
@@ -12,9 +14,10 @@ import { Rng } from '../../../src/engine/rng';
 import { shapeSize } from '../../../src/engine/spec';
 import { Volume } from '../../../src/engine/volume';
 import { wasmKernelsWithMemory } from '../../../src/engine/wasm/kernels';
+import { winogradPays } from '../../../src/engine/wasm/layer-kernels';
 import { KERNEL_SETS } from './kernel-sets';
 
-/** Values in [-1, 1), a share of them exactly zero (as MNIST pixels and ReLU outputs are), some -0. */
+/** Values in [-1, 1), a share of them exactly zero (as ReLU outputs are), some -0. */
 function sparseValues(n: number, rng: Rng, zeroShare: number): Float32Array {
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) {
@@ -29,11 +32,34 @@ function bits(values: Float32Array): Uint32Array {
   return new Uint32Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
 }
 
+/**
+ * The relative error the Winograd route is held to: the largest |a - e| over the
+ * largest |e| (normwise, as fast-convolution error is usually stated; an output
+ * whose sum cancels to near zero has no meaningful error relative to itself).
+ */
+function relativeError(actual: Float32Array, expected: Float32Array): number {
+  let scale = 0;
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) {
+    scale = Math.max(scale, Math.abs(expected[i]));
+    const difference = Math.abs(actual[i] - expected[i]);
+    worst = Number.isNaN(difference) ? Infinity : Math.max(worst, difference);
+  }
+  return scale === 0 ? worst : worst / scale;
+}
+const WINOGRAD_TOLERANCE = 1e-4;
+
+const PRESET_CONV_SHAPES: readonly ConvShape[] = NETWORK_PRESETS.flatMap((preset) =>
+  parseNetwork(preset.text).layers.flatMap((spec) => (spec.type === 'conv' ? [convShapeOf(spec)] : [])),
+);
+
 describe('Net.forwardBatch', () => {
   for (const preset of NETWORK_PRESETS) {
     for (const [setName, kernels] of KERNEL_SETS) {
-      it(`${preset.name}, ${setName} kernels: the per-input forward's outputs, bit for bit`, () => {
-        const net = new Net(parseNetwork(preset.text).layers, new Rng(3), kernels);
+      const net = new Net(parseNetwork(preset.text).layers, new Rng(3), kernels);
+      const fast = setName === 'wasm' && net.specs.some((s) => s.type === 'conv' && winogradPays(convShapeOf(s)));
+      const what = fast ? 'within 1e-4 relative (Winograd on its conv layers)' : 'bit for bit';
+      it(`${preset.name}, ${setName} kernels: the per-input forward's outputs, ${what}`, () => {
         const rng = new Rng(4);
         // Biases off zero, some negative, so ReLUs zero a varying share of their outputs.
         for (const group of net.paramGroups) {
@@ -49,7 +75,9 @@ describe('Net.forwardBatch', () => {
         for (let n = 0; n < count; n++) {
           const x = new Volume(sx, sy, depth, inputs.slice(n * inSize, (n + 1) * inSize));
           const one = net.forward(x, false).w;
-          expect(bits(batched.subarray(n * outSize, (n + 1) * outSize)), `input ${n}`).toEqual(bits(one));
+          const mine = batched.subarray(n * outSize, (n + 1) * outSize);
+          if (fast) expect(relativeError(mine, one), `input ${n}`).toBeLessThanOrEqual(WINOGRAD_TOLERANCE);
+          else expect(bits(mine), `input ${n}`).toEqual(bits(one));
         }
       });
     }
@@ -66,48 +94,74 @@ describe('Net.forwardBatch', () => {
   });
 });
 
-describe('WASM conv: the prepared, zero-skipping forward', () => {
-  const rng = new Rng(21);
-  const shapes: ConvShape[] = [
-    { inSx: 24, inSy: 24, inDepth: 1, outSx: 24, outSy: 24, filters: 8, sx: 5, sy: 5, stride: 1, pad: 2 },
-    { inSx: 12, inSy: 12, inDepth: 8, outSx: 12, outSy: 12, filters: 16, sx: 5, sy: 5, stride: 1, pad: 2 },
-  ];
-  while (shapes.length < 30) {
-    const sx = rng.int(1, 6);
-    const sy = rng.int(1, 6);
-    const stride = rng.int(1, 4);
+function randomShape(rng: Rng, window: 'any' | '5x5'): ConvShape {
+  for (;;) {
+    const sx = window === '5x5' ? 5 : rng.int(1, 6);
+    const sy = window === '5x5' ? 5 : rng.int(1, 6);
+    const stride = window === '5x5' ? 1 : rng.int(1, 4);
     const pad = rng.int(0, 3);
     const inSx = rng.int(1, 15);
     const inSy = rng.int(1, 15);
     const outSx = Math.floor((inSx + 2 * pad - sx) / stride) + 1;
     const outSy = Math.floor((inSy + 2 * pad - sy) / stride) + 1;
-    if (outSx >= 1 && outSy >= 1) shapes.push({ inSx, inSy, inDepth: rng.int(1, 10), outSx, outSy, filters: rng.int(1, 37), sx, sy, stride, pad });
+    if (outSx >= 1 && outSy >= 1) return { inSx, inSy, inDepth: rng.int(1, 10), outSx, outSy, filters: rng.int(1, 37), sx, sy, stride, pad };
   }
+}
+
+const label = (s: ConvShape): string =>
+  `${s.inSx}x${s.inSy}x${s.inDepth} -> ${s.filters} filters ${s.sx}x${s.sy}, stride ${s.stride}, pad ${s.pad}`;
+
+/**
+ * Runs `route` (after prepareInference) and the training forward on the same inputs
+ * (dense, mostly zero, all zero) and hands both outputs to `compare`.
+ */
+function againstForward(s: ConvShape, seed: number, pick: (routes: { direct: Route; winograd: Route | null }) => Route | null, compare: (actual: Float32Array, expected: Float32Array, what: string) => void): void {
+  const set = wasmKernelsWithMemory(8 << 20);
+  if (!set) throw new Error('WebAssembly SIMD is missing: Node 20 has it');
+  const kernel = set.conv(s) as ReturnType<typeof set.conv> & { routes: { direct: Route; winograd: Route | null }; prepareInference(w: Float32Array, b: Float32Array): void };
+  const route = pick(kernel.routes);
+  if (!route) throw new Error(`no such route for ${label(s)}`);
+  const r = new Rng(seed);
+  const place = (values: Float32Array): Float32Array => {
+    const a = set.allocate(values.length);
+    a.set(values);
+    return a;
+  };
+  const w = place(sparseValues(s.filters * s.sx * s.sy * s.inDepth, r, 0));
+  const b = place(sparseValues(s.filters, r, 0));
+  const outSize = s.outSx * s.outSy * s.filters;
+  const expected = set.allocate(outSize);
+  const actual = set.allocate(outSize);
+  kernel.prepareInference(w, b);
+  for (const zeroShare of [0, 0.6, 1]) {
+    const x = place(sparseValues(s.inSx * s.inSy * s.inDepth, r, zeroShare));
+    route(x, actual);
+    kernel.forward(x, w, b, expected);
+    compare(actual, expected, `zero share ${zeroShare}`);
+  }
+}
+type Route = (x: Float32Array, out: Float32Array) => void;
+
+describe('WASM conv: the direct inference route gives forward\'s outputs bit for bit', () => {
+  const rng = new Rng(21);
+  const shapes = [...PRESET_CONV_SHAPES];
+  while (shapes.length < 30) shapes.push(randomShape(rng, 'any'));
   for (const [n, s] of shapes.entries()) {
-    it(`${s.inSx}x${s.inSy}x${s.inDepth} -> ${s.filters} filters ${s.sx}x${s.sy}, stride ${s.stride}, pad ${s.pad}: forward's outputs bit for bit`, () => {
-      const set = wasmKernelsWithMemory(8 << 20);
-      if (!set) throw new Error('WebAssembly SIMD is missing: Node 20 has it');
-      const kernel = set.conv(s);
-      if (!kernel.prepareInference || !kernel.forwardPrepared) throw new Error('the WASM conv kernel has a prepared forward');
-      const r = new Rng(200 + n);
-      const place = (values: Float32Array): Float32Array => {
-        const a = set.allocate(values.length);
-        a.set(values);
-        return a;
-      };
-      const w = place(sparseValues(s.filters * s.sx * s.sy * s.inDepth, r, 0));
-      const b = place(sparseValues(s.filters, r, 0));
-      const outSize = s.outSx * s.outSy * s.filters;
-      const expected = set.allocate(outSize);
-      const actual = set.allocate(outSize);
-      kernel.prepareInference(w, b);
-      // Dense, mostly zero, all zero: each input through both routes.
-      for (const zeroShare of [0, 0.6, 1]) {
-        const x = place(sparseValues(s.inSx * s.inSy * s.inDepth, r, zeroShare));
-        kernel.forwardPrepared(x, actual);
-        kernel.forward(x, w, b, expected);
-        expect(bits(actual), `zero share ${zeroShare}`).toEqual(bits(expected));
-      }
-    });
+    it(label(s), () => againstForward(s, 200 + n, (routes) => routes.direct, (a, e, what) => expect(bits(a), what).toEqual(bits(e))));
+  }
+});
+
+describe('WASM conv: Winograd F(2x2, 5x5) agrees with forward within 1e-4 relative', () => {
+  const rng = new Rng(22);
+  const shapes = [...PRESET_CONV_SHAPES];
+  expect(shapes.length).toBeGreaterThanOrEqual(6);
+  while (shapes.length < PRESET_CONV_SHAPES.length + 20) shapes.push(randomShape(rng, '5x5'));
+  for (const [n, s] of shapes.entries()) {
+    it(label(s), () =>
+      againstForward(s, 300 + n, (routes) => routes.winograd, (a, e, what) => {
+        if (process.env.SHOW_WINOGRAD_ERROR) console.log(label(s), what, relativeError(a, e).toExponential(2));
+        expect(relativeError(a, e), what).toBeLessThanOrEqual(WINOGRAD_TOLERANCE);
+      }),
+    );
   }
 });
