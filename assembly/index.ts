@@ -6,7 +6,7 @@
 export { convForward, convForwardPrepared, convBackward, convPrepare } from './conv';
 export { winogradForward, winogradPrepare } from './winograd';
 export { fcForward, fcBackward } from './fc';
-export { poolForward, poolBackward } from './pool';
+export { poolForward, poolForwardValues, poolBackward } from './pool';
 export { reluForward, reluBackward } from './relu';
 
 /** First byte the host may use: everything below belongs to the module's static data. */

@@ -127,6 +127,8 @@ export interface PoolKernel {
   readonly switches: Int32Array;
   /** out = the max of each window, channel by channel. */
   forward(x: Float32Array, out: Float32Array): void;
+  /** forward's outputs without the switches (inference; backward may not follow). Optional. */
+  forwardValues?(x: Float32Array, out: Float32Array): void;
   /** dx = 0, then each output gradient added at its switch. */
   backward(dOut: Float32Array, dx: Float32Array): void;
 }

@@ -179,6 +179,7 @@ export function wasmPool(memory: NetMemory, s: PoolShape): PoolKernel {
   return {
     switches,
     forward: (x, out) => exports.poolForward(at.plan, memory.at(x), memory.at(out), switches.byteOffset),
+    forwardValues: (x, out) => exports.poolForwardValues(at.plan, memory.at(x), memory.at(out)),
     backward: (dOut, dx) => exports.poolBackward(memory.at(dOut), switches.byteOffset, switches.length, memory.at(dx), inSize),
   };
 }

@@ -165,3 +165,30 @@ describe('WASM conv: Winograd F(2x2, 5x5) agrees with forward within 1e-4 relati
     );
   }
 });
+
+describe('WASM pool: the inference forward (no switches) gives forward\'s outputs bit for bit', () => {
+  const rng = new Rng(23);
+  for (let n = 0; n < 12; n++) {
+    const sx = rng.int(1, 4);
+    const stride = rng.int(1, 4);
+    const pad = rng.int(0, 2);
+    const inSx = rng.int(sx, 14);
+    const inSy = rng.int(sx, 14);
+    const depth = rng.int(1, 11);
+    const outSx = Math.floor((inSx + 2 * pad - sx) / stride) + 1;
+    const outSy = Math.floor((inSy + 2 * pad - sx) / stride) + 1;
+    it(`${inSx}x${inSy}x${depth}, window ${sx}, stride ${stride}, pad ${pad}`, () => {
+      const set = wasmKernelsWithMemory(1 << 20);
+      if (!set) throw new Error('WebAssembly SIMD is missing: Node 20 has it');
+      const kernel = set.pool({ inSx, inSy, depth, outSx, outSy, sx, sy: sx, stride, pad });
+      if (!kernel.forwardValues) throw new Error('the WASM pool kernel has an inference forward');
+      const x = set.allocate(inSx * inSy * depth);
+      x.set(sparseValues(x.length, new Rng(400 + n), 0.4));
+      const expected = set.allocate(outSx * outSy * depth);
+      const actual = set.allocate(expected.length);
+      kernel.forward(x, expected);
+      kernel.forwardValues(x, actual);
+      expect(bits(actual)).toEqual(bits(expected));
+    });
+  }
+});
