@@ -14,7 +14,7 @@ import { Rng } from '../../../src/engine/rng';
 import { shapeSize } from '../../../src/engine/spec';
 import { Volume } from '../../../src/engine/volume';
 import { wasmKernelsWithMemory } from '../../../src/engine/wasm/kernels';
-import { winogradPays } from '../../../src/engine/wasm/layer-kernels';
+import { winogradPays, type WasmConvKernel } from '../../../src/engine/wasm/layer-kernels';
 import { KERNEL_SETS } from './kernel-sets';
 
 /** Values in [-1, 1), a share of them exactly zero (as ReLU outputs are), some -0. */
@@ -115,10 +115,15 @@ const label = (s: ConvShape): string =>
  * Runs `route` (after prepareInference) and the training forward on the same inputs
  * (dense, mostly zero, all zero) and hands both outputs to `compare`.
  */
-function againstForward(s: ConvShape, seed: number, pick: (routes: { direct: Route; winograd: Route | null }) => Route | null, compare: (actual: Float32Array, expected: Float32Array, what: string) => void): void {
+function againstForward(
+  s: ConvShape,
+  seed: number,
+  pick: (routes: WasmConvKernel['routes']) => Route | null,
+  compare: (actual: Float32Array, expected: Float32Array, what: string) => void,
+): void {
   const set = wasmKernelsWithMemory(8 << 20);
   if (!set) throw new Error('WebAssembly SIMD is missing: Node 20 has it');
-  const kernel = set.conv(s) as ReturnType<typeof set.conv> & { routes: { direct: Route; winograd: Route | null }; prepareInference(w: Float32Array, b: Float32Array): void };
+  const kernel = set.conv(s);
   const route = pick(kernel.routes);
   if (!route) throw new Error(`no such route for ${label(s)}`);
   const r = new Rng(seed);
@@ -154,7 +159,7 @@ describe('WASM conv: the direct inference route gives forward\'s outputs bit for
 describe('WASM conv: Winograd F(2x2, 5x5) agrees with forward within 1e-4 relative', () => {
   const rng = new Rng(22);
   const shapes = [...PRESET_CONV_SHAPES];
-  expect(shapes.length).toBeGreaterThanOrEqual(6);
+  it('covers the conv layers of the presets (seed, wider, SVM: two each)', () => expect(PRESET_CONV_SHAPES).toHaveLength(6));
   while (shapes.length < PRESET_CONV_SHAPES.length + 20) shapes.push(randomShape(rng, '5x5'));
   for (const [n, s] of shapes.entries()) {
     it(label(s), () =>
