@@ -291,30 +291,14 @@ function fwd1x1(x0: usize, wt: usize, wRow: usize, bias: usize, o0: usize, sy: i
   }
 }
 
-/**
- * out[(oy*outSx+ox)*filters + f] = b[f] + sum over the window of w_f * x.
- * Keeps the padded input for backward.
- */
-export function convForward(plan: usize, x: usize, w: usize, b: usize, out: usize): void {
+/** Copies x inside the zero border of the padded input; the border is never written. */
+function padInput(plan: usize, x: usize): void {
   const inSx = slot(plan, CONV_IN_SX);
   const inSy = slot(plan, CONV_IN_SY);
   const depth = slot(plan, CONV_IN_DEPTH);
-  const outSx = slot(plan, CONV_OUT_SX);
-  const outSy = slot(plan, CONV_OUT_SY);
-  const nf = slot(plan, CONV_FILTERS);
-  const sx = slot(plan, CONV_SX);
-  const sy = slot(plan, CONV_SY);
-  const stride = slot(plan, CONV_STRIDE);
   const pad = slot(plan, CONV_PAD);
   const padSx = slot(plan, CONV_PAD_SX);
-  const nf4 = slot(plan, CONV_FILTERS4);
-  const fanIn = slot(plan, CONV_FAN_IN);
   const xp = <usize>slot(plan, CONV_PADDED_IN);
-  const wt = <usize>slot(plan, CONV_WEIGHTS_T);
-  const scratch = <usize>slot(plan, CONV_OUT_SCRATCH);
-  const bias4 = <usize>slot(plan, CONV_BIAS4);
-
-  // The input goes inside the zero border, row by row; the border is never written.
   const xRow = <usize>(padSx * depth) << 2;
   const inRow = <usize>(inSx * depth) << 2;
   let dst = xp + (<usize>((pad * padSx + pad) * depth) << 2);
@@ -324,8 +308,18 @@ export function convForward(plan: usize, x: usize, w: usize, b: usize, out: usiz
     dst += xRow;
     src += inRow;
   }
+}
 
-  // Transposed weights [k][f]: one load gives one tap's weight for 4 filters.
+/**
+ * Transposes the weights to [k][f] (one load gives one tap's weight for 4 filters)
+ * and copies the biases to filters4 lanes. Forward calls it every time; a run of
+ * inference calls (convForwardSparse) calls it once.
+ */
+export function convPrepare(plan: usize, w: usize, b: usize): void {
+  const nf = slot(plan, CONV_FILTERS);
+  const nf4 = slot(plan, CONV_FILTERS4);
+  const fanIn = slot(plan, CONV_FAN_IN);
+  const wt = <usize>slot(plan, CONV_WEIGHTS_T);
   const wRow = <usize>nf4 << 2;
   for (let f = 0; f < nf; f++) {
     let s = w + (<usize>(f * fanIn) << 2);
@@ -336,17 +330,77 @@ export function convForward(plan: usize, x: usize, w: usize, b: usize, out: usiz
       d += wRow;
     }
   }
-  memory.copy(bias4, b, <usize>nf << 2);
+  memory.copy(<usize>slot(plan, CONV_BIAS4), b, <usize>nf << 2);
+}
 
-  const direct = nf4 == nf;
-  const o = direct ? out : scratch;
+/**
+ * Rows summed in registers before they are added into the output: partial sums of
+ * about a dozen taps or more keep float32 rounding near that of one long float64
+ * sum (the TypeScript kernel's) at a small cost per flush. Every forward path uses
+ * this grouping, so they round alike.
+ */
+function flushRows(plan: usize): i32 {
+  return max(1, FLUSH_TAPS / (slot(plan, CONV_SX) * slot(plan, CONV_IN_DEPTH)));
+}
+
+/** Output rows of filters4 floats: the output itself, or the scratch when filters is not a multiple of 4. */
+export function outputRows(plan: usize, out: usize): usize {
+  return slot(plan, CONV_FILTERS4) == slot(plan, CONV_FILTERS) ? out : <usize>slot(plan, CONV_OUT_SCRATCH);
+}
+
+/** Drops the padding lanes of the scratch rows (filters4 floats) into `out` (filters floats), if there are any. */
+export function dropPaddingLanes(plan: usize, out: usize): void {
+  const nf = slot(plan, CONV_FILTERS);
+  const nf4 = slot(plan, CONV_FILTERS4);
+  if (nf4 == nf) return;
+  const positions = slot(plan, CONV_OUT_SX) * slot(plan, CONV_OUT_SY);
+  const outRow = <usize>nf << 2;
+  const oStep = <usize>nf4 << 2;
+  let s = <usize>slot(plan, CONV_OUT_SCRATCH);
+  let d = out;
+  for (let p = 0; p < positions; p++) {
+    memory.copy(d, s, outRow);
+    s += oStep;
+    d += outRow;
+  }
+}
+
+/**
+ * out[(oy*outSx+ox)*filters + f] = b[f] + sum over the window of w_f * x.
+ * Keeps the padded input for backward.
+ */
+export function convForward(plan: usize, x: usize, w: usize, b: usize, out: usize): void {
+  padInput(plan, x);
+  convPrepare(plan, w, b);
+  convSum(plan, out);
+}
+
+/** convForward with the weights and biases of the last convPrepare (inference over many inputs). */
+export function convForwardPrepared(plan: usize, x: usize, out: usize): void {
+  padInput(plan, x);
+  convSum(plan, out);
+}
+
+/** The sums of convForward over the padded input, with the prepared weights. */
+function convSum(plan: usize, out: usize): void {
+  const depth = slot(plan, CONV_IN_DEPTH);
+  const outSx = slot(plan, CONV_OUT_SX);
+  const outSy = slot(plan, CONV_OUT_SY);
+  const sx = slot(plan, CONV_SX);
+  const sy = slot(plan, CONV_SY);
+  const stride = slot(plan, CONV_STRIDE);
+  const padSx = slot(plan, CONV_PAD_SX);
+  const nf4 = slot(plan, CONV_FILTERS4);
+  const xp = <usize>slot(plan, CONV_PADDED_IN);
+  const wt = <usize>slot(plan, CONV_WEIGHTS_T);
+  const bias4 = <usize>slot(plan, CONV_BIAS4);
+  const xRow = <usize>(padSx * depth) << 2;
+  const wRow = <usize>nf4 << 2;
+  const o = outputRows(plan, out);
   const oStep = <usize>nf4 << 2;
   const xStep = <usize>(stride * depth) << 2;
   const run = sx * depth;
-  // Rows summed in registers before they are added into the output: partial sums
-  // of about a dozen taps or more keep float32 rounding near that of one long
-  // float64 sum (the TypeScript kernel's) at a small cost per flush.
-  const flush = max(1, FLUSH_TAPS / run);
+  const flush = flushRows(plan);
   const groups = nf4 >> 2;
   for (let oy = 0; oy < outSy; oy++) {
     const rowX = xp + <usize>(oy * stride) * xRow;
@@ -379,18 +433,7 @@ export function convForward(plan: usize, x: usize, w: usize, b: usize, out: usiz
       }
     }
   }
-  if (!direct) {
-    // Drop the padding lanes: rows of filters4 become rows of filters.
-    const positions = outSx * outSy;
-    const outRow = <usize>nf << 2;
-    let s = scratch;
-    let d = out;
-    for (let p = 0; p < positions; p++) {
-      memory.copy(d, s, outRow);
-      s += oStep;
-      d += outRow;
-    }
-  }
+  dropPaddingLanes(plan, out);
 }
 
 /** Adds g_j * (row of filter j) into one window of the padded input gradient, filters 4, 2 or 1 at a time. */

@@ -3,9 +3,10 @@
  * Every argument is a byte offset into this module's memory; the module allocates
  * nothing itself, so the host hands out all buffers above heapBase().
  */
-export { convForward, convBackward } from './conv';
+export { convForward, convForwardPrepared, convBackward, convPrepare } from './conv';
+export { winogradForward, winogradPrepare } from './winograd';
 export { fcForward, fcBackward } from './fc';
-export { poolForward, poolBackward } from './pool';
+export { poolForward, poolForwardValues, poolBackward } from './pool';
 export { reluForward, reluBackward } from './relu';
 
 /** First byte the host may use: everything below belongs to the module's static data. */

@@ -44,7 +44,23 @@ export const CONV_ACTIVE_G = 22;
 export const CONV_BIAS_SUM = 23;
 /** Biases copied to filters4 floats, zero past `filters`. */
 export const CONV_BIAS4 = 24;
-export const CONV_SLOTS = 25;
+/** Winograd F(2x2, 5x5) for inference (assembly/winograd.ts); 0 where the layer has no Winograd workspace. */
+/** Its padded input: (2 * tilesY + 4) rows of (2 * tilesX + 4) pixels of depth4 channels, zero outside the input. */
+export const CONV_WINO_PADDED = 25;
+/** Transformed filters [36 points][inDepth][filters4]. */
+export const CONV_WINO_U = 26;
+/** Transformed input tiles of one block [36 points][TILE_BLOCK][depth4]. */
+export const CONV_WINO_V = 27;
+/** Their products summed over channels [36 points][TILE_BLOCK][filters4]. */
+export const CONV_WINO_M = 28;
+/** 36 f32x4 of scratch for the two-pass transforms. */
+export const CONV_WINO_SCRATCH = 29;
+/** Output tiles across and down: ceil(outSx / 2), ceil(outSy / 2). */
+export const CONV_WINO_TILES_X = 30;
+export const CONV_WINO_TILES_Y = 31;
+/** inDepth rounded up to a multiple of 4. */
+export const CONV_WINO_DEPTH4 = 32;
+export const CONV_SLOTS = 33;
 
 // Max pooling.
 export const POOL_IN_SX = 0;

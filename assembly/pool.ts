@@ -18,7 +18,22 @@ import {
   slot,
 } from './plan';
 
+/** Max pooling with switches, for training: backward routes each gradient to its max. */
 export function poolForward(plan: usize, x: usize, out: usize, switches: usize): void {
+  poolPass(plan, x, out, switches, true);
+}
+
+/** The same maxima without switches, for inference (Net.forwardBatch): no index is tracked. */
+export function poolForwardValues(plan: usize, x: usize, out: usize): void {
+  poolPass(plan, x, out, 0, false);
+}
+
+/**
+ * One pass of max pooling; inlined into both callers with `track` a constant, so
+ * the optimiser drops the switch bookkeeping from the inference copy.
+ */
+@inline
+function poolPass(plan: usize, x: usize, out: usize, switches: usize, track: bool): void {
   const inSx = slot(plan, POOL_IN_SX);
   const inSy = slot(plan, POOL_IN_SY);
   const depth = slot(plan, POOL_DEPTH);
@@ -43,7 +58,7 @@ export function poolForward(plan: usize, x: usize, out: usize, switches: usize):
       const sw = switches + (<usize>ob << 2);
       if (fx0 >= fx1 || fy0 >= fy1) {
         memory.fill(o, 0, <usize>depth << 2);
-        memory.fill(sw, 0xff, <usize>depth << 2);
+        if (track) memory.fill(sw, 0xff, <usize>depth << 2);
         continue;
       }
       const first = ((y0 + fy0) * inSx + x0 + fx0) * depth;
@@ -57,11 +72,11 @@ export function poolForward(plan: usize, x: usize, out: usize, switches: usize):
             const v = v128.load(x + (<usize>tap << 2));
             const greater = f32x4.gt(v, best);
             best = v128.bitselect(v, best, greater);
-            idx = v128.bitselect(i32x4.add(i32x4.splat(tap), lanes), idx, greater);
+            if (track) idx = v128.bitselect(i32x4.add(i32x4.splat(tap), lanes), idx, greater);
           }
         }
         v128.store(o + (<usize>d << 2), best);
-        v128.store(sw + (<usize>d << 2), idx);
+        if (track) v128.store(sw + (<usize>d << 2), idx);
       }
       for (; d < depth; d++) {
         let bestIndex = first + d;
@@ -77,7 +92,7 @@ export function poolForward(plan: usize, x: usize, out: usize, switches: usize):
           }
         }
         store<f32>(o + (<usize>d << 2), best);
-        store<i32>(sw + (<usize>d << 2), bestIndex);
+        if (track) store<i32>(sw + (<usize>d << 2), bestIndex);
       }
     }
   }

@@ -21,9 +21,13 @@
  *
  * "onnxRuntime" is the same seed network exported with exportOnnx and run by
  * onnxruntime-node (CPU, one thread) at batch 20 and batch 1, against the engine's
- * forward in the same alternating rounds (scripts/lib/onnx-runtime-bench.ts):
- *   {"batch20FwdExPerSec","batch1FwdExPerSec","engineFwdExPerSec","ratio":{"batch20","batch1"}}
- * where each ratio is engine / ONNX Runtime (below 1: ONNX Runtime is faster).
+ * forward, one input at a time and batched (Net.forwardBatch, 20 a call), in the same
+ * alternating rounds (scripts/lib/onnx-runtime-bench.ts):
+ *   {"batch20FwdExPerSec","batch1FwdExPerSec","engineFwdExPerSec","engineBatchedFwdExPerSec",
+ *    "ratio":{"batch20","batch1","batchedBatch20","batchedBatch1"}}
+ * where each ratio is engine / ONNX Runtime (below 1: ONNX Runtime is faster), the
+ * batched ones for forwardBatch. "batchedForward" repeats the batched figure with its
+ * ratios to convnetjs and to the engine's own one-at-a-time forward.
  *
  * "workers2" is data-parallel training on 2 worker threads (the default kernels) against
  * 1, measured by scripts/lib/parallel-throughput.ts in alternating rounds with a control
@@ -258,6 +262,12 @@ async function main(): Promise<void> {
       `batch 20 ${onnx.batch20.toFixed(0)}, batch 1 ${onnx.batch1.toFixed(0)}; engine ${onnx.engine.toFixed(0)} in the same rounds, ` +
       `engine/ONNX Runtime ${(onnx.engine / onnx.batch20).toFixed(2)}x (batch 20), ${(onnx.engine / onnx.batch1).toFixed(2)}x (batch 1)`,
   );
+  console.log(
+    `engine batched (forwardBatch, 20 a call; outputs within ${onnx.maxBatchDifference.toExponential(2)} of forward's): ` +
+      `${onnx.engineBatch20.toFixed(0)} forward/s = ${(onnx.engineBatch20 / onnx.engine).toFixed(2)}x one at a time, ` +
+      `${(onnx.engineBatch20 / ref1.forward).toFixed(0)}x convnetjs; engine batched/ONNX Runtime ` +
+      `${(onnx.engineBatch20 / onnx.batch20).toFixed(2)}x (batch 20), ${(onnx.engineBatch20 / onnx.batch1).toFixed(2)}x (batch 1)`,
+  );
 
   const workerRounds = option('--worker-rounds', 15, true);
   const scaling = workerRounds > 0 ? await measureWorkerScaling({ data: { train, test: loadTestSet() }, workers: 2, rounds: workerRounds }) : null;
@@ -287,7 +297,19 @@ async function main(): Promise<void> {
         batch20FwdExPerSec: round1(onnx.batch20),
         batch1FwdExPerSec: round1(onnx.batch1),
         engineFwdExPerSec: round1(onnx.engine),
-        ratio: { batch20: round2(onnx.engine / onnx.batch20), batch1: round2(onnx.engine / onnx.batch1) },
+        engineBatchedFwdExPerSec: round1(onnx.engineBatch20),
+        ratio: {
+          batch20: round2(onnx.engine / onnx.batch20),
+          batch1: round2(onnx.engine / onnx.batch1),
+          batchedBatch20: round2(onnx.engineBatch20 / onnx.batch20),
+          batchedBatch1: round2(onnx.engineBatch20 / onnx.batch1),
+        },
+      },
+      batchedForward: {
+        batchSize: 20,
+        fwdExPerSec: round1(onnx.engineBatch20),
+        maxDifferenceFromForward: onnx.maxBatchDifference,
+        ratio: { convnetjs: round2(onnx.engineBatch20 / ref1.forward), oneAtATime: round2(onnx.engineBatch20 / onnx.engine) },
       },
       ...(scaling
         ? {

@@ -1,26 +1,75 @@
 /**
  * Where a training step's time goes, layer by layer, for one kernel set: the seed
- * network trained on real MNIST random crops, as `npm run bench` trains it.
+ * network trained on real MNIST random crops, as `npm run bench` trains it. With
+ * `--mode forward`, where inference time goes instead: each layer's forward one
+ * input at a time beside its batched route (what Net.forwardBatch runs: prepared
+ * weights, Winograd where it pays), on centre crops.
  *
- *   npx tsx scripts/profile-engine.ts [--kernels js|wasm] [--examples N]
+ *   npx tsx scripts/profile-engine.ts [--kernels js|wasm] [--examples N] [--mode train|forward]
  *
  * Each layer's forward and backward is timed separately (a performance.now() pair
  * per call, well under a microsecond), then the data side (crop + label) and the
  * trainer's update (every batch_size examples, shown per example). On a shared
  * machine absolute numbers drift; the shares are what to read.
  */
-import { createInputVolume, fillRandomCrop } from '../src/data/augment';
+import { createInputVolume, fillCenterCrop, fillRandomCrop } from '../src/data/augment';
+import type { MnistSet } from '../src/data/mnist';
 import { loadMnistSet, mnistDataDirectory, MNIST_FILES } from '../src/data/node-loader';
 import { isLossLayer } from '../src/engine/layers';
 import { Net } from '../src/engine/net';
 import { parseNetwork, SEED_DEFINITION_TEXT } from '../src/engine/parse';
 import { Rng } from '../src/engine/rng';
 import { Trainer } from '../src/engine/trainer';
+import type { Volume } from '../src/engine/volume';
 import { kernelsNamed, type KernelChoice } from '../src/engine/wasm';
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(name);
   return at < 0 ? fallback : (process.argv[at + 1] ?? fallback);
+}
+
+/** Microseconds per example of each layer's forward, one input at a time and on the batched route, in alternating rounds. */
+function profileForward(net: Net, train: MnistSet, examples: number): void {
+  const inputs: Volume[] = [];
+  for (let i = 0; i < 500; i++) {
+    const v = createInputVolume(net.inputShape);
+    fillCenterCrop(v, train, i);
+    inputs.push(v);
+  }
+  const layers = net.layers;
+  const single = layers.map((layer) => (x: Volume) => layer.forward(x, false));
+  const batched = layers.map((layer) => layer.prepareInference?.() ?? ((x: Volume) => layer.forward(x, false)));
+  const totals = [new Float64Array(layers.length), new Float64Array(layers.length)];
+  const pass = (steps: readonly ((x: Volume) => Volume)[], into: Float64Array, count: number): void => {
+    for (let k = 0; k < count; k++) {
+      let act = inputs[k % inputs.length];
+      for (let i = 0; i < steps.length; i++) {
+        const t = performance.now();
+        act = steps[i](act);
+        into[i] += performance.now() - t;
+      }
+    }
+  };
+  const scratch = new Float64Array(layers.length);
+  pass(single, scratch, 2000);
+  pass(batched, scratch, 2000);
+  const rounds = 10;
+  for (let round = 0; round < rounds; round++) {
+    pass(single, totals[0], examples / rounds);
+    pass(batched, totals[1], examples / rounds);
+  }
+  const us = (ms: number): number => (ms * 1000) / examples;
+  const sum = totals.map((t) => t.reduce((a, b) => a + b, 0));
+  console.log(`kernels ${net.kernels.name}, ${examples} examples each way; forward microseconds per example`);
+  console.log(`${'layer'.padEnd(14)} ${'single'.padStart(8)} ${'share'.padStart(6)} ${'batched'.padStart(8)} ${'share'.padStart(6)} ${'gain'.padStart(6)}`);
+  layers.forEach((layer, i) => {
+    const [a, b] = [us(totals[0][i]), us(totals[1][i])];
+    console.log(
+      `${`${i} ${layer.spec.type}`.padEnd(14)} ${a.toFixed(2).padStart(8)} ${((100 * totals[0][i]) / sum[0]).toFixed(1).padStart(5)}% ` +
+        `${b.toFixed(2).padStart(8)} ${((100 * totals[1][i]) / sum[1]).toFixed(1).padStart(5)}% ${(a / b).toFixed(2).padStart(5)}x`,
+    );
+  });
+  console.log(`total ${us(sum[0]).toFixed(1)} us one at a time, ${us(sum[1]).toFixed(1)} us batched (${(sum[0] / sum[1]).toFixed(2)}x)`);
 }
 
 function main(): void {
@@ -29,6 +78,10 @@ function main(): void {
   const train = loadMnistSet(mnistDataDirectory(), MNIST_FILES.trainImages, MNIST_FILES.trainLabels);
   const seed = parseNetwork(SEED_DEFINITION_TEXT);
   const net = new Net(seed.layers, new Rng(1), kernelsNamed(choice));
+  if (option('--mode', 'train') === 'forward') {
+    profileForward(net, train, examples);
+    return;
+  }
   const trainer = new Trainer(net, seed.trainer);
   const rng = new Rng(2);
   const input = createInputVolume(net.inputShape);

@@ -1,8 +1,9 @@
 /**
  * The ONNX Runtime column of `npm run bench`: the seed network exported with exportOnnx,
  * run by onnxruntime-node on the CPU with one thread (intra- and inter-op), at batch 20
- * and batch 1, in alternating rounds with the engine's own forward on the same inputs
- * and weights, so machine load hurts all three alike.
+ * and batch 1, in alternating rounds with the engine's own forward, one input at a time
+ * and in batches of 20 (Net.forwardBatch), on the same inputs and weights, so machine
+ * load hurts all four alike.
  */
 import * as ort from 'onnxruntime-node';
 import type { Net } from '../../src/engine/net';
@@ -13,8 +14,12 @@ export interface OnnxRuntimeRates {
   /** Examples per second through ONNX Runtime in batches of 20 and of 1. */
   batch20: number;
   batch1: number;
-  /** Examples per second of the engine's forward in the same rounds. */
+  /** Examples per second of the engine's forward in the same rounds, one input at a time. */
   engine: number;
+  /** The same through Net.forwardBatch, 20 inputs a call. */
+  engineBatch20: number;
+  /** Largest difference between forwardBatch's and forward's outputs over the prepared inputs. */
+  maxBatchDifference: number;
   /** Largest difference between the engine's and ONNX Runtime's outputs on the first input. */
   maxOutputDifference: number;
 }
@@ -34,17 +39,21 @@ async function timed(runner: AsyncRunner, ms: number): Promise<[number, number]>
   return [done, elapsed / 1000];
 }
 
-/** NCHW batches of `size` consecutive prepared inputs (depth 1: HWC is CHW). */
-function batches(prepared: readonly Volume[], size: number): ort.Tensor[] {
-  const { sx, sy, depth } = prepared[0];
-  const per = sx * sy * depth;
-  const out: ort.Tensor[] = [];
+/** Batches of `size` consecutive prepared inputs, end to end (depth 1: HWC is CHW, so also NCHW). */
+function flatBatches(prepared: readonly Volume[], size: number): Float32Array[] {
+  const per = prepared[0].w.length;
+  const out: Float32Array[] = [];
   for (let start = 0; start + size <= prepared.length; start += size) {
     const data = new Float32Array(size * per);
     for (let i = 0; i < size; i++) data.set(prepared[start + i].w, i * per);
-    out.push(new ort.Tensor('float32', data, [size, depth, sy, sx]));
+    out.push(data);
   }
   return out;
+}
+
+function batches(prepared: readonly Volume[], size: number): ort.Tensor[] {
+  const { sx, sy, depth } = prepared[0];
+  return flatBatches(prepared, size).map((data) => new ort.Tensor('float32', data, [size, depth, sy, sx]));
 }
 
 export async function measureOnnxRuntime(net: Net, prepared: readonly Volume[], rounds: number, roundMs: number): Promise<OnnxRuntimeRates> {
@@ -68,7 +77,10 @@ export async function measureOnnxRuntime(net: Net, prepared: readonly Volume[], 
     };
   };
   let shown = 0;
-  const runners: Record<keyof Omit<OnnxRuntimeRates, 'maxOutputDifference'>, AsyncRunner> = {
+  const engineBatches = flatBatches(prepared, 20);
+  const batchOut = new Float32Array(20 * net.forward(prepared[0], false).w.length);
+  let nextBatch = 0;
+  const runners: Record<'batch20' | 'batch1' | 'engine' | 'engineBatch20', AsyncRunner> = {
     batch20: ortRunner(20),
     batch1: ortRunner(1),
     engine: {
@@ -80,6 +92,13 @@ export async function measureOnnxRuntime(net: Net, prepared: readonly Volume[], 
         return Promise.resolve(10);
       },
     },
+    engineBatch20: {
+      run() {
+        net.forwardBatch(engineBatches[nextBatch], 20, batchOut);
+        nextBatch = nextBatch + 1 === engineBatches.length ? 0 : nextBatch + 1;
+        return Promise.resolve(20);
+      },
+    },
   };
 
   const first = await session.run({ [inputName]: batches(prepared.slice(0, 1), 1)[0] });
@@ -87,6 +106,7 @@ export async function measureOnnxRuntime(net: Net, prepared: readonly Volume[], 
   const ours = net.forward(prepared[0], false).w;
   let maxOutputDifference = 0;
   for (let i = 0; i < ours.length; i++) maxOutputDifference = Math.max(maxOutputDifference, Math.abs(ours[i] - theirs[i]));
+  const maxBatchDifference = batchAgainstSingle(net, prepared, engineBatches);
 
   const names = Object.keys(runners) as (keyof typeof runners)[];
   for (const name of names) await timed(runners[name], 2 * roundMs);
@@ -101,5 +121,26 @@ export async function measureOnnxRuntime(net: Net, prepared: readonly Volume[], 
   }
   await session.release();
   const rate = (name: keyof typeof runners) => total[name][0] / total[name][1];
-  return { batch20: rate('batch20'), batch1: rate('batch1'), engine: rate('engine'), maxOutputDifference };
+  return {
+    batch20: rate('batch20'),
+    batch1: rate('batch1'),
+    engine: rate('engine'),
+    engineBatch20: rate('engineBatch20'),
+    maxOutputDifference,
+    maxBatchDifference,
+  };
+}
+
+/** The largest difference between forwardBatch's outputs and forward's, input by input. */
+function batchAgainstSingle(net: Net, prepared: readonly Volume[], engineBatches: readonly Float32Array[]): number {
+  let worst = 0;
+  engineBatches.forEach((batch, b) => {
+    const outputs = net.forwardBatch(batch, 20);
+    const size = outputs.length / 20;
+    for (let i = 0; i < 20; i++) {
+      const single = net.forward(prepared[b * 20 + i], false).w;
+      for (let j = 0; j < size; j++) worst = Math.max(worst, Math.abs(outputs[i * size + j] - single[j]));
+    }
+  });
+  return worst;
 }

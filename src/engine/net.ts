@@ -2,8 +2,8 @@ import { createLayer, isLossLayer } from './layers';
 import type { Kernels } from './kernels/contract';
 import { ParamArena, type Layer, type LossLayer, type LossTarget, type ParamGroup } from './layers/layer';
 import type { Rng } from './rng';
-import { paramCount, resolveLayers, type ResolvedLayer, type Shape } from './spec';
-import { withVolumeStorage, type Volume } from './volume';
+import { paramCount, resolveLayers, shapeSize, type ResolvedLayer, type Shape } from './spec';
+import { Volume, withVolumeStorage } from './volume';
 import { defaultKernels } from './wasm';
 
 /**
@@ -25,6 +25,8 @@ export class Net {
   /** The kernels this net's layers run on ('wasm': its own WebAssembly memory holds every buffer). */
   readonly kernels: Kernels;
   private readonly lossLayer: LossLayer;
+  /** Where forwardBatch puts each input in turn (made on first use, outside the kernels' memory). */
+  private batchInput: Volume | null = null;
 
   /**
    * Builds layers from already resolved specs (see resolveLayers), drawing initial
@@ -78,6 +80,38 @@ export class Net {
     let act = x;
     for (let i = 0; i < layers.length; i++) act = layers[i].forward(act, isTraining);
     return act;
+  }
+
+  /**
+   * Inference on `count` inputs laid end to end in `inputs` (each in the input
+   * layer's HWC order): returns their outputs end to end (in `out` when given),
+   * each exactly as forward(x, false) gives it. The weights are set up once for the
+   * whole batch (the WASM set transposes them once and skips zero inputs); kernels
+   * without that route simply run forward per input. For evaluation and prediction:
+   * leaves the layers as after some forward, so no backward may follow.
+   */
+  forwardBatch(inputs: Float32Array, count: number, out?: Float32Array): Float32Array {
+    const inSize = shapeSize(this.inputShape);
+    const outSize = shapeSize(this.outputShape);
+    if (!Number.isInteger(count) || count < 0) throw new Error(`forwardBatch: count must be a whole number of inputs, got ${count}`);
+    if (inputs.length < count * inSize) {
+      throw new Error(`forwardBatch: ${count} inputs of ${inSize} values need ${count * inSize} values, got ${inputs.length}`);
+    }
+    const result = out ?? new Float32Array(count * outSize);
+    if (result.length < count * outSize) {
+      throw new Error(`forwardBatch: ${count} outputs of ${outSize} values need ${count * outSize} values, the output array has ${result.length}`);
+    }
+    const { sx, sy, depth } = this.inputShape;
+    const input = (this.batchInput ??= new Volume(sx, sy, depth));
+    const layers = this.layers;
+    const steps = layers.map((layer) => layer.prepareInference?.() ?? ((x: Volume) => layer.forward(x, false)));
+    for (let n = 0; n < count; n++) {
+      input.w.set(inputs.subarray(n * inSize, (n + 1) * inSize));
+      let act = input;
+      for (let i = 0; i < steps.length; i++) act = steps[i](act);
+      result.set(act.w, n * outSize);
+    }
+    return result;
   }
 
   /**

@@ -75,6 +75,19 @@ export function convShapeOf(spec: ConvLayerSpec): ConvShape {
 export interface DenseKernel {
   forward(x: Float32Array, w: Float32Array, b: Float32Array, out: Float32Array): void;
   backward(x: Float32Array, w: Float32Array, dOut: Float32Array, dx: Float32Array, dw: Float32Array, db: Float32Array): void;
+  /**
+   * Inference over many inputs with the same weights (Net.forwardBatch): sets the
+   * weights up once (e.g. the WASM set's transposed copy) for the forwardPrepared
+   * calls that follow. Optional together with forwardPrepared; a set without them
+   * runs forward per input.
+   */
+  prepareInference?(w: Float32Array, b: Float32Array): void;
+  /**
+   * forward's outputs from the weights of the last prepareInference, bit for bit
+   * while the weights are finite, by any faster route (the WASM set skips zero
+   * inputs). Not for training: backward may not follow it.
+   */
+  forwardPrepared?(x: Float32Array, out: Float32Array): void;
 }
 
 /** Names kept for the layer that uses each: both are a DenseKernel. */
@@ -114,6 +127,8 @@ export interface PoolKernel {
   readonly switches: Int32Array;
   /** out = the max of each window, channel by channel. */
   forward(x: Float32Array, out: Float32Array): void;
+  /** forward's outputs without the switches (inference; backward may not follow). Optional. */
+  forwardValues?(x: Float32Array, out: Float32Array): void;
   /** dx = 0, then each output gradient added at its switch. */
   backward(dOut: Float32Array, dx: Float32Array): void;
 }

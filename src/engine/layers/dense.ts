@@ -4,7 +4,7 @@ import type { Volume } from '../volume';
 import type { ConvLayerSpec } from './conv';
 import type { FcLayerSpec } from './fc';
 import { initWeights } from './init';
-import { LayerBase, type ParamArena, type ParamGroup } from './layer';
+import { LayerBase, type InferenceForward, type ParamArena, type ParamGroup } from './layer';
 
 /**
  * What conv and fc share: `count` filters (or neurons) of `fanIn` weights each plus one
@@ -35,6 +35,18 @@ export abstract class DenseLayer<S extends ConvLayerSpec | FcLayerSpec> extends 
     this.inAct = input;
     this.kernel.forward(input.w, this.filters.w, this.biases.w, this.outAct.w);
     return this.outAct;
+  }
+
+  prepareInference(): InferenceForward | null {
+    const kernel = this.kernel;
+    if (!kernel.prepareInference || !kernel.forwardPrepared) return null;
+    kernel.prepareInference(this.filters.w, this.biases.w);
+    const forwardPrepared = kernel.forwardPrepared.bind(kernel);
+    return (input) => {
+      this.inAct = input;
+      forwardPrepared(input.w, this.outAct.w);
+      return this.outAct;
+    };
   }
 
   backward(): void {

@@ -17,7 +17,7 @@ import {
   type LayerJSONBase,
   type ResolvedBase,
 } from './descriptor';
-import { LayerBase } from './layer';
+import { LayerBase, type InferenceForward } from './layer';
 
 export { validTaps } from '../kernels/js-pool';
 
@@ -66,6 +66,18 @@ export class PoolLayer extends LayerBase<PoolLayerSpec> {
   backward(): void {
     const input = this.lastInput();
     this.kernel.backward(this.outAct.dw, input.dw);
+  }
+
+  /** Inference keeps no switches, where the kernel can skip them. */
+  prepareInference(): InferenceForward | null {
+    const kernel = this.kernel;
+    if (!kernel.forwardValues) return null;
+    const forwardValues = kernel.forwardValues.bind(kernel);
+    return (input) => {
+      this.inAct = input;
+      forwardValues(input.w, this.outAct.w);
+      return this.outAct;
+    };
   }
 }
 

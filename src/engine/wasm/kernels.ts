@@ -6,7 +6,6 @@
  * a kernel call passes byte offsets and copies nothing.
  */
 import type {
-  ConvKernel,
   ConvShape,
   FcKernel,
   Kernels,
@@ -20,7 +19,7 @@ import type {
 import { convShapeOf, poolShapeOf, UPDATE_HYPER_SLOT_COUNT, UPDATE_RESULT_SLOTS, UPDATE_STEP_SLOTS } from '../kernels/contract';
 import { paramCount, shapeSize, type ResolvedLayer } from '../spec';
 import { footprint, NetMemory, WasmMemoryError } from './memory';
-import { bytesPer, convWorkspace, poolWorkspace, wasmConv, wasmFc, wasmPool, wasmRelu, type Workspace } from './layer-kernels';
+import { bytesPer, convWorkspace, poolWorkspace, wasmConv, wasmFc, wasmPool, wasmRelu, type WasmConvKernel, type Workspace } from './layer-kernels';
 import { kernelsModule } from './module';
 
 /**
@@ -134,7 +133,8 @@ export class WasmNetKernels implements Kernels {
     this.paramGroups = paramGroups;
   }
 
-  conv(shape: ConvShape): ConvKernel {
+  /** A DenseKernel, with both inference routes open (see WasmConvKernel). */
+  conv(shape: ConvShape): WasmConvKernel {
     return wasmConv(this.memory, shape);
   }
 

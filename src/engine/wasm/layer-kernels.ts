@@ -20,6 +20,29 @@ function filters4(filters: number): number {
   return Math.ceil(filters / 4) * 4;
 }
 
+/** Tiles per block of the Winograd route: TILE_BLOCK in assembly/winograd.ts. */
+const WINOGRAD_TILE_BLOCK = 2;
+
+/** A Winograd workspace larger than this many floats is not made (the direct path serves). */
+const WINOGRAD_MAX_FLOATS = 1 << 22;
+
+/** Output tiles of Winograd F(2x2, 5x5) across and down, or null where it does not apply (not 5x5 stride 1, or too large). */
+export function winogradTiles(s: ConvShape): { x: number; y: number } | null {
+  if (s.sx !== 5 || s.sy !== 5 || s.stride !== 1) return null;
+  const tiles = { x: Math.ceil(s.outSx / 2), y: Math.ceil(s.outSy / 2) };
+  const floats = 36 * s.inDepth * filters4(s.filters) + (2 * tiles.x + 4) * (2 * tiles.y + 4) * filters4(s.inDepth);
+  return floats <= WINOGRAD_MAX_FLOATS ? tiles : null;
+}
+
+/**
+ * Whether Net.forwardBatch takes the Winograd route on this layer: where it
+ * applies and the input has channels enough to fill its vectors (the transforms run
+ * over channels, 4 to a vector; at depth 1 they cost what they save).
+ */
+export function winogradPays(s: ConvShape): boolean {
+  return winogradTiles(s) !== null && s.inDepth >= 4;
+}
+
 /**
  * What a convolution keeps in memory, in allocation order (see WasmConvKernel and
  * the slot comments in assembly/plan.ts).
@@ -41,6 +64,22 @@ export function convWorkspace(s: ConvShape): Record<string, Workspace> {
     activeG: { kind: 'f32', length: s.filters },
     biasSum: { kind: 'f64', length: s.filters },
     bias4: { kind: 'f32', length: nf4 },
+    ...winogradWorkspace(s),
+  };
+}
+
+/** Winograd's buffers (see the CONV_WINO_* slots in assembly/plan.ts), empty where it does not apply. */
+function winogradWorkspace(s: ConvShape): Record<string, Workspace> {
+  const tiles = winogradTiles(s);
+  // V and M hold one block of tiles (TILE_BLOCK in assembly/winograd.ts).
+  const block = tiles ? WINOGRAD_TILE_BLOCK : 0;
+  const depth4 = filters4(s.inDepth);
+  return {
+    winoPadded: { kind: 'f32', length: tiles ? (2 * tiles.x + 4) * (2 * tiles.y + 4) * depth4 : 0 },
+    winoU: { kind: 'f32', length: tiles ? 36 * s.inDepth * filters4(s.filters) : 0 },
+    winoV: { kind: 'f32', length: 36 * block * depth4 },
+    winoM: { kind: 'f32', length: 36 * block * filters4(s.filters) },
+    winoScratch: { kind: 'f32', length: tiles ? 36 * 4 : 0 },
   };
 }
 
@@ -75,8 +114,23 @@ function writePlan<L extends { SLOTS: number }>(memory: NetMemory, offset: numbe
   for (const name of Object.keys(values) as Exclude<keyof L, 'SLOTS'>[]) slots[layout[name] as number] = values[name];
 }
 
-export function wasmConv(memory: NetMemory, s: ConvShape): DenseKernel {
+/** An inference forward from prepared weights (see DenseKernel.forwardPrepared). */
+type PreparedForward = (x: Float32Array, out: Float32Array) => void;
+
+/**
+ * The WASM conv kernel, with both inference routes open to tests: `direct`
+ * (convForward's sums, bit for bit) and `winograd` (null where it does not apply);
+ * forwardPrepared is one of them.
+ */
+export interface WasmConvKernel extends DenseKernel {
+  prepareInference(w: Float32Array, b: Float32Array): void;
+  forwardPrepared: PreparedForward;
+  readonly routes: { direct: PreparedForward; winograd: PreparedForward | null };
+}
+
+export function wasmConv(memory: NetMemory, s: ConvShape): WasmConvKernel {
   const at = takeAll(memory, convWorkspace(s));
+  const tiles = winogradTiles(s);
   writePlan(memory, at.plan, CONV, {
     IN_SX: s.inSx, IN_SY: s.inSy, IN_DEPTH: s.inDepth, OUT_SX: s.outSx, OUT_SY: s.outSy, FILTERS: s.filters,
     SX: s.sx, SY: s.sy, STRIDE: s.stride, PAD: s.pad, PAD_SX: s.inSx + 2 * s.pad, PAD_SY: s.inSy + 2 * s.pad,
@@ -84,10 +138,20 @@ export function wasmConv(memory: NetMemory, s: ConvShape): DenseKernel {
     PADDED_IN: at.paddedIn, PADDED_GRAD: at.paddedGrad, WEIGHTS_T: at.weightsT, OUT_SCRATCH: at.outScratch,
     NZ_WINDOW: at.nzWindow, NZ_GRAD: at.nzGrad, NZ_COUNT: at.nzCount, ACTIVE_W: at.activeW, ACTIVE_G: at.activeG,
     BIAS_SUM: at.biasSum, BIAS4: at.bias4,
+    WINO_PADDED: at.winoPadded, WINO_U: at.winoU, WINO_V: at.winoV, WINO_M: at.winoM, WINO_SCRATCH: at.winoScratch,
+    WINO_TILES_X: tiles?.x ?? 0, WINO_TILES_Y: tiles?.y ?? 0, WINO_DEPTH4: filters4(s.inDepth),
   });
   const { exports } = memory;
+  const direct: PreparedForward = (x, out) => exports.convForwardPrepared(at.plan, memory.at(x), memory.at(out));
+  const winograd: PreparedForward | null = tiles ? (x, out) => exports.winogradForward(at.plan, memory.at(x), memory.at(out)) : null;
   return {
     forward: (x, w, b, out) => exports.convForward(at.plan, memory.at(x), memory.at(w), memory.at(b), memory.at(out)),
+    prepareInference: (w, b) => {
+      exports.convPrepare(at.plan, memory.at(w), memory.at(b));
+      if (winograd) exports.winogradPrepare(at.plan, memory.at(w), memory.at(b));
+    },
+    forwardPrepared: winograd && winogradPays(s) ? winograd : direct,
+    routes: { direct, winograd },
     // The padded input kept by forward is the x these gradients belong to.
     backward: (_x, w, dOut, dx, dw, db) =>
       exports.convBackward(at.plan, memory.at(w), memory.at(dOut), memory.at(dx), memory.at(dw), memory.at(db)),
@@ -115,6 +179,7 @@ export function wasmPool(memory: NetMemory, s: PoolShape): PoolKernel {
   return {
     switches,
     forward: (x, out) => exports.poolForward(at.plan, memory.at(x), memory.at(out), switches.byteOffset),
+    forwardValues: (x, out) => exports.poolForwardValues(at.plan, memory.at(x), memory.at(out)),
     backward: (dOut, dx) => exports.poolBackward(memory.at(dOut), switches.byteOffset, switches.length, memory.at(dx), inSize),
   };
 }

@@ -10,10 +10,15 @@ export interface KernelExports {
   readonly memory: WebAssembly.Memory;
   heapBase(): number;
   convForward(plan: number, x: number, w: number, b: number, out: number): void;
+  convPrepare(plan: number, w: number, b: number): void;
+  convForwardPrepared(plan: number, x: number, out: number): void;
+  winogradPrepare(plan: number, w: number, b: number): void;
+  winogradForward(plan: number, x: number, out: number): void;
   convBackward(plan: number, w: number, dOut: number, dx: number, dw: number, db: number): void;
   fcForward(n: number, m: number, x: number, w: number, b: number, out: number): void;
   fcBackward(n: number, m: number, x: number, w: number, dOut: number, dx: number, dw: number, db: number): void;
   poolForward(plan: number, x: number, out: number, switches: number): void;
+  poolForwardValues(plan: number, x: number, out: number): void;
   poolBackward(dOut: number, switches: number, outSize: number, dx: number, inSize: number): void;
   reluForward(x: number, y: number, n: number): void;
   reluBackward(y: number, dy: number, dx: number, n: number): void;

@@ -30,7 +30,15 @@ export const CONV = {
   ACTIVE_G: 22,
   BIAS_SUM: 23,
   BIAS4: 24,
-  SLOTS: 25,
+  WINO_PADDED: 25,
+  WINO_U: 26,
+  WINO_V: 27,
+  WINO_M: 28,
+  WINO_SCRATCH: 29,
+  WINO_TILES_X: 30,
+  WINO_TILES_Y: 31,
+  WINO_DEPTH4: 32,
+  SLOTS: 33,
 } as const;
 
 export const POOL = {
