@@ -5,6 +5,12 @@ import type { LossPoint } from '../../training/protocol';
 import { formatNumber } from '../common/format';
 import { logAxis } from './log-axis';
 
+/** The total first; the classification loss dashed, in the second chart colour. */
+const LOSS_LINES = [
+  { dataKey: 'loss', name: 'total loss (with weight decay)', stroke: 'var(--accent)' },
+  { dataKey: 'classificationLoss', name: 'classification loss', stroke: 'var(--chart-second)', strokeDasharray: '5 3' },
+] as const;
+
 /**
  * The recharts line itself; loaded on its own so the charting library is not on the first paint's path.
  * Memoized: its parent re-renders on every store push, but the (throttled) points change once a second.
@@ -54,27 +60,9 @@ export default memo(function LossCurve({
       )}
       <Tooltip formatter={(v, name) => [formatNumber(Number(v), 4), name]} labelFormatter={examplesLabel} />
       {showClassification ? <Legend verticalAlign="top" height={22} iconType="plainline" wrapperStyle={{ fontSize: 12 }} /> : null}
-      <Line
-        type="linear"
-        dataKey="loss"
-        name="total loss (with weight decay)"
-        stroke="var(--accent)"
-        strokeWidth={2}
-        dot={false}
-        isAnimationActive={false}
-      />
-      {showClassification ? (
-        <Line
-          type="linear"
-          dataKey="classificationLoss"
-          name="classification loss"
-          stroke="var(--chart-second)"
-          strokeDasharray="5 3"
-          strokeWidth={2}
-          dot={false}
-          isAnimationActive={false}
-        />
-      ) : null}
+      {LOSS_LINES.filter((line) => showClassification || line.dataKey === 'loss').map((line) => (
+        <Line key={line.dataKey} type="linear" strokeWidth={2} dot={false} isAnimationActive={false} {...line} />
+      ))}
     </LineChart>
   );
 });
