@@ -132,6 +132,11 @@ describe.skipIf(!chromiumAvailable())('the dashboard on a phone, a tablet and a 
       expect(box.x).toBeGreaterThanOrEqual(card.x);
       expect(box.x + box.width).toBeLessThanOrEqual(card.x + card.width);
     }
+    // Wider than a phone, the channel figures fill rows of at least two (no wide empty gap).
+    if (size.width >= 1000) {
+      const tops = await inspector.locator('.inspector-channel').evaluateAll((figures) => figures.slice(0, 2).map((f) => f.getBoundingClientRect().top));
+      expect(tops[0]).toBe(tops[1]);
+    }
     await inspector.screenshot({ path: join(ARTIFACTS, `layout-inspector-${name}.png`) });
     await inspector.getByRole('button', { name: 'Close' }).tap();
     await inspector.waitFor({ state: 'detached' });
