@@ -3,7 +3,8 @@
  * torch.onnx.export writes them for a net of conv/relu/maxpool/linear/softmax (and as
  * exportOnnx writes them): Conv, Relu, Sigmoid, Tanh, MaxPool, LRN, Flatten, Reshape
  * (to flatten), Transpose (to NHWC before flattening), Gemm, MatMul + Add, Softmax,
- * Dropout and Identity (the identity at prediction). The graph must be a single chain
+ * Dropout and Identity (the identity at prediction), and exportOnnx's maxout pattern
+ * [Slice +] Reshape + ReduceMax (see maxout-import.ts). The graph must be a single chain
  * from its one image input to its one output. The result is a network definition text
  * and a ConvNetJS snapshot with the model's weights, which the dashboard loads and
  * trains on. Anything else is refused with an OnnxImportError naming the operator.
@@ -17,6 +18,7 @@ import { resolveLayers, SpecError, type LayerDef, type LossType, type Shape } fr
 import { NodeAttributes, nodeLabel, OnnxImportError, readConstants, type ConstantTensor } from './graph-reader';
 import { definitionTextOf } from './definition';
 import { rowsChwToHwc } from './layout';
+import { MaxoutReader } from './maxout-import';
 import { metadataValue } from './metadata';
 import { int64ToNumber, protos } from './proto';
 
@@ -33,7 +35,8 @@ export interface ImportedOnnx {
 }
 
 const SUPPORTED_OPERATORS =
-  'Conv, Relu, Sigmoid, Tanh, MaxPool, LRN, Flatten, Reshape, Transpose, Gemm, MatMul, Add, Softmax, Dropout, Identity';
+  'Conv, Relu, Sigmoid, Tanh, MaxPool, LRN, Flatten, Reshape, Transpose, Gemm, MatMul, Add, Softmax, Dropout, Identity, ' +
+  'and [Slice +] Reshape + ReduceMax as a maxout';
 
 /** How the flowing tensor is laid out; flat ones remember the order their features came in. */
 type Layout = 'nchw' | 'nhwc' | 'flat-chw' | 'flat-hwc';
@@ -51,12 +54,26 @@ interface ImportedLayer {
   weights?: { filters: Float32Array; biases: Float32Array };
 }
 
+/**
+ * ONNX stores float attributes as float32, so an exported alpha of 0.0001 comes back as
+ * 0.0000999999997...; the shortest decimal with the same float32 is the value that was
+ * written (and reads well in the definition text), so the round trip keeps the layer's constants.
+ */
+function shortestFloat32(value: number): number {
+  for (let digits = 1; digits < 17; digits++) {
+    const candidate = Number(value.toPrecision(digits));
+    if (Math.fround(candidate) === value) return candidate;
+  }
+  return value;
+}
+
 /** Walks the chain of nodes, turning each into ConvNetJS layers. */
 class ChainReader {
   readonly layers: ImportedLayer[] = [];
   endedInSoftmax = false;
   /** The fc layer whose output is the flowing tensor, for an Add that carries its bias. */
   private openFc: ImportedLayer | null = null;
+  private readonly maxout = new MaxoutReader();
 
   constructor(
     private flow: Flow,
@@ -65,6 +82,11 @@ class ChainReader {
 
   get current(): Flow {
     return this.flow;
+  }
+
+  /** The chain is over: no maxout pattern may be left half read. */
+  finish(): void {
+    this.maxout.checkFinished();
   }
 
   read(node: onnx.INodeProto): void {
@@ -81,6 +103,7 @@ class ChainReader {
     const previousFc = this.openFc;
     this.openFc = null;
     const op = node.opType ?? '';
+    this.maxout.checkNext(node);
     switch (op) {
       case 'Relu':
       case 'Sigmoid':
@@ -108,6 +131,15 @@ class ChainReader {
       case 'Reshape':
         this.reshape(node);
         break;
+      case 'Slice':
+        this.maxout.slice(node, this.flow, (n, position, what) => this.constant(n, position, what));
+        break;
+      case 'ReduceMax': {
+        const { def, shape } = this.maxout.reduceMax(node, this.flow, (n, position, what) => this.constant(n, position, what));
+        this.layers.push({ def });
+        this.flow.shape = shape;
+        break;
+      }
       case 'Transpose':
         this.transpose(node, attributes);
         break;
@@ -218,10 +250,10 @@ class ChainReader {
     }
     const def = {
       type: 'lrn',
-      k: attributes.float('bias', 1),
+      k: shortestFloat32(attributes.float('bias', 1)),
       n: size,
-      alpha: attributes.float('alpha', 0.0001),
-      beta: attributes.float('beta', 0.75),
+      alpha: shortestFloat32(attributes.float('alpha', 0.0001)),
+      beta: shortestFloat32(attributes.float('beta', 0.75)),
     };
     this.layers.push({ def });
   }
@@ -234,6 +266,7 @@ class ChainReader {
 
   private reshape(node: onnx.INodeProto): void {
     const target = this.constant(node, 1, 'shape')?.values;
+    if (this.maxout.reshape(node, target ? Array.from(target) : undefined, this.flow)) return;
     const { sx, sy, depth } = this.flow.shape;
     const size = sx * sy * depth;
     const batch = (d: number | undefined) => d === 0 || d === -1 || d === 1;
@@ -247,7 +280,7 @@ class ChainReader {
       return;
     }
     const shown = target ? `[${Array.from(target).join(', ')}]` : 'a shape computed at run time';
-    throw new OnnxImportError(`${nodeLabel(node)}: reshaping to ${shown} is not supported; only flattening to [N, ${size}] is`);
+    throw new OnnxImportError(`${nodeLabel(node)}: reshaping to ${shown} is not supported; only flattening to [N, ${size}] (or grouping channels for a maxout) is`);
   }
 
   private transpose(node: onnx.INodeProto, attributes: NodeAttributes): void {
@@ -379,6 +412,7 @@ export function importOnnx(bytes: Uint8Array): ImportedOnnx {
   const input = imageInput(graph, constants);
   const reader = new ChainReader({ tensor: input.name, shape: input.shape, layout: 'nchw' }, constants);
   for (const node of graph.node ?? []) if (node.opType !== 'Constant') reader.read(node);
+  reader.finish();
 
   const outputs = graph.output ?? [];
   if (outputs.length !== 1 || outputs[0].name !== reader.current.tensor) {
