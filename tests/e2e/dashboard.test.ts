@@ -340,7 +340,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     }
     const changed = await saveSnapshotText();
     expect(changed).not.toBe(saved);
-    await page.getByLabel('Snapshot file').setInputFiles({ name: 'saved.json', mimeType: 'application/json', buffer: Buffer.from(saved) });
+    await page.getByLabel('Snapshot or ONNX file').setInputFiles({ name: 'saved.json', mimeType: 'application/json', buffer: Buffer.from(saved) });
     const region = page.getByRole('region', { name: 'Snapshot' });
     await expect.poll(() => region.getByRole('status').textContent(), { timeout: 15_000 }).toMatch(/Loaded the snapshot from saved\.json/);
     expect(await saveSnapshotText()).toBe(saved);
