@@ -25,7 +25,8 @@ import { TrainingSession, type SessionData, type SessionOptions } from './sessio
 import type { EvaluationOutcome, EvaluationProgress } from './evaluation';
 import type { SessionCheckpoint } from './checkpoint';
 import type { ReplicaLink } from '../parallel/protocol';
-import { canShareMemory, linkToWorker } from '../parallel/worker-host';
+import { canShareMemory } from '../data/shared-memory';
+import { linkToWorker } from '../parallel/worker-host';
 import { createYieldScheduler, nextTurn } from '../parallel/yield-scheduler';
 import { SharedReplicaLink } from '../parallel/shared-link';
 
