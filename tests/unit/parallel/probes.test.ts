@@ -106,6 +106,7 @@ function recording(link: ReplicaLink, counts: number[]): ReplicaLink {
       return link.train(params, examples, count, probes);
     },
     evaluate: (params, set, plan) => link.evaluate(params, set, plan),
+    outputs: (params, set, plan) => link.outputs(params, set, plan),
     close: () => link.close(),
   };
 }
