@@ -29,6 +29,8 @@ const transports: Array<[string, () => WorkerReplicas]> = [
   ['shared worker', () => startWorkerReplicas(1, 'shared')],
   ['message worker', () => startWorkerReplicas(1, 'messages')],
   ['in-process links', () => ({ links: [inProcessLink('a'), inProcessLink('b')], threads: [], stop: async () => {} })],
+  // N = 4 (oversubscribed on a 2-core machine; only the results are checked).
+  ['3 shared workers', () => startWorkerReplicas(3, 'shared')],
 ];
 
 function model(params = pretrained) {

@@ -77,6 +77,16 @@ describe('npm run train -- --workers', () => {
     expect(readFileSync(again).equals(readFileSync(two))).toBe(true);
   });
 
+  it('trains on 3 worker threads (oversubscribed on 2 cores) to 1 worker’s weights within float32 summation error', async () => {
+    const [one, three] = ['one-of-three.json', 'three.json'].map((n) => join(dir, n));
+    json(await train([...SMALL, '--out', one]));
+    expect(json(await train([...SMALL, '--workers', '3', '--out', three], 4)).workers).toBe(3);
+    const a = weights(one);
+    const b = weights(three);
+    const scale = Math.max(...a.map(Math.abs));
+    expect(Math.max(...a.map((w, i) => Math.abs(w - b[i]))) / scale).toBeLessThan(1e-5);
+  });
+
   it('evaluates a snapshot on 1, 2 and 4 worker threads with the same figures (npm run eval -- --workers)', async () => {
     const model = join(dir, 'to-evaluate.json');
     json(await train([...SMALL, '--out', model]));
