@@ -186,4 +186,31 @@ describe('TrainingSession evaluating the test set on its workers', () => {
     alone.dispose();
     spread.dispose();
   });
+
+  it('evaluates the weights of the moment it was asked while training goes on, twice in a row', async () => {
+    const small: SessionData = { ...data, test: { ...mnist.test, count: 300 } };
+    const alone = new TrainingSession(small, { seed: 9 });
+    const spread = new TrainingSession(small, { seed: 9, replicas: [inProcessLink('worker 1'), inProcessLink('worker 2')] });
+    const seen: number[] = [];
+    await trainFor(spread, 60);
+    for (let round = 0; round < 2; round++) {
+      spread.resume();
+      // Taken in the same turn as the evaluation's frozen copy.
+      const weights = spread.saveSnapshot();
+      const pending = spread.evaluateTestSet();
+      const four = await pending;
+      spread.pause();
+      expect(alone.loadSnapshot(weights).ok).toBe(true);
+      const one = await alone.evaluateTestSet();
+      if (!one.ok || !four.ok) throw new Error('an evaluation failed');
+      expect(four.evaluation.topProbabilities).toEqual(one.evaluation.topProbabilities);
+      expect(four.evaluation.centerCorrect).toBe(one.evaluation.centerCorrect);
+      seen.push(four.evaluation.examplesSeen);
+      await trainFor(spread, spread.examplesSeen + 100);
+    }
+    // Training went on between (and during) the two evaluations.
+    expect(seen[1]).toBeGreaterThan(seen[0]);
+    alone.dispose();
+    spread.dispose();
+  });
 });
