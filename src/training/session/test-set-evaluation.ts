@@ -52,7 +52,8 @@ export class TestSetEvaluation {
 
   /**
    * Starts an evaluation of the weights as they are now; resolves when done, cancelled or
-   * refused. The caller gives it slices (`slice`).
+   * refused. Spread over the workers when there are any, else the caller gives it slices
+   * (`slice`, while `needsSlices`).
    */
   start(
     run: { runId: number; examplesSeen: number },
