@@ -70,7 +70,9 @@ function parseOptions(argv: string[]): Options {
     'scripts/bench-browser.ts',
   );
   const workers = strings.workers === undefined ? [1, 2] : strings.workers.split(',').map(Number);
-  if (workers.length === 0 || workers.some((w) => w !== 1 && w !== 2)) throw new Error('--workers takes 1, 2 or 1,2');
+  if (workers.length === 0 || workers.some((w) => !(Number.isInteger(w) && w >= 1))) {
+    throw new Error(`--workers takes worker counts separated by commas, e.g. 1,2 or 1,2,4; got '${strings.workers}'`);
+  }
   return {
     workers,
     maxSeconds: numbers['max-seconds'] ?? 240,

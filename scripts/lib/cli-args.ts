@@ -62,6 +62,8 @@ export interface EvalOptions extends DataOptions {
   testLimit: number | null;
   quiet: boolean;
   help: boolean;
+  /** Worker threads to evaluate on, as requested (the CLI clamps it to the cores). */
+  workers: number;
 }
 
 /** --until defaults: evaluate after 60k examples (about one epoch), then every 10k; at most 20 epochs. */
@@ -75,7 +77,7 @@ export const TRAIN_USAGE =
   '[--workers N] [--until ACCURACY [--eval-from N] [--eval-every N]] [--data DIR [--data-format idx|images|cifar10]] [--quiet]';
 
 export const EVAL_USAGE =
-  'usage: npm run eval -- --model SNAPSHOT.json [--eval 4crop|center|both] [--seed S] [--test-limit N] ' +
+  'usage: npm run eval -- --model SNAPSHOT.json [--eval 4crop|center|both] [--seed S] [--test-limit N] [--workers N] ' +
   '[--data DIR [--data-format idx|images|cifar10]] [--quiet]';
 
 const DATA_HELP = `  --data DIR        use the dataset in DIR instead of the built-in MNIST: the four
@@ -130,6 +132,9 @@ Evaluates a ConvNetJS JSON snapshot (written by --out or by ConvNetJS itself) on
 10k MNIST test set (or the test set of --data). The last line of stdout is one JSON object:
   {"examples","testAccuracy4Crop","testAccuracyCenter"} (and "dataset" with --data)
 
+  --workers N       classify on N worker threads (default 1; at most the machine's cores): the
+                    images are split over them, with the same crops, so the figures do not change
+
 ${DATA_HELP}`;
 
 type OptionTable = Record<string, { type: 'string' | 'boolean' }>;
@@ -160,6 +165,7 @@ const EVAL_OPTIONS = {
   eval: { type: 'string' },
   seed: { type: 'string' },
   'test-limit': { type: 'string' },
+  workers: { type: 'string' },
   data: { type: 'string' },
   'data-format': { type: 'string' },
   quiet: { type: 'boolean' },
@@ -287,13 +293,17 @@ export function parseTrainArgs(argv: readonly string[]): TrainOptions {
     evalAt: exampleCounts('eval-at', v['eval-at']),
     quiet: v.quiet ?? false,
     help: v.help ?? false,
-    workers: v.workers === undefined ? 1 : wholeNumber('workers', v.workers, 1, MAX_WORKERS),
+    workers: workerCount(v.workers),
     until,
     untilSchedule: {
       first: v['eval-from'] === undefined ? UNTIL_FIRST : wholeNumber('eval-from', v['eval-from'], 1, MAX_EXAMPLES),
       every: v['eval-every'] === undefined ? UNTIL_EVERY : wholeNumber('eval-every', v['eval-every'], 1, MAX_EXAMPLES),
     },
   };
+}
+
+function workerCount(text: string | undefined): number {
+  return text === undefined ? 1 : wholeNumber('workers', text, 1, MAX_WORKERS);
 }
 
 export function parseEvalArgs(argv: readonly string[]): EvalOptions {
@@ -309,5 +319,6 @@ export function parseEvalArgs(argv: readonly string[]): EvalOptions {
     testLimit: v['test-limit'] === undefined ? null : wholeNumber('test-limit', v['test-limit'], 1, MAX_TEST),
     quiet: v.quiet ?? false,
     help,
+    workers: workerCount(v.workers),
   };
 }

@@ -240,14 +240,38 @@ export function runEvalCli(argv: readonly string[], io: CliIO, deps: CliDeps = {
     const net = readSnapshotFile('model', options.modelFile, new Rng(deriveSeed(options.seed, 'init')));
     const data = await loadDataset(options, deps);
     checkFitsDataset(`--model ${options.modelFile}`, net, fitTarget(options, data));
-    const evaluation = await evaluateFinal({
-      score: localScorer(net, data, data),
-      testCount: data.test.count,
-      modes: cropModes(options.evalMode),
-      seed: options.seed,
-      limit: options.testLimit,
-      onProgress: evaluationProgress(options.quiet ? null : io.stderr),
-    });
+    const { workers, note } = clampWorkers(options.workers, (deps.cores ?? coreCount)(), 'evaluating');
+    if (note) io.stderr.write(`eval: ${note}\n`);
+    const replicas = workers > 1 ? startWorkerReplicas(workers - 1) : null;
+    let evaluation;
+    try {
+      // With workers the images go to shared memory once and the plan's jobs go to whichever thread is free.
+      const score = replicas
+        ? parallelScorer(
+            new DataParallelTrainer({
+              net,
+              // Never steps: the coordinator's trainer is only needed to build the data-parallel trainer.
+              trainer: new Trainer(net, SEED_TRAINER),
+              sets: shareableSets({ train: data.train, test: data.test, geometry: data }),
+              links: replicas.links,
+              seed: options.seed,
+              yieldToEventLoop: yieldToNodeEventLoop,
+            }),
+            net,
+            data,
+          )
+        : localScorer(net, data, data);
+      evaluation = await evaluateFinal({
+        score,
+        testCount: data.test.count,
+        modes: cropModes(options.evalMode),
+        seed: options.seed,
+        limit: options.testLimit,
+        onProgress: evaluationProgress(options.quiet ? null : io.stderr),
+      });
+    } finally {
+      await replicas?.stop();
+    }
     const result: EvalResult = {
       examples: evaluation.testExamples,
       testAccuracy4Crop: evaluation.testAccuracy4Crop,

@@ -25,12 +25,12 @@ export interface WorkerCount {
   note: string | null;
 }
 
-/** One worker per core at most: a second thread on one core only adds overhead. */
-export function clampWorkers(requested: number, cores: number): WorkerCount {
+/** One worker per core at most: a second thread on one core only adds overhead. `doing` names the work in the note. */
+export function clampWorkers(requested: number, cores: number, doing = 'training'): WorkerCount {
   if (requested <= cores) return { workers: requested, note: null };
   const have = cores === 1 ? '1 core' : `${cores} cores`;
   const using = cores === 1 ? '1 worker' : `${cores} workers`;
-  return { workers: cores, note: `--workers ${requested}: this machine has ${have}; training with ${using}` };
+  return { workers: cores, note: `--workers ${requested}: this machine has ${have}; ${doing} with ${using}` };
 }
 
 /**

@@ -14,7 +14,7 @@
  */
 import { checkManifest, decodeChunk, MANIFEST_FILE, toHex, type ChunkInfo, type MnistManifest } from './chunks';
 import { MNIST_PIXELS, prefixOfSet, type MnistSet } from './mnist';
-import { canShareMemory } from '../parallel/worker-host';
+import { canShareMemory } from './shared-memory';
 
 export interface MnistLoadProgress {
   /** Compressed bytes received, over all chunks, and the total from the manifest (0 before it). */

@@ -92,6 +92,22 @@ export interface PlanEvaluationResult {
   misclassified: Int32Array;
 }
 
+export interface OutputsOptions {
+  /** Images per job (see PlanEvaluationOptions). */
+  chunkImages?: number;
+  /** Called after every job with the images done so far. */
+  onProgress?: (evaluated: number, total: number) => void;
+  /** Asked before every job: true hands out no more (a cancelled evaluation). */
+  stopped?: () => boolean;
+}
+
+/** The work of `spread`: images [start, end) on this thread, or on remote replica i. */
+interface SpreadJobs {
+  more(): boolean;
+  local(start: number, end: number): void;
+  remote(i: number, start: number, end: number): Promise<void>;
+}
+
 /** Evaluation jobs queued per remote replica, so it never waits for the coordinator between jobs. */
 const QUEUE_DEPTH = 2;
 const DEFAULT_CHUNK_IMAGES = 50;
@@ -209,16 +225,77 @@ export class DataParallelTrainer {
    */
   async evaluate(set: SetName, plan: EvaluationPlan, options: PlanEvaluationOptions = {}): Promise<PlanEvaluationResult> {
     const total = plan.images.length;
-    const chunk = Math.max(1, options.chunkImages ?? DEFAULT_CHUNK_IMAGES);
     const maxErrors = options.maxErrors ?? Infinity;
-    let next = 0;
     let correct = 0;
     let evaluated = 0;
-    let failure: unknown = null;
     const misclassified: number[] = [];
+    const counted = (count: number, start: number, end: number) => {
+      correct += count;
+      evaluated += end - start;
+      options.onProgress?.(evaluated, total);
+    };
+    await this.spread(total, options.chunkImages, {
+      more: () => evaluated - correct <= maxErrors,
+      local: (start, end) => counted(this.runner.countCorrect(this.sets[set], slicePlan(plan, start, end), misclassified), start, end),
+      remote: (i, start, end) =>
+        this.links[i].evaluate(this.paramsFor(i), set, slicePlan(plan, start, end)).then((count) => {
+          for (const index of count.misclassified) misclassified.push(index);
+          counted(count.correct, start, end);
+        }),
+    });
+    return { correct, evaluated, complete: evaluated === total, misclassified: Int32Array.from(misclassified) };
+  }
+
+  /**
+   * Every image's averaged outputs for `plan` (the net's outputs, image after image, the
+   * numbers the one-thread evaluation averages), with the weights of `frozen`: a copy,
+   * so training may go on with the live net meanwhile. Spread over all replicas like
+   * `evaluate`; null when `options.stopped` ended it early.
+   */
+  async evaluateOutputs(set: SetName, plan: EvaluationPlan, frozen: Net, options: OutputsOptions = {}): Promise<Float32Array | null> {
+    const total = plan.images.length;
+    const { sx, sy, depth } = frozen.outputShape;
+    const size = sx * sy * depth;
+    const out = new Float32Array(total * size);
+    const runner = new ExampleRunner(frozen, this.sets.geometry);
+    let evaluated = 0;
+    const stopped = options.stopped ?? (() => false);
+    const done = (start: number, end: number) => {
+      evaluated += end - start;
+      options.onProgress?.(evaluated, total);
+    };
+    await this.spread(total, options.chunkImages, {
+      more: () => !stopped(),
+      local: (start, end) => {
+        runner.averagedOutputs(this.sets[set], slicePlan(plan, start, end), out.subarray(start * size, end * size));
+        done(start, end);
+      },
+      remote: (i, start, end) => {
+        const job = this.links[i].outputs(frozen.params, set, slicePlan(plan, start, end));
+        // The replica now holds the frozen weights: its next train job brings the live ones.
+        this.linkVersion[i] = 0;
+        return job.then((outputs) => {
+          out.set(outputs.subarray(0, (end - start) * size), start * size);
+          done(start, end);
+        });
+      },
+    });
+    return evaluated === total ? out : null;
+  }
+
+  /**
+   * Hands out images [0, total) in jobs of `chunkImages`: QUEUE_DEPTH queued per remote
+   * replica, and one at a time on this thread between turns of the event loop (so the
+   * replies are handled), until all are out or `more` says stop. Rejects with the first
+   * job's failure once the jobs out have ended.
+   */
+  private async spread(total: number, chunkImages: number | undefined, jobs: SpreadJobs): Promise<void> {
+    const chunk = Math.max(1, chunkImages ?? DEFAULT_CHUNK_IMAGES);
+    let next = 0;
+    let failure: unknown = null;
     const queued = this.links.map(() => 0);
     const inFlight = new Set<Promise<void>>();
-    const more = () => next < total && evaluated - correct <= maxErrors && failure === null;
+    const more = () => next < total && failure === null && jobs.more();
     const take = (): [number, number] => {
       const start = next;
       next = Math.min(total, next + chunk);
@@ -227,19 +304,11 @@ export class DataParallelTrainer {
     const dispatch = (i: number) => {
       const [start, end] = take();
       queued[i]++;
-      const job: Promise<void> = this.links[i]
-        .evaluate(this.paramsFor(i), set, slicePlan(plan, start, end))
-        .then(
-          (count) => {
-            correct += count.correct;
-            for (const index of count.misclassified) misclassified.push(index);
-            evaluated += end - start;
-            options.onProgress?.(evaluated, total);
-          },
-          (error: unknown) => {
-            failure ??= error;
-          },
-        )
+      const job: Promise<void> = jobs
+        .remote(i, start, end)
+        .then(undefined, (error: unknown) => {
+          failure ??= error;
+        })
         .finally(() => {
           queued[i]--;
           inFlight.delete(job);
@@ -252,9 +321,7 @@ export class DataParallelTrainer {
       });
       if (more()) {
         const [start, end] = take();
-        correct += this.runner.countCorrect(this.sets[set], slicePlan(plan, start, end), misclassified);
-        evaluated += end - start;
-        options.onProgress?.(evaluated, total);
+        jobs.local(start, end);
         if (inFlight.size > 0) await this.yieldToEventLoop();
       } else if (inFlight.size > 0) {
         await Promise.race(inFlight);
@@ -263,7 +330,6 @@ export class DataParallelTrainer {
       }
     }
     if (failure !== null) throw failure;
-    return { correct, evaluated, complete: evaluated === total, misclassified: Int32Array.from(misclassified) };
   }
 
   /** Call after changing the net's weights from outside (roll-back, import): replicas get them with their next job. */

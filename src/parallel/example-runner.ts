@@ -71,29 +71,46 @@ export class ExampleRunner {
 
   /**
    * How many images of the plan the net classifies right: per image, the outputs of its
-   * passes averaged (sum, then scale by 1/passes, as predictAveraged) and the largest
-   * taken. The indices of the others are pushed onto `misclassified` when given.
+   * passes averaged (see averageInto) and the largest taken. The indices of the others are
+   * pushed onto `misclassified` when given.
    */
   countCorrect(set: ImageSet, plan: EvaluationPlan, misclassified?: number[]): number {
-    const { images, passes, offsets } = plan;
-    const out = this.outputs;
-    const input = this.input;
-    const geometry = this.step.geometry;
-    const scale = 1 / passes;
     let correct = 0;
-    for (let i = 0; i < images.length; i++) {
-      const index = images[i];
-      out.fill(0);
-      for (let p = 0; p < passes; p++) {
-        const k = WINDOW_STRIDE * (i * passes + p);
-        fillPlaced(input, geometry, set, index, { offsetX: offsets[k], offsetY: offsets[k + 1], flip: offsets[k + 2] !== 0 });
-        const y = this.net.forward(input, false).w;
-        for (let c = 0; c < out.length; c++) out[c] += y[c];
-      }
-      for (let c = 0; c < out.length; c++) out[c] *= scale;
-      if (argmax(out) === set.labels[index]) correct++;
+    for (let i = 0; i < plan.images.length; i++) {
+      const index = plan.images[i];
+      if (argmax(this.averageInto(set, plan, i, this.outputs)) === set.labels[index]) correct++;
       else misclassified?.push(index);
     }
     return correct;
+  }
+
+  /** Every image's averaged outputs, image after image (net.outputs floats each), into `out`. */
+  averagedOutputs(set: ImageSet, plan: EvaluationPlan, out: Float32Array): Float32Array {
+    const size = this.outputs.length;
+    if (out.length < plan.images.length * size) {
+      throw new RangeError(`${plan.images.length} images of ${size} outputs do not fit ${out.length} floats`);
+    }
+    for (let i = 0; i < plan.images.length; i++) this.averageInto(set, plan, i, out.subarray(i * size, (i + 1) * size));
+    return out;
+  }
+
+  /**
+   * Image i of the plan: its passes' outputs summed, then scaled by 1/passes, in float32,
+   * the arithmetic of predictAveraged, so the numbers match the one-thread evaluation bit for bit.
+   */
+  private averageInto(set: ImageSet, plan: EvaluationPlan, i: number, out: Float32Array): Float32Array {
+    const { images, passes, offsets } = plan;
+    const input = this.input;
+    const geometry = this.step.geometry;
+    out.fill(0);
+    for (let p = 0; p < passes; p++) {
+      const k = WINDOW_STRIDE * (i * passes + p);
+      fillPlaced(input, geometry, set, images[i], { offsetX: offsets[k], offsetY: offsets[k + 1], flip: offsets[k + 2] !== 0 });
+      const y = this.net.forward(input, false).w;
+      for (let c = 0; c < out.length; c++) out[c] += y[c];
+    }
+    const scale = 1 / passes;
+    for (let c = 0; c < out.length; c++) out[c] *= scale;
+    return out;
   }
 }

@@ -97,6 +97,17 @@ export class MessageReplicaLink implements ReplicaLink {
     return { correct: reply.correct, misclassified: reply.misclassified };
   }
 
+  async outputs(params: Float32Array, set: SetName, plan: EvaluationPlan): Promise<Float32Array> {
+    const paramsCopy = params.slice();
+    const copy = copyPlan(plan);
+    const reply = await this.request(
+      (id) => ({ type: 'outputs', id, params: paramsCopy, set, plan: copy }),
+      transferables(paramsCopy, copy.images, copy.offsets),
+    );
+    if (reply.type !== 'outputs') throw new ReplicaError(`${this.name} answered an outputs job with '${reply.type}'`);
+    return reply.outputs;
+  }
+
   close(): Promise<void> {
     if (this.closedWith) return Promise.resolve();
     return new Promise((resolve) => {

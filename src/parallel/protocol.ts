@@ -65,6 +65,12 @@ export interface ReplicaLink {
   train(params: Float32Array | null, examples: Int32Array, count: number, probes?: EvaluationPlan | null): PromiseLike<ShardResult>;
   /** Which images of the plan (from `set`) the replica's net classifies right and wrong. */
   evaluate(params: Float32Array | null, set: SetName, plan: EvaluationPlan): Promise<EvaluationCount>;
+  /**
+   * Every image's averaged outputs (the net's outputs, image after image) for the plan's
+   * images of `set`, with `params` (given every time: say, a frozen copy of the weights
+   * while training goes on with others).
+   */
+  outputs(params: Float32Array, set: SetName, plan: EvaluationPlan): Promise<Float32Array>;
   /** Ends the replica; pending jobs reject. */
   close(): Promise<void>;
 }
@@ -84,6 +90,7 @@ export type ReplicaRequest =
       probes: EvaluationPlan | null;
     }
   | { type: 'evaluate'; id: number; params: Float32Array | null; set: SetName; plan: EvaluationPlan }
+  | { type: 'outputs'; id: number; params: Float32Array; set: SetName; plan: EvaluationPlan }
   /** Serve train jobs through this shared channel until told to leave (see shared-channel.ts). */
   | { type: 'enter-shared'; channel: SharedChannelBuffers }
   | { type: 'close' };
@@ -91,6 +98,7 @@ export type ReplicaRequest =
 export type ReplicaReply =
   | { type: 'trained'; id: number; grads: Float32Array; losses: Float64Array; predictions: Uint8Array }
   | { type: 'evaluated'; id: number; correct: number; misclassified: Int32Array }
+  | { type: 'outputs'; id: number; outputs: Float32Array }
   /** The probes of train job `id`, posted after its 'trained' reply. */
   | { type: 'probed'; id: number; correct: number; misclassified: Int32Array }
   /** id -1: a failure outside any job (init, data); every later job fails with it too. */

@@ -134,6 +134,15 @@ export class Replica {
     return { type: 'evaluated', id: request.id, correct, misclassified: Int32Array.from(misclassified) };
   }
 
+  outputs(request: Extract<ReplicaRequest, { type: 'outputs' }>): Extract<ReplicaReply, { type: 'outputs' }> {
+    const runner = this.ready();
+    this.setParams(request.params);
+    const { outputShape } = runner.net;
+    const size = outputShape.sx * outputShape.sy * outputShape.depth;
+    const outputs = runner.averagedOutputs(this.sets![request.set], request.plan, new Float32Array(request.plan.images.length * size));
+    return { type: 'outputs', id: request.id, outputs };
+  }
+
   private ready(): ExampleRunner {
     if (this.broken) throw new Error(this.broken);
     if (!this.runner) throw new Error('the replica got a job before its network (init)');
@@ -181,6 +190,11 @@ export function serveReplica(endpoint: MessageEndpoint<ReplicaReply>, onClose: (
         case 'evaluate': {
           const reply = replica.evaluate(request);
           endpoint.postMessage(reply, transferables(reply.misclassified));
+          return;
+        }
+        case 'outputs': {
+          const reply = replica.outputs(request);
+          endpoint.postMessage(reply, transferables(reply.outputs));
           return;
         }
         case 'enter-shared':

@@ -104,6 +104,11 @@ export class SharedReplicaLink implements ReplicaLink {
     return this.messages.evaluate(params, set, plan);
   }
 
+  outputs(params: Float32Array, set: SetName, plan: EvaluationPlan): Promise<Float32Array> {
+    this.leave();
+    return this.messages.outputs(params, set, plan);
+  }
+
   close(): Promise<void> {
     this.leave();
     return this.messages.close();

@@ -9,6 +9,7 @@
  *   const link = linkToWorker(worker, 'worker 1');
  * and the replica worker file is one call: serveReplicaOn(self).
  */
+import { canShareMemory } from '../data/shared-memory';
 import { MessageReplicaLink, ReplicaError } from './message-link';
 import type { ReplicaReply, ReplicaRequest, ReplicaSets } from './protocol';
 import { serveReplica } from './replica';
@@ -47,15 +48,6 @@ export function serveReplicaOn(scope: WebMessageTarget & { close?(): void }): vo
   );
   scope.addEventListener('message', (event) => handle(event.data));
   scope.start?.();
-}
-
-/**
- * Whether memory can be shared with workers here: SharedArrayBuffer exists and, in a
- * browser, the page is cross-origin isolated (crossOriginIsolated is absent in Node).
- */
-export function canShareMemory(): boolean {
-  const g = globalThis as { crossOriginIsolated?: boolean };
-  return typeof SharedArrayBuffer !== 'undefined' && g.crossOriginIsolated !== false;
 }
 
 /**

@@ -18,11 +18,11 @@ export interface WorkerBackendOptions {
   /** Directory URL of the MNIST chunks (manifest.json); default `mnist/` next to the page. */
   dataUrl?: string;
   seed?: number;
-  /** Workers that train (1 or 2); default: the page URL's `?workers=` or 1. */
+  /** Workers that train; default: the page URL's `?workers=N`, else the worker picks from the cores (trainingWorkerCount). */
   workers?: number;
 }
 
-/** `?workers=2` in the page's URL asks for two training workers (see TrainingWorker.start). */
+/** `?workers=N` in the page's URL asks for N training workers, at most the cores (see trainingWorkerCount). */
 function workersFromUrl(): number | undefined {
   const value = new URLSearchParams(globalThis.location?.search ?? '').get('workers');
   return value === null ? undefined : Number(value);

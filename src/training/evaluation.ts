@@ -145,17 +145,37 @@ export class TestSetEvaluator {
   }
 
   /**
+   * Records every image not done yet from outputs computed elsewhere (the training
+   * workers): `averaged` and `center` hold each image's test-time average and center
+   * outputs, image after image, as evaluateOne computes them. Then the evaluator is finished.
+   */
+  recordOutputs(averaged: Float32Array, center: Float32Array): void {
+    const size = this.averaged.length;
+    if (averaged.length < this.set.count * size || center.length < this.set.count * size) {
+      throw new RangeError(`outputs for ${this.set.count} images of ${size} classes were expected`);
+    }
+    for (; this.next < this.set.count; this.next++) {
+      const at = this.next * size;
+      this.record(this.next, averaged.subarray(at, at + size), center.subarray(at, at + size));
+    }
+  }
+
+  /**
    * The test-time average first, then the center window: the same order of random draws as
    * evaluateAccuracy(…, '4crop'), so both give the same numbers from the same seed.
    */
   private evaluateOne(i: number): void {
-    const label = this.set.labels[i];
     predictAveraged(this.net, this.input, this.dataset, this.set, i, this.rng, this.averaged);
-    const probabilities = this.options.outputsAreProbabilities ? this.averaged : softmaxInto(this.averaged, this.probabilities);
+    fillPlaced(this.input, this.dataset, this.set, i, centerPlacement(this.input, this.dataset));
+    this.record(i, this.averaged, this.net.forward(this.input, false).w);
+  }
+
+  private record(i: number, averaged: Float32Array, center: Float32Array): void {
+    const label = this.set.labels[i];
+    const probabilities = this.options.outputsAreProbabilities ? averaged : softmaxInto(averaged, this.probabilities);
     writeTopK(probabilities, this.topLabels, this.topProbabilities, i * TOP_K);
     if (this.topLabels[i * TOP_K] === label) this.fourCropCorrect++;
-    fillPlaced(this.input, this.dataset, this.set, i, centerPlacement(this.input, this.dataset));
-    if (argmax(this.net.forward(this.input, false).w) === label) this.centerCorrect++;
+    if (argmax(center) === label) this.centerCorrect++;
   }
 }
 

@@ -121,8 +121,8 @@ export interface StartOptions {
    */
   resume?: ResumeFrom;
   /**
-   * Workers that train: 1 (this one alone, the default) or 2 (this one and a replica
-   * worker, sharing every mini-batch). 2 falls back to 1 where only one core exists.
+   * Workers that train, this one included (the others are replica workers sharing every
+   * mini-batch), at most the machine's cores; unset: min(cores, 4), so 1 on one core.
    */
   workers?: number;
 }

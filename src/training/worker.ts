@@ -22,10 +22,12 @@ import type {
   TrainingWorkerApi,
 } from './protocol';
 import { TrainingSession, type SessionData, type SessionOptions } from './session';
+import { trainingWorkerCount } from './session/options';
 import type { EvaluationOutcome, EvaluationProgress } from './evaluation';
 import type { SessionCheckpoint } from './checkpoint';
 import type { ReplicaLink } from '../parallel/protocol';
-import { canShareMemory, linkToWorker } from '../parallel/worker-host';
+import { canShareMemory } from '../data/shared-memory';
+import { linkToWorker } from '../parallel/worker-host';
 import { createYieldScheduler, nextTurn } from '../parallel/yield-scheduler';
 import { SharedReplicaLink } from '../parallel/shared-link';
 
@@ -33,11 +35,6 @@ import { SharedReplicaLink } from '../parallel/shared-link';
 const UPDATE_PERIOD_MS = 100;
 /** Byte-level loading progress is forwarded at most this often (chunk completions always). */
 const PROGRESS_PERIOD_MS = 100;
-
-/** Training workers to use: 2 only when asked and the machine has two cores or more. */
-export function trainingWorkerCount(asked: number | undefined, cores: number | undefined): 1 | 2 {
-  return asked === 2 && (cores ?? 1) >= 2 ? 2 : 1;
-}
 
 class TrainingWorker implements TrainingWorkerApi {
   private session: TrainingSession | null = null;
@@ -81,9 +78,10 @@ class TrainingWorker implements TrainingWorkerApi {
       },
     };
     const replicas: ReplicaLink[] = [];
-    if (trainingWorkerCount(options.workers, navigator.hardwareConcurrency) === 2) {
-      const replica = new Worker(new URL('./replica-worker.ts', import.meta.url), { type: 'module' });
-      const name = 'the second training worker';
+    const workers = trainingWorkerCount(options.workers, navigator.hardwareConcurrency);
+    for (let i = 2; i <= workers; i++) {
+      const replica = new Worker(new URL('./replica-worker.ts', import.meta.url), { type: 'module', name: `training worker ${i}` });
+      const name = `training worker ${i}`;
       const messages = linkToWorker(replica, name);
       // Cross-origin isolated (the app's own server sends COOP/COEP): batch jobs go through
       // shared memory, which saves the message round trip on every mini-batch.

@@ -41,3 +41,21 @@ export interface SessionOptions {
    */
   checkpoint?: SessionCheckpoint;
 }
+
+/**
+ * Training workers the page starts unasked, at most: min(cores, this). More rarely pays on
+ * a laptop, whose cores the page shares with everything else (the serial sum and update
+ * of every batch limit the gain, see docs/parallel-training.md).
+ */
+export const DEFAULT_MAX_TRAINING_WORKERS = 4;
+
+/**
+ * Training workers to use (this one included): the number asked (`?workers=N`), at most
+ * the machine's cores (a second thread on one core only adds overhead); unasked or not a
+ * whole number of 1 or more, min(cores, DEFAULT_MAX_TRAINING_WORKERS), so 1 on one core.
+ */
+export function trainingWorkerCount(asked: number | undefined, cores: number | undefined): number {
+  const available = Math.max(1, Math.floor(cores ?? 1));
+  if (asked === undefined || !Number.isInteger(asked) || asked < 1) return Math.min(available, DEFAULT_MAX_TRAINING_WORKERS);
+  return Math.min(asked, available);
+}

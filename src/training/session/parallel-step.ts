@@ -9,7 +9,8 @@ import type { Net } from '../../engine/net';
 import type { Trainer } from '../../engine/trainer';
 import { DataParallelTrainer } from '../../parallel/data-parallel-trainer';
 import { EXAMPLE_STRIDE } from '../../parallel/example-stream';
-import type { ReplicaLink } from '../../parallel/protocol';
+import type { ReplicaLink, ReplicaSets } from '../../parallel/protocol';
+import type { ImageSet } from '../../data/dataset';
 import { SharedReplicaLink } from '../../parallel/shared-link';
 import { shareableSets } from '../../parallel/worker-host';
 import { paramsAreFinite } from '../divergence';
@@ -42,6 +43,8 @@ export class ParallelStep {
   private batchExamples = new Int32Array(0);
   /** Tasks waiting for the mini-batch out with the replicas to end. */
   private idleWaiters: (() => void)[] = [];
+  /** The test set the replicas were given (they evaluate it with this thread). */
+  private sentTest: ImageSet | null = null;
 
   constructor(
     private readonly links: readonly ReplicaLink[],
@@ -94,8 +97,7 @@ export class ParallelStep {
       const trainer = new DataParallelTrainer({
         net: model.net,
         trainer: model.trainer,
-        // Replicas only train here (evaluations run on this thread): no copy of the test set for them.
-        sets: shareableSets({ train, test: { count: 0, images: new Uint8Array(0), labels: new Uint8Array(0) }, geometry: model.dataset }),
+        sets: this.replicaSets(),
         links: this.links,
         seed: model.seed,
       });
@@ -109,6 +111,24 @@ export class ParallelStep {
       parallel.netTrainer = model.trainer;
     }
     return parallel.trainer;
+  }
+
+  /**
+   * The data-parallel trainer, its replicas holding the test set as it is now, for an
+   * evaluation spread over them; null means: evaluate on this thread.
+   */
+  forEvaluation(): DataParallelTrainer | null {
+    const parallel = this.trainer();
+    if (parallel && this.sentTest !== this.parts.model.data.test) parallel.setData(this.replicaSets());
+    return parallel;
+  }
+
+  /** The sets for the replicas (in shared memory where it can be shared), noting which test set went. */
+  private replicaSets(): ReplicaSets {
+    const { model } = this.parts;
+    const { train, test } = model.data;
+    this.sentTest = test;
+    return shareableSets({ train, test, geometry: model.dataset });
   }
 
   /** Whole mini-batches until `end` (clock ms) or until the run stops; a failed replica drops them all. */

@@ -48,7 +48,12 @@ export class SessionParts {
     const training = { ...this.shared(), model, now, pause: (reason: string) => this.loop.pause(reason) };
     this.training = new ExampleTraining(training);
     this.parallel = new ParallelStep(options.replicas ?? [], training, this.training);
-    this.evaluation = new TestSetEvaluation(model, now);
+    this.evaluation = new TestSetEvaluation(
+      model,
+      now,
+      () => this.parallel.forEvaluation(),
+      () => this.loop.scheduleSlice(),
+    );
     this.loop = new RunLoop({
       schedule: options.schedule ?? createYieldScheduler(),
       now,

@@ -1,7 +1,8 @@
 /**
  * The run loop: training in time slices (~15 ms of examples, then a yield to the event
  * loop on the shared scheduler), so calls from the page are served between slices. A
- * test-set evaluation takes half of each slice while training runs, all of it while paused.
+ * test-set evaluation on this thread takes half of each slice while training runs, all of
+ * it while paused; one spread over the training workers needs no slices.
  */
 import type { Scheduler } from '../../parallel/yield-scheduler';
 import type { ExampleTraining } from './example-training';
@@ -66,7 +67,7 @@ export class RunLoop {
 
   /** Schedules the next slice when there is work (training or an evaluation) and none is scheduled. */
   scheduleSlice(): void {
-    if (this.sliceScheduled || !(this.runningNow || this.parts.evaluation.running)) return;
+    if (this.sliceScheduled || !(this.runningNow || this.parts.evaluation.needsSlices)) return;
     this.sliceScheduled = true;
     this.parts.schedule(this.runSlice);
   }
@@ -74,7 +75,7 @@ export class RunLoop {
   private readonly runSlice = (): void => {
     const { evaluation, sliceMs, now } = this.parts;
     this.sliceScheduled = false;
-    if (evaluation.running) evaluation.slice(this.runningNow ? sliceMs / 2 : sliceMs);
+    if (evaluation.needsSlices) evaluation.slice(this.runningNow ? sliceMs / 2 : sliceMs);
     if (!this.runningNow) {
       this.scheduleSlice();
       return;
@@ -102,7 +103,7 @@ export class RunLoop {
     } while (this.runningNow && now() < end);
     this.endSlice();
     // With no data yet the loop sleeps; notifyDataChanged wakes it.
-    if (!waitingForData || evaluation.running) this.scheduleSlice();
+    if (!waitingForData || evaluation.needsSlices) this.scheduleSlice();
   };
 
   private endSlice(): void {

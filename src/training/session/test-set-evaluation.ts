@@ -1,10 +1,14 @@
 /**
- * The evaluation of the whole test set, on a frozen copy of the weights, run a share of
- * each slice of the run loop so training goes on (or stays paused) meanwhile.
+ * The evaluation of the whole test set, on a frozen copy of the weights, while training
+ * goes on (or stays paused). With training workers it is spread over all of them and this
+ * thread (the images in small jobs, the crops drawn up front in the one-thread order, so
+ * the result is the same to the bit); without, it runs a share of each slice of the run loop.
  */
 import { imageBytes, type ImageGeometry, type ImageSet } from '../../data/dataset';
 import { Net } from '../../engine/net';
 import { Rng } from '../../engine/rng';
+import type { DataParallelTrainer } from '../../parallel/data-parallel-trainer';
+import { planEvaluation } from '../../parallel/evaluation-plan';
 import { evaluationRngSeed, TestSetEvaluator, type EvaluationOutcome, type EvaluationProgress } from '../evaluation';
 import type { SessionModel } from './model';
 
@@ -18,23 +22,38 @@ interface EvaluationJob {
   onProgress?: (progress: EvaluationProgress) => void;
   progressAt: number;
   resolve: (outcome: EvaluationOutcome) => void;
+  /** True while the training workers evaluate it; the run loop's slices then have nothing to do. */
+  spread: boolean;
 }
 
 export class TestSetEvaluation {
   private job: EvaluationJob | null = null;
 
+  /**
+   * `workers`: the data-parallel trainer with the current test set, or null to evaluate
+   * on this thread alone. `resumeSlices`: the run loop takes over an evaluation the
+   * workers could not finish.
+   */
   constructor(
     private readonly model: SessionModel,
     private readonly now: () => number,
+    private readonly workers: () => DataParallelTrainer | null = () => null,
+    private readonly resumeSlices: () => void = () => {},
   ) {}
 
   get running(): boolean {
     return this.job !== null;
   }
 
+  /** True while an evaluation runs on this thread's slices (not on the workers). */
+  get needsSlices(): boolean {
+    return this.job !== null && !this.job.spread;
+  }
+
   /**
    * Starts an evaluation of the weights as they are now; resolves when done, cancelled or
-   * refused. The caller gives it slices (`slice`).
+   * refused. Spread over the workers when there are any, else the caller gives it slices
+   * (`slice`, while `needsSlices`).
    */
   start(
     run: { runId: number; examplesSeen: number },
@@ -56,10 +75,56 @@ export class TestSetEvaluation {
       outputsAreProbabilities: this.model.lossType === 'softmax',
       dataset: this.model.dataset,
     });
+    const workers = this.workers();
     return new Promise((resolve) => {
-      this.job = { evaluator, onProgress, progressAt: -Infinity, resolve };
+      const job: EvaluationJob = { evaluator, onProgress, progressAt: -Infinity, resolve, spread: workers !== null };
+      this.job = job;
       onProgress?.({ done: 0, total: evaluator.total });
+      if (workers) void this.spreadOver(workers, job, frozen);
     });
+  }
+
+  /**
+   * The test-time averages, then the center windows, of every image on all workers; a
+   * failing worker hands the evaluation back to this thread's slices (from the start).
+   */
+  private async spreadOver(workers: DataParallelTrainer, job: EvaluationJob, frozen: Net): Promise<void> {
+    const total = job.evaluator.total;
+    const indices = Int32Array.from({ length: total }, (_, i) => i);
+    const { dataset } = this.model;
+    const crops = new Rng(evaluationRngSeed(this.model.seed));
+    const fourCrop = planEvaluation(indices, frozen.inputShape, '4crop', crops, dataset);
+    const center = planEvaluation(indices, frozen.inputShape, 'center', undefined, dataset);
+    // Each image counts half when its average is done and half when its center is.
+    const progress = (before: number) => (done: number) => this.reportProgress(job, Math.floor((before + done) / 2));
+    const stopped = () => this.job !== job;
+    try {
+      const averaged = await workers.evaluateOutputs('test', fourCrop, frozen, { stopped, onProgress: progress(0) });
+      const centered = averaged && (await workers.evaluateOutputs('test', center, frozen, { stopped, onProgress: progress(total) }));
+      if (!centered || stopped()) return;
+      job.evaluator.recordOutputs(averaged, centered);
+      this.finish(job);
+    } catch {
+      // The parallel step drops the failed worker (its next batch fails too) and says why;
+      // the result does not depend on where the images were classified.
+      if (stopped()) return;
+      job.spread = false;
+      this.resumeSlices();
+    }
+  }
+
+  private reportProgress(job: EvaluationJob, done: number): void {
+    const now = this.now();
+    if (now - job.progressAt < EVALUATION_PROGRESS_MS) return;
+    job.progressAt = now;
+    job.onProgress?.({ done, total: job.evaluator.total });
+  }
+
+  private finish(job: EvaluationJob): void {
+    job.progressAt = this.now();
+    job.onProgress?.({ done: job.evaluator.done, total: job.evaluator.total });
+    this.job = null;
+    job.resolve({ ok: true, evaluation: job.evaluator.result() });
   }
 
   /** Stops the evaluation in progress (its promise resolves as cancelled); false when none ran. */
@@ -74,19 +139,11 @@ export class TestSetEvaluation {
   /** Evaluates for about `budgetMs`; reports progress when due and the result when finished. */
   slice(budgetMs: number): void {
     const job = this.job;
-    if (!job) return;
+    if (!job || job.spread) return;
     const end = this.now() + budgetMs;
     job.evaluator.runUntil(() => this.now() >= end);
-    const now = this.now();
-    const finished = job.evaluator.finished;
-    if (finished || now - job.progressAt >= EVALUATION_PROGRESS_MS) {
-      job.progressAt = now;
-      job.onProgress?.({ done: job.evaluator.done, total: job.evaluator.total });
-    }
-    if (finished) {
-      this.job = null;
-      job.resolve({ ok: true, evaluation: job.evaluator.result() });
-    }
+    if (job.evaluator.finished) this.finish(job);
+    else this.reportProgress(job, job.evaluator.done);
   }
 }
 

@@ -105,7 +105,12 @@ describe('eval options', () => {
       testLimit: null,
       quiet: false,
       help: false,
+      workers: 1,
     });
+    expect(parseEvalArgs(['--model', 'm.json', '--workers', '3']).workers).toBe(3);
+    expect(usageError(() => parseEvalArgs(['--model', 'm.json', '--workers', '0']))).toBe(
+      "--workers must be a whole number from 1 to 64, got '0'",
+    );
     expect(usageError(() => parseEvalArgs(['--model', 'm.json', '--epochs', '1']))).toBe('unknown option --epochs');
   });
 });

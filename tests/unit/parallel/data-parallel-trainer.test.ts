@@ -150,6 +150,36 @@ describe('DataParallelTrainer', () => {
     expect(runs[1].net.params).toEqual(runs[0].net.params);
   });
 
+  it('with 4 threads (20 = 5 + 5 + 5 + 5) trains, evaluates and reproduces as 1 worker does', async () => {
+    const lists = exampleLists(CHUNKS);
+    const one = model();
+    const oneLosses = await trainParallel(parallel(one, []), lists);
+    const runs: Model[] = [];
+    for (let run = 0; run < 2; run++) {
+      const m = model();
+      const dp = parallel(m, [inProcessLink(), inProcessLink(), inProcessLink()]);
+      expect(dp.replicas).toBe(4);
+      const losses = await trainParallel(dp, lists);
+      // Every example's loss comes from the same weights as 1 worker's (the updates match), in batch order.
+      losses.forEach((loss, e) => expect(loss).toBeCloseTo(oneLosses[e], 4));
+      if (run === 0) {
+        // The outputs of a frozen copy, spread over the 4 threads: bit for bit the one-thread ones.
+        const frozen = new Net(m.net.specs, new Rng(0));
+        frozen.params.set(m.net.params);
+        const plan = planEvaluation(Int32Array.from({ length: 120 }, (_, i) => i), m.net.inputShape, '4crop', new Rng(3));
+        const spread = await dp.evaluateOutputs('test', plan, frozen, { chunkImages: 16 });
+        expect(spread).toEqual(new ExampleRunner(frozen).averagedOutputs(data.test, plan, new Float32Array(120 * 10)));
+      }
+      await dp.close();
+      runs.push(m);
+    }
+    expect(runs[0].trainer.examplesSeen).toBe(120);
+    // The gradient sums add in replica order (fixed), so only float32 summation order differs from 1 worker...
+    expect(relativeDifference(one.net.params, runs[0].net.params)).toBeLessThan(1e-5);
+    // ...and a seed reproduces a 4-thread run bit for bit.
+    expect(runs[1].net.params).toEqual(runs[0].net.params);
+  });
+
   it('with a coordinator handicap (fewer examples on this thread) still gives 1 worker’s weights', async () => {
     const lists = exampleLists(CHUNKS);
     const one = model();

@@ -9,6 +9,7 @@ import type { ResolvedLayer } from '../../../src/engine/spec';
 import { Trainer } from '../../../src/engine/trainer';
 import { DataParallelTrainer } from '../../../src/parallel/data-parallel-trainer';
 import { planEvaluation } from '../../../src/parallel/evaluation-plan';
+import { ExampleRunner } from '../../../src/parallel/example-runner';
 import { EXAMPLE_STRIDE, ExampleStream } from '../../../src/parallel/example-stream';
 import type { ReplicaLink } from '../../../src/parallel/protocol';
 import { shareableSets } from '../../../src/parallel/worker-host';
@@ -90,6 +91,45 @@ describe('replicas on worker threads', () => {
       }
     });
   }
+
+  it('evaluate a frozen copy of the weights on shared-channel workers while training goes on between the jobs', async () => {
+    const replicas = startWorkerReplicas(2, 'shared');
+    try {
+      const m = model(seedNet.layers);
+      const dp = new DataParallelTrainer({ ...m, sets, links: replicas.links, seed: 1, yieldToEventLoop: yieldToNodeEventLoop });
+      const stream = ExampleStream.forSeed(Int32Array.from({ length: 5000 }, (_, i) => i), m.net.inputShape, 1);
+      const list = new Int32Array(20 * EXAMPLE_STRIDE);
+      const plan = planEvaluation(Int32Array.from({ length: 200 }, (_, i) => i), m.net.inputShape, '4crop', new Rng(5));
+      const results: Float32Array[] = [];
+      for (let round = 0; round < 2; round++) {
+        const frozen = new Net(m.net.specs, new Rng(0));
+        frozen.params.set(m.net.params);
+        const evaluation = dp.evaluateOutputs('test', plan, frozen, { chunkImages: 20 });
+        // Batches go on meanwhile, over the same workers, with the live weights.
+        for (let b = 0; b < 5; b++) {
+          stream.fill(list, 20);
+          await dp.train(list, 20);
+        }
+        const outputs = await evaluation;
+        expect(outputs).toEqual(new ExampleRunner(frozen).averagedOutputs(sets.test, plan, new Float32Array(200 * 10)));
+        results.push(outputs!);
+      }
+      // The weights moved between the rounds, and each round scored its own.
+      expect(results[1]).not.toEqual(results[0]);
+      // Training never saw the frozen weights: the same 10 batches without evaluations end alike, bit for bit.
+      const plain = model(seedNet.layers);
+      const control = new DataParallelTrainer({ ...plain, sets, links: [inProcessLink(), inProcessLink()], seed: 1 });
+      const again = ExampleStream.forSeed(Int32Array.from({ length: 5000 }, (_, i) => i), plain.net.inputShape, 1);
+      for (let b = 0; b < 10; b++) {
+        again.fill(list, 20);
+        await control.train(list, 20);
+      }
+      await control.close();
+      expect(m.net.params).toEqual(plain.net.params);
+    } finally {
+      await replicas.stop();
+    }
+  });
 
   it('report a failing job on the shared path with the replica’s message', async () => {
     const replicas = startWorkerReplicas(1, 'shared');

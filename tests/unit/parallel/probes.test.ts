@@ -29,6 +29,8 @@ const transports: Array<[string, () => WorkerReplicas]> = [
   ['shared worker', () => startWorkerReplicas(1, 'shared')],
   ['message worker', () => startWorkerReplicas(1, 'messages')],
   ['in-process links', () => ({ links: [inProcessLink('a'), inProcessLink('b')], threads: [], stop: async () => {} })],
+  // N = 4 (oversubscribed on a 2-core machine; only the results are checked).
+  ['3 shared workers', () => startWorkerReplicas(3, 'shared')],
 ];
 
 function model(params = pretrained) {
@@ -106,6 +108,7 @@ function recording(link: ReplicaLink, counts: number[]): ReplicaLink {
       return link.train(params, examples, count, probes);
     },
     evaluate: (params, set, plan) => link.evaluate(params, set, plan),
+    outputs: (params, set, plan) => link.outputs(params, set, plan),
     close: () => link.close(),
   };
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runTrainCli, type CliIO } from '../../../scripts/lib/cli';
+import { runEvalCli, runTrainCli, type CliIO } from '../../../scripts/lib/cli';
 import { clampWorkers } from '../../../scripts/lib/parallel-workers';
 import { loadMnist, type MnistData } from '../../../src/data/node-loader';
 
@@ -30,14 +30,14 @@ interface Run {
   stderr: string;
 }
 
-async function train(argv: string[], cores = 2): Promise<Run> {
+async function train(argv: string[], cores = 2, command = runTrainCli): Promise<Run> {
   const stdout: string[] = [];
   let stderr = '';
   const io: CliIO = {
     stdout: (line) => stdout.push(line),
     stderr: { write: (text: string) => (stderr += text), isTTY: false },
   };
-  const code = await runTrainCli(argv, io, { loadData: () => data, cores: () => cores });
+  const code = await command(argv, io, { loadData: () => data, cores: () => cores });
   return { code, stdout, stderr };
 }
 
@@ -75,6 +75,31 @@ describe('npm run train -- --workers', () => {
     // A seed reproduces a 2-worker run exactly.
     json(await train([...SMALL, '--workers', '2', '--out', again]));
     expect(readFileSync(again).equals(readFileSync(two))).toBe(true);
+  });
+
+  it('trains on 3 worker threads (oversubscribed on 2 cores) to 1 worker’s weights within float32 summation error', async () => {
+    const [one, three] = ['one-of-three.json', 'three.json'].map((n) => join(dir, n));
+    json(await train([...SMALL, '--out', one]));
+    expect(json(await train([...SMALL, '--workers', '3', '--out', three], 4)).workers).toBe(3);
+    const a = weights(one);
+    const b = weights(three);
+    const scale = Math.max(...a.map(Math.abs));
+    expect(Math.max(...a.map((w, i) => Math.abs(w - b[i]))) / scale).toBeLessThan(1e-5);
+  });
+
+  it('evaluates a snapshot on 1, 2 and 4 worker threads with the same figures (npm run eval -- --workers)', async () => {
+    const model = join(dir, 'to-evaluate.json');
+    json(await train([...SMALL, '--out', model]));
+    const evalArgs = ['--model', model, '--test-limit', '300', '--quiet'];
+    const one = json(await train(evalArgs, 4, runEvalCli));
+    const two = json(await train([...evalArgs, '--workers', '2'], 4, runEvalCli));
+    const four = json(await train([...evalArgs, '--workers', '4'], 4, runEvalCli));
+    expect(one.examples).toBe(300);
+    expect(two).toEqual(one);
+    expect(four).toEqual(one);
+    const clamped = await train([...evalArgs, '--workers', '3'], 1, runEvalCli);
+    expect(json(clamped)).toEqual(one);
+    expect(clamped.stderr).toBe('eval: --workers 3: this machine has 1 core; evaluating with 1 worker\n');
   });
 
   it('falls back to 1 worker where only one core exists, with a one-line note, and trains as --workers 1', async () => {

@@ -8,7 +8,8 @@ import { Trainer } from '../../../src/engine/trainer';
 import { DataParallelTrainer } from '../../../src/parallel/data-parallel-trainer';
 import { planEvaluation } from '../../../src/parallel/evaluation-plan';
 import { EXAMPLE_STRIDE, ExampleStream } from '../../../src/parallel/example-stream';
-import { canShareMemory, linkToWorker, serveReplicaOn, shareableSets, type WebMessageTarget } from '../../../src/parallel/worker-host';
+import { canShareMemory } from '../../../src/data/shared-memory';
+import { linkToWorker, serveReplicaOn, shareableSets, type WebMessageTarget } from '../../../src/parallel/worker-host';
 import { inProcessLink } from './in-process-link';
 
 /**

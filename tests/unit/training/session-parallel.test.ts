@@ -141,6 +141,7 @@ describe('TrainingSession with a replica', () => {
       setData: () => {},
       train: () => Promise.reject(new Error('the replica crashed')),
       evaluate: () => Promise.reject(new Error('the replica crashed')),
+      outputs: () => Promise.reject(new Error('the replica crashed')),
       close: () => Promise.resolve(),
     };
     const session = new TrainingSession(data, { seed: 3, replicas: [failing] });
@@ -151,5 +152,65 @@ describe('TrainingSession with a replica', () => {
     const stats = session.getStats();
     expect(Number.isFinite(stats.classificationLoss)).toBe(true);
     session.dispose();
+  });
+});
+
+describe('TrainingSession evaluating the test set on its workers', () => {
+  it('spreads the evaluation over 1 + 3 replicas with the same result, image by image, as one thread', async () => {
+    // 500 test images keep it short; the split (jobs of 50 over four threads) is the same at 10k.
+    const small: SessionData = { ...data, test: { ...mnist.test, count: 500 } };
+    const alone = new TrainingSession(small, { seed: 7 });
+    const links = [inProcessLink('worker 1'), inProcessLink('worker 2'), inProcessLink('worker 3')];
+    const outputs = vi.spyOn(DataParallelTrainer.prototype, 'evaluateOutputs');
+    const spread = new TrainingSession(small, { seed: 7, replicas: links });
+    // The same weights on both (a few batches of training first, so they are not the initial ones).
+    await trainFor(spread, 100);
+    expect(alone.loadSnapshot(spread.saveSnapshot()).ok).toBe(true);
+    const progress: number[] = [];
+    const [one, four] = await Promise.all([alone.evaluateTestSet(), spread.evaluateTestSet((p) => progress.push(p.done))]);
+    // Both passes (test-time average, center) went to the workers.
+    expect(outputs).toHaveBeenCalledTimes(2);
+    expect(progress.at(-1)).toBe(500);
+    if (!one.ok || !four.ok) throw new Error('an evaluation failed');
+    const a = one.evaluation;
+    const b = four.evaluation;
+    expect(b.total).toBe(500);
+    expect(b.fourCropCorrect).toBe(a.fourCropCorrect);
+    expect(b.centerCorrect).toBe(a.centerCorrect);
+    expect(b.labels).toEqual(a.labels);
+    expect(b.topLabels).toEqual(a.topLabels);
+    expect(b.topProbabilities).toEqual(a.topProbabilities);
+    // Real results, not two empty ones: every image has a most likely class with a probability.
+    expect(a.fourCropCorrect).toBeGreaterThan(0);
+    expect(Math.min(...a.topProbabilities.filter((_, k) => k % 3 === 0))).toBeGreaterThan(0.1);
+    alone.dispose();
+    spread.dispose();
+  });
+
+  it('evaluates the weights of the moment it was asked while training goes on, twice in a row', async () => {
+    const small: SessionData = { ...data, test: { ...mnist.test, count: 300 } };
+    const alone = new TrainingSession(small, { seed: 9 });
+    const spread = new TrainingSession(small, { seed: 9, replicas: [inProcessLink('worker 1'), inProcessLink('worker 2')] });
+    const seen: number[] = [];
+    await trainFor(spread, 60);
+    for (let round = 0; round < 2; round++) {
+      spread.resume();
+      // Taken in the same turn as the evaluation's frozen copy.
+      const weights = spread.saveSnapshot();
+      const pending = spread.evaluateTestSet();
+      const four = await pending;
+      spread.pause();
+      expect(alone.loadSnapshot(weights).ok).toBe(true);
+      const one = await alone.evaluateTestSet();
+      if (!one.ok || !four.ok) throw new Error('an evaluation failed');
+      expect(four.evaluation.topProbabilities).toEqual(one.evaluation.topProbabilities);
+      expect(four.evaluation.centerCorrect).toBe(one.evaluation.centerCorrect);
+      seen.push(four.evaluation.examplesSeen);
+      await trainFor(spread, spread.examplesSeen + 100);
+    }
+    // Training went on between (and during) the two evaluations.
+    expect(seen[1]).toBeGreaterThan(seen[0]);
+    alone.dispose();
+    spread.dispose();
   });
 });
