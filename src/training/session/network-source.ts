@@ -7,8 +7,8 @@ import { errorMessage } from '../../engine/error-message';
 import { Net } from '../../engine/net';
 import { parseNetwork } from '../../engine/parse';
 import type { Rng } from '../../engine/rng';
-import { netFromJSON, parseSnapshotJSON } from '../../engine/snapshot';
-import { LIMITS, type ResolvedLayer, type TrainerSpec } from '../../engine/spec';
+import { parseSnapshotText } from '../../engine/snapshot';
+import type { ResolvedLayer, TrainerSpec } from '../../engine/spec';
 import { datasetProblem, type SessionDataset } from './model';
 
 export type NetworkOrRefusal<T> = ({ ok: true } & T) | { ok: false; error: string };
@@ -33,19 +33,9 @@ export function networkFromDefinition(
 
 /** A network from ConvNetJS-format snapshot JSON text. */
 export function networkFromSnapshot(jsonText: string, rng: Rng, dataset?: SessionDataset): NetworkOrRefusal<{ net: Net }> {
-  // Refused before JSON.parse, so a huge paste or file cannot exhaust memory.
-  if (jsonText.length > LIMITS.maxSnapshotChars) {
-    const mb = Math.round(jsonText.length / 1e6);
-    return { ok: false, error: `The snapshot is about ${mb} MB, over the limit of ${LIMITS.maxSnapshotChars / 1e6} MB.` };
-  }
-  let json: unknown;
-  try {
-    json = parseSnapshotJSON(jsonText);
-  } catch (error) {
-    return { ok: false, error: `The snapshot cannot be loaded: ${errorMessage(error)}` };
-  }
   const rngState = rng.getState();
-  const built = buildWith(rng, () => netFromJSON(json, rng), (error) => `The snapshot cannot be loaded: ${errorMessage(error)}`);
+  // parseSnapshotText refuses an oversized text before JSON.parse, and never quotes it.
+  const built = buildWith(rng, () => parseSnapshotText(jsonText, rng), (error) => `The snapshot cannot be loaded: ${errorMessage(error)}`);
   if (!built.ok) return built;
   const problem = datasetProblem(built.net.specs, dataset);
   if (problem) {
