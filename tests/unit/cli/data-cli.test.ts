@@ -12,18 +12,13 @@ import { runEvalCli, runTrainCli, type CliIO } from '../../../scripts/lib/cli';
 import { CIFAR10_CLASS_NAMES } from '../../../src/data/cifar10';
 import { encodeIdxImages, encodeIdxLabels } from '../../../src/data/idx';
 import { cifarBatch, idxFiles } from '../data/dataset-fixtures';
+import { smallNetText } from '../helpers/small-net';
 
 const QUIET = ['--quiet'];
 const FASHION_NAMES = ['shirt', 'trouser', 'bag'];
 
 /** ConvNetJS's CIFAR-10 demo network, shrunk (fewer filters) so a test trains it in moments. */
-const SMALL_RGB_NET = `layer_defs = [];
-layer_defs.push({type:'input', out_sx:32, out_sy:32, out_depth:3});
-layer_defs.push({type:'conv', sx:5, filters:4, stride:1, pad:2, activation:'relu'});
-layer_defs.push({type:'pool', sx:4, stride:4});
-layer_defs.push({type:'softmax', num_classes:10});
-trainer = new convnetjs.SGDTrainer(net, {method:'adadelta', batch_size:4, l2_decay:0.0001});
-`;
+const SMALL_RGB_NET = smallNetText({ size: 32, depth: 3, filters: 4, sx: 5, pool: 4, classes: 10, trainer: "{method:'adadelta', batch_size:4, l2_decay:0.0001}" });
 
 let root: string;
 

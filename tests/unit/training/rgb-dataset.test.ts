@@ -15,6 +15,7 @@ import { evaluationConfusion, evaluationRngSeed, type EvaluationOutcome } from '
 import { TrainingSession, type SessionData } from '../../../src/training/session';
 import { inProcessLink } from '../parallel/in-process-link';
 import { runToEnd } from './run-to-end';
+import { smallNetText } from '../helpers/small-net';
 
 const SIDE = 12;
 const CLASSES = ['red square', 'green ring', 'blue bar'];
@@ -66,13 +67,7 @@ function sessionData(dataset: Dataset): SessionData {
   return { train: dataset.train, test: dataset.test, trainTotal: dataset.train.count, dataset };
 }
 
-const RGB_NET = `layer_defs = [];
-layer_defs.push({type:'input', out_sx:12, out_sy:12, out_depth:3});
-layer_defs.push({type:'conv', sx:3, filters:6, stride:1, pad:1, activation:'relu'});
-layer_defs.push({type:'pool', sx:2, stride:2});
-layer_defs.push({type:'softmax', num_classes:3});
-trainer = new convnetjs.SGDTrainer(net, {method:'adadelta', batch_size:4, l2_decay:0.0001});
-`;
+const RGB_NET = smallNetText({ size: 12, depth: 3, filters: 6, sx: 3, pool: 2, classes: 3, trainer: "{method:'adadelta', batch_size:4, l2_decay:0.0001}" });
 
 function drivenSession(data: SessionData, definitionText = RGB_NET) {
   const tasks: (() => void)[] = [];

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadMnist } from '../../../src/data/node-loader';
 import { TrainingSession, type SessionData } from '../../../src/training/session';
+import { smallNetText } from '../helpers/small-net';
 
 let data: SessionData;
 
@@ -40,12 +41,7 @@ describe('the session speaks ONNX', () => {
 });
 
 describe('loading a snapshot keeps the person’s text where it still describes the network', () => {
-  const SMALL = `layer_defs = [];
-layer_defs.push({type:'input', out_sx:24, out_sy:24, out_depth:1});
-layer_defs.push({type:'conv', sx:5, filters:4, stride:1, pad:2, activation:'relu'});
-layer_defs.push({type:'pool', sx:3, stride:3});
-layer_defs.push({type:'softmax', num_classes:10});
-`;
+  const SMALL = smallNetText({ size: 24, depth: 1, filters: 4, sx: 5, pool: 3, classes: 10 });
 
   it('keeps the written text (no bias_pref appears) for a snapshot of the same network', () => {
     const s = session(8);
