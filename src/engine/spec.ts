@@ -36,23 +36,16 @@ import type { LossType } from './layers/losses';
 import { LIMITS } from './limits';
 import { closestName, listNames, shortName, suggestion } from './suggest';
 
-export type { ActivationLayerSpec } from './layers/activations';
-export type { ConvLayerSpec } from './layers/conv';
-export { convPaddedInputSize } from './layers/conv';
 export type { DropoutLayerSpec } from './layers/dropout';
-export type { FcLayerSpec } from './layers/fc';
-export type { InputLayerSpec } from './layers/input';
-export type { ClassifierLossSpec, LossType, RegressionLossSpec } from './layers/losses';
+export type { LossType } from './layers/losses';
 export type { LrnLayerSpec } from './layers/lrn';
 export type { MaxoutLayerSpec } from './layers/maxout';
-export type { PoolLayerSpec } from './layers/pool';
-export { ACTIVATIONS, shapeSize, type Activation, type Shape } from './layers/descriptor';
+export { shapeSize, type Shape } from './layers/descriptor';
 export { LAYER_TYPES, type LayerType, type ResolvedLayer } from './layers/registry';
 export {
   describeRange,
   numberProblem,
   SpecError,
-  type ChoiceFieldSchema,
   type LayerFieldSchema,
   type NumberFieldSchema,
   type SpecIssue,

@@ -5,18 +5,9 @@ import type { Layer, LossLayer, ParamArena } from './layer';
 import { descriptorOf, type ResolvedLayer } from './registry';
 
 export type { Layer, LossLayer, LossTarget, ParamGroup } from './layer';
-export { ParamArena } from './layer';
-export type { Kernels } from '../kernels/contract';
-export { jsKernels } from '../kernels/js-blocked';
-export { MaxoutLayer, ReluLayer, SigmoidLayer, TanhLayer } from './activations';
-export { ConvLayer } from './conv';
-export { DropoutLayer } from './dropout';
-export { FcLayer } from './fc';
-export { InputLayer } from './input';
-export { RegressionLayer, SoftmaxLayer, SvmLayer } from './losses';
-export { LrnLayer } from './lrn';
+export { MaxoutLayer, ReluLayer } from './activations';
+export { SvmLayer } from './losses';
 export { PoolLayer } from './pool';
-export { LAYER_DESCRIPTORS, descriptorOf } from './registry';
 
 /**
  * Builds the layer a resolved spec describes. Layers with weights take their slices
