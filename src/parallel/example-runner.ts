@@ -6,7 +6,7 @@
  */
 import { argmax } from '../data/augment';
 import { MNIST_SHAPE, type ImageGeometry, type ImageSet } from '../data/dataset';
-import { fillPlaced } from '../data/dataset-inputs';
+import { fillPlaced, type Placement } from '../data/dataset-inputs';
 import type { Net } from '../engine/net';
 import { Volume } from '../engine/volume';
 import { WINDOW_STRIDE, type EvaluationPlan } from './evaluation-plan';
@@ -24,6 +24,8 @@ export class ExampleRunner {
   /** Evaluation's own input, so the step's keeps the last training example. */
   private readonly input: Volume;
   private readonly outputs: Float32Array;
+  /** The window of the pass being run, reused: no allocation per pass. */
+  private readonly placement: Placement = { offsetX: 0, offsetY: 0, flip: false };
 
   constructor(net: Net, geometry: ImageGeometry = MNIST_SHAPE) {
     this.net = net;
@@ -102,10 +104,14 @@ export class ExampleRunner {
     const { images, passes, offsets } = plan;
     const input = this.input;
     const geometry = this.step.geometry;
+    const placement = this.placement;
     out.fill(0);
     for (let p = 0; p < passes; p++) {
       const k = WINDOW_STRIDE * (i * passes + p);
-      fillPlaced(input, geometry, set, images[i], { offsetX: offsets[k], offsetY: offsets[k + 1], flip: offsets[k + 2] !== 0 });
+      placement.offsetX = offsets[k];
+      placement.offsetY = offsets[k + 1];
+      placement.flip = offsets[k + 2] !== 0;
+      fillPlaced(input, geometry, set, images[i], placement);
       const y = this.net.forward(input, false).w;
       for (let c = 0; c < out.length; c++) out[c] += y[c];
     }

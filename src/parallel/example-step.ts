@@ -10,7 +10,7 @@
  * (`Trainer.addSummedExamples`), so one step serves a single thread and a shared batch.
  */
 import { MNIST_SHAPE, type ImageGeometry, type ImageSet } from '../data/dataset';
-import { fillPlaced } from '../data/dataset-inputs';
+import { fillPlaced, type Placement } from '../data/dataset-inputs';
 import type { LossTarget } from '../engine/layers/layer';
 import type { Net } from '../engine/net';
 import { Volume } from '../engine/volume';
@@ -34,6 +34,8 @@ export class ExampleStep {
   /** One-hot target for a regression loss; null for softmax and svm (class index targets). */
   private readonly oneHot: Float32Array | null;
   private readonly outcome: ExampleOutcome = { loss: 0, predicted: 0, forwardMs: 0, backwardMs: 0 };
+  /** The window of the example being stepped, reused: no allocation per example. */
+  private readonly placement: Placement = { offsetX: 0, offsetY: 0, flip: false };
 
   constructor(
     net: Net,
@@ -54,7 +56,11 @@ export class ExampleStep {
    * window at (offsetX, offsetY), mirrored when `flip` is 1.
    */
   run(set: ImageSet, index: number, offsetX: number, offsetY: number, flip = 0): ExampleOutcome {
-    fillPlaced(this.input, this.geometry, set, index, { offsetX, offsetY, flip: flip !== 0 });
+    const placement = this.placement;
+    placement.offsetX = offsetX;
+    placement.offsetY = offsetY;
+    placement.flip = flip !== 0;
+    fillPlaced(this.input, this.geometry, set, index, placement);
     const net = this.net;
     const outcome = this.outcome;
     const t0 = this.now();
