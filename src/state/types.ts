@@ -104,8 +104,6 @@ export interface ViewsSlice {
   visibleLayers: number[];
   /** The layer views need a refresh even though training is not running (step, pause, new image). */
   viewsStale: boolean;
-  /** A layer views request is out: one at a time. */
-  viewsRequestInFlight: boolean;
 }
 
 /** The test predictions list, refreshed at most once a second (see PREDICTIONS_PERIOD_MS). */

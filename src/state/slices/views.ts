@@ -20,7 +20,6 @@ export const createViewsSlice: Slice<ViewsSlice, ViewsActions> = ({ set, get, ba
   exampleFrozen: false,
   visibleLayers: [],
   viewsStale: true,
-  viewsRequestInFlight: false,
   actions: {
     async classifyImage(pixels) {
       // The worker may take ownership of the buffer; keep our own copy for display.
@@ -56,7 +55,9 @@ export const createViewsSlice: Slice<ViewsSlice, ViewsActions> = ({ set, get, ba
  */
 export function refreshViewsWhenDue(store: StoreApi<DashboardState>, backend: DashboardBackend): () => void {
   let timer: ReturnType<typeof setInterval> | null = null;
-  const refresh = () => void refreshViews(store, backend);
+  // One request at a time; kept here, not in the state, so it never re-runs the selectors.
+  const request = { inFlight: false };
+  const refresh = () => void refreshViews(store, backend, request);
   const unsubscribe = store.subscribe((state, previous) => {
     const wanted = state.visibleLayers.length > 0;
     if (wanted && timer === null) {
@@ -79,12 +80,13 @@ export function refreshViewsWhenDue(store: StoreApi<DashboardState>, backend: Da
 }
 
 /** Asks for the visible layers' views, one request at a time, dropping answers from an old run. */
-async function refreshViews(store: StoreApi<DashboardState>, backend: DashboardBackend): Promise<void> {
-  const { viewsRequestInFlight, visibleLayers, runId, network } = store.getState();
-  if (viewsRequestInFlight || visibleLayers.length === 0 || runId === null) return;
+async function refreshViews(store: StoreApi<DashboardState>, backend: DashboardBackend, request: { inFlight: boolean }): Promise<void> {
+  const { visibleLayers, runId, network } = store.getState();
+  if (request.inFlight || visibleLayers.length === 0 || runId === null) return;
   const indices = network ? visibleLayers.filter((i) => i < network.layers.length) : visibleLayers;
   if (indices.length === 0) return;
-  store.setState({ viewsRequestInFlight: true, viewsStale: false });
+  request.inFlight = true;
+  store.setState({ viewsStale: false });
   try {
     const views = await backend.layerViews(indices);
     if (runId !== store.getState().runId) return;
@@ -94,6 +96,6 @@ async function refreshViews(store: StoreApi<DashboardState>, backend: DashboardB
   } catch (error) {
     store.setState({ fault: `Reading the layer views failed: ${errorMessage(error)}` });
   } finally {
-    store.setState({ viewsRequestInFlight: false });
+    request.inFlight = false;
   }
 }
