@@ -166,10 +166,7 @@ export class SavedRuns {
       return { id, found: { kind: 'refused', problem } };
     }
     const record = value as AutosaveRecord;
-    await this.storage.setMany([
-      [RECORD_PREFIX + id, record],
-      [SUMMARY_PREFIX + id, summarizeRun(id, record)],
-    ]);
+    await this.write(id, record, summarizeRun(id, record));
     await this.storage.del(LEGACY_AUTOSAVE_KEY);
     return { id, found: { kind: 'found', record } };
   }
