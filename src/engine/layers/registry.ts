@@ -1,6 +1,6 @@
 /**
  * Every layer type the engine knows, one descriptor per layer module. The shared
- * machinery (spec.ts, snapshot.ts, training/definition-text.ts) iterates this list, so
+ * machinery (spec.ts, snapshot.ts, definition-text.ts) iterates this list, so
  * adding a layer type is its module plus one line here.
  */
 import { activationLayers, type ActivationLayerSpec } from './activations';

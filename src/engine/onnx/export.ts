@@ -16,7 +16,8 @@ import type { onnx } from 'onnx-proto';
 import type { Layer, ParamGroup } from '../layers/layer';
 import type { Net } from '../net';
 import type { LrnLayerSpec, MaxoutLayerSpec, ResolvedLayer, Shape } from '../spec';
-import { definitionTextOf, layerDefsOf } from './definition';
+import { definitionText } from '../definition-text';
+import { SEED_TRAINER } from '../parse';
 import { rowsHwcToChw } from './layout';
 import { describeMnistPreprocessing, metadataProps } from './metadata';
 import {
@@ -272,7 +273,7 @@ export function exportOnnx(net: Pick<Net, 'layers'>, options: OnnxExportOptions 
     metadataProps: metadataProps({
       preprocessing: options.preprocessing ?? describeMnistPreprocessing(input),
       class_names: options.classNames ? JSON.stringify(options.classNames) : undefined,
-      definition: options.definitionText ?? definitionTextOf(layerDefsOf(layers.map((l) => l.spec))),
+      definition: options.definitionText ?? definitionText(layers.map((l) => l.spec), SEED_TRAINER),
       convnetjs_loss: loss.type,
       output: loss.type === 'softmax' ? 'probabilities' : 'scores',
     }),

@@ -16,7 +16,8 @@ import { Rng } from '../rng';
 import { netToJSON, type ConvNetJSSnapshot } from '../snapshot';
 import { resolveLayers, SpecError, type LayerDef, type LossType, type Shape } from '../spec';
 import { NodeAttributes, nodeLabel, OnnxImportError, readConstants, type ConstantTensor } from './graph-reader';
-import { definitionTextOf } from './definition';
+import { definitionText } from '../definition-text';
+import { SEED_TRAINER } from '../parse';
 import { rowsChwToHwc } from './layout';
 import { MaxoutReader } from './maxout-import';
 import { metadataValue } from './metadata';
@@ -447,5 +448,6 @@ export function importOnnx(bytes: Uint8Array): ImportedOnnx {
   weighted.forEach((layer, i) => {
     for (const group of layer.params) group.w.set(group.kind === 'filters' ? weights[i].filters : weights[i].biases);
   });
-  return { definitionText: definitionTextOf(defs), snapshot: netToJSON(net), classNames: classNamesOf(model), loss };
+  // A model file carries no trainer: the text names the demo's.
+  return { definitionText: definitionText(net.specs, SEED_TRAINER), snapshot: netToJSON(net), classNames: classNamesOf(model), loss };
 }

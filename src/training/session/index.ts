@@ -23,7 +23,7 @@ import { Rng } from '../../engine/rng';
 import { netToJSON } from '../../engine/snapshot';
 import { resolveTrainer, type TrainerSpec } from '../../engine/spec';
 import { checkpointProblem, type SessionCheckpoint } from '../checkpoint';
-import { definitionText, definitionWithTrainer } from '../definition-text';
+import { definitionText, definitionWithTrainer } from '../../engine/definition-text';
 import type { EvaluationOutcome, EvaluationProgress } from '../evaluation';
 import type { ActionResult, ClassifyResult, OnnxExport, LayerStatsPoint, LayerView, NetworkSummary, SessionUpdate, TrainingStats } from '../protocol';
 import { summarizeNetwork } from '../summary';

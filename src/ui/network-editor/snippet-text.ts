@@ -1,6 +1,6 @@
 /**
  * Writes raw layer definitions and trainer options (as a person wrote them, valid or not)
- * as the ConvNetJS snippet the code box reads. Unlike training/definition-text.ts, which
+ * as the ConvNetJS snippet the code box reads. Unlike engine/definition-text.ts, which
  * writes a resolved (valid) network, this keeps every field exactly as given, in the order
  * given, so the form can hand an unfinished definition to the code box without loss.
  */

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadMnist } from '../../../src/data/node-loader';
 import { parseNetwork, SEED_DEFINITION_TEXT } from '../../../src/engine/parse';
-import { definitionWithTrainer } from '../../../src/training/definition-text';
+import { definitionWithTrainer } from '../../../src/engine/definition-text';
 import { TrainingSession, type SessionData, type SessionOptions } from '../../../src/training/session';
 
 let data: SessionData;

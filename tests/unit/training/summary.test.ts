@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseNetwork, SEED_DEFINITION_TEXT } from '../../../src/engine/parse';
-import { definitionText } from '../../../src/training/definition-text';
+import { definitionText } from '../../../src/engine/definition-text';
 import { summarizeNetwork } from '../../../src/training/summary';
 
 describe('network summary', () => {

@@ -7,10 +7,10 @@
  * folded back into `{type:'softmax', num_classes}`, and an activation directly after a
  * conv or fc becomes its `activation` field. parseNetwork(text) gives the same layers.
  */
-import { parseNetwork } from '../engine/parse';
-import type { DefinitionField } from '../engine/layers/descriptor';
-import { descriptorOf } from '../engine/layers/registry';
-import { DEFAULT_TRAINER, defaultEps, isLossType, TRAINER_FIELDS, type ResolvedLayer, type TrainerSpec } from '../engine/spec';
+import { parseNetwork } from './parse';
+import type { DefinitionField } from './layers/descriptor';
+import { descriptorOf } from './layers/registry';
+import { DEFAULT_TRAINER, defaultEps, isLossType, TRAINER_FIELDS, type ResolvedLayer, type TrainerSpec } from './spec';
 
 type Field = DefinitionField;
 
