@@ -114,4 +114,16 @@ describe('snapshot panel', () => {
     expect(backend.callsTo('loadOnnx')).toEqual([[model]]);
     expect(backend.callsTo('loadSnapshot')).toEqual([]);
   });
+
+  it('gives its buttons back when an action fails outright, and says why', async () => {
+    const { backend, user } = setup();
+    backend.answers.saveOnnx = () => {
+      throw new Error('the training worker is not running');
+    };
+    const button = screen.getByRole('button', { name: 'Export ONNX' });
+    await user.click(button);
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('Could not export ONNX: the training worker is not running'));
+    expect((button as HTMLButtonElement).disabled).toBe(false);
+    expect((screen.getByRole('button', { name: 'Load snapshot' }) as HTMLButtonElement).disabled).toBe(false);
+  });
 });

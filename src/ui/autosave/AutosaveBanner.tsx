@@ -1,7 +1,7 @@
 import { useDashboard, useDashboardActions } from '../../state/store';
 import { formatInteger } from '../common/format';
 import { SavedRunsOffer } from './SavedRunsOffer';
-import { useBusy } from './use-busy';
+import { useBusy } from '../common/use-busy';
 import './autosave.css';
 
 /**

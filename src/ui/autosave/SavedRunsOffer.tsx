@@ -1,7 +1,7 @@
 import { useDashboard, useDashboardActions } from '../../state/store';
 import type { SavedRunSummary } from '../../state/types';
 import { formatInteger, formatPercent } from '../common/format';
-import { useBusy } from './use-busy';
+import { useBusy } from '../common/use-busy';
 import './autosave.css';
 
 /**

@@ -1,4 +1,5 @@
 import { useId, useState } from 'react';
+import { useBusy } from '../common/use-busy';
 import { useDashboard, useDashboardActions } from '../../state/store';
 import { Card } from '../common/Card';
 import { downloadFile } from './download';
@@ -21,74 +22,54 @@ export function SnapshotPanel() {
   const [saved, setSaved] = useState<string | null>(null);
   const [pasted, setPasted] = useState('');
   const [outcome, setOutcome] = useState<Outcome>(null);
-  const [busy, setBusy] = useState(false);
+  const [busy, whileBusy] = useBusy();
 
-  async function save() {
-    setBusy(true);
-    try {
+  /** Runs one of the panel's actions with its buttons disabled, and shows how it ended. */
+  const act = (failure: string, action: () => Promise<Outcome>) =>
+    void whileBusy(async () => {
+      try {
+        setOutcome(await action());
+      } catch (err) {
+        setOutcome({ kind: 'error', message: `${failure}: ${errorMessage(err)}` });
+      }
+    })();
+
+  const save = () =>
+    act('Could not save the snapshot', async () => {
       const text = await actions.saveSnapshot();
       setSaved(text);
       downloadFile(text, 'mnist-convnet-snapshot.json', 'application/json');
-      setOutcome({ kind: 'ok', message: `Snapshot saved (${Math.round(text.length / 1024)} KB).` });
-    } catch (err) {
-      setOutcome({ kind: 'error', message: `Could not save the snapshot: ${errorMessage(err)}` });
-    } finally {
-      setBusy(false);
-    }
-  }
+      return { kind: 'ok', message: `Snapshot saved (${Math.round(text.length / 1024)} KB).` };
+    });
 
-  async function exportOnnx() {
-    setBusy(true);
-    try {
+  const exportOnnx = () =>
+    act('Could not export ONNX', async () => {
       const result = await actions.saveOnnx();
-      if (!result.ok) {
-        setOutcome({ kind: 'error', message: `Could not export ONNX: ${result.error}` });
-        return;
-      }
+      if (!result.ok) return { kind: 'error', message: `Could not export ONNX: ${result.error}` };
       downloadFile(result.bytes, 'mnist-convnet.onnx', 'application/octet-stream');
-      setOutcome({ kind: 'ok', message: `ONNX model exported (${Math.max(1, Math.round(result.bytes.length / 1024))} KB).` });
-    } catch (err) {
-      setOutcome({ kind: 'error', message: `Could not export ONNX: ${errorMessage(err)}` });
-    } finally {
-      setBusy(false);
-    }
-  }
+      return { kind: 'ok', message: `ONNX model exported (${Math.max(1, Math.round(result.bytes.length / 1024))} KB).` };
+    });
 
-  async function load(text: string, source: string) {
-    if (text.trim() === '') {
-      setOutcome({ kind: 'error', message: 'Nothing to load: paste a snapshot or choose a file first.' });
-      return;
-    }
-    setBusy(true);
+  async function loadText(text: string, source: string): Promise<Outcome> {
+    if (text.trim() === '') return { kind: 'error', message: 'Nothing to load: paste a snapshot or choose a file first.' };
     const result = await actions.loadSnapshot(text);
-    setBusy(false);
-    setOutcome(
-      result.ok
-        ? { kind: 'ok', message: `Loaded the snapshot from ${source}.` }
-        : { kind: 'error', message: result.error },
-    );
+    return result.ok ? { kind: 'ok', message: `Loaded the snapshot from ${source}.` } : { kind: 'error', message: result.error };
   }
 
-  async function loadFile(file: File | undefined) {
+  const loadFile = (file: File | undefined) => {
     if (!file) return;
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(await file.arrayBuffer());
-    } catch {
-      setOutcome({ kind: 'error', message: `Could not read ${file.name}.` });
-      return;
-    }
-    if (looksLikeJson(bytes)) {
-      await load(new TextDecoder().decode(bytes), file.name);
-      return;
-    }
-    setBusy(true);
-    const result = await actions.loadOnnx(bytes);
-    setBusy(false);
-    setOutcome(
-      result.ok ? { kind: 'ok', message: `Loaded the ONNX model from ${file.name}.` } : { kind: 'error', message: `${file.name}: ${result.error}` },
-    );
-  }
+    act(`Could not load ${file.name}`, async () => {
+      let bytes: Uint8Array;
+      try {
+        bytes = new Uint8Array(await file.arrayBuffer());
+      } catch {
+        return { kind: 'error', message: `Could not read ${file.name}.` };
+      }
+      if (looksLikeJson(bytes)) return loadText(new TextDecoder().decode(bytes), file.name);
+      const result = await actions.loadOnnx(bytes);
+      return result.ok ? { kind: 'ok', message: `Loaded the ONNX model from ${file.name}.` } : { kind: 'error', message: `${file.name}: ${result.error}` };
+    });
+  };
 
   return (
     <Card title="Snapshot" className="snapshot-card">
@@ -97,10 +78,10 @@ export function SnapshotPanel() {
         PyTorch and other tools (a file of either kind loads back).
       </p>
       <div className="button-row">
-        <button type="button" className="button button--primary" onClick={() => void save()} disabled={busy || !hasNetwork}>
+        <button type="button" className="button button--primary" onClick={save} disabled={busy || !hasNetwork}>
           Save snapshot
         </button>
-        <button type="button" className="button" onClick={() => void exportOnnx()} disabled={busy || !hasNetwork}>
+        <button type="button" className="button" onClick={exportOnnx} disabled={busy || !hasNetwork}>
           Export ONNX
         </button>
         {saved !== null ? (
@@ -116,7 +97,7 @@ export function SnapshotPanel() {
         </div>
       ) : null}
 
-      <FileField label="Snapshot or ONNX file" accept="application/json,.json,.onnx" disabled={busy} onFile={(file) => void loadFile(file)} />
+      <FileField label="Snapshot or ONNX file" accept="application/json,.json,.onnx" disabled={busy} onFile={loadFile} />
       <div className="field">
         <label htmlFor={pasteId}>Or paste snapshot JSON</label>
         <textarea
@@ -129,7 +110,7 @@ export function SnapshotPanel() {
         />
       </div>
       <div className="button-row">
-        <button type="button" className="button" onClick={() => void load(pasted, 'the pasted text')} disabled={busy}>
+        <button type="button" className="button" onClick={() => act('Could not load the snapshot', () => loadText(pasted, 'the pasted text'))} disabled={busy}>
           Load snapshot
         </button>
       </div>
