@@ -1,10 +1,12 @@
 /**
  * Time of the data side of one training step, for `npm run bench`: picking the next
  * example of the shuffled epoch order, the random crop into the input Volume (with the
- * pixel/255 - 0.5 conversion) and reading its label: everything the training loop does
+ * pixel/255 - 0.5 conversion; the same fill training runs, by the dataset's policy) and reading its label: everything the training loop does
  * per example except trainer.train. Compare it with the engine's step time.
  */
-import { createInputVolume, fillRandomCrop } from '../../src/data/augment';
+import { createInputVolume } from '../../src/data/augment';
+import { MNIST_SHAPE } from '../../src/data/dataset';
+import { fillTrainingInput } from '../../src/data/dataset-inputs';
 import type { MnistSet } from '../../src/data/mnist';
 import { Rng } from '../../src/engine/rng';
 import type { Shape } from '../../src/engine/spec';
@@ -23,7 +25,7 @@ export function measureDataOverhead(set: MnistSet, inputShape: Shape, examples =
   const pass = (n: number) => {
     for (let k = 0; k < n; k++) {
       const i = order[k % order.length];
-      fillRandomCrop(input, set, i, rng);
+      fillTrainingInput(input, MNIST_SHAPE, set, i, rng);
       labelSum += set.labels[i];
     }
   };
