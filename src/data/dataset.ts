@@ -130,11 +130,14 @@ export const MNIST_SHAPE: DatasetShape = {
   augmentation: MNIST_AUGMENTATION,
 };
 
+/** MNIST's classes: the digits, in label order. */
+export const MNIST_CLASS_NAMES: readonly string[] = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+
 /** The built-in MNIST as a Dataset; the sets are used as they are (no copy). */
 export function mnistDataset(train: MnistSet, test: MnistSet): Dataset {
   return {
     ...MNIST_SHAPE,
-    classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    classNames: MNIST_CLASS_NAMES,
     train,
     test,
     validationFraction: DEFAULT_VALIDATION_FRACTION,
@@ -216,7 +219,9 @@ export interface DatasetIdentity {
   fingerprint: string | null;
 }
 
-export function datasetIdentity(dataset: Dataset): DatasetIdentity {
+export function datasetIdentity(
+  dataset: Pick<Dataset, 'name' | 'width' | 'height' | 'channels' | 'classNames' | 'source'>,
+): DatasetIdentity {
   const { name, width, height, channels, classNames, source } = dataset;
   return {
     name,
@@ -228,6 +233,17 @@ export function datasetIdentity(dataset: Dataset): DatasetIdentity {
     fingerprint: source.kind === 'local' ? source.fingerprint : null,
   };
 }
+
+/** The built-in MNIST's identity: what the page shows until a session says otherwise. */
+export const MNIST_IDENTITY: DatasetIdentity = {
+  name: MNIST_SHAPE.name,
+  width: MNIST_SIDE,
+  height: MNIST_SIDE,
+  channels: 1,
+  classNames: MNIST_CLASS_NAMES,
+  builtIn: 'mnist',
+  fingerprint: null,
+};
 
 /**
  * SHA-256 (lowercase hex) of what a dataset contains: its shape, class names and every

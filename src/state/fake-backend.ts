@@ -124,6 +124,7 @@ export function createFakeBackend(): FakeBackend {
         lossPoints: update.lossPoints ?? [],
         predictions: update.predictions ?? [],
         ...(update.network ? { network: update.network } : {}),
+        ...(update.dataset ? { dataset: update.dataset } : {}),
       });
     },
     emitFault(message) {

@@ -8,6 +8,7 @@ import type {
   OnnxExport,
   ClassProbability,
   DataProgress,
+  DatasetIdentity,
   LayerView,
   LayerStatsPoint,
   LossPoint,
@@ -77,6 +78,11 @@ export interface RunSlice {
   data: DataProgress;
   stats: TrainingStats | null;
   network: NetworkSummary | null;
+  /**
+   * The dataset the session trains on (its shape and class names): MNIST until a session
+   * says otherwise in its first push; kept across a restart until the new session speaks.
+   */
+  dataset: DatasetIdentity;
   /** Downsampled, bounded history for the chart (chartHistory.values). */
   lossHistory: LossPoint[];
   /** The bounded, downsampling buffer behind lossHistory. */

@@ -11,6 +11,10 @@
 import type { LayerType, Shape, TrainerSpec } from '../engine/spec';
 import type { EvaluationOutcome, EvaluationProgress } from './evaluation';
 import type { ResumeFrom, SessionCheckpoint } from './checkpoint';
+import type { DatasetIdentity } from '../data/dataset';
+
+export type { DatasetIdentity } from '../data/dataset';
+export { MNIST_IDENTITY } from '../data/dataset';
 
 /** The keys of an interface as a list, from a record the compiler checks to hold each key exactly once. */
 export function namesOf<T>(every: Record<keyof T, true>): (keyof T & string)[] {
@@ -253,6 +257,8 @@ export interface SessionUpdate {
   predictions: TestPrediction[];
   /** Present when the network or the trainer in force changed since the last push. */
   network?: NetworkSummary;
+  /** The dataset the session trains on: present in a session's first push (a session keeps one dataset). */
+  dataset?: DatasetIdentity;
 }
 
 /** The answer to classifying a user's 28x28 image. */

@@ -3,7 +3,7 @@
  * fault and notice banners, and the run bookkeeping (which run is shown, where a restart
  * goes back to). It also turns the worker's events into state (runEvents).
  */
-import type { DataProgress, LossPoint, SessionUpdate, TrainingEvents, TrainingStats } from '../../training/protocol';
+import { MNIST_IDENTITY, type DataProgress, type LossPoint, type SessionUpdate, type TrainingEvents, type TrainingStats } from '../../training/protocol';
 import type { SessionCheckpoint } from '../../training/checkpoint';
 import { LossHistory } from '../loss-history';
 import type { DashboardState, RunSlice } from '../types';
@@ -57,6 +57,7 @@ export const createRunSlice: Slice<RunSlice, RunActions> = (context) => {
     data: { ...INITIAL_DATA },
     stats: restored ? { ...restored.stats, examplesSeen: restored.checkpoint.examples, examplesPerSecond: 0, running: false } : null,
     network: null,
+    dataset: MNIST_IDENTITY,
     lossHistory: chartHistory.values,
     chartHistory,
     fault: null,
@@ -219,6 +220,7 @@ function stateAfterUpdate(state: DashboardState, update: SessionUpdate): Partial
   if (newRun || chartChanged) patch.lossHistory = history.values;
   Object.assign(patch, predictionsAfterUpdate(state, update.predictions, newRun));
   if (update.network) patch.network = update.network;
+  if (update.dataset) patch.dataset = update.dataset;
   // Training stopped: the views show where it stopped.
   if ((state.stats?.running ?? false) && !update.stats.running) patch.viewsStale = true;
   return patch;

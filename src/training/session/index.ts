@@ -27,6 +27,7 @@ import { definitionText, definitionWithTrainer } from '../../engine/definition-t
 import type { EvaluationOutcome, EvaluationProgress } from '../evaluation';
 import type { ActionResult, ClassifyResult, OnnxExport, LayerStatsPoint, LayerView, NetworkSummary, SessionUpdate, TrainingStats } from '../protocol';
 import { summarizeNetwork } from '../summary';
+import { datasetIdentity } from '../../data/dataset';
 import { datasetProblem, mnistProblem, SessionModel, type SessionData, type SessionDataset } from './model';
 import { networkFromDefinition, networkFromSnapshot, sameNetwork } from './network-source';
 import type { SessionOptions } from './options';
@@ -44,6 +45,8 @@ export class TrainingSession {
   private readonly model: SessionModel;
   private readonly parts: SessionParts;
   private runIdValue = 1;
+  /** Whether a push has told the page which dataset this session trains on. */
+  private datasetReported = false;
   private networkVersion = 1;
   private reportedNetworkVersion = 0;
 
@@ -147,6 +150,10 @@ export class TrainingSession {
     if (this.reportedNetworkVersion !== this.networkVersion) {
       update.network = this.getNetworkSummary();
       this.reportedNetworkVersion = this.networkVersion;
+    }
+    if (!this.datasetReported) {
+      update.dataset = datasetIdentity(this.model.dataset);
+      this.datasetReported = true;
     }
     return update;
   }

@@ -3,7 +3,7 @@
  * network with its trainer and per-example step. The facade replaces the network (a new
  * definition, a snapshot, a reset) through `install`; the parts always read the one in force.
  */
-import { MNIST_SHAPE, type Dataset, type ImageSet } from '../../data/dataset';
+import { MNIST_CLASS_NAMES, MNIST_SHAPE, type Dataset, type ImageSet } from '../../data/dataset';
 import { checkInputFits } from '../../data/dataset-inputs';
 import { DEFAULT_VALIDATION_FRACTION, loadedIndices, splitForSeed, type TrainValidationSplit } from '../../data/splits';
 import { errorMessage } from '../../engine/error-message';
@@ -14,13 +14,17 @@ import { Trainer } from '../../engine/trainer';
 import { ExampleStep } from '../../parallel/example-step';
 
 /** What a session needs to know about its dataset besides the images: shape, classes, split and augmentation. */
-export type SessionDataset = Pick<Dataset, 'name' | 'classNames' | 'width' | 'height' | 'channels' | 'validationFraction' | 'augmentation'>;
+export type SessionDataset = Pick<
+  Dataset,
+  'name' | 'classNames' | 'width' | 'height' | 'channels' | 'validationFraction' | 'augmentation' | 'source'
+>;
 
 /** The built-in MNIST's description: the default when SessionData names no dataset. */
 export const MNIST_SESSION_DATASET: SessionDataset = {
   ...MNIST_SHAPE,
-  classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+  classNames: MNIST_CLASS_NAMES,
   validationFraction: DEFAULT_VALIDATION_FRACTION,
+  source: { kind: 'built-in', id: 'mnist' },
 };
 
 /** The data a session trains on. In the browser the sets grow while chunks stream in. */

@@ -9,7 +9,7 @@ import {
   testAccuracy,
   type DashboardStore,
 } from '../../../src/state/store';
-import type { LayerView, NetworkSummary, TestPrediction } from '../../../src/training/protocol';
+import { MNIST_IDENTITY, type LayerView, type NetworkSummary, type TestPrediction } from '../../../src/training/protocol';
 import { DEFAULT_TRAINER } from '../../../src/engine/spec';
 
 const NETWORK: NetworkSummary = {
@@ -71,6 +71,16 @@ describe('dashboard store', () => {
     // A later update without a network keeps the one in force.
     backend.emitUpdate({ stats: { examplesSeen: 80 } });
     expect(store.getState().network).toBe(NETWORK);
+  });
+
+  it('shows MNIST until the session names its dataset, then that one', () => {
+    expect(store.getState().dataset).toBe(MNIST_IDENTITY);
+    const fashion = { ...MNIST_IDENTITY, name: 'Fashion', classNames: ['shirt', 'shoe'], builtIn: null, fingerprint: 'ab12' };
+    backend.emitUpdate({ stats: { examplesSeen: 1 }, dataset: fashion });
+    expect(store.getState().dataset).toBe(fashion);
+    // Later pushes say nothing of it: it stays.
+    backend.emitUpdate({ stats: { examplesSeen: 2 } });
+    expect(store.getState().dataset).toBe(fashion);
   });
 
   it('keeps predictions newest first and at most 200', () => {

@@ -110,7 +110,10 @@ describe('a session on a made RGB dataset', () => {
     const { session } = drivenSession(sessionData(dataset));
     session.trainExamples(300);
     // The test predictions made while training carry the RGB pixels of their image and a top 3 of the 3 classes.
-    const { predictions } = session.takeUpdate();
+    const { predictions, dataset: named } = session.takeUpdate();
+    // The first push names the dataset, so the page can label classes and draw RGB.
+    expect(named).toMatchObject({ width: SIDE, height: SIDE, channels: 3, classNames: [...dataset.classNames] });
+    expect(session.takeUpdate().dataset).toBeUndefined();
     expect(predictions.length).toBeGreaterThan(0);
     for (const prediction of predictions) {
       const at = prediction.testIndex * 432;
