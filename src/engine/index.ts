@@ -54,7 +54,13 @@ export {
   type ParsedDefinition,
   type TextPosition,
 } from './parse';
-export { NETWORK_PRESETS, type NetworkPreset } from './presets';
+export {
+  CIFAR10_DEFINITION_TEXT,
+  defaultDefinitionFor,
+  NETWORK_PRESETS,
+  type NetworkPreset,
+  type PresetTarget,
+} from './presets';
 
 // Training
 export { Trainer, type AccumulatorMeaning, type StepStats, type TrainerState } from './trainer';

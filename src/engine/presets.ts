@@ -6,6 +6,16 @@
  */
 import { SEED_DEFINITION_TEXT } from './parse';
 
+/** What a network must fit: a dataset's image shape and class count. */
+export interface PresetTarget {
+  width: number;
+  height: number;
+  channels: number;
+  classes: number;
+  /** Whether training takes random crops of the images (MNIST's 24x24 of 28x28) rather than whole images. */
+  randomCrops: boolean;
+}
+
 export interface NetworkPreset {
   /** Shown in the picker; unique. */
   name: string;
@@ -61,3 +71,45 @@ export const NETWORK_PRESETS: readonly NetworkPreset[] = Object.freeze([
     text: SEED_DEFINITION_TEXT.replace("{type:'softmax', num_classes:10}", "{type:'svm', num_classes:10}"),
   },
 ]);
+
+/** ConvNetJS's CIFAR-10 demo network and trainer, for 32x32 colour images in 10 classes. */
+export const CIFAR10_DEFINITION_TEXT = `layer_defs = [];
+layer_defs.push({type:'input', out_sx:32, out_sy:32, out_depth:3});
+layer_defs.push({type:'conv', sx:5, filters:16, stride:1, pad:2, activation:'relu'});
+layer_defs.push({type:'pool', sx:2, stride:2});
+layer_defs.push({type:'conv', sx:5, filters:20, stride:1, pad:2, activation:'relu'});
+layer_defs.push({type:'pool', sx:2, stride:2});
+layer_defs.push({type:'conv', sx:5, filters:20, stride:1, pad:2, activation:'relu'});
+layer_defs.push({type:'pool', sx:2, stride:2});
+layer_defs.push({type:'softmax', num_classes:10});
+
+net = new convnetjs.Net();
+net.makeLayers(layer_defs);
+
+trainer = new convnetjs.SGDTrainer(net, {method:'adadelta', batch_size:4, l2_decay:0.0001});
+`;
+
+/**
+ * The network a dataset starts with: the demo's seed network for MNIST's shape (24x24
+ * crops of 28x28 grayscale), ConvNetJS's CIFAR-10 network for 32x32 colour, and
+ * otherwise the seed network's two conv stages on the whole image; always one output
+ * per class.
+ */
+export function defaultDefinitionFor(target: PresetTarget): string {
+  const classes = `num_classes:${target.classes}`;
+  if (target.channels === 1 && target.width === 28 && target.height === 28 && target.randomCrops) {
+    return SEED_DEFINITION_TEXT.replace('num_classes:10', classes);
+  }
+  if (target.channels === 3 && target.width === 32 && target.height === 32) {
+    return CIFAR10_DEFINITION_TEXT.replace('num_classes:10', classes);
+  }
+  // Pooling by 2 twice keeps small images (down to 4x4) at least one pixel wide.
+  return snippet([
+    `{type:'input', out_sx:${target.width}, out_sy:${target.height}, out_depth:${target.channels}}`,
+    "{type:'conv', sx:5, filters:8, stride:1, pad:2, activation:'relu'}",
+    "{type:'pool', sx:2, stride:2}",
+    "{type:'conv', sx:5, filters:16, stride:1, pad:2, activation:'relu'}",
+    "{type:'pool', sx:2, stride:2}",
+    `{type:'softmax', ${classes}}`,
+  ]);
+}

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadMnist, type MnistData } from '../../../src/data/node-loader';
 import { parseNetwork, SEED_DEFINITION_TEXT } from '../../../src/engine/parse';
-import { NETWORK_PRESETS } from '../../../src/engine/presets';
+import { defaultDefinitionFor, NETWORK_PRESETS } from '../../../src/engine/presets';
 import { totalParamCount } from '../../../src/engine/spec';
 import { mnistProblem, TrainingSession } from '../../../src/training/session';
 
@@ -80,5 +80,30 @@ describe('network presets', () => {
     } finally {
       session.dispose();
     }
+  });
+});
+
+describe('the network a dataset starts with', () => {
+  const mnistLike = { width: 28, height: 28, channels: 1, classes: 10, randomCrops: true };
+
+  it("is the demo's seed network for MNIST's shape, with one output per class", () => {
+    expect(defaultDefinitionFor(mnistLike)).toBe(SEED_DEFINITION_TEXT);
+    const five = parseNetwork(defaultDefinitionFor({ ...mnistLike, classes: 5 })).layers;
+    expect(five.at(-1)!.out.depth).toBe(5);
+  });
+
+  it("is ConvNetJS's CIFAR-10 network, with its trainer, for 32x32 colour", () => {
+    const { layers, trainer } = parseNetwork(defaultDefinitionFor({ width: 32, height: 32, channels: 3, classes: 10, randomCrops: false }));
+    expect(layers.map((l) => `${l.type} ${l.out.sx}x${l.out.sy}x${l.out.depth}`)).toEqual([
+      'input 32x32x3', 'conv 32x32x16', 'relu 32x32x16', 'pool 16x16x16', 'conv 16x16x20', 'relu 16x16x20',
+      'pool 8x8x20', 'conv 8x8x20', 'relu 8x8x20', 'pool 4x4x20', 'fc 1x1x10', 'softmax 1x1x10',
+    ]);
+    expect(trainer).toMatchObject({ method: 'adadelta', batch_size: 4, l2_decay: 0.0001 });
+  });
+
+  it('takes the whole image of any other shape', () => {
+    const { layers } = parseNetwork(defaultDefinitionFor({ width: 12, height: 9, channels: 3, classes: 3, randomCrops: false }));
+    expect(layers[0]!.out).toEqual({ sx: 12, sy: 9, depth: 3 });
+    expect(layers.at(-1)!.out.depth).toBe(3);
   });
 });
