@@ -36,7 +36,7 @@ export function createWorkerBackend(options: WorkerBackendOptions = {}): Dashboa
   let generation = 0;
 
   const dataUrl = options.dataUrl ?? new URL('mnist/', document.baseURI).href;
-  const workers = options.workers ?? workersFromUrl();
+  let workers = options.workers ?? workersFromUrl();
 
   /** Stops the current worker's heartbeat (before it is terminated on purpose). */
   let stopHeartbeat = () => {};
@@ -100,7 +100,8 @@ export function createWorkerBackend(options: WorkerBackendOptions = {}): Dashboa
       events = e;
       spawn(resume);
     },
-    async restart(from) {
+    async restart(from, threads) {
+      if (threads !== undefined) workers = threads;
       stopHeartbeat();
       generation++;
       api?.[Comlink.releaseProxy]();

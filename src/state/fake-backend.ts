@@ -100,8 +100,8 @@ export function createFakeBackend(): FakeBackend {
       if (resume) calls.push({ method: 'connect', args: [resume] });
       events = e;
     },
-    async restart(from) {
-      calls.push({ method: 'restart', args: from ? [from] : [] });
+    async restart(from, workers) {
+      calls.push({ method: 'restart', args: workers !== undefined ? [from ?? null, workers] : from ? [from] : [] });
     },
     emitEvaluationProgress(progress) {
       if (!evaluation) throw new Error('fake backend: no evaluation is running');

@@ -3,10 +3,11 @@
  * summary (a changed network, a live trainer change, a Reset with a seed, a loaded
  * snapshot), the URL's `net` and `seed` are rewritten in place (replaceState, so Back
  * is not flooded with every trainer tweak). Copying the address then shares the run.
- * The tab's autosaved run id goes in `run` (see autosave-tab.ts) whenever it changes.
+ * The tab's autosaved run id goes in `run` (see autosave-tab.ts) whenever it changes, and
+ * the training threads picked in the stats card in `workers` (the bridge reads it at load).
  */
 import type { DashboardStore } from './store';
-import { RUN_PARAM, writeRunConfig } from './run-url';
+import { RUN_PARAM, WORKERS_PARAM, writeRunConfig } from './run-url';
 
 /** The bits of window.location / window.history this needs; tests pass their own. */
 export interface AddressBar {
@@ -19,9 +20,11 @@ export interface AddressBar {
 /** Starts following the store; returns the unsubscribe function. */
 export function followRunInUrl(store: DashboardStore, bar: AddressBar = window): () => void {
   const write = () => {
-    const { network, savedRunId } = store.getState();
+    const { network, savedRunId, trainingWorkers } = store.getState();
     const url = new URL(bar.location.href);
     if (savedRunId !== null) url.searchParams.set(RUN_PARAM, savedRunId);
+    // Only a count picked on the page is written: a link's own ?workers= stays as it came.
+    if (trainingWorkers !== null) url.searchParams.set(WORKERS_PARAM, String(trainingWorkers));
     // A summary without a seed was not made by a session (tests); nothing to reproduce.
     if (network && network.seed !== undefined) {
       url.search = writeRunConfig(url.searchParams, { definitionText: network.definitionText, seed: network.seed }).toString();
@@ -33,7 +36,7 @@ export function followRunInUrl(store: DashboardStore, bar: AddressBar = window):
   // `?layer=` entries); they get the run in force too.
   bar.addEventListener?.('popstate', write);
   const unsubscribe = store.subscribe((state, previous) => {
-    if (state.network !== previous.network || state.savedRunId !== previous.savedRunId) write();
+    if (state.network !== previous.network || state.savedRunId !== previous.savedRunId || state.trainingWorkers !== previous.trainingWorkers) write();
   });
   return () => {
     unsubscribe();

@@ -10,6 +10,8 @@ import { errorMessage } from '../engine';
 
 export const NET_PARAM = 'net';
 export const SEED_PARAM = 'seed';
+/** Training threads, this worker included (see trainingWorkerCount); read by the bridge. */
+export const WORKERS_PARAM = 'workers';
 /** The tab's autosaved run (see autosave-tab.ts): a reload goes back to it. */
 export const RUN_PARAM = 'run';
 /** The seed a session uses when none is given (see TrainingSession). */

@@ -97,6 +97,8 @@ export interface RunSlice {
   continuesRun: boolean;
   /** The last checkpoint the worker gave (autosave): where a restart after a fault goes back to. */
   lastCheckpoint: SessionCheckpoint | null;
+  /** Training threads picked with setTrainingWorkers (kept in the URL's `workers`), or null: the worker's own choice. */
+  trainingWorkers: number | null;
 }
 
 /** What the layer panels draw, and the bookkeeping of asking the worker for it. */
@@ -210,6 +212,11 @@ export interface DashboardActions {
   retryData(): Promise<void>;
   /** A new worker: from the last checkpoint when there is one (after a fault), else a fresh run. */
   restartTraining(): Promise<void>;
+  /**
+   * Restarts the training workers with `workers` threads (1 up to the cores); the run goes
+   * on from a checkpoint taken now, running or paused as it was.
+   */
+  setTrainingWorkers(workers: number): Promise<void>;
   /** Evaluates the whole test set in the worker, beside training; progress lands in `evaluation`. */
   evaluateTestSet(): Promise<void>;
   cancelEvaluation(): void;

@@ -21,8 +21,11 @@ export interface DashboardBackend extends Promised<TrainingApi> {
    * `resume`, the first worker goes on with that saved run instead of starting one.
    */
   connect(events: TrainingEvents, resume?: ResumeFrom): void;
-  /** Throws the session away (after a fault) and starts a fresh one, or goes on from `from`'s checkpoint. */
-  restart(from?: ResumeFrom | null): Promise<void>;
+  /**
+   * Throws the session away (after a fault) and starts a fresh one, or goes on from `from`'s
+   * checkpoint; with `workers`, that many training threads from then on.
+   */
+  restart(from?: ResumeFrom | null, workers?: number): Promise<void>;
 }
 
 /** A run read back from the autosave at page load (see src/state/autosave.ts). */

@@ -46,6 +46,7 @@ type RunActions =
   | 'clearLossHistory'
   | 'retryData'
   | 'restartTraining'
+  | 'setTrainingWorkers'
   | 'exportCheckpoint';
 
 export const createRunSlice: Slice<RunSlice, RunActions> = (context) => {
@@ -65,6 +66,7 @@ export const createRunSlice: Slice<RunSlice, RunActions> = (context) => {
     runId: null,
     continuesRun: restored !== null,
     lastCheckpoint: restored?.checkpoint ?? null,
+    trainingWorkers: null,
     actions: {
       // pause and step: the layer views then show the weights training stopped at.
       async pause() {
@@ -98,9 +100,19 @@ export const createRunSlice: Slice<RunSlice, RunActions> = (context) => {
       },
       async restartTraining() {
         const checkpoint = get().lastCheckpoint;
-        if (checkpoint) return restartFromCheckpoint(context, checkpoint);
+        if (checkpoint) return restartFromCheckpoint(context, checkpoint, { paused: false });
         set(clearedRun(get()));
         await guarded('Restarting training', () => backend.restart(), undefined);
+      },
+      async setTrainingWorkers(workers) {
+        if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`training threads must be a whole number of at least 1, got ${workers}`);
+        const paused = !(get().stats?.running ?? false);
+        // A checkpoint taken now, so the new workers lose nothing; after a fault, the last one.
+        const checkpoint = (await get().actions.exportCheckpoint()) ?? get().lastCheckpoint;
+        set({ trainingWorkers: workers });
+        if (checkpoint) return restartFromCheckpoint(context, checkpoint, { paused, workers });
+        set(clearedRun(get()));
+        await guarded('Restarting training', () => backend.restart(null, workers), undefined);
       },
       async exportCheckpoint() {
         if (get().fault) return null;
@@ -141,9 +153,13 @@ export function clearedRun(state: DashboardState): Partial<DashboardState> {
 /**
  * A new worker that goes on from the checkpoint: the chart keeps what led up to it (points
  * after it are dropped, as that training is lost) and the statistics stay until the new
- * worker reports its own, restored with the run.
+ * worker reports its own, restored with the run. `how.workers`: the new worker trains on that many threads.
  */
-async function restartFromCheckpoint({ set, get, backend, guarded }: SliceContext, checkpoint: SessionCheckpoint): Promise<void> {
+async function restartFromCheckpoint(
+  { set, get, backend, guarded }: SliceContext,
+  checkpoint: SessionCheckpoint,
+  how: { paused: boolean; workers?: number },
+): Promise<void> {
   const state = get();
   const kept = pointsUpTo(state.chartHistory.values, checkpoint.examples);
   state.chartHistory.clear();
@@ -162,7 +178,7 @@ async function restartFromCheckpoint({ set, get, backend, guarded }: SliceContex
     evaluationGeneration: state.evaluationGeneration + 1,
     viewsStale: true,
   });
-  await guarded('Restarting training', () => backend.restart({ checkpoint, paused: false }), undefined);
+  await guarded('Restarting training', () => backend.restart({ checkpoint, paused: how.paused }, how.workers), undefined);
 }
 
 /** How the store takes the worker's pushes. */

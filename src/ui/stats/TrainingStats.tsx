@@ -2,6 +2,7 @@ import { Card } from '../common/Card';
 import { formatInteger, formatNumber, formatPercent } from '../common/format';
 import { useDashboard, useDashboardActions } from '../../state/store';
 import { DataStatus } from './DataStatus';
+import { TrainingThreadsPicker } from './TrainingThreadsPicker';
 import type { TrainingStats as Stats } from '../../training/protocol';
 import './stats.css';
 
@@ -15,7 +16,6 @@ const STAT_ROWS: ReadonlyArray<{ label: string; read: (s: Stats) => string }> = 
   { label: 'Validation accuracy', read: (s) => formatPercent(s.validationAccuracy) },
   { label: 'Examples seen', read: (s) => formatInteger(s.examplesSeen) },
   { label: 'Examples per second', read: (s) => formatInteger(s.examplesPerSecond) },
-  { label: 'Training threads', read: threadsText },
 ];
 
 function threadsText(s: Stats): string {
@@ -78,6 +78,12 @@ export function TrainingStats() {
             <dd>{stats ? read(stats) : '–'}</dd>
           </div>
         ))}
+        <div className="stat-list__row">
+          <dt>
+            <TrainingThreadsPicker disabled={!controlsEnabled} />
+          </dt>
+          <dd>{stats ? threadsText(stats) : '–'}</dd>
+        </div>
       </dl>
     </Card>
   );
