@@ -11,7 +11,7 @@ import { Rng } from '../engine/rng';
 import { ExampleRunner } from './example-runner';
 import { EXAMPLE_STRIDE } from './example-stream';
 import { WINDOW_STRIDE, type EvaluationPlan } from './evaluation-plan';
-import { Slot, SharedChannel, spinWhileEqual } from './shared-channel';
+import { Slot, SharedChannel, SpinBudget } from './shared-channel';
 import { transferables, type MessageEndpoint, type ReplicaReply, type ReplicaRequest, type ReplicaSets } from './protocol';
 
 export class Replica {
@@ -68,6 +68,7 @@ export class Replica {
    */
   serveShared(channel: SharedChannel): void {
     const c = channel.control;
+    const spin = new SpinBudget();
     for (;;) {
       // Read WAKE first: a request made after this read changes it, so the wait below returns.
       const wake = Atomics.load(c, Slot.WAKE);
@@ -80,7 +81,11 @@ export class Replica {
           Atomics.store(c, Slot.LEFT, leave);
           return;
         }
-        if (!spinWhileEqual(c, Slot.WAKE, wake)) Atomics.wait(c, Slot.WAKE, wake);
+        const waitStart = performance.now();
+        if (!spin.poll(c, Slot.WAKE, wake)) {
+          Atomics.wait(c, Slot.WAKE, wake);
+          spin.slept(performance.now() - waitStart);
+        }
         continue;
       }
       // Copied before DONE: once the result is out, the coordinator may write the next job.

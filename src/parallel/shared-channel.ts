@@ -127,12 +127,14 @@ export class SharedChannel {
 }
 
 /**
- * How long a thread polls before it sleeps in Atomics.wait, ms. A futex wake-up costs
+ * The longest a thread polls before it sleeps in Atomics.wait, ms. A futex wake-up costs
  * 0.1-0.2 ms here, about a tenth of a two-thread mini-batch of the seed network, and both
  * threads hand over twice per batch; the usual wait between hand-overs is shorter than
  * this, so polling saves those wake-ups. A longer wait (paused, an evaluation) sleeps.
  */
 export const SPIN_MS = 1;
+/** Below this a poll is not worth starting: the thread sleeps at once. */
+export const MIN_SPIN_MS = 0.05;
 
 /** Polls `array[index]` while it equals `value`, for at most `maxMs`; true once it changed. */
 export function spinWhileEqual(array: Int32Array, index: number, value: number, maxMs = SPIN_MS): boolean {
@@ -141,5 +143,35 @@ export function spinWhileEqual(array: Int32Array, index: number, value: number, 
     if (Atomics.load(array, index) !== value) return true;
     // The clock is read every 64 polls: reading it costs more than a poll.
     if ((i & 63) === 0 && performance.now() > deadline) return false;
+  }
+}
+
+/**
+ * How long one waiting thread polls before it sleeps, from what its recent waits were.
+ * Polling pays while the thread waited for is running and about to answer (free cores),
+ * and costs dearly when it is not: on a busy machine, or with more threads than cores, a
+ * poller holds a core the others need (2 workers on a loaded 2-core machine trained at
+ * 0.5x one worker with a fixed 1 ms poll, and at 1.1-1.3x sleeping at once; 4 workers
+ * 0.3x against 1.2x). So a poll that runs out halves the next one, and a sleep that ended
+ * within SPIN_MS (a poll would have caught it) doubles it, up to SPIN_MS.
+ */
+export class SpinBudget {
+  private budgetMs = SPIN_MS;
+
+  get ms(): number {
+    return this.budgetMs;
+  }
+
+  /** Polls `array[index]` while it equals `value`, for at most the budget; true once it changed. */
+  poll(array: Int32Array, index: number, value: number): boolean {
+    if (this.budgetMs < MIN_SPIN_MS) return Atomics.load(array, index) !== value;
+    const changed = spinWhileEqual(array, index, value, this.budgetMs);
+    if (!changed) this.budgetMs /= 2;
+    return changed;
+  }
+
+  /** After a wait that `poll` did not end: `waitedMs` from the start of the wait to its end. */
+  slept(waitedMs: number): void {
+    if (waitedMs < SPIN_MS) this.budgetMs = Math.min(SPIN_MS, Math.max(MIN_SPIN_MS, 2 * this.budgetMs));
   }
 }

@@ -14,7 +14,7 @@ import { WINDOW_STRIDE, type EvaluationPlan } from './evaluation-plan';
 import { EXAMPLE_STRIDE } from './example-stream';
 import { ReplicaError, type MessageReplicaLink } from './message-link';
 import type { EvaluationCount, ReplicaLink, ReplicaSets, SetName, ShardResult } from './protocol';
-import { Slot, MAX_PROBE_PASSES, SharedChannel, spinWhileEqual } from './shared-channel';
+import { Slot, MAX_PROBE_PASSES, SharedChannel, SpinBudget } from './shared-channel';
 import { nextTurn } from './yield-scheduler';
 
 /** Atomics.waitAsync (ES2024; in Node 16+ and current browsers), typed here for the ES2022 lib. */
@@ -40,6 +40,8 @@ export class SharedReplicaLink implements ReplicaLink {
   private probesOut = 0;
   /** False once Atomics.wait threw here (a browser's main thread): wait asynchronously from then on. */
   private mayBlock = true;
+  /** How long collecting a result polls before it sleeps. */
+  private readonly spin = new SpinBudget();
 
   constructor(
     private readonly messages: MessageReplicaLink,
@@ -140,10 +142,15 @@ export class SharedReplicaLink implements ReplicaLink {
     let blocking = this.mayBlock;
     // Where this thread may block anyway, poll first: the replica is usually about done.
     const before = Atomics.load(c, Slot.DONE);
-    if (blocking && before !== seq) spinWhileEqual(c, Slot.DONE, before);
+    const waitStart = performance.now();
+    let slept = false;
+    if (blocking && before !== seq) slept = !this.spin.poll(c, Slot.DONE, before);
     for (;;) {
       const done = Atomics.load(c, Slot.DONE);
-      if (done === seq) break;
+      if (done === seq) {
+        if (slept) this.spin.slept(performance.now() - waitStart);
+        break;
+      }
       if (this.messages.failure) throw this.messages.failure;
       let outcome: string = 'timed-out';
       if (blocking) {
