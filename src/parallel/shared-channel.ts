@@ -153,7 +153,7 @@ export function spinWhileEqual(array: Int32Array, index: number, value: number, 
  * poller holds a core the others need (2 workers on a loaded 2-core machine trained at
  * 0.5x one worker with a fixed 1 ms poll, and at 1.1-1.3x sleeping at once; 4 workers
  * 0.3x against 1.2x). So a poll that runs out halves the next one, and a sleep that ended
- * within SPIN_MS (a poll would have caught it) doubles it, up to SPIN_MS.
+ * within SPIN_MS (a poll would have caught it) raises it to twice that wait, up to SPIN_MS.
  */
 export class SpinBudget {
   private budgetMs = SPIN_MS;
@@ -172,6 +172,8 @@ export class SpinBudget {
 
   /** After a wait that `poll` did not end: `waitedMs` from the start of the wait to its end. */
   slept(waitedMs: number): void {
-    if (waitedMs < SPIN_MS) this.budgetMs = Math.min(SPIN_MS, Math.max(MIN_SPIN_MS, 2 * this.budgetMs));
+    // Twice that wait, so the next one like it ends within the poll (doubling the budget
+    // would only undo the halving that preceded this sleep, and never catch up).
+    if (waitedMs < SPIN_MS) this.budgetMs = Math.min(SPIN_MS, Math.max(this.budgetMs, MIN_SPIN_MS, 2 * waitedMs));
   }
 }

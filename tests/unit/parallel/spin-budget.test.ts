@@ -23,19 +23,24 @@ describe('SpinBudget', () => {
     expect(spin.ms).toBe(floor);
   });
 
-  it('grows again after sleeps a poll would have caught, up to SPIN_MS; long sleeps change nothing', () => {
+  it('after a sleep a poll would have caught, polls twice that long next time, up to SPIN_MS; long sleeps change nothing', () => {
     const word = new Int32Array(new SharedArrayBuffer(4));
     const spin = new SpinBudget();
     while (spin.ms >= MIN_SPIN_MS) spin.poll(word, 0, 0);
     const low = spin.ms;
     spin.slept(10 * SPIN_MS);
     expect(spin.ms).toBe(low);
-    spin.slept(SPIN_MS / 10);
-    const grown = spin.ms;
-    expect(grown).toBe(Math.max(MIN_SPIN_MS, 2 * low));
-    spin.slept(SPIN_MS / 10);
-    expect(spin.ms).toBe(2 * grown);
-    for (let i = 0; i < 20; i++) spin.slept(SPIN_MS / 10);
+    spin.slept(MIN_SPIN_MS / 10);
+    expect(spin.ms).toBe(MIN_SPIN_MS);
+    // A wait of 0.3 ms: the next poll lasts 0.6 ms, so a wait like it ends within the poll
+    // (doubling the halved budget would have stayed below it for good).
+    spin.slept(0.3 * SPIN_MS);
+    expect(spin.ms).toBe(0.6 * SPIN_MS);
+    expect(spin.poll(word, 0, 0)).toBe(false);
+    expect(spin.ms).toBe(0.3 * SPIN_MS);
+    spin.slept(0.3 * SPIN_MS);
+    expect(spin.ms).toBe(0.6 * SPIN_MS);
+    spin.slept(0.9 * SPIN_MS);
     expect(spin.ms).toBe(SPIN_MS);
   });
 });
