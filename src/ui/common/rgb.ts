@@ -5,6 +5,12 @@
  */
 import { valueRange, type PixelTarget, type ValueRange } from './grayscale';
 
+/**
+ * The network's input holds pixel/255 - 0.5 (data/mnist.ts, PIXEL_TO_INPUT), so this
+ * range draws an input volume in the picture's own colours (shifted-in zeros mid-gray).
+ */
+export const INPUT_COLOUR_RANGE: ValueRange = { min: -0.5, max: 0.5 };
+
 export interface RgbImage {
   /** width * height * 3 values from `offset`: R, G, B of a pixel side by side, rows top to bottom. */
   values: ArrayLike<number>;
