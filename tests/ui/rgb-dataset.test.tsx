@@ -6,6 +6,7 @@
  * covered by the panels' existing tests.
  */
 import { act, screen, within } from '@testing-library/react';
+import type { ReactElement } from 'react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CIFAR10_DEFINITION_TEXT, defaultDefinitionFor } from '../../src/engine/presets';
@@ -53,7 +54,7 @@ function prediction(testIndex: number, label: number, guess: number, pixels: Uin
 }
 
 /** Renders the panel with a session on the fruit set running its own network. */
-function onFruit(ui: React.ReactElement) {
+function onFruit(ui: ReactElement) {
   const harness = renderWithDashboard(ui);
   startSession(harness.backend, true, networkSummary(FRUIT_NETWORK));
   act(() => harness.backend.emitUpdate({ dataset: FRUIT }));
@@ -69,7 +70,7 @@ function recordPaints() {
       createImageData: (width: number, height: number) => ({ width, height, data: new Uint8ClampedArray(width * height * 4) }),
       putImageData: (pixels: ImageData) => painted.set(canvas, pixels),
     } as unknown as CanvasRenderingContext2D;
-  } as typeof HTMLCanvasElement.prototype.getContext);
+  } as unknown as typeof HTMLCanvasElement.prototype.getContext);
   return painted;
 }
 
