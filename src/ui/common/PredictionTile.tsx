@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import type { ClassProbability } from '../../training/protocol';
-import { classNameOf } from './class-names';
+import { classNameOf, namesAreShort } from './class-names';
 import { DatasetImage, scaleToFit, type ImageShape } from './DatasetImage';
 import { ProbabilityBars } from './ProbabilityBars';
 import { formatPercent } from './format';
@@ -8,6 +8,11 @@ import './common.css';
 
 /** Test images are drawn about this wide, whatever their size (MNIST's 28 at 2x). */
 const TILE_IMAGE_PIXELS = 56;
+
+/** The class of the list that holds tiles: long class names stack each tile's image over its bars. */
+export function predictionGridClass(classNames: readonly string[]): string {
+  return namesAreShort(classNames) ? 'prediction-grid' : 'prediction-grid prediction-grid--named';
+}
 
 interface PredictionTileProps {
   testIndex: number;
@@ -39,7 +44,8 @@ export const PredictionTile = memo(function PredictionTile({
   const scale = scaleToFit(shape, TILE_IMAGE_PIXELS);
   return (
     <li className={correct ? 'prediction' : 'prediction prediction--wrong'} aria-label={summary}>
-      <span className="prediction__image" style={{ maxWidth: shape.width * scale + 2 }}>
+      {/* Beside the bars, the true class is cut short at the image's width; over them (long names) it has the tile's. */}
+      <span className="prediction__image" style={namesAreShort(classNames) ? { maxWidth: shape.width * scale + 2 } : undefined}>
         {pixels ? (
           <DatasetImage pixels={pixels} shape={shape} scale={scale} />
         ) : (

@@ -23,3 +23,11 @@ export function useImageShape(): ImageShape {
   const channels = useDashboard((s) => s.dataset.channels);
   return useMemo(() => ({ width, height, channels }), [width, height, channels]);
 }
+
+/** Names up to this long (MNIST's digits, short codes) fit anywhere a number would. */
+const SHORT_NAME_CHARS = 3;
+
+/** Whether every class name is short enough to sit where a digit would; longer ones get layouts of their own. */
+export function namesAreShort(classNames: readonly string[]): boolean {
+  return classNames.every((name) => name.length <= SHORT_NAME_CHARS);
+}

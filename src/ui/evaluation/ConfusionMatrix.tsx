@@ -1,5 +1,5 @@
 import { memo, useRef, useState, type KeyboardEvent } from 'react';
-import { classNameOf } from '../common/class-names';
+import { classNameOf, namesAreShort } from '../common/class-names';
 import { formatInteger, formatPercent } from '../common/format';
 
 export interface ConfusionCell {
@@ -22,8 +22,6 @@ interface ConfusionMatrixProps {
   viewNote: string;
 }
 
-/** Names longer than this stand on their side in the column headers, so the columns stay narrow. */
-const UPRIGHT_NAME_CHARS = 3;
 
 /**
  * The confusion matrix as a table: rows are true classes, columns predicted classes,
@@ -45,7 +43,8 @@ export const ConfusionMatrix = memo(function ConfusionMatrix({
 }: ConfusionMatrixProps) {
   const classes = counts.map((_, i) => i);
   const name = (label: number) => classNameOf(classNames, label);
-  const sideways = classes.some((c) => name(c).length > UPRIGHT_NAME_CHARS);
+  // Long names stand on their side in the column headers, so the columns stay as narrow as their counts.
+  const sideways = !namesAreShort(classNames);
   const tableRef = useRef<HTMLTableElement>(null);
   const [active, setActive] = useState<ConfusionCell>({ trueLabel: 0, predicted: 0 });
   const tabStop = active;

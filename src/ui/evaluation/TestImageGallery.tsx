@@ -3,7 +3,7 @@ import { useDashboardActions } from '../../state/store';
 import { topClassesOf, type TestEvaluation } from '../../training/evaluation';
 import { useClassNames, useImageShape } from '../common/class-names';
 import { ErrorNotice } from '../common/ErrorNotice';
-import { PredictionTile } from '../common/PredictionTile';
+import { predictionGridClass, PredictionTile } from '../common/PredictionTile';
 import { errorMessage } from '../../engine';
 
 interface TestImageGalleryProps {
@@ -55,7 +55,7 @@ export const TestImageGallery = memo(function TestImageGallery({ evaluation, ind
   if (error) return <ErrorNotice message={error} />;
   const pixels = loaded?.key === key ? loaded.pixels : null;
   return (
-    <ul className="prediction-grid" aria-label={label} aria-busy={pixels === null}>
+    <ul className={predictionGridClass(classNames)} aria-label={label} aria-busy={pixels === null}>
       {indices.map((testIndex, k) => (
         <PredictionTile
           key={testIndex}

@@ -2,7 +2,7 @@ import { useDeferredValue } from 'react';
 import { testAccuracy, useDashboard } from '../../state/store';
 import { Card } from '../common/Card';
 import { useClassNames, useImageShape } from '../common/class-names';
-import { PredictionTile } from '../common/PredictionTile';
+import { predictionGridClass, PredictionTile } from '../common/PredictionTile';
 import { formatPercent } from '../common/format';
 import { useThrottled } from '../common/useThrottled';
 import { useOnScreen } from '../common/useOnScreen';
@@ -32,7 +32,7 @@ export function Predictions() {
           ? `test accuracy based on last ${predictions.length} test images: ${formatPercent(accuracy)}`
           : 'Test predictions appear every so often while training runs.'}
       </p>
-      <ul className="prediction-grid" aria-label="Test predictions, newest first">
+      <ul className={predictionGridClass(classNames)} aria-label="Test predictions, newest first">
         {predictions.map((p, slot) => (
           // Keyed by slot, not by prediction: at thousands of examples a second most of the
           // grid is new at every refresh, and refilling the same 200 items (canvas, bars) is
