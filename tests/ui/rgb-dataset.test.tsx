@@ -14,7 +14,9 @@ import { TOP_K, type TestEvaluation } from '../../src/training/evaluation';
 import type { DatasetIdentity, TestPrediction } from '../../src/training/protocol';
 import { DrawDigit } from '../../src/ui/draw/DrawDigit';
 import { EvaluationPanel } from '../../src/ui/evaluation/EvaluationPanel';
+import { ReceptiveFieldView } from '../../src/ui/inspector/ReceptiveFieldView';
 import { ScoreBars } from '../../src/ui/inspector/ScoreBars';
+import { NetworkView } from '../../src/ui/network-view/NetworkView';
 import { NetworkEditor } from '../../src/ui/network-editor/NetworkEditor';
 import { Predictions } from '../../src/ui/predictions/Predictions';
 import { networkSummary, renderWithDashboard, startSession } from './dashboard-harness';
@@ -180,5 +182,22 @@ describe('panels on a 3-class RGB dataset with long class names', () => {
     // MNIST's names are the numbers themselves, so its bars keep saying "class 1".
     rerender(<ScoreBars values={Float32Array.from([0.1, 2, -1])} unit="class" classNames={['0', '1', '2']} current={0} onCurrent={() => {}} label="Class scores" readoutId="r" />);
     expect(within(screen.getByRole('group', { name: 'Class scores' })).getByTitle('class 1')).toBeTruthy();
+  });
+
+  it('draws a colour input as its picture: the receptive field and the input panel', () => {
+    const painted = recordPaints();
+    const { layers } = networkSummary(FRUIT_NETWORK);
+    // Input values are pixel/255 - 0.5: a red picture is (0.5, -0.5, -0.5) at every pixel.
+    const red = Float32Array.from({ length: 32 * 32 * 3 }, (_, i) => (i % 3 === 0 ? 0.5 : -0.5));
+    const { unmount } = renderWithDashboard(<ReceptiveFieldView layers={layers} layerIndex={1} x={3} y={4} input={red} />);
+    const input = screen.getByRole('img', { name: 'The input example' }) as HTMLCanvasElement;
+    expect([...painted.get(input)!.data.subarray(0, 4)]).toEqual([255, 0, 0, 255]);
+    unmount();
+
+    onFruit(<NetworkView />);
+    const panel = screen.getByRole('article', { name: 'input (32x32x3)' });
+    expect(within(panel).getByRole('img', { name: 'input (32x32x3) activations in colour' })).toBeTruthy();
+    // Deeper layers stay channel maps.
+    expect(within(screen.getByRole('article', { name: 'conv (32x32x16)' })).queryByRole('img', { name: /in colour/ })).toBeNull();
   });
 });
