@@ -155,21 +155,31 @@ function InspectorBody({ layers, layer }: { layers: readonly LayerSummary[]; lay
       </p>
       {view ? (
         <div className="inspector__views">
-          {layer.index === 0 && depth === 3 ? (
-            <figure className="inspector-colour">
-              <RgbCanvas values={view.activations} width={sx} height={sy} scale={inspectorScale(sx, sy)} range={INPUT_COLOUR_RANGE} label="The input example in colour" />
-              <figcaption>in colour; its red, green and blue channels follow</figcaption>
-            </figure>
-          ) : null}
           {spatial ? (
-            <ChannelMaps
-              layer={layer}
-              activations={view.activations}
-              weights={layer.type === 'conv' ? view.weights : null}
-              cursor={cursor}
-              onCursor={moveCursor}
-              readoutId={readoutId}
-            />
+            <div className="inspector-maps">
+              {layer.index === 0 && depth === 3 ? (
+                // A colour input is first shown as the picture it is; its channel maps follow for reading values.
+                <figure className="inspector-colour">
+                  <RgbCanvas
+                    values={view.activations}
+                    width={sx}
+                    height={sy}
+                    scale={inspectorScale(sx, sy)}
+                    range={INPUT_COLOUR_RANGE}
+                    label="The input example in colour"
+                  />
+                  <figcaption>in colour; its red, green and blue channels follow</figcaption>
+                </figure>
+              ) : null}
+              <ChannelMaps
+                layer={layer}
+                activations={view.activations}
+                weights={layer.type === 'conv' ? view.weights : null}
+                cursor={cursor}
+                onCursor={moveCursor}
+                readoutId={readoutId}
+              />
+            </div>
           ) : (
             <ScoreBars
               values={view.activations}
