@@ -16,7 +16,7 @@ function sessionDatasetOf(dataset: DatasetIdentity): SessionDataset {
     width,
     height,
     channels,
-    // The split does not matter to the fit.
+    // The fit reads the name, shape, classes and augmentation only; the split and the source's format do not matter to it.
     validationFraction: 0,
     augmentation: augmentationFor(width, height, channels),
     source: dataset.builtIn === 'mnist' ? { kind: 'built-in', id: 'mnist' } : { kind: 'local', format: 'idx', fingerprint: dataset.fingerprint ?? '' },
