@@ -58,6 +58,8 @@ export {
   CIFAR10_DEFINITION_TEXT,
   defaultDefinitionFor,
   NETWORK_PRESETS,
+  presetsFor,
+  presetTargetOf,
   type NetworkPreset,
   type PresetTarget,
 } from './presets';

@@ -68,7 +68,7 @@ export interface TestEvaluationPoint {
 }
 
 export interface UserImageResult {
-  /** 28x28 preprocessed pixels 0..255, as the network saw them (before cropping). */
+  /** Preprocessed pixels 0..255 at the dataset's size and channels (HWC), as the network saw them (before cropping). */
   pixels: Uint8Array;
   top3: ClassProbability[];
 }
@@ -190,7 +190,7 @@ export interface DashboardActions {
   saveOnnx(): Promise<OnnxExport>;
   loadOnnx(bytes: Uint8Array): Promise<ActionResult>;
   /**
-   * pixels: 28x28 grayscale 0..255, MNIST-style (light digit on dark background). Unlike the
+   * pixels: 0..255 at the dataset's width x height x channels (HWC; for MNIST 28x28, light digit on dark). Unlike the
    * worker's call, it answers ok/error only and keeps the image and its top 3 in `userImage`.
    */
   classifyImage(pixels: Uint8Array): Promise<ActionResult>;

@@ -1,7 +1,10 @@
 /**
  * Turns any decoded picture of a digit into a 28x28 image the way MNIST was made:
  * light digit on a dark background, the digit scaled (aspect kept) to fit a 20x20 box
- * and placed so its centre of mass sits at the centre of the 28x28 frame.
+ * and placed so its centre of mass sits at the centre of the 28x28 frame. A glyph for a
+ * grayscale set of another size is made the same way, the box scaled with the frame
+ * (toGlyphStyle); a picture for any other dataset is resized to its size and channels
+ * as it is (toDatasetImage).
  *
  * Pure arithmetic on RGBA bytes: the page decodes the file (canvas) and hands the
  * pixels here, so this runs and is tested in Node.
@@ -18,22 +21,87 @@ export type MnistStyleResult = { ok: true; pixels: Uint8Array } | { ok: false; e
  * Returns 784 bytes 0..255 (0 = background), or a reason when there is no digit to find.
  */
 export function toMnistStyle(rgba: ArrayLike<number>, width: number, height: number): MnistStyleResult {
+  return toGlyphStyle(rgba, width, height, { width: MNIST_SIZE, height: MNIST_SIZE });
+}
+
+/** What a picture is turned into: a dataset's image size and channels. */
+export interface TargetShape {
+  width: number;
+  height: number;
+  channels?: 1 | 3;
+}
+
+function rgbaProblem(rgba: ArrayLike<number>, width: number, height: number): string | null {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
-    return { ok: false, error: `The image has no pixels (${width}x${height}).` };
+    return `The image has no pixels (${width}x${height}).`;
   }
   if (rgba.length !== width * height * 4) {
-    return { ok: false, error: `Expected ${width * height * 4} RGBA bytes for ${width}x${height}, got ${rgba.length}.` };
+    return `Expected ${width * height * 4} RGBA bytes for ${width}x${height}, got ${rgba.length}.`;
   }
+  return null;
+}
+
+/**
+ * MNIST's preparation for a grayscale frame of any size: the glyph fits a box of 20/28
+ * of the frame's shorter side, its centre of mass at the frame's centre. For 28x28 this
+ * is exactly toMnistStyle. Returns frame.width * frame.height bytes.
+ */
+export function toGlyphStyle(rgba: ArrayLike<number>, width: number, height: number, frame: TargetShape): MnistStyleResult {
+  const problem = rgbaProblem(rgba, width, height);
+  if (problem) return { ok: false, error: problem };
   const ink = inkMap(rgba, width, height);
   const box = inkBoundingBox(ink, width, height);
   if (!box) {
     return { ok: false, error: 'The image looks blank: no digit stands out from the background.' };
   }
-  const scale = DIGIT_BOX / Math.max(box.w, box.h);
+  const glyphBox = Math.max(1, Math.round((DIGIT_BOX / MNIST_SIZE) * Math.min(frame.width, frame.height)));
+  const scale = glyphBox / Math.max(box.w, box.h);
   const outW = Math.max(1, Math.round(box.w * scale));
   const outH = Math.max(1, Math.round(box.h * scale));
   const digit = resampleArea(ink, width, box, outW, outH);
-  return { ok: true, pixels: placeByCentreOfMass(digit, outW, outH) };
+  return { ok: true, pixels: placeByCentreOfMass(digit, outW, outH, frame) };
+}
+
+/**
+ * A picture for a dataset's network: MNIST's preparation for 28x28 grayscale sets;
+ * otherwise the picture as it is, its centre cropped to the dataset's aspect and
+ * area-resampled to width x height, gray (luminance) for one channel and colour (HWC)
+ * for three. Transparent pixels are taken as white, as a page shows them.
+ */
+export function toDatasetImage(rgba: ArrayLike<number>, width: number, height: number, target: Required<TargetShape>): MnistStyleResult {
+  if (target.channels === 1 && target.width === MNIST_SIZE && target.height === MNIST_SIZE) {
+    return toMnistStyle(rgba, width, height);
+  }
+  const problem = rgbaProblem(rgba, width, height);
+  if (problem) return { ok: false, error: problem };
+  const n = width * height;
+  const planes = Array.from({ length: target.channels }, () => new Float32Array(n));
+  for (let i = 0; i < n; i++) {
+    const alpha = rgba[4 * i + 3]! / 255;
+    const over = (v: number) => (alpha * v) / 255 + (1 - alpha);
+    const r = over(rgba[4 * i]!);
+    const g = over(rgba[4 * i + 1]!);
+    const b = over(rgba[4 * i + 2]!);
+    if (target.channels === 1) planes[0]![i] = 0.299 * r + 0.587 * g + 0.114 * b;
+    else [planes[0]![i], planes[1]![i], planes[2]![i]] = [r, g, b];
+  }
+  const box = centredCrop(width, height, target.width / target.height);
+  const resized = planes.map((plane) => resampleArea(plane, width, box, target.width, target.height));
+  const pixels = new Uint8Array(target.width * target.height * target.channels);
+  for (let i = 0; i < target.width * target.height; i++) {
+    for (let c = 0; c < target.channels; c++) pixels[i * target.channels + c] = Math.round(255 * clamp(resized[c]![i]!, 0, 1));
+  }
+  return { ok: true, pixels };
+}
+
+/** The largest centred rectangle of the picture with the given width/height ratio. */
+function centredCrop(width: number, height: number, aspect: number): Box {
+  if (width / height > aspect) {
+    const w = Math.max(1, Math.min(width, Math.round(height * aspect)));
+    return { x: Math.floor((width - w) / 2), y: 0, w, h: height };
+  }
+  const h = Math.max(1, Math.min(height, Math.round(width / aspect)));
+  return { x: 0, y: Math.floor((height - h) / 2), w: width, h };
 }
 
 /**
@@ -138,8 +206,8 @@ function resampleArea(src: Float32Array, srcWidth: number, box: Box, outW: numbe
   return out;
 }
 
-/** Pastes the digit into a 28x28 frame with its centre of mass on pixel (14, 14), staying in frame. */
-function placeByCentreOfMass(digit: Float32Array, w: number, h: number): Uint8Array {
+/** Pastes the digit into the frame with its centre of mass on the centre pixel (MNIST: (14, 14)), staying in frame. */
+function placeByCentreOfMass(digit: Float32Array, w: number, h: number, frame: TargetShape): Uint8Array {
   let mass = 0;
   let cx = 0;
   let cy = 0;
@@ -154,13 +222,12 @@ function placeByCentreOfMass(digit: Float32Array, w: number, h: number): Uint8Ar
   cx = mass > 0 ? cx / mass : w / 2;
   cy = mass > 0 ? cy / mass : h / 2;
   // MNIST puts the mass centre on pixel (14, 14), whose middle is at 14.5 in these coordinates.
-  const centre = MNIST_SIZE / 2 + 0.5;
-  const left = clamp(Math.round(centre - cx), 0, MNIST_SIZE - w);
-  const top = clamp(Math.round(centre - cy), 0, MNIST_SIZE - h);
-  const out = new Uint8Array(MNIST_SIZE * MNIST_SIZE);
+  const left = clamp(Math.round(frame.width / 2 + 0.5 - cx), 0, frame.width - w);
+  const top = clamp(Math.round(frame.height / 2 + 0.5 - cy), 0, frame.height - h);
+  const out = new Uint8Array(frame.width * frame.height);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
-      out[(top + y) * MNIST_SIZE + left + x] = Math.round(255 * clamp(digit[y * w + x], 0, 1));
+      out[(top + y) * frame.width + left + x] = Math.round(255 * clamp(digit[y * w + x], 0, 1));
     }
   }
   return out;

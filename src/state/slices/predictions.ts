@@ -1,6 +1,6 @@
 /**
  * The predictions slice: the grid of recent test predictions. New ones are held and shown
- * together at most once a second, since each arrival shifts the whole grid of 200 digits.
+ * together at most once a second, since each arrival shifts the whole grid of 200 images.
  */
 import type { StoreApi } from 'zustand/vanilla';
 import type { TestPrediction } from '../../training/protocol';
@@ -9,7 +9,7 @@ import type { DashboardState, PredictionsSlice } from '../types';
 export const MAX_PREDICTIONS = 200;
 /**
  * New test predictions reach the list at most this often. Each arrival shifts the whole
- * grid of 200 digits, so a few per second would keep the page busy re-laying it out.
+ * grid of 200 images, so a few per second would keep the page busy re-laying it out.
  */
 export const PREDICTIONS_PERIOD_MS = 1000;
 

@@ -4,7 +4,8 @@ import type { UserImageResult } from '../../state/types';
 import { Card } from '../common/Card';
 import { ErrorNotice } from '../common/ErrorNotice';
 import { UserImageGuess, UserImagePicture } from '../common/UserImage';
-import { drawingToMnist, PAD_SIZE, PEN_WIDTH, type PadPoint } from './strokes';
+import { useImageShape } from '../common/class-names';
+import { drawingToGlyph, PAD_SIZE, PEN_WIDTH, type PadPoint } from './strokes';
 import './draw.css';
 
 /** While drawing, the prediction refreshes at most this often, ms. */
@@ -12,10 +13,28 @@ export const LIVE_PREDICTION_MS = 100;
 
 /**
  * A pad to draw a digit on with a mouse, finger or pen. The drawing is turned into an
- * MNIST-style 28x28 image and classified live (throttled) while it is drawn; the layer
- * views show its activations until "Clear".
+ * MNIST-style image at the dataset's size and classified live (throttled) while it is
+ * drawn; the layer views show its activations until "Clear". A drawing is a light pen on
+ * black, so the pad is offered for grayscale datasets only.
  */
 export function DrawDigit() {
+  const channels = useDashboard((s) => s.dataset.channels);
+  const name = useDashboard((s) => s.dataset.name);
+  if (channels !== 1) {
+    return (
+      <Card title="Draw a digit" className="draw-card">
+        <p className="muted">
+          The drawing pad is for grayscale datasets; {name} has colour images, so test one with an image from your computer.
+        </p>
+      </Card>
+    );
+  }
+  return <DrawPad />;
+}
+
+function DrawPad() {
+  const shape = useImageShape();
+  const isMnistShape = shape.width === 28 && shape.height === 28;
   const actions = useDashboardActions();
   const store = useContext(DashboardContext);
   const userImage = useDashboard((s) => s.userImage);
@@ -47,7 +66,7 @@ export function DrawDigit() {
       return;
     }
     dirty.current = false;
-    const digit = drawingToMnist(strokes.current);
+    const digit = drawingToGlyph(strokes.current, shape);
     if (!digit.ok) return;
     inFlight.current = true;
     lastSentAt.current = performance.now();
@@ -65,7 +84,7 @@ export function DrawDigit() {
     }
     // Strokes drawn while the answer was on its way.
     if (dirty.current && strokes.current.length > 0) void classifyNow();
-  }, [actions, store]);
+  }, [actions, store, shape]);
 
   const classifySoon = useCallback(() => {
     if (timer.current !== null) return;
@@ -144,10 +163,12 @@ export function DrawDigit() {
 
   const shown = hasDrawing && userImage && userImage === answered ? userImage : null;
   return (
-    <Card title="Draw a digit" className="draw-card">
+    <Card title={isMnistShape ? 'Draw a digit' : 'Draw an image'} className="draw-card">
       <p className="muted">
-        Draw one digit with a mouse, finger or pen. It is prepared the MNIST way (scaled to fit 20x20, centred by its
-        centre of mass in 28x28) and the prediction follows as you draw; the network view shows its activations.
+        {isMnistShape
+          ? 'Draw one digit with a mouse, finger or pen. It is prepared the MNIST way (scaled to fit 20x20, centred by its centre of mass in 28x28)'
+          : `Draw with a mouse, finger or pen. It is prepared the MNIST way (scaled to fit ${glyphBoxText(shape)}, centred by its centre of mass in ${shape.width}x${shape.height})`}{' '}
+        and the prediction follows as you draw; the network view shows its activations.
       </p>
       <div className="draw">
         <canvas
@@ -168,7 +189,7 @@ export function DrawDigit() {
           {shown ? (
             <>
               <UserImageGuess top3={shown.top3} />
-              <UserImagePicture pixels={shown.pixels} scale={3} label="Your drawing as the network sees it" />
+              <UserImagePicture pixels={shown.pixels} size={84} label="Your drawing as the network sees it" />
             </>
           ) : (
             <p className="muted">{hasNetwork ? 'The prediction appears here.' : 'Waiting for the network…'}</p>
@@ -183,6 +204,12 @@ export function DrawDigit() {
       <ErrorNotice message={error} />
     </Card>
   );
+}
+
+/** The box a drawing is scaled to fit: 20/28 of the frame's shorter side, as MNIST's 20 of 28. */
+function glyphBoxText(shape: { width: number; height: number }): string {
+  const side = Math.max(1, Math.round((20 / 28) * Math.min(shape.width, shape.height)));
+  return `${side}x${side}`;
 }
 
 /** MNIST's look: a light pen on black. */

@@ -3,7 +3,7 @@
  * (so the MNIST preprocessing of a drawing runs and is tested in Node), then turned into
  * a 28x28 MNIST-style image by the same code as an uploaded picture.
  */
-import { toMnistStyle, type MnistStyleResult } from '../../training/mnist-style-image';
+import { MNIST_SIZE, toGlyphStyle, type MnistStyleResult, type TargetShape } from '../../training/mnist-style-image';
 
 /** Side of the drawing pad in pad units (the canvas's pixel size). */
 export const PAD_SIZE = 280;
@@ -67,8 +67,13 @@ function paintSegment(coverage: Float32Array, size: number, a: PadPoint, b: PadP
 
 /** The drawing as the network gets it: 28x28, bounding box scaled to 20x20, centred by centre of mass. */
 export function drawingToMnist(strokes: readonly Stroke[], size = PAD_SIZE, penWidth = PEN_WIDTH): MnistStyleResult {
+  return drawingToGlyph(strokes, { width: MNIST_SIZE, height: MNIST_SIZE }, size, penWidth);
+}
+
+/** The drawing prepared MNIST's way for a grayscale frame of any size (drawingToMnist for 28x28). */
+export function drawingToGlyph(strokes: readonly Stroke[], frame: TargetShape, size = PAD_SIZE, penWidth = PEN_WIDTH): MnistStyleResult {
   if (strokes.every((s) => s.length === 0)) return { ok: false, error: 'Nothing is drawn yet.' };
-  return toMnistStyle(rasterizeStrokes(strokes, size, penWidth), size, size);
+  return toGlyphStyle(rasterizeStrokes(strokes, size, penWidth), size, size, frame);
 }
 
 function clamp(v: number, lo: number, hi: number): number {

@@ -1,4 +1,5 @@
 import { memo, useRef, useState, type KeyboardEvent } from 'react';
+import { classNameOf, namesAreShort } from '../common/class-names';
 import { formatInteger, formatPercent } from '../common/format';
 
 export interface ConfusionCell {
@@ -13,7 +14,14 @@ interface ConfusionMatrixProps {
   accuracy: readonly (number | null)[];
   selected: ConfusionCell | null;
   onSelect(cell: ConfusionCell): void;
+  /** The dataset's class names, on the axes and in every cell's description. */
+  classNames: readonly string[];
+  /** What a class is called in the caption: "digit" for MNIST, "class" otherwise. */
+  classNoun: string;
+  /** How the predictions were made, e.g. "4-crop". */
+  viewNote: string;
 }
+
 
 /**
  * The confusion matrix as a table: rows are true classes, columns predicted classes,
@@ -24,8 +32,19 @@ interface ConfusionMatrixProps {
  * Keyboard: the grid is one tab stop; the arrow keys, Home and End move between cells and
  * Enter or Space shows the focused cell (a hundred tab stops would bury the rest of the page).
  */
-export const ConfusionMatrix = memo(function ConfusionMatrix({ counts, accuracy, selected, onSelect }: ConfusionMatrixProps) {
+export const ConfusionMatrix = memo(function ConfusionMatrix({
+  counts,
+  accuracy,
+  selected,
+  onSelect,
+  classNames,
+  classNoun,
+  viewNote,
+}: ConfusionMatrixProps) {
   const classes = counts.map((_, i) => i);
+  const name = (label: number) => classNameOf(classNames, label);
+  // Long names stand on their side in the column headers, so the columns stay as narrow as their counts.
+  const sideways = !namesAreShort(classNames);
   const tableRef = useRef<HTMLTableElement>(null);
   const [active, setActive] = useState<ConfusionCell>({ trueLabel: 0, predicted: 0 });
   const tabStop = active;
@@ -49,16 +68,19 @@ export const ConfusionMatrix = memo(function ConfusionMatrix({ counts, accuracy,
 
   return (
     <table className="confusion" ref={tableRef}>
-      <caption>Confusion matrix: rows are the true digit, columns the predicted digit (4-crop). Select a cell to see its images.</caption>
+      <caption>
+        Confusion matrix: rows are the true {classNoun}, columns the predicted {classNoun} ({viewNote}). Select a cell to see
+        its images.
+      </caption>
       <thead>
         <tr>
           <th scope="col" className="confusion__corner">
-            <span className="visually-hidden">True digit</span>
+            <span className="visually-hidden">True {classNoun}</span>
             <span aria-hidden="true">true ↓ / predicted →</span>
           </th>
           {classes.map((p) => (
-            <th key={p} scope="col">
-              {p}
+            <th key={p} scope="col" title={name(p)} className={sideways ? 'confusion__column confusion__column--sideways' : 'confusion__column'}>
+              <span className="confusion__name">{name(p)}</span>
             </th>
           ))}
           <th scope="col">Accuracy</th>
@@ -69,12 +91,14 @@ export const ConfusionMatrix = memo(function ConfusionMatrix({ counts, accuracy,
           const rowTotal = row.reduce((a, b) => a + b, 0);
           return (
             <tr key={t}>
-              <th scope="row">{t}</th>
+              <th scope="row" title={name(t)} className="confusion__row">
+                <span className="confusion__name">{name(t)}</span>
+              </th>
               {row.map((count, p) => {
                 const share = rowTotal > 0 ? count / rowTotal : 0;
                 const diagonal = p === t;
                 const isSelected = selected?.trueLabel === t && selected.predicted === p;
-                const description = `True ${t}, predicted ${p}: ${formatInteger(count)} of ${formatInteger(rowTotal)} images (${formatPercent(share)})`;
+                const description = `True ${name(t)}, predicted ${name(p)}: ${formatInteger(count)} of ${formatInteger(rowTotal)} images (${formatPercent(share)})`;
                 return (
                   <td
                     key={p}

@@ -8,6 +8,7 @@ import {
   type TestEvaluation,
 } from '../../training/evaluation';
 import { Card } from '../common/Card';
+import { classNameOf, useClassNames } from '../common/class-names';
 import { formatInteger, formatPercent } from '../common/format';
 import { ConfusionMatrix, type ConfusionCell } from './ConfusionMatrix';
 import { TestImageGallery } from './TestImageGallery';
@@ -29,11 +30,12 @@ export function EvaluationPanel() {
   const evaluation = useDashboard((s) => s.evaluation);
   const hasNetwork = useDashboard((s) => s.network !== null);
   const running = evaluation.status === 'running';
+  const words = useEvaluationWords();
 
   return (
     <Card title="Test set evaluation" className="evaluation-card">
       <p className="muted">
-        Every test image, with the 4-crop average and with the center crop alone. Training keeps running meanwhile
+        Every test image, {words.how}. Training keeps running meanwhile
         (more slowly: they share the worker); the weights evaluated are a copy taken when you start.
       </p>
       <div className="button-row">
@@ -72,7 +74,32 @@ export function EvaluationPanel() {
   );
 }
 
+/** How the panel words MNIST: digits, the 4-crop average and the centre crop. */
+const MNIST_WORDS = {
+  classNoun: 'digit',
+  averaged: '4-crop',
+  averagedTerm: '4-crop',
+  single: 'Center-crop',
+  how: 'with the 4-crop average and with the center crop alone',
+};
+
+/** How it words any other dataset: classes, the average over the test-time views, and the single view. */
+const DATASET_WORDS: typeof MNIST_WORDS = {
+  classNoun: 'class',
+  averaged: 'view-averaged',
+  averagedTerm: 'View-averaged',
+  single: 'Single-view',
+  how: 'averaged over its test-time views and as a single view',
+};
+
+function useEvaluationWords(): typeof MNIST_WORDS {
+  return useDashboard((s) => (s.dataset.builtIn === 'mnist' ? MNIST_WORDS : DATASET_WORDS));
+}
+
 function EvaluationResult({ result }: { result: TestEvaluation }) {
+  const classNames = useClassNames();
+  const words = useEvaluationWords();
+  const name = (label: number) => classNameOf(classNames, label);
   const counts = useMemo(() => evaluationConfusion(result), [result]);
   const accuracy = useMemo(() => perClassAccuracy(counts), [counts]);
   const wrong = useMemo(() => mostConfidentlyWrong(result, WRONG_IMAGES), [result]);
@@ -86,33 +113,41 @@ function EvaluationResult({ result }: { result: TestEvaluation }) {
   return (
     <div className="evaluation__result">
       <dl className="evaluation__summary">
-        <AccuracyTerm term="4-crop accuracy" correct={result.fourCropCorrect} total={total} />
-        <AccuracyTerm term="Center-crop accuracy" correct={result.centerCorrect} total={total} />
+        <AccuracyTerm term={`${words.averagedTerm} accuracy`} correct={result.fourCropCorrect} total={total} />
+        <AccuracyTerm term={`${words.single} accuracy`} correct={result.centerCorrect} total={total} />
         <div>
           <dt>Weights after</dt>
           <dd>{formatInteger(result.examplesSeen)} examples</dd>
         </div>
       </dl>
       <div className="evaluation__matrix">
-        <ConfusionMatrix counts={counts} accuracy={accuracy} selected={selected} onSelect={setSelected} />
+        <ConfusionMatrix
+          counts={counts}
+          accuracy={accuracy}
+          selected={selected}
+          onSelect={setSelected}
+          classNames={classNames}
+          classNoun={words.classNoun}
+          viewNote={words.averaged}
+        />
       </div>
       {selected ? (
         <section className="evaluation__gallery" aria-label="Images of the selected cell">
           <h3>
-            True {selected.trueLabel}, predicted {selected.predicted}: {formatInteger(cellImages.length)} image
+            True {name(selected.trueLabel)}, predicted {name(selected.predicted)}: {formatInteger(cellImages.length)} image
             {cellImages.length === 1 ? '' : 's'}
             {cellImages.length > CELL_IMAGES ? ` (the first ${CELL_IMAGES} shown)` : ''}
           </h3>
           <TestImageGallery
             evaluation={result}
             indices={cellImages.slice(0, CELL_IMAGES)}
-            label={`Test images of true ${selected.trueLabel} predicted ${selected.predicted}`}
+            label={`Test images of true ${name(selected.trueLabel)} predicted ${name(selected.predicted)}`}
           />
         </section>
       ) : null}
       <section className="evaluation__gallery" aria-label="Most confidently wrong">
         <h3>Most confidently wrong</h3>
-        <p className="muted">The mistakes the network was surest of, by the probability it gave the wrong digit.</p>
+        <p className="muted">The mistakes the network was surest of, by the probability it gave the wrong {words.classNoun}.</p>
         <TestImageGallery evaluation={result} indices={wrong} label="Most confidently wrong test images" />
       </section>
     </div>

@@ -1,15 +1,10 @@
 import { memo, useEffect, useMemo, useState } from 'react';
 import { useDashboardActions } from '../../state/store';
-import { predictedClass, topClassesOf, type TestEvaluation } from '../../training/evaluation';
-import { GrayscaleCanvas } from '../common/GrayscaleCanvas';
-import { ProbabilityBars } from '../common/ProbabilityBars';
-import { formatPercent } from '../common/format';
+import { topClassesOf, type TestEvaluation } from '../../training/evaluation';
+import { useClassNames, useImageShape } from '../common/class-names';
 import { ErrorNotice } from '../common/ErrorNotice';
+import { predictionGridClass, PredictionTile } from '../common/PredictionTile';
 import { errorMessage } from '../../engine';
-
-const PIXEL_RANGE = { min: 0, max: 255 };
-const MNIST_SIDE = 28;
-const MNIST_PIXELS = MNIST_SIDE * MNIST_SIDE;
 
 interface TestImageGalleryProps {
   evaluation: TestEvaluation;
@@ -28,6 +23,9 @@ export const TestImageGallery = memo(function TestImageGallery({ evaluation, ind
   const key = indices.join(',');
   const [loaded, setLoaded] = useState<{ key: string; pixels: Uint8Array } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const shape = useImageShape();
+  const classNames = useClassNames();
+  const imageBytes = shape.width * shape.height * shape.channels;
 
   useEffect(() => {
     if (indices.length === 0) return;
@@ -49,43 +47,27 @@ export const TestImageGallery = memo(function TestImageGallery({ evaluation, ind
 
   // One view per image, made once per fetch: the canvases redraw only when these change.
   const images = useMemo(
-    () => (loaded ? Array.from({ length: loaded.pixels.length / MNIST_PIXELS }, (_, k) => loaded.pixels.subarray(k * MNIST_PIXELS, (k + 1) * MNIST_PIXELS)) : []),
-    [loaded],
+    () => (loaded ? Array.from({ length: loaded.pixels.length / imageBytes }, (_, k) => loaded.pixels.subarray(k * imageBytes, (k + 1) * imageBytes)) : []),
+    [loaded, imageBytes],
   );
 
   if (indices.length === 0) return <p className="muted">No images.</p>;
   if (error) return <ErrorNotice message={error} />;
   const pixels = loaded?.key === key ? loaded.pixels : null;
   return (
-    <ul className="prediction-grid" aria-label={label} aria-busy={pixels === null}>
-      {indices.map((testIndex, k) => {
-        const trueLabel = evaluation.labels[testIndex];
-        const predicted = predictedClass(evaluation, testIndex);
-        const top = topClassesOf(evaluation, testIndex);
-        const summary = `Test image ${testIndex}, a ${trueLabel}; predicted ${predicted} (${formatPercent(top[0]?.probability)})`;
-        return (
-          <li key={testIndex} className={predicted === trueLabel ? 'prediction' : 'prediction prediction--wrong'} aria-label={summary}>
-            <span className="prediction__image">
-              {pixels && images[k] ? (
-                <GrayscaleCanvas
-                  values={images[k]}
-                  width={MNIST_SIDE}
-                  height={MNIST_SIDE}
-                  scale={2}
-                  range={PIXEL_RANGE}
-                />
-              ) : (
-                <span className="evaluation__placeholder" aria-hidden="true" />
-              )}
-              {/* The label is in the item's name for screen readers; this shows it to everyone. */}
-              <span className="prediction__truth" aria-hidden="true">
-                true {trueLabel}
-              </span>
-            </span>
-            <ProbabilityBars top={top} trueLabel={trueLabel} />
-          </li>
-        );
-      })}
+    <ul className={predictionGridClass(classNames)} aria-label={label} aria-busy={pixels === null}>
+      {indices.map((testIndex, k) => (
+        <PredictionTile
+          key={testIndex}
+          testIndex={testIndex}
+          pixels={pixels ? (images[k] ?? null) : null}
+          shape={shape}
+          classNames={classNames}
+          trueLabel={evaluation.labels[testIndex]!}
+          top={topClassesOf(evaluation, testIndex)}
+          alwaysShowTruth
+        />
+      ))}
     </ul>
   );
 });

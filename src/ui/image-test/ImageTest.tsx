@@ -2,7 +2,8 @@ import { useContext, useState } from 'react';
 import { DashboardContext, useDashboard, useDashboardActions } from '../../state/store';
 import type { UserImageResult } from '../../state/types';
 import { errorMessage } from '../../engine';
-import { toMnistStyle } from '../../training/mnist-style-image';
+import { toDatasetImage } from '../../training/mnist-style-image';
+import { useImageShape } from '../common/class-names';
 import { Card } from '../common/Card';
 import { ErrorNotice } from '../common/ErrorNotice';
 import { FileField } from '../common/FileField';
@@ -11,8 +12,9 @@ import { decodeImageFile } from './decode';
 import { MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS_TEXT } from './image-dimensions';
 
 /**
- * Classifies a picture from the person's computer: decoded here, turned into an
- * MNIST-style 28x28 digit, and sent to the network; the layer view then shows it.
+ * Classifies a picture from the person's computer: decoded here, turned into an image
+ * of the dataset's size and channels (an MNIST-style digit for 28x28 grayscale), and
+ * sent to the network; the layer view then shows it.
  */
 export function ImageTest() {
   const actions = useDashboardActions();
@@ -24,6 +26,8 @@ export function ImageTest() {
   const hasNetwork = useDashboard((s) => s.network !== null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const shape = useImageShape();
+  const isMnistShape = shape.channels === 1 && shape.width === 28 && shape.height === 28;
 
   async function classify(file: File | undefined) {
     if (!file) return;
@@ -31,7 +35,7 @@ export function ImageTest() {
     setError(null);
     try {
       const { rgba, width, height } = await decodeImageFile(file);
-      const digit = toMnistStyle(rgba, width, height);
+      const digit = toDatasetImage(rgba, width, height, shape);
       if (!digit.ok) {
         setError(digit.error);
         return;
@@ -49,15 +53,17 @@ export function ImageTest() {
   return (
     <Card title="Test an image from your computer" className="image-test-card">
       <p className="muted">
-        A photo or drawing of one digit. It is converted the way MNIST was made: light digit on a dark background,
-        scaled to fit 20x20 and centred by its centre of mass in 28x28. PNG, JPEG, GIF or WebP, up to{' '}
+        {isMnistShape
+          ? 'A photo or drawing of one digit. It is converted the way MNIST was made: light digit on a dark background, scaled to fit 20x20 and centred by its centre of mass in 28x28.'
+          : `A photo or drawing. Its centre is cropped to the dataset's shape and resized to ${shape.width}x${shape.height}, ${shape.channels === 3 ? 'in colour' : 'in gray'}.`}{' '}
+        PNG, JPEG, GIF or WebP, up to{' '}
         {MAX_IMAGE_BYTES / (1024 * 1024)} MB and {MAX_IMAGE_PIXELS_TEXT}.
       </p>
       <FileField label="Image file" accept="image/png,image/jpeg,image/gif,image/webp" disabled={busy || !hasNetwork} onFile={(file) => void classify(file)} />
       <ErrorNotice message={error} />
       {userImage && !error ? (
         <div className="user-image" aria-live="polite">
-          <UserImagePicture pixels={userImage.pixels} scale={4} label="Your image as the network sees it" />
+          <UserImagePicture pixels={userImage.pixels} size={112} label="Your image as the network sees it" />
           <div>
             <UserImageGuess top3={userImage.top3} />
           </div>

@@ -8,7 +8,9 @@ import { useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 import { useDashboard, useDashboardActions } from '../../state/store';
 import type { LayerView, LayerSummary } from '../../training/protocol';
 import { formatNumber, formatShape } from '../common/format';
-import { ChannelMaps, type Cursor } from './ChannelMaps';
+import { RgbCanvas } from '../common/RgbCanvas';
+import { INPUT_COLOUR_RANGE } from '../common/rgb';
+import { ChannelMaps, inspectorScale, type Cursor } from './ChannelMaps';
 import { closeLayerInspector, openLayerInspector } from './inspector-url';
 import { ReceptiveFieldView } from './ReceptiveFieldView';
 import { ScoreBars } from './ScoreBars';
@@ -124,6 +126,8 @@ function InspectorBody({ layers, layer }: { layers: readonly LayerSummary[]; lay
   const spatial = sx > 1 || sy > 1;
   const hasWeights = layer.type === 'conv' || layer.type === 'fc';
   const lastLayers = layers.length - layer.index <= 2;
+  const classNames = useDashboard((s) => s.dataset.classNames);
+  const classScores = lastLayers && depth === classNames.length;
   const readout = (c: Cursor, s: LayerView) => {
     const i = (sx * c.y + c.x) * depth + c.channel;
     return `Value ${formatNumber(s.activations[i])} (gradient ${formatNumber(s.activationGrads[i])}) at (x ${c.x}, y ${c.y}, channel ${c.channel})`;
@@ -152,21 +156,38 @@ function InspectorBody({ layers, layer }: { layers: readonly LayerSummary[]; lay
       {view ? (
         <div className="inspector__views">
           {spatial ? (
-            <ChannelMaps
-              layer={layer}
-              activations={view.activations}
-              weights={layer.type === 'conv' ? view.weights : null}
-              cursor={cursor}
-              onCursor={moveCursor}
-              readoutId={readoutId}
-            />
+            <div className="inspector-maps">
+              {layer.index === 0 && depth === 3 ? (
+                // A colour input is first shown as the picture it is; its channel maps follow for reading values.
+                <figure className="inspector-colour">
+                  <RgbCanvas
+                    values={view.activations}
+                    width={sx}
+                    height={sy}
+                    scale={inspectorScale(sx, sy)}
+                    range={INPUT_COLOUR_RANGE}
+                    label="The input example in colour"
+                  />
+                  <figcaption>in colour; its red, green and blue channels follow</figcaption>
+                </figure>
+              ) : null}
+              <ChannelMaps
+                layer={layer}
+                activations={view.activations}
+                weights={layer.type === 'conv' ? view.weights : null}
+                cursor={cursor}
+                onCursor={moveCursor}
+                readoutId={readoutId}
+              />
+            </div>
           ) : (
             <ScoreBars
               values={view.activations}
-              unit={lastLayers && depth === 10 ? 'class' : 'neuron'}
+              unit={classScores ? 'class' : 'neuron'}
+              classNames={classNames}
               current={cursor.channel}
               onCurrent={(channel) => moveCursor({ x: 0, y: 0, channel })}
-              label={lastLayers && depth === 10 ? 'Class scores' : `Values of the ${depth} neurons`}
+              label={classScores ? 'Class scores' : `Values of the ${depth} neurons`}
               readoutId={readoutId}
             />
           )}

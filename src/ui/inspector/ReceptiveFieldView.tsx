@@ -1,4 +1,6 @@
 import { GrayscaleCanvas } from '../common/GrayscaleCanvas';
+import { RgbCanvas } from '../common/RgbCanvas';
+import { INPUT_COLOUR_RANGE } from '../common/rgb';
 import type { LayerSummary } from '../../training/protocol';
 import { receptiveField } from './receptive-field';
 
@@ -28,15 +30,20 @@ export function ReceptiveFieldView({ layers, layerIndex, x, y, input }: Receptiv
         className="inspector-receptive__image"
         style={{ width: inputShape.sx * INPUT_SCALE, height: inputShape.sy * INPUT_SCALE }}
       >
-        <GrayscaleCanvas
-          values={input}
-          width={inputShape.sx}
-          height={inputShape.sy}
-          depth={inputShape.depth}
-          channel={0}
-          scale={INPUT_SCALE}
-          label="The input example"
-        />
+        {inputShape.depth === 3 ? (
+          // A colour input is drawn as the picture it is, not as its red channel.
+          <RgbCanvas values={input} width={inputShape.sx} height={inputShape.sy} scale={INPUT_SCALE} range={INPUT_COLOUR_RANGE} label="The input example" />
+        ) : (
+          <GrayscaleCanvas
+            values={input}
+            width={inputShape.sx}
+            height={inputShape.sy}
+            depth={inputShape.depth}
+            channel={0}
+            scale={INPUT_SCALE}
+            label="The input example"
+          />
+        )}
         <span
           className="inspector-receptive__box"
           aria-hidden="true"

@@ -6,8 +6,10 @@ const MAX_BARS = 200;
 
 interface ScoreBarsProps {
   values: Float32Array;
-  /** "class" for 10 outputs of the last layers, "neuron" otherwise. */
+  /** "class" for the last layers' one output per class, "neuron" otherwise. */
   unit: 'class' | 'neuron';
+  /** With unit "class": the dataset's class names, shown in place of "class i" when they say more than the number. */
+  classNames?: readonly string[];
   current: number;
   onCurrent(index: number): void;
   label: string;
@@ -26,7 +28,11 @@ function axisPosition(value: number, low: number, high: number): number {
  * score is negative (a bar per magnitude would give the winner the shortest bar).
  * Arrow keys pick a bar.
  */
-export function ScoreBars({ values, unit, current, onCurrent, label, readoutId }: ScoreBarsProps) {
+export function ScoreBars({ values, unit, classNames, current, onCurrent, label, readoutId }: ScoreBarsProps) {
+  const barName = (i: number) => {
+    const name = unit === 'class' ? classNames?.[i] : undefined;
+    return name === undefined || name === String(i) ? `${unit} ${i}` : name;
+  };
   const shown = Math.min(values.length, MAX_BARS);
   let low = 0;
   let high = 0;
@@ -54,8 +60,8 @@ export function ScoreBars({ values, unit, current, onCurrent, label, readoutId }
           const classes = ['inspector-score', i === current ? 'inspector-score--current' : '', i === best ? 'inspector-score--best' : ''];
           return (
             <li key={i} className={classes.filter(Boolean).join(' ')} onMouseEnter={() => onCurrent(i)}>
-              <span className="inspector-score__label">
-                {unit} {i}
+              <span className="inspector-score__label" title={barName(i)}>
+                {barName(i)}
                 {i === best ? <span className="visually-hidden"> (highest)</span> : null}
               </span>
               <span className="inspector-score__track" aria-hidden="true">

@@ -2,6 +2,7 @@ import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 
 import { parseNetwork, SEED_DEFINITION_TEXT } from '../../engine';
 import type { NetworkPreset } from '../../engine';
 import { useDashboard, useDashboardActions } from '../../state/store';
+import type { DatasetIdentity } from '../../training/protocol';
 import { Card } from '../common/Card';
 import { checkModel, firstProblem } from './form-check';
 import { modelFromText, modelText, type NetworkFormModel } from './form-model';
@@ -53,7 +54,8 @@ export function NetworkEditor() {
   const [busy, setBusy] = useState(false);
   const formText = useMemo(() => (form === null ? null : modelText(form.model)), [form]);
   const effectiveText = view === 'form' && formText !== null ? formText : text;
-  const preview = useDebouncedPreview(effectiveText);
+  const dataset = useDashboard((s) => s.dataset);
+  const preview = useDebouncedPreview(effectiveText, dataset);
   // The form view words a problem by row and field; the code's line numbers mean nothing there.
   const formProblem = useMemo(() => (view === 'form' && form !== null ? firstProblem(checkModel(form.model)) : null), [view, form]);
 
@@ -171,7 +173,7 @@ export function NetworkEditor() {
             </button>
           ))}
         </div>
-        <PresetPicker text={effectiveText} onLoad={loadPreset} />
+        <PresetPicker text={effectiveText} dataset={dataset} onLoad={loadPreset} />
       </div>
       {confirmingDrop ? (
         <CommentWarning
@@ -328,7 +330,10 @@ function NetworkPreviewSection({ preview, formProblem }: { preview: NetworkPrevi
     <section className="preview" aria-label="Preview of the definition">
       <h3>Preview</h3>
       {preview === null ? null : preview.ok ? (
-        <NetworkPreviewTable layers={preview.layers} totalParams={preview.totalParams} />
+        <>
+          {preview.misfit !== null ? <p className="preview__problem">Does not fit the dataset: {preview.misfit}</p> : null}
+          <NetworkPreviewTable layers={preview.layers} totalParams={preview.totalParams} />
+        </>
       ) : (
         <p className="preview__problem">Not valid yet: {formProblem ?? preview.problem.message}</p>
       )}
@@ -336,17 +341,20 @@ function NetworkPreviewSection({ preview, formProblem }: { preview: NetworkPrevi
   );
 }
 
-/** Re-parses the text a moment after typing stops, so long edits do not parse on every key. */
-function useDebouncedPreview(text: string): NetworkPreview | null {
-  const [preview, setPreview] = useState<NetworkPreview | null>(() => previewDefinition(text));
-  const first = useRef(true);
+/** Re-parses the text a moment after typing stops, so long edits do not parse on every key; a new dataset re-checks at once. */
+function useDebouncedPreview(text: string, dataset: DatasetIdentity): NetworkPreview | null {
+  const [preview, setPreview] = useState<NetworkPreview | null>(() => previewDefinition(text, dataset));
+  const checked = useRef({ text, dataset });
   useEffect(() => {
-    if (first.current) {
-      first.current = false;
+    const last = checked.current;
+    if (last.text === text && last.dataset === dataset) return;
+    checked.current = { text, dataset };
+    if (last.text === text) {
+      setPreview(previewDefinition(text, dataset));
       return;
     }
-    const timer = setTimeout(() => setPreview(previewDefinition(text)), PREVIEW_DELAY_MS);
+    const timer = setTimeout(() => setPreview(previewDefinition(text, dataset)), PREVIEW_DELAY_MS);
     return () => clearTimeout(timer);
-  }, [text]);
+  }, [text, dataset]);
   return preview;
 }

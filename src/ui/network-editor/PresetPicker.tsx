@@ -1,14 +1,15 @@
-import { useEffect, useId, useState } from 'react';
-import { NETWORK_PRESETS, type NetworkPreset } from '../../engine';
+import { useEffect, useId, useMemo, useState } from 'react';
+import { presetsFor, presetTargetOf, type NetworkPreset } from '../../engine';
+import type { DatasetIdentity } from '../../training/protocol';
 
 /** The select's value while the editor holds text that is no preset's. */
 const CUSTOM = '';
 
 /** The preset whose text the editor holds (ignoring spacing at line ends), if any. */
-function presetOf(text: string): NetworkPreset | undefined {
+function presetOf(presets: readonly NetworkPreset[], text: string): NetworkPreset | undefined {
   const normalize = (t: string) => t.replace(/[ \t]+$/gm, '').trim();
   const wanted = normalize(text);
-  return NETWORK_PRESETS.find((p) => normalize(p.text) === wanted);
+  return presets.find((p) => normalize(p.text) === wanted);
 }
 
 /**
@@ -17,14 +18,18 @@ function presetOf(text: string): NetworkPreset | undefined {
  * select) keeps arrowing through the list from replacing the editor's text. Until a preset
  * is picked, the box names the preset the editor's text is, or "Custom" when it is none.
  */
-export function PresetPicker({ text, onLoad }: { text: string; onLoad(preset: NetworkPreset): void }) {
+export function PresetPicker({ text, dataset, onLoad }: { text: string; dataset: DatasetIdentity; onLoad(preset: NetworkPreset): void }) {
+  // The presets that fit the dataset: MNIST's, ConvNetJS's CIFAR-10 network for 32x32 colour, generic ones otherwise.
+  const presets = useMemo(() => presetsFor(presetTargetOf(dataset)), [dataset]);
   const selectId = useId();
   const descriptionId = useId();
   const [picked, setPicked] = useState<string | null>(null);
   // Any edit of the text makes the box describe the text again, not the last pick.
   useEffect(() => setPicked(null), [text]);
-  const name = picked ?? presetOf(text)?.name ?? CUSTOM;
-  const preset = NETWORK_PRESETS.find((p) => p.name === name);
+  // A pick from another dataset's list no longer names anything here.
+  const pickedPreset = presets.find((p) => p.name === picked);
+  const name = pickedPreset?.name ?? presetOf(presets, text)?.name ?? CUSTOM;
+  const preset = presets.find((p) => p.name === name);
   return (
     <div className="preset-picker">
       <label htmlFor={selectId}>Presets</label>
@@ -39,7 +44,7 @@ export function PresetPicker({ text, onLoad }: { text: string; onLoad(preset: Ne
             Custom
           </option>
         ) : null}
-        {NETWORK_PRESETS.map((p) => (
+        {presets.map((p) => (
           <option key={p.name} value={p.name}>
             {p.name}
           </option>

@@ -8,6 +8,8 @@ import { SpecError } from '../../engine';
 import { summarizeLayer } from '../../training/summary';
 import type { LayerSummary } from '../../training/protocol';
 import { errorMessage } from '../../engine';
+import type { DatasetIdentity } from '../../training/protocol';
+import { datasetFitProblem } from './dataset-fit';
 
 export interface DefinitionProblem {
   message: string;
@@ -17,14 +19,25 @@ export interface DefinitionProblem {
 }
 
 export type NetworkPreview =
-  | { ok: true; layers: LayerSummary[]; totalParams: number }
+  | {
+      ok: true;
+      layers: LayerSummary[];
+      totalParams: number;
+      /** Why the network, valid as it is, cannot train on the dataset (its input shape or class count), or null. */
+      misfit: string | null;
+    }
   | { ok: false; problem: DefinitionProblem };
 
-export function previewDefinition(text: string): NetworkPreview {
+export function previewDefinition(text: string, dataset: DatasetIdentity): NetworkPreview {
   try {
     const { layers } = parseNetwork(text);
     const summaries = layers.map(summarizeLayer);
-    return { ok: true, layers: summaries, totalParams: summaries.reduce((sum, l) => sum + l.paramCount, 0) };
+    return {
+      ok: true,
+      layers: summaries,
+      totalParams: summaries.reduce((sum, l) => sum + l.paramCount, 0),
+      misfit: datasetFitProblem(layers, dataset),
+    };
   } catch (err) {
     return { ok: false, problem: describeProblem(text, err) };
   }

@@ -2,10 +2,12 @@ import { memo, useCallback, useId, useMemo, type MouseEvent } from 'react';
 import type { LayerView, LayerSummary } from '../../training/protocol';
 import { useDashboard } from '../../state/store';
 import { MosaicCanvas } from '../common/MosaicCanvas';
+import { RgbCanvas } from '../common/RgbCanvas';
+import { INPUT_COLOUR_RANGE } from '../common/rgb';
 import type { Mosaic } from '../common/grayscale';
 import { formatNumber } from '../common/format';
 import { openLayerInspector } from '../inspector/inspector-url';
-import { filterMosaic, layerTitle, mosaicLabel, showsWeights, volumeMosaic, type MapGroupKind } from './layer-maps';
+import { filterMosaic, layerTitle, mosaicLabel, showsWeights, SPATIAL_SCALE, volumeMosaic, type MapGroupKind } from './layer-maps';
 import './network-view.css';
 
 /** "filter size 5x5x1, stride 1" or "pooling size 2x2, stride 2" (the original's wording); null for other layers. */
@@ -95,6 +97,7 @@ function LayerMaps({ layer, view }: { layer: LayerSummary; view: LayerView | nul
           <MapGroup key={kind} title={title} kind={kind} layer={layer} mosaic={volume} values={values ?? null} min={range?.min} max={range?.max} />
         ))}
       </div>
+      {layer.type === 'input' && layer.out.depth === 3 ? <InputInColour layer={layer} view={view} /> : null}
       {layer.type === 'conv' ? <WeightMaps layer={layer} view={view} /> : null}
       {layer.type === 'fc' ? <p className="muted">Weights of fully connected layers are not drawn.</p> : null}
     </>
@@ -120,6 +123,27 @@ function MapGroup({ title, kind, layer, mosaic, values, min, max }: MapGroupProp
       <figcaption>{title}</figcaption>
       <MosaicCanvas mosaic={mosaic} values={values} min={min} max={max} label={mosaicLabel(layer, kind)} />
     </figure>
+  );
+}
+
+/** A colour input as the picture it is, beside its three channel maps; mid-gray until the first view. */
+function InputInColour({ layer, view }: { layer: LayerSummary; view: LayerView | null }) {
+  const { sx, sy } = layer.out;
+  const blank = useMemo(() => new Float32Array(sx * sy * 3), [sx, sy]);
+  return (
+    <div className="map-row">
+      <figure className="map-group">
+        <figcaption>In colour</figcaption>
+        <RgbCanvas
+          values={view?.activations ?? blank}
+          width={sx}
+          height={sy}
+          scale={SPATIAL_SCALE}
+          range={INPUT_COLOUR_RANGE}
+          label={`${layerTitle(layer)} activations in colour`}
+        />
+      </figure>
+    </div>
   );
 }
 

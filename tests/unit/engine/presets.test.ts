@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadMnist, type MnistData } from '../../../src/data/node-loader';
 import { parseNetwork, SEED_DEFINITION_TEXT } from '../../../src/engine/parse';
-import { defaultDefinitionFor, NETWORK_PRESETS } from '../../../src/engine/presets';
+import { CIFAR10_DEFINITION_TEXT, defaultDefinitionFor, NETWORK_PRESETS, presetsFor, presetTargetOf, type PresetTarget } from '../../../src/engine/presets';
 import { totalParamCount } from '../../../src/engine/spec';
-import { mnistProblem, TrainingSession } from '../../../src/training/session';
+import { datasetProblem, mnistProblem, TrainingSession } from '../../../src/training/session';
+import { MNIST_SESSION_DATASET } from '../../../src/training/session/model';
 
 let mnist: MnistData;
 
@@ -105,5 +106,55 @@ describe('the network a dataset starts with', () => {
     const { layers } = parseNetwork(defaultDefinitionFor({ width: 12, height: 9, channels: 3, classes: 3, randomCrops: false }));
     expect(layers[0]!.out).toEqual({ sx: 12, sy: 9, depth: 3 });
     expect(layers.at(-1)!.out.depth).toBe(3);
+  });
+});
+
+describe('the presets a dataset is offered', () => {
+  const targets: PresetTarget[] = [
+    { width: 28, height: 28, channels: 1, classes: 10, randomCrops: true },
+    { width: 28, height: 28, channels: 1, classes: 5, randomCrops: true },
+    { width: 32, height: 32, channels: 3, classes: 10, randomCrops: false },
+    { width: 32, height: 32, channels: 3, classes: 3, randomCrops: false },
+    { width: 16, height: 20, channels: 1, classes: 4, randomCrops: false },
+    { width: 12, height: 9, channels: 3, classes: 2, randomCrops: false },
+    { width: 3, height: 3, channels: 1, classes: 2, randomCrops: false },
+  ];
+  const cases = targets.flatMap((target) =>
+    presetsFor(target).map((p) => [`${target.width}x${target.height}x${target.channels}, ${target.classes} classes: ${p.name}`, target, p.text] as const),
+  );
+
+  it.each(cases)('%s parses and fits the dataset', (_name, target, text) => {
+    const { layers } = parseNetwork(text);
+    const dataset = {
+      ...MNIST_SESSION_DATASET,
+      name: 'made',
+      width: target.width,
+      height: target.height,
+      channels: target.channels as 1 | 3,
+      classNames: Array.from({ length: target.classes }, (_, i) => `class ${i}`),
+      augmentation: target.randomCrops ? MNIST_SESSION_DATASET.augmentation : ({ kind: 'none' } as const),
+    };
+    expect(datasetProblem(layers, dataset)).toBeNull();
+  });
+
+  it("keeps MNIST's list for MNIST, with one output per class for other counts", () => {
+    expect(presetsFor(targets[0]!)).toBe(NETWORK_PRESETS);
+    const five = presetsFor(targets[1]!);
+    expect(five.map((p) => p.name)).toEqual(NETWORK_PRESETS.map((p) => p.name));
+    for (const p of five) expect(parseNetwork(p.text).layers.at(-1)!.out.depth).toBe(5);
+  });
+
+  it("offers ConvNetJS's CIFAR-10 network first for 32x32 colour, generic ones otherwise", () => {
+    expect(presetsFor(targets[2]!).map((p) => p.name)).toEqual(["ConvNetJS's CIFAR-10 network", 'Small two-conv', 'MLP']);
+    expect(presetsFor(targets[2]!)[0]!.text).toBe(CIFAR10_DEFINITION_TEXT);
+    expect(presetsFor(targets[4]!).map((p) => p.name)).toEqual(['Small two-conv', 'MLP']);
+    // Too small to pool twice: the fully connected one alone.
+    expect(presetsFor(targets[6]!).map((p) => p.name)).toEqual(['MLP']);
+  });
+
+  it('reads the target off a dataset: random crops for 28x28 grayscale only', () => {
+    const named = (n: number) => Array.from({ length: n }, (_, i) => String(i));
+    expect(presetTargetOf({ width: 28, height: 28, channels: 1, classNames: named(10) })).toEqual(targets[0]);
+    expect(presetTargetOf({ width: 32, height: 32, channels: 3, classNames: named(3) })).toEqual(targets[3]);
   });
 });
