@@ -70,9 +70,11 @@ describe('TrainingSession with a replica', () => {
     });
     const session = new TrainingSession(data, { seed: 5, replicas: [inProcessLink()], validationEvery: 10 });
     await trainFor(session, 600);
-    // One validation sample every 10 examples, all sent as probes; all but the last batch's came back.
+    // One validation sample every 10 examples, all sent as probes. A probe's counts come back
+    // with the next job its replica runs: so all came back, or all but the last batch's two
+    // (when the pause fell before another job went out; which one is up to the timing).
     expect(sent).toBe(session.examplesSeen / 10);
-    expect(found).toBe(sent - 2);
+    expect([sent - 2, sent]).toContain(found);
     // The window (100 samples) holds every one of them: its average is theirs.
     expect(session.getStats().validationAccuracy).toBeCloseTo(correct / found, 10);
     // Real classifications of a net 30 updates in: better than chance (10%).
