@@ -42,6 +42,7 @@ import {
   CONV_WINO_V,
   slot,
 } from './plan';
+import { Fused, madd } from './madd';
 
 const POINTS = 36;
 
@@ -191,14 +192,14 @@ function sum4x2(v0: usize, v1: usize, u: usize, uRow: usize, m0: usize, m1: usiz
     const w3 = v128.load(up, 48);
     const s = v128.load32_splat(v0 + c);
     const t = v128.load32_splat(v1 + c);
-    a0 = f32x4.add(a0, f32x4.mul(s, w0));
-    a1 = f32x4.add(a1, f32x4.mul(s, w1));
-    a2 = f32x4.add(a2, f32x4.mul(s, w2));
-    a3 = f32x4.add(a3, f32x4.mul(s, w3));
-    c0 = f32x4.add(c0, f32x4.mul(t, w0));
-    c1 = f32x4.add(c1, f32x4.mul(t, w1));
-    c2 = f32x4.add(c2, f32x4.mul(t, w2));
-    c3 = f32x4.add(c3, f32x4.mul(t, w3));
+    a0 = madd<Fused>(a0, s, w0);
+    a1 = madd<Fused>(a1, s, w1);
+    a2 = madd<Fused>(a2, s, w2);
+    a3 = madd<Fused>(a3, s, w3);
+    c0 = madd<Fused>(c0, t, w0);
+    c1 = madd<Fused>(c1, t, w1);
+    c2 = madd<Fused>(c2, t, w2);
+    c3 = madd<Fused>(c3, t, w3);
     up += uRow;
   }
   v128.store(m0, a0);
@@ -215,7 +216,7 @@ function sum1x1(v0: usize, u: usize, uRow: usize, m0: usize, depth: i32): void {
   let a = f32x4.splat(0);
   let up = u;
   for (let c: usize = 0; c < <usize>depth << 2; c += 4) {
-    a = f32x4.add(a, f32x4.mul(v128.load32_splat(v0 + c), v128.load(up)));
+    a = madd<Fused>(a, v128.load32_splat(v0 + c), v128.load(up));
     up += uRow;
   }
   v128.store(m0, a);
