@@ -44,7 +44,7 @@ import {
   CONV_WEIGHTS_T,
   slot,
 } from './plan';
-import { Exact, Fused, madd } from './madd';
+import { Exact, Fused, fusedIn, madd } from './madd';
 
 /** Taps summed in registers between two additions into the output (see convForward). */
 const FLUSH_TAPS = 12;
@@ -405,7 +405,9 @@ function convSum<M>(plan: usize, out: usize): void {
   const oStep = <usize>nf4 << 2;
   const xStep = <usize>(stride * depth) << 2;
   const run = sx * depth;
-  const flush = flushRows(plan);
+  // The fused sums round once per tap and differ from forward's anyway, so they skip
+  // the partial-sum flushes (one store and reload of the block per flush).
+  const flush = fusedIn<M>() ? sy : flushRows(plan);
   const groups = nf4 >> 2;
   for (let oy = 0; oy < outSy; oy++) {
     const rowX = xp + <usize>(oy * stride) * xRow;

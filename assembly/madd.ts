@@ -13,9 +13,15 @@
 export type Exact = f32;
 export type Fused = i32;
 
+/** True where M's multiply-add is fused: Fused, in the relaxed-SIMD build (a compile-time constant). */
+@inline
+export function fusedIn<M>(): bool {
+  return ASC_FEATURE_RELAXED_SIMD && isInteger<M>();
+}
+
 /** acc + a * b, four lanes. */
 @inline
 export function madd<M>(acc: v128, a: v128, b: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD && isInteger<M>()) return f32x4.relaxed_madd(a, b, acc);
+  if (fusedIn<M>()) return f32x4.relaxed_madd(a, b, acc);
   return f32x4.add(acc, f32x4.mul(a, b));
 }

@@ -105,6 +105,33 @@ describe('Net.forwardBatch', () => {
     }
   }
 
+  for (const [setName, kernels] of BATCH_KERNEL_SETS.filter(([name]) => name.startsWith('wasm'))) {
+    it(`${setName}: a batch after a change of one weight or bias uses the new weights (the prepared weights are not reused)`, () => {
+      const net = new Net(parseNetwork(NETWORK_PRESETS[0].text).layers, new Rng(8), kernels);
+      const inSize = shapeSize(net.inputShape);
+      const inputs = sparseValues(3 * inSize, new Rng(9), 0.2);
+      const { sx, sy, depth } = net.inputShape;
+      const perInput = (): Float32Array => {
+        const outs = [0, 1, 2].map((n) => Array.from(net.forward(new Volume(sx, sy, depth, inputs.slice(n * inSize, (n + 1) * inSize)), false).w));
+        return new Float32Array(outs.flat());
+      };
+      const before = net.forwardBatch(inputs, 3);
+      expect(relativeError(net.forwardBatch(inputs, 3), before)).toBe(0);
+      const convs = net.paramGroups.slice(0, 4);
+      for (const group of convs) {
+        // One value in each conv layer's filters and biases, in turn: each must show.
+        const last = group.w.length - 1;
+        const kept = group.w[last];
+        group.w[last] = kept + 0.5;
+        const changed = net.forwardBatch(inputs, 3);
+        expect(relativeError(changed, before), `${group.kind} changed`).toBeGreaterThan(1e-6);
+        expect(relativeError(changed, perInput()), `${group.kind} changed`).toBeLessThanOrEqual(WINOGRAD_TOLERANCE);
+        group.w[last] = kept;
+      }
+      expect(relativeError(net.forwardBatch(inputs, 3), before)).toBe(0);
+    });
+  }
+
   it('writes into a given output array and refuses arrays that are too short', () => {
     const net = new Net(parseNetwork(NETWORK_PRESETS[0].text).layers, new Rng(5));
     const inSize = shapeSize(net.inputShape);
