@@ -45,6 +45,7 @@ import {
   slot,
 } from './plan';
 import { Exact, Fused, fusedIn, madd } from './madd';
+import { reluForward } from './relu';
 
 /** Taps summed in registers between two additions into the output (see convForward). */
 const FLUSH_TAPS = 12;
@@ -379,11 +380,13 @@ export function convForward(plan: usize, x: usize, w: usize, b: usize, out: usiz
 /**
  * convForward with the weights and biases of the last convPrepare (inference over
  * many inputs): its sums bit for bit in the exact build, fused multiply-adds in the
- * relaxed-SIMD one (see madd.ts).
+ * relaxed-SIMD one (see madd.ts). With `relu`, the ReLU layer that follows is applied
+ * too (its exact operation), while the outputs are still in cache.
  */
-export function convForwardPrepared(plan: usize, x: usize, out: usize): void {
+export function convForwardPrepared(plan: usize, x: usize, out: usize, relu: bool): void {
   padInput(plan, x);
   convSum<Fused>(plan, out);
+  if (relu) reluForward(out, out, slot(plan, CONV_OUT_SX) * slot(plan, CONV_OUT_SY) * slot(plan, CONV_FILTERS));
 }
 
 /** The sums of convForward over the padded input, with the prepared weights; M picks the multiply-add (madd.ts). */

@@ -43,6 +43,7 @@ import {
   slot,
 } from './plan';
 import { Fused, madd } from './madd';
+import { relu4 } from './relu';
 
 const POINTS = 36;
 
@@ -274,8 +275,12 @@ function transformOut(from: usize, step: usize, to: usize): void {
   v128.store(to, f32x4.add(f32x4.add(f32x4.sub(a1, a2), f32x4.mul(f32x4.splat(2), f32x4.sub(a3, a4))), a5), 16);
 }
 
-/** Output tile `tile` (k-th of its block) from M: A^T M A plus the biases, where it lies inside the output. */
-function outputTile(plan: usize, tile: i32, k: i32, o: usize): void {
+/**
+ * Output tile `tile` (k-th of its block) from M: A^T M A plus the biases, where it
+ * lies inside the output; then ReLU (relu.ts's) where `relu` is set.
+ */
+@inline
+function outputTile(plan: usize, tile: i32, k: i32, o: usize, relu: bool): void {
   const outSx = slot(plan, CONV_OUT_SX);
   const outSy = slot(plan, CONV_OUT_SY);
   const nf4 = slot(plan, CONV_FILTERS4);
@@ -299,22 +304,27 @@ function outputTile(plan: usize, tile: i32, k: i32, o: usize): void {
     transformOut(scratch, 32, scratch + 192);
     transformOut(scratch + 16, 32, scratch + 224);
     const bias = v128.load(bias4 + fo);
-    v128.store(o00 + fo, f32x4.add(bias, v128.load(scratch + 192)));
-    if (right) v128.store(o00 + oStep + fo, f32x4.add(bias, v128.load(scratch + 208)));
+    v128.store(o00 + fo, finish(f32x4.add(bias, v128.load(scratch + 192)), relu));
+    if (right) v128.store(o00 + oStep + fo, finish(f32x4.add(bias, v128.load(scratch + 208)), relu));
     if (below) {
       const o10 = o00 + <usize>outSx * oStep;
-      v128.store(o10 + fo, f32x4.add(bias, v128.load(scratch + 224)));
-      if (right) v128.store(o10 + oStep + fo, f32x4.add(bias, v128.load(scratch + 240)));
+      v128.store(o10 + fo, finish(f32x4.add(bias, v128.load(scratch + 224)), relu));
+      if (right) v128.store(o10 + oStep + fo, finish(f32x4.add(bias, v128.load(scratch + 240)), relu));
     }
   }
 }
 
+@inline
+function finish(v: v128, relu: bool): v128 {
+  return relu ? relu4(v) : v;
+}
+
 /**
  * out = b + convolution of x, with the filters of the last winogradPrepare, a block
- * of tiles at a time. Output tiles that hang past the output's edge are computed
- * and not stored.
+ * of tiles at a time, then ReLU where `relu` is set. Output tiles that hang past the
+ * output's edge are computed and not stored.
  */
-export function winogradForward(plan: usize, x: usize, out: usize): void {
+export function winogradForward(plan: usize, x: usize, out: usize, relu: bool): void {
   const tiles = slot(plan, CONV_WINO_TILES_X) * slot(plan, CONV_WINO_TILES_Y);
   padForWinograd(plan, x);
   const o = outputRows(plan, out);
@@ -322,7 +332,7 @@ export function winogradForward(plan: usize, x: usize, out: usize): void {
     const n = min(TILE_BLOCK, tiles - t0);
     for (let k = 0; k < n; k++) transformTile(plan, t0 + k, k);
     channelSums(plan, n);
-    for (let k = 0; k < n; k++) outputTile(plan, t0 + k, k, o);
+    for (let k = 0; k < n; k++) outputTile(plan, t0 + k, k, o, relu);
   }
   dropPaddingLanes(plan, out);
 }

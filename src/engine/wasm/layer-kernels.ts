@@ -115,7 +115,7 @@ function writePlan<L extends { SLOTS: number }>(memory: NetMemory, offset: numbe
 }
 
 /** An inference forward from prepared weights (see DenseKernel.forwardPrepared). */
-type PreparedForward = (x: Float32Array, out: Float32Array) => void;
+type PreparedForward = (x: Float32Array, out: Float32Array, relu?: boolean) => void;
 
 /**
  * The WASM conv kernel, with both inference routes open to tests: `direct`
@@ -175,8 +175,10 @@ export function wasmConv(memory: NetMemory, s: ConvShape): WasmConvKernel {
     WINO_TILES_X: tiles?.x ?? 0, WINO_TILES_Y: tiles?.y ?? 0, WINO_DEPTH4: filters4(s.inDepth),
   });
   const { exports } = memory;
-  const direct: PreparedForward = (x, out) => exports.convForwardPrepared(at.plan, memory.at(x), memory.at(out));
-  const winograd: PreparedForward | null = tiles ? (x, out) => exports.winogradForward(at.plan, memory.at(x), memory.at(out)) : null;
+  const direct: PreparedForward = (x, out, relu = false) => exports.convForwardPrepared(at.plan, memory.at(x), memory.at(out), relu ? 1 : 0);
+  const winograd: PreparedForward | null = tiles
+    ? (x, out, relu = false) => exports.winogradForward(at.plan, memory.at(x), memory.at(out), relu ? 1 : 0)
+    : null;
   // The weights and biases the routes were last set up from, bit for bit: batches on
   // unchanged weights (an evaluation runs hundreds) skip the transpose and the Winograd
   // filter transform. Training's forward transposes the same weights into the same

@@ -12,9 +12,9 @@ export interface KernelExports {
   heapBase(): number;
   convForward(plan: number, x: number, w: number, b: number, out: number): void;
   convPrepare(plan: number, w: number, b: number): void;
-  convForwardPrepared(plan: number, x: number, out: number): void;
+  convForwardPrepared(plan: number, x: number, out: number, relu: number): void;
   winogradPrepare(plan: number, w: number, b: number): void;
-  winogradForward(plan: number, x: number, out: number): void;
+  winogradForward(plan: number, x: number, out: number, relu: number): void;
   convBackward(plan: number, w: number, dOut: number, dx: number, dw: number, db: number): void;
   fcForward(n: number, m: number, x: number, w: number, b: number, out: number): void;
   fcBackward(n: number, m: number, x: number, w: number, dOut: number, dx: number, dw: number, db: number): void;

@@ -162,7 +162,8 @@ const label = (s: ConvShape): string =>
 
 /**
  * Runs `route` (after prepareInference) and the training forward on the same inputs
- * (dense, mostly zero, all zero) and hands both outputs to `compare`.
+ * (dense, mostly zero, all zero) and hands both outputs to `compare`; then the route
+ * with its ReLU against forward's outputs through the ReLU layer's x < 0 ? 0 : x.
  */
 function againstForward(
   s: ConvShape,
@@ -193,9 +194,11 @@ function againstForward(
     route(x, actual);
     kernel.forward(x, w, b, expected);
     compare(actual, expected, `zero share ${zeroShare}`);
+    route(x, actual, true);
+    compare(actual, expected.map((v) => (v < 0 ? 0 : v)), `zero share ${zeroShare}, with ReLU`);
   }
 }
-type Route = (x: Float32Array, out: Float32Array) => void;
+type Route = (x: Float32Array, out: Float32Array, relu?: boolean) => void;
 
 describe('WASM conv: the direct inference route gives forward\'s outputs bit for bit', () => {
   const rng = new Rng(21);
