@@ -29,7 +29,9 @@
  * batched ones for forwardBatch. "engineBuild" names the kernels build of that net
  * ("exact", or "relaxed" where the runtime has relaxed SIMD; "js" without WASM);
  * "engineBatchedRelaxedFwdExPerSec" and the "batchedRelaxed*" ratios are forwardBatch
- * on the relaxed-SIMD build (fused multiply-adds), in the same rounds. "batchedForward" repeats the batched figure with its
+ * on the relaxed-SIMD build (fused multiply-adds), in the same rounds. "cpuTimeRatio"
+ * repeats the batch-20 ratios counted per second of the process's CPU time, which a
+ * loaded machine disturbs less than wall time. "batchedForward" repeats the batched figure with its
  * ratios to convnetjs and to the engine's own one-at-a-time forward.
  *
  * "workers2" is data-parallel training on 2 worker threads (the default kernels) against
@@ -273,6 +275,12 @@ async function main(): Promise<void> {
       `${(onnx.engineBatch20 / onnx.batch20).toFixed(2)}x (batch 20), ${(onnx.engineBatch20 / onnx.batch1).toFixed(2)}x (batch 1)` +
       ` [${kernelBuild(defaultNet)} build]`,
   );
+  const cpu = onnx.perCpuSecond;
+  console.log(
+    `the same per second of CPU time (waiting for a core not counted): ONNX Runtime batch 20 ${cpu.batch20.toFixed(0)}, batch 1 ${cpu.batch1.toFixed(0)}; ` +
+      `engine/ONNX Runtime batch 20: one at a time ${(cpu.engine / cpu.batch20).toFixed(2)}x, batched ${(cpu.engineBatch20 / cpu.batch20).toFixed(2)}x` +
+      (cpu.engineBatch20Relaxed === null ? '' : `, batched relaxed-SIMD build ${(cpu.engineBatch20Relaxed / cpu.batch20).toFixed(2)}x`),
+  );
   if (onnx.relaxed) {
     const r = onnx.relaxed;
     console.log(
@@ -325,6 +333,11 @@ async function main(): Promise<void> {
                 batchedRelaxedBatch1: round2(onnx.relaxed.engineBatch20 / onnx.batch1),
               }
             : {}),
+        },
+        cpuTimeRatio: {
+          batch20: round2(cpu.engine / cpu.batch20),
+          batchedBatch20: round2(cpu.engineBatch20 / cpu.batch20),
+          ...(cpu.engineBatch20Relaxed === null ? {} : { batchedRelaxedBatch20: round2(cpu.engineBatch20Relaxed / cpu.batch20) }),
         },
       },
       batchedForward: {

@@ -116,18 +116,19 @@ export class Net {
   }
 
   /**
-   * Each layer's inference forward, set up for a batch; a layer that a ReLU layer
-   * follows takes that ReLU into its own step where it can (the ReLU layer's output
-   * volume is then not written).
+   * What forwardBatch runs: each layer's inference forward, set up for a batch, one
+   * per layer. A layer that a ReLU layer follows takes that ReLU into its own step
+   * where it can; the ReLU layer's step then passes its input on (its output volume
+   * is not written). Valid until the weights change.
    */
-  private inferenceSteps(): InferenceForward[] {
+  inferenceSteps(): InferenceForward[] {
     const layers = this.layers;
     const steps: InferenceForward[] = [];
     for (let i = 0; i < layers.length; i++) {
       const layer = layers[i];
       const withRelu = layers[i + 1]?.spec.type === 'relu' ? layer.prepareInferenceWithRelu?.() : null;
       if (withRelu) {
-        steps.push(withRelu);
+        steps.push(withRelu, (x) => x);
         i++;
         continue;
       }
