@@ -237,7 +237,10 @@ describe('WASM conv, relaxed-SIMD build: both inference routes agree with forwar
           s,
           500 + n,
           (routes) => routes[name],
-          (a, e, what) => expect(relativeError(a, e), what).toBeLessThanOrEqual(WINOGRAD_TOLERANCE),
+          (a, e, what) => {
+            if (process.env.SHOW_WINOGRAD_ERROR) console.log('relaxed', name, label(s), what, relativeError(a, e).toExponential(2));
+            expect(relativeError(a, e), what).toBeLessThanOrEqual(WINOGRAD_TOLERANCE);
+          },
           'relaxed',
         ),
       );
