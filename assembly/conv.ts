@@ -44,6 +44,8 @@ import {
   CONV_WEIGHTS_T,
   slot,
 } from './plan';
+import { Exact, Fused, fusedIn, madd } from './madd';
+import { reluForward } from './relu';
 
 /** Taps summed in registers between two additions into the output (see convForward). */
 const FLUSH_TAPS = 12;
@@ -54,7 +56,7 @@ const FLUSH_TAPS = 12;
 // o0 = first output, oStep = bytes between neighbouring outputs, taps = sy rows of
 // `run` values, summed `flush` rows at a time, xRow = bytes per padded input row.
 
-function fwd4x2(x0: usize, xStep: usize, wt: usize, wRow: usize, bias: usize, o0: usize, oStep: usize, sy: i32, flush: i32, run: i32, xRow: usize): void {
+function fwd4x2<M>(x0: usize, xStep: usize, wt: usize, wRow: usize, bias: usize, o0: usize, oStep: usize, sy: i32, flush: i32, run: i32, xRow: usize): void {
   const o1 = o0 + oStep;
   const b0 = v128.load(bias);
   const b1 = v128.load(bias, 16);
@@ -90,14 +92,14 @@ function fwd4x2(x0: usize, xStep: usize, wt: usize, wRow: usize, bias: usize, o0
         const w3 = v128.load(wp, 48);
         const u = v128.load32_splat(xp);
         const v = v128.load32_splat(xp + xStep);
-        a0 = f32x4.add(a0, f32x4.mul(u, w0));
-        a1 = f32x4.add(a1, f32x4.mul(u, w1));
-        a2 = f32x4.add(a2, f32x4.mul(u, w2));
-        a3 = f32x4.add(a3, f32x4.mul(u, w3));
-        c0 = f32x4.add(c0, f32x4.mul(v, w0));
-        c1 = f32x4.add(c1, f32x4.mul(v, w1));
-        c2 = f32x4.add(c2, f32x4.mul(v, w2));
-        c3 = f32x4.add(c3, f32x4.mul(v, w3));
+        a0 = madd<M>(a0, u, w0);
+        a1 = madd<M>(a1, u, w1);
+        a2 = madd<M>(a2, u, w2);
+        a3 = madd<M>(a3, u, w3);
+        c0 = madd<M>(c0, v, w0);
+        c1 = madd<M>(c1, v, w1);
+        c2 = madd<M>(c2, v, w2);
+        c3 = madd<M>(c3, v, w3);
         xp += 4;
         wp += wRow;
       }
@@ -113,7 +115,7 @@ function fwd4x2(x0: usize, xStep: usize, wt: usize, wRow: usize, bias: usize, o0
   }
 }
 
-function fwd4x1(x0: usize, wt: usize, wRow: usize, bias: usize, o0: usize, sy: i32, flush: i32, run: i32, xRow: usize): void {
+function fwd4x1<M>(x0: usize, wt: usize, wRow: usize, bias: usize, o0: usize, sy: i32, flush: i32, run: i32, xRow: usize): void {
   v128.store(o0, v128.load(bias));
   v128.store(o0, v128.load(bias, 16), 16);
   v128.store(o0, v128.load(bias, 32), 32);
@@ -131,10 +133,10 @@ function fwd4x1(x0: usize, wt: usize, wRow: usize, bias: usize, o0: usize, sy: i
       const end = xp + runBytes;
       while (xp < end) {
         const u = v128.load32_splat(xp);
-        a0 = f32x4.add(a0, f32x4.mul(u, v128.load(wp)));
-        a1 = f32x4.add(a1, f32x4.mul(u, v128.load(wp, 16)));
-        a2 = f32x4.add(a2, f32x4.mul(u, v128.load(wp, 32)));
-        a3 = f32x4.add(a3, f32x4.mul(u, v128.load(wp, 48)));
+        a0 = madd<M>(a0, u, v128.load(wp));
+        a1 = madd<M>(a1, u, v128.load(wp, 16));
+        a2 = madd<M>(a2, u, v128.load(wp, 32));
+        a3 = madd<M>(a3, u, v128.load(wp, 48));
         xp += 4;
         wp += wRow;
       }
@@ -146,7 +148,7 @@ function fwd4x1(x0: usize, wt: usize, wRow: usize, bias: usize, o0: usize, sy: i
   }
 }
 
-function fwd2x4(x0: usize, xStep: usize, wt: usize, wRow: usize, bias: usize, o0: usize, oStep: usize, sy: i32, flush: i32, run: i32, xRow: usize): void {
+function fwd2x4<M>(x0: usize, xStep: usize, wt: usize, wRow: usize, bias: usize, o0: usize, oStep: usize, sy: i32, flush: i32, run: i32, xRow: usize): void {
   const o1 = o0 + oStep;
   const o2 = o1 + oStep;
   const o3 = o2 + oStep;
@@ -181,17 +183,17 @@ function fwd2x4(x0: usize, xStep: usize, wt: usize, wRow: usize, bias: usize, o0
         const w0 = v128.load(wp);
         const w1 = v128.load(wp, 16);
         let u = v128.load32_splat(xp);
-        a0 = f32x4.add(a0, f32x4.mul(u, w0));
-        a1 = f32x4.add(a1, f32x4.mul(u, w1));
+        a0 = madd<M>(a0, u, w0);
+        a1 = madd<M>(a1, u, w1);
         u = v128.load32_splat(xp + xStep);
-        b0 = f32x4.add(b0, f32x4.mul(u, w0));
-        b1 = f32x4.add(b1, f32x4.mul(u, w1));
+        b0 = madd<M>(b0, u, w0);
+        b1 = madd<M>(b1, u, w1);
         u = v128.load32_splat(xp + xStep2);
-        c0 = f32x4.add(c0, f32x4.mul(u, w0));
-        c1 = f32x4.add(c1, f32x4.mul(u, w1));
+        c0 = madd<M>(c0, u, w0);
+        c1 = madd<M>(c1, u, w1);
         u = v128.load32_splat(xp + xStep3);
-        d0 = f32x4.add(d0, f32x4.mul(u, w0));
-        d1 = f32x4.add(d1, f32x4.mul(u, w1));
+        d0 = madd<M>(d0, u, w0);
+        d1 = madd<M>(d1, u, w1);
         xp += 4;
         wp += wRow;
       }
@@ -207,7 +209,7 @@ function fwd2x4(x0: usize, xStep: usize, wt: usize, wRow: usize, bias: usize, o0
   }
 }
 
-function fwd2x1(x0: usize, wt: usize, wRow: usize, bias: usize, o0: usize, sy: i32, flush: i32, run: i32, xRow: usize): void {
+function fwd2x1<M>(x0: usize, wt: usize, wRow: usize, bias: usize, o0: usize, sy: i32, flush: i32, run: i32, xRow: usize): void {
   v128.store(o0, v128.load(bias));
   v128.store(o0, v128.load(bias, 16), 16);
   let wp = wt;
@@ -221,8 +223,8 @@ function fwd2x1(x0: usize, wt: usize, wRow: usize, bias: usize, o0: usize, sy: i
       const end = xp + runBytes;
       while (xp < end) {
         const u = v128.load32_splat(xp);
-        a0 = f32x4.add(a0, f32x4.mul(u, v128.load(wp)));
-        a1 = f32x4.add(a1, f32x4.mul(u, v128.load(wp, 16)));
+        a0 = madd<M>(a0, u, v128.load(wp));
+        a1 = madd<M>(a1, u, v128.load(wp, 16));
         xp += 4;
         wp += wRow;
       }
@@ -232,7 +234,7 @@ function fwd2x1(x0: usize, wt: usize, wRow: usize, bias: usize, o0: usize, sy: i
   }
 }
 
-function fwd1x4(x0: usize, xStep: usize, wt: usize, wRow: usize, bias: usize, o0: usize, oStep: usize, sy: i32, flush: i32, run: i32, xRow: usize): void {
+function fwd1x4<M>(x0: usize, xStep: usize, wt: usize, wRow: usize, bias: usize, o0: usize, oStep: usize, sy: i32, flush: i32, run: i32, xRow: usize): void {
   const o1 = o0 + oStep;
   const o2 = o1 + oStep;
   const o3 = o2 + oStep;
@@ -256,10 +258,10 @@ function fwd1x4(x0: usize, xStep: usize, wt: usize, wRow: usize, bias: usize, o0
       const end = xp + runBytes;
       while (xp < end) {
         const w0 = v128.load(wp);
-        a = f32x4.add(a, f32x4.mul(v128.load32_splat(xp), w0));
-        b = f32x4.add(b, f32x4.mul(v128.load32_splat(xp + xStep), w0));
-        c = f32x4.add(c, f32x4.mul(v128.load32_splat(xp + xStep2), w0));
-        d = f32x4.add(d, f32x4.mul(v128.load32_splat(xp + xStep3), w0));
+        a = madd<M>(a, v128.load32_splat(xp), w0);
+        b = madd<M>(b, v128.load32_splat(xp + xStep), w0);
+        c = madd<M>(c, v128.load32_splat(xp + xStep2), w0);
+        d = madd<M>(d, v128.load32_splat(xp + xStep3), w0);
         xp += 4;
         wp += wRow;
       }
@@ -271,7 +273,7 @@ function fwd1x4(x0: usize, xStep: usize, wt: usize, wRow: usize, bias: usize, o0
   }
 }
 
-function fwd1x1(x0: usize, wt: usize, wRow: usize, bias: usize, o0: usize, sy: i32, flush: i32, run: i32, xRow: usize): void {
+function fwd1x1<M>(x0: usize, wt: usize, wRow: usize, bias: usize, o0: usize, sy: i32, flush: i32, run: i32, xRow: usize): void {
   v128.store(o0, v128.load(bias));
   let wp = wt;
   const runBytes = <usize>run << 2;
@@ -282,7 +284,7 @@ function fwd1x1(x0: usize, wt: usize, wRow: usize, bias: usize, o0: usize, sy: i
       let xp = x0 + <usize>fy * xRow;
       const end = xp + runBytes;
       while (xp < end) {
-        a = f32x4.add(a, f32x4.mul(v128.load32_splat(xp), v128.load(wp)));
+        a = madd<M>(a, v128.load32_splat(xp), v128.load(wp));
         xp += 4;
         wp += wRow;
       }
@@ -372,17 +374,23 @@ export function dropPaddingLanes(plan: usize, out: usize): void {
 export function convForward(plan: usize, x: usize, w: usize, b: usize, out: usize): void {
   padInput(plan, x);
   convPrepare(plan, w, b);
-  convSum(plan, out);
+  convSum<Exact>(plan, out);
 }
 
-/** convForward with the weights and biases of the last convPrepare (inference over many inputs). */
-export function convForwardPrepared(plan: usize, x: usize, out: usize): void {
+/**
+ * convForward with the weights and biases of the last convPrepare (inference over
+ * many inputs): its sums bit for bit in the exact build, fused multiply-adds in the
+ * relaxed-SIMD one (see madd.ts). With `relu`, the ReLU layer that follows is applied
+ * too (its exact operation), while the outputs are still in cache.
+ */
+export function convForwardPrepared(plan: usize, x: usize, out: usize, relu: bool): void {
   padInput(plan, x);
-  convSum(plan, out);
+  convSum<Fused>(plan, out);
+  if (relu) reluForward(out, out, slot(plan, CONV_OUT_SX) * slot(plan, CONV_OUT_SY) * slot(plan, CONV_FILTERS));
 }
 
-/** The sums of convForward over the padded input, with the prepared weights. */
-function convSum(plan: usize, out: usize): void {
+/** The sums of convForward over the padded input, with the prepared weights; M picks the multiply-add (madd.ts). */
+function convSum<M>(plan: usize, out: usize): void {
   const depth = slot(plan, CONV_IN_DEPTH);
   const outSx = slot(plan, CONV_OUT_SX);
   const outSy = slot(plan, CONV_OUT_SY);
@@ -400,7 +408,9 @@ function convSum(plan: usize, out: usize): void {
   const oStep = <usize>nf4 << 2;
   const xStep = <usize>(stride * depth) << 2;
   const run = sx * depth;
-  const flush = flushRows(plan);
+  // The fused sums round once per tap and differ from forward's anyway, so they skip
+  // the partial-sum flushes (one store and reload of the block per flush).
+  const flush = fusedIn<M>() ? sy : flushRows(plan);
   const groups = nf4 >> 2;
   for (let oy = 0; oy < outSy; oy++) {
     const rowX = xp + <usize>(oy * stride) * xRow;
@@ -414,21 +424,21 @@ function convSum(plan: usize, out: usize): void {
       let ox = 0;
       if (left >= 4) {
         for (; ox + 2 <= outSx; ox += 2) {
-          fwd4x2(rowX + <usize>ox * xStep, xStep, gw, wRow, gb, go + <usize>ox * oStep, oStep, sy, flush, run, xRow);
+          fwd4x2<M>(rowX + <usize>ox * xStep, xStep, gw, wRow, gb, go + <usize>ox * oStep, oStep, sy, flush, run, xRow);
         }
-        for (; ox < outSx; ox++) fwd4x1(rowX + <usize>ox * xStep, gw, wRow, gb, go + <usize>ox * oStep, sy, flush, run, xRow);
+        for (; ox < outSx; ox++) fwd4x1<M>(rowX + <usize>ox * xStep, gw, wRow, gb, go + <usize>ox * oStep, sy, flush, run, xRow);
         g += 4;
       } else if (left >= 2) {
         for (; ox + 4 <= outSx; ox += 4) {
-          fwd2x4(rowX + <usize>ox * xStep, xStep, gw, wRow, gb, go + <usize>ox * oStep, oStep, sy, flush, run, xRow);
+          fwd2x4<M>(rowX + <usize>ox * xStep, xStep, gw, wRow, gb, go + <usize>ox * oStep, oStep, sy, flush, run, xRow);
         }
-        for (; ox < outSx; ox++) fwd2x1(rowX + <usize>ox * xStep, gw, wRow, gb, go + <usize>ox * oStep, sy, flush, run, xRow);
+        for (; ox < outSx; ox++) fwd2x1<M>(rowX + <usize>ox * xStep, gw, wRow, gb, go + <usize>ox * oStep, sy, flush, run, xRow);
         g += 2;
       } else {
         for (; ox + 4 <= outSx; ox += 4) {
-          fwd1x4(rowX + <usize>ox * xStep, xStep, gw, wRow, gb, go + <usize>ox * oStep, oStep, sy, flush, run, xRow);
+          fwd1x4<M>(rowX + <usize>ox * xStep, xStep, gw, wRow, gb, go + <usize>ox * oStep, oStep, sy, flush, run, xRow);
         }
-        for (; ox < outSx; ox++) fwd1x1(rowX + <usize>ox * xStep, gw, wRow, gb, go + <usize>ox * oStep, sy, flush, run, xRow);
+        for (; ox < outSx; ox++) fwd1x1<M>(rowX + <usize>ox * xStep, gw, wRow, gb, go + <usize>ox * oStep, sy, flush, run, xRow);
         g += 1;
       }
     }

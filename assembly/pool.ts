@@ -45,6 +45,8 @@ function poolPass(plan: usize, x: usize, out: usize, switches: usize, track: boo
   const pad = slot(plan, POOL_PAD);
   const depth4 = depth & ~3;
   const lanes = i32x4(0, 1, 2, 3);
+  const pixelBytes = <usize>depth << 2;
+  const rowBytes = <usize>inSx * pixelBytes;
   for (let oy = 0; oy < outSy; oy++) {
     const y0 = oy * stride - pad;
     const fy0 = max(0, -y0);
@@ -62,34 +64,44 @@ function poolPass(plan: usize, x: usize, out: usize, switches: usize, track: boo
         continue;
       }
       const first = ((y0 + fy0) * inSx + x0 + fx0) * depth;
+      // Taps by pointer: down a column `rowBytes` at a time, then one pixel right.
+      const cols = fx1 - fx0;
+      const rows = fy1 - fy0;
+      const corner = x + (<usize>first << 2);
       let d = 0;
       for (; d < depth4; d += 4) {
-        let best = v128.load(x + (<usize>(first + d) << 2));
+        let best = v128.load(corner + (<usize>d << 2));
         let idx = i32x4.add(i32x4.splat(first + d), lanes);
-        for (let fx = fx0; fx < fx1; fx++) {
-          for (let fy = fy0; fy < fy1; fy++) {
-            const tap = ((y0 + fy) * inSx + x0 + fx) * depth + d;
-            const v = v128.load(x + (<usize>tap << 2));
+        let column = corner + (<usize>d << 2);
+        for (let c = 0; c < cols; c++) {
+          let at = column;
+          for (let r = 0; r < rows; r++) {
+            const v = v128.load(at);
             const greater = f32x4.gt(v, best);
             best = v128.bitselect(v, best, greater);
-            if (track) idx = v128.bitselect(i32x4.add(i32x4.splat(tap), lanes), idx, greater);
+            if (track) idx = v128.bitselect(i32x4.add(i32x4.splat(<i32>((at - x) >> 2)), lanes), idx, greater);
+            at += rowBytes;
           }
+          column += pixelBytes;
         }
         v128.store(o + (<usize>d << 2), best);
         if (track) v128.store(sw + (<usize>d << 2), idx);
       }
       for (; d < depth; d++) {
         let bestIndex = first + d;
-        let best = load<f32>(x + (<usize>bestIndex << 2));
-        for (let fx = fx0; fx < fx1; fx++) {
-          for (let fy = fy0; fy < fy1; fy++) {
-            const tap = ((y0 + fy) * inSx + x0 + fx) * depth + d;
-            const v = load<f32>(x + (<usize>tap << 2));
+        let best = load<f32>(corner + (<usize>d << 2));
+        let column = corner + (<usize>d << 2);
+        for (let c = 0; c < cols; c++) {
+          let at = column;
+          for (let r = 0; r < rows; r++) {
+            const v = load<f32>(at);
             if (v > best) {
               best = v;
-              bestIndex = tap;
+              if (track) bestIndex = <i32>((at - x) >> 2);
             }
+            at += rowBytes;
           }
+          column += pixelBytes;
         }
         store<f32>(o + (<usize>d << 2), best);
         if (track) store<i32>(sw + (<usize>d << 2), bestIndex);

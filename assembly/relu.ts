@@ -3,18 +3,20 @@
  * NaN pass through), and dx = y <= 0 ? 0 : dy.
  */
 export function reluForward(x: usize, y: usize, n: i32): void {
-  const zero = f32x4.splat(0);
   const bytes = <usize>n << 2;
   const vectorBytes = bytes & ~15;
   let o: usize = 0;
-  for (; o < vectorBytes; o += 16) {
-    const v = v128.load(x + o);
-    v128.store(y + o, v128.andnot(v, f32x4.lt(v, zero)));
-  }
+  for (; o < vectorBytes; o += 16) v128.store(y + o, relu4(v128.load(x + o)));
   for (; o < bytes; o += 4) {
     const v = load<f32>(x + o);
     store<f32>(y + o, v < 0 ? 0 : v);
   }
+}
+
+/** The forward above on one vector, for kernels that apply it to outputs they have just made. */
+@inline
+export function relu4(v: v128): v128 {
+  return v128.andnot(v, f32x4.lt(v, f32x4.splat(0)));
 }
 
 export function reluBackward(y: usize, dy: usize, dx: usize, n: i32): void {

@@ -42,6 +42,8 @@ import {
   CONV_WINO_V,
   slot,
 } from './plan';
+import { Fused, madd } from './madd';
+import { relu4 } from './relu';
 
 const POINTS = 36;
 
@@ -191,14 +193,14 @@ function sum4x2(v0: usize, v1: usize, u: usize, uRow: usize, m0: usize, m1: usiz
     const w3 = v128.load(up, 48);
     const s = v128.load32_splat(v0 + c);
     const t = v128.load32_splat(v1 + c);
-    a0 = f32x4.add(a0, f32x4.mul(s, w0));
-    a1 = f32x4.add(a1, f32x4.mul(s, w1));
-    a2 = f32x4.add(a2, f32x4.mul(s, w2));
-    a3 = f32x4.add(a3, f32x4.mul(s, w3));
-    c0 = f32x4.add(c0, f32x4.mul(t, w0));
-    c1 = f32x4.add(c1, f32x4.mul(t, w1));
-    c2 = f32x4.add(c2, f32x4.mul(t, w2));
-    c3 = f32x4.add(c3, f32x4.mul(t, w3));
+    a0 = madd<Fused>(a0, s, w0);
+    a1 = madd<Fused>(a1, s, w1);
+    a2 = madd<Fused>(a2, s, w2);
+    a3 = madd<Fused>(a3, s, w3);
+    c0 = madd<Fused>(c0, t, w0);
+    c1 = madd<Fused>(c1, t, w1);
+    c2 = madd<Fused>(c2, t, w2);
+    c3 = madd<Fused>(c3, t, w3);
     up += uRow;
   }
   v128.store(m0, a0);
@@ -215,7 +217,7 @@ function sum1x1(v0: usize, u: usize, uRow: usize, m0: usize, depth: i32): void {
   let a = f32x4.splat(0);
   let up = u;
   for (let c: usize = 0; c < <usize>depth << 2; c += 4) {
-    a = f32x4.add(a, f32x4.mul(v128.load32_splat(v0 + c), v128.load(up)));
+    a = madd<Fused>(a, v128.load32_splat(v0 + c), v128.load(up));
     up += uRow;
   }
   v128.store(m0, a);
@@ -273,8 +275,12 @@ function transformOut(from: usize, step: usize, to: usize): void {
   v128.store(to, f32x4.add(f32x4.add(f32x4.sub(a1, a2), f32x4.mul(f32x4.splat(2), f32x4.sub(a3, a4))), a5), 16);
 }
 
-/** Output tile `tile` (k-th of its block) from M: A^T M A plus the biases, where it lies inside the output. */
-function outputTile(plan: usize, tile: i32, k: i32, o: usize): void {
+/**
+ * Output tile `tile` (k-th of its block) from M: A^T M A plus the biases, where it
+ * lies inside the output; then ReLU (relu.ts's) where `relu` is set.
+ */
+@inline
+function outputTile(plan: usize, tile: i32, k: i32, o: usize, relu: bool): void {
   const outSx = slot(plan, CONV_OUT_SX);
   const outSy = slot(plan, CONV_OUT_SY);
   const nf4 = slot(plan, CONV_FILTERS4);
@@ -298,22 +304,27 @@ function outputTile(plan: usize, tile: i32, k: i32, o: usize): void {
     transformOut(scratch, 32, scratch + 192);
     transformOut(scratch + 16, 32, scratch + 224);
     const bias = v128.load(bias4 + fo);
-    v128.store(o00 + fo, f32x4.add(bias, v128.load(scratch + 192)));
-    if (right) v128.store(o00 + oStep + fo, f32x4.add(bias, v128.load(scratch + 208)));
+    v128.store(o00 + fo, finish(f32x4.add(bias, v128.load(scratch + 192)), relu));
+    if (right) v128.store(o00 + oStep + fo, finish(f32x4.add(bias, v128.load(scratch + 208)), relu));
     if (below) {
       const o10 = o00 + <usize>outSx * oStep;
-      v128.store(o10 + fo, f32x4.add(bias, v128.load(scratch + 224)));
-      if (right) v128.store(o10 + oStep + fo, f32x4.add(bias, v128.load(scratch + 240)));
+      v128.store(o10 + fo, finish(f32x4.add(bias, v128.load(scratch + 224)), relu));
+      if (right) v128.store(o10 + oStep + fo, finish(f32x4.add(bias, v128.load(scratch + 240)), relu));
     }
   }
 }
 
+@inline
+function finish(v: v128, relu: bool): v128 {
+  return relu ? relu4(v) : v;
+}
+
 /**
  * out = b + convolution of x, with the filters of the last winogradPrepare, a block
- * of tiles at a time. Output tiles that hang past the output's edge are computed
- * and not stored.
+ * of tiles at a time, then ReLU where `relu` is set. Output tiles that hang past the
+ * output's edge are computed and not stored.
  */
-export function winogradForward(plan: usize, x: usize, out: usize): void {
+export function winogradForward(plan: usize, x: usize, out: usize, relu: bool): void {
   const tiles = slot(plan, CONV_WINO_TILES_X) * slot(plan, CONV_WINO_TILES_Y);
   padForWinograd(plan, x);
   const o = outputRows(plan, out);
@@ -321,7 +332,7 @@ export function winogradForward(plan: usize, x: usize, out: usize): void {
     const n = min(TILE_BLOCK, tiles - t0);
     for (let k = 0; k < n; k++) transformTile(plan, t0 + k, k);
     channelSums(plan, n);
-    for (let k = 0; k < n; k++) outputTile(plan, t0 + k, k, o);
+    for (let k = 0; k < n; k++) outputTile(plan, t0 + k, k, o, relu);
   }
   dropPaddingLanes(plan, out);
 }

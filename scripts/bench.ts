@@ -26,7 +26,12 @@
  *   {"batch20FwdExPerSec","batch1FwdExPerSec","engineFwdExPerSec","engineBatchedFwdExPerSec",
  *    "ratio":{"batch20","batch1","batchedBatch20","batchedBatch1"}}
  * where each ratio is engine / ONNX Runtime (below 1: ONNX Runtime is faster), the
- * batched ones for forwardBatch. "batchedForward" repeats the batched figure with its
+ * batched ones for forwardBatch. "engineBuild" names the kernels build of that net
+ * ("exact", or "relaxed" where the runtime has relaxed SIMD; "js" without WASM);
+ * "engineBatchedRelaxedFwdExPerSec" and the "batchedRelaxed*" ratios are forwardBatch
+ * on the relaxed-SIMD build (fused multiply-adds), in the same rounds. "cpuTimeRatio"
+ * repeats the batch-20 ratios counted per second of the process's CPU time, which a
+ * loaded machine disturbs less than wall time. "batchedForward" repeats the batched figure with its
  * ratios to convnetjs and to the engine's own one-at-a-time forward.
  *
  * "workers2" is data-parallel training on 2 worker threads (the default kernels) against
@@ -50,6 +55,7 @@ import { netToJSON } from '../src/engine/snapshot';
 import { Trainer } from '../src/engine/trainer';
 import type { Volume } from '../src/engine/volume';
 import { defaultKernels, wasmKernels, wasmKernelsAvailable } from '../src/engine/wasm';
+import type { WasmNetKernels } from '../src/engine/wasm/kernels';
 import { measureDataOverhead } from './lib/data-overhead';
 import { measureOnnxRuntime } from './lib/onnx-runtime-bench';
 import { measureWorkerScaling } from './lib/parallel-throughput';
@@ -266,8 +272,24 @@ async function main(): Promise<void> {
     `engine batched (forwardBatch, 20 a call; outputs within ${onnx.maxBatchDifference.toExponential(2)} of forward's): ` +
       `${onnx.engineBatch20.toFixed(0)} forward/s = ${(onnx.engineBatch20 / onnx.engine).toFixed(2)}x one at a time, ` +
       `${(onnx.engineBatch20 / ref1.forward).toFixed(0)}x convnetjs; engine batched/ONNX Runtime ` +
-      `${(onnx.engineBatch20 / onnx.batch20).toFixed(2)}x (batch 20), ${(onnx.engineBatch20 / onnx.batch1).toFixed(2)}x (batch 1)`,
+      `${(onnx.engineBatch20 / onnx.batch20).toFixed(2)}x (batch 20), ${(onnx.engineBatch20 / onnx.batch1).toFixed(2)}x (batch 1)` +
+      ` [${kernelBuild(defaultNet)} build]`,
   );
+  const cpu = onnx.perCpuSecond;
+  console.log(
+    `the same per second of CPU time (waiting for a core not counted): ONNX Runtime batch 20 ${cpu.batch20.toFixed(0)}, batch 1 ${cpu.batch1.toFixed(0)}; ` +
+      `engine/ONNX Runtime batch 20: one at a time ${(cpu.engine / cpu.batch20).toFixed(2)}x, batched ${(cpu.engineBatch20 / cpu.batch20).toFixed(2)}x` +
+      (cpu.engineBatch20Relaxed === null ? '' : `, batched relaxed-SIMD build ${(cpu.engineBatch20Relaxed / cpu.batch20).toFixed(2)}x`),
+  );
+  if (onnx.relaxed) {
+    const r = onnx.relaxed;
+    console.log(
+      `engine batched, relaxed-SIMD build (fused multiply-adds in the inference routes${r.enabledByBench ? '; V8 flag --experimental-wasm-relaxed-simd set by the bench for this net only, as Chromium has it by default' : ''}; ` +
+        `outputs within ${r.maxBatchDifference.toExponential(2)} of forward's): ${r.engineBatch20.toFixed(0)} forward/s = ` +
+        `${(r.engineBatch20 / onnx.engineBatch20).toFixed(2)}x the batched row above; engine batched relaxed/ONNX Runtime ` +
+        `${(r.engineBatch20 / onnx.batch20).toFixed(2)}x (batch 20), ${(r.engineBatch20 / onnx.batch1).toFixed(2)}x (batch 1)`,
+    );
+  }
 
   const workerRounds = option('--worker-rounds', 15, true);
   const scaling = workerRounds > 0 ? await measureWorkerScaling({ data: { train, test: loadTestSet() }, workers: 2, rounds: workerRounds }) : null;
@@ -298,11 +320,24 @@ async function main(): Promise<void> {
         batch1FwdExPerSec: round1(onnx.batch1),
         engineFwdExPerSec: round1(onnx.engine),
         engineBatchedFwdExPerSec: round1(onnx.engineBatch20),
+        engineBuild: kernelBuild(defaultNet),
+        ...(onnx.relaxed ? { engineBatchedRelaxedFwdExPerSec: round1(onnx.relaxed.engineBatch20) } : {}),
         ratio: {
           batch20: round2(onnx.engine / onnx.batch20),
           batch1: round2(onnx.engine / onnx.batch1),
           batchedBatch20: round2(onnx.engineBatch20 / onnx.batch20),
           batchedBatch1: round2(onnx.engineBatch20 / onnx.batch1),
+          ...(onnx.relaxed
+            ? {
+                batchedRelaxedBatch20: round2(onnx.relaxed.engineBatch20 / onnx.batch20),
+                batchedRelaxedBatch1: round2(onnx.relaxed.engineBatch20 / onnx.batch1),
+              }
+            : {}),
+        },
+        cpuTimeRatio: {
+          batch20: round2(cpu.engine / cpu.batch20),
+          batchedBatch20: round2(cpu.engineBatch20 / cpu.batch20),
+          ...(cpu.engineBatch20Relaxed === null ? {} : { batchedRelaxedBatch20: round2(cpu.engineBatch20Relaxed / cpu.batch20) }),
         },
       },
       batchedForward: {
@@ -326,6 +361,10 @@ async function main(): Promise<void> {
         : {}),
     }),
   );
+
+  function kernelBuild(net: Net): string {
+    return (net.kernels as Partial<WasmNetKernels>).build ?? net.kernels.name ?? 'js';
+  }
 
   function ratios(r: Record<Mode, number>, base: Record<Mode, number>) {
     return { train: round2(r.train / base.train), forward: round2(r.forward / base.forward) };

@@ -3,9 +3,12 @@
  * network trained on real MNIST random crops, as `npm run bench` trains it. With
  * `--mode forward`, where inference time goes instead: each layer's forward one
  * input at a time beside its batched route (what Net.forwardBatch runs: prepared
- * weights, Winograd where it pays), on centre crops.
+ * weights, Winograd where it pays, a ReLU folded into the conv before it, whose own
+ * row then reads 0), on centre crops. `--build exact|relaxed` picks the WASM build
+ * (relaxed: fused multiply-adds in the batched routes; in Node 20 run with
+ * `node --experimental-wasm-relaxed-simd --import tsx scripts/profile-engine.ts`).
  *
- *   npx tsx scripts/profile-engine.ts [--kernels js|wasm] [--examples N] [--mode train|forward]
+ *   npx tsx scripts/profile-engine.ts [--kernels js|wasm] [--examples N] [--mode train|forward] [--build exact|relaxed]
  *
  * Each layer's forward and backward is timed separately (a performance.now() pair
  * per call, well under a microsecond), then the data side (crop + label) and the
@@ -21,7 +24,10 @@ import { parseNetwork, SEED_DEFINITION_TEXT } from '../src/engine/parse';
 import { Rng } from '../src/engine/rng';
 import { Trainer } from '../src/engine/trainer';
 import type { Volume } from '../src/engine/volume';
+import { jsKernels } from '../src/engine/kernels/js-blocked';
 import { kernelsNamed, type KernelChoice } from '../src/engine/wasm';
+import { createWasmKernels } from '../src/engine/wasm/kernels';
+import { preferredKernelBuild, type KernelBuild } from '../src/engine/wasm/module';
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(name);
@@ -38,7 +44,7 @@ function profileForward(net: Net, train: MnistSet, examples: number): void {
   }
   const layers = net.layers;
   const single = layers.map((layer) => (x: Volume) => layer.forward(x, false));
-  const batched = layers.map((layer) => layer.prepareInference?.() ?? ((x: Volume) => layer.forward(x, false)));
+  const batched = net.inferenceSteps();
   const totals = [new Float64Array(layers.length), new Float64Array(layers.length)];
   const pass = (steps: readonly ((x: Volume) => Volume)[], into: Float64Array, count: number): void => {
     for (let k = 0; k < count; k++) {
@@ -77,7 +83,8 @@ function main(): void {
   const examples = Number(option('--examples', '20000'));
   const train = loadMnistSet(mnistDataDirectory(), MNIST_FILES.trainImages, MNIST_FILES.trainLabels);
   const seed = parseNetwork(SEED_DEFINITION_TEXT);
-  const net = new Net(seed.layers, new Rng(1), kernelsNamed(choice));
+  const build = option('--build', preferredKernelBuild()) as KernelBuild;
+  const net = new Net(seed.layers, new Rng(1), choice === 'js' ? kernelsNamed('js') : createWasmKernels(jsKernels, build));
   if (option('--mode', 'train') === 'forward') {
     profileForward(net, train, examples);
     return;

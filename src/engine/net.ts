@@ -1,6 +1,6 @@
 import { createLayer, isLossLayer } from './layers';
 import type { Kernels } from './kernels/contract';
-import { ParamArena, type Layer, type LossLayer, type LossTarget, type ParamGroup } from './layers/layer';
+import { ParamArena, type InferenceForward, type Layer, type LossLayer, type LossTarget, type ParamGroup } from './layers/layer';
 import type { Rng } from './rng';
 import { paramCount, resolveLayers, shapeSize, type ResolvedLayer, type Shape } from './spec';
 import { Volume, withVolumeStorage } from './volume';
@@ -85,10 +85,12 @@ export class Net {
   /**
    * Inference on `count` inputs laid end to end in `inputs` (each in the input
    * layer's HWC order): returns their outputs end to end (in `out` when given),
-   * each exactly as forward(x, false) gives it. The weights are set up once for the
-   * whole batch (the WASM set transposes them once and skips zero inputs); kernels
+   * each as forward(x, false) gives it. The weights are set up once for the
+   * whole batch (the WASM set transposes them once, and uses Winograd and fused
+   * multiply-adds where they pay: within 1e-4 relative of forward's); kernels
    * without that route simply run forward per input. For evaluation and prediction:
-   * leaves the layers as after some forward, so no backward may follow.
+   * leaves the layers as after some forward (a ReLU layer folded into the conv
+   * before it keeps its old output), so no backward may follow.
    */
   forwardBatch(inputs: Float32Array, count: number, out?: Float32Array): Float32Array {
     const inSize = shapeSize(this.inputShape);
@@ -103,8 +105,7 @@ export class Net {
     }
     const { sx, sy, depth } = this.inputShape;
     const input = (this.batchInput ??= new Volume(sx, sy, depth));
-    const layers = this.layers;
-    const steps = layers.map((layer) => layer.prepareInference?.() ?? ((x: Volume) => layer.forward(x, false)));
+    const steps = this.inferenceSteps();
     for (let n = 0; n < count; n++) {
       input.w.set(inputs.subarray(n * inSize, (n + 1) * inSize));
       let act = input;
@@ -112,6 +113,28 @@ export class Net {
       result.set(act.w, n * outSize);
     }
     return result;
+  }
+
+  /**
+   * What forwardBatch runs: each layer's inference forward, set up for a batch, one
+   * per layer. A layer that a ReLU layer follows takes that ReLU into its own step
+   * where it can; the ReLU layer's step then passes its input on (its output volume
+   * is not written). Valid until the weights change.
+   */
+  inferenceSteps(): InferenceForward[] {
+    const layers = this.layers;
+    const steps: InferenceForward[] = [];
+    for (let i = 0; i < layers.length; i++) {
+      const layer = layers[i];
+      const withRelu = layers[i + 1]?.spec.type === 'relu' ? layer.prepareInferenceWithRelu?.() : null;
+      if (withRelu) {
+        steps.push(withRelu, (x) => x);
+        i++;
+        continue;
+      }
+      steps.push(layer.prepareInference?.() ?? ((x: Volume) => layer.forward(x, false)));
+    }
+    return steps;
   }
 
   /**

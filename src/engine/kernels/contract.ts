@@ -83,11 +83,14 @@ export interface DenseKernel {
    */
   prepareInference?(w: Float32Array, b: Float32Array): void;
   /**
-   * forward's outputs from the weights of the last prepareInference, bit for bit
-   * while the weights are finite, by any faster route (the WASM set skips zero
-   * inputs). Not for training: backward may not follow it.
+   * forward's outputs from the weights of the last prepareInference, by any faster
+   * route, within 1e-4 relative of forward's (the WASM set: bit for bit on the direct
+   * route of its exact build; Winograd and fused multiply-adds within that). With
+   * `relu`, also applies the ReLU layer's operation (x < 0 ? 0 : x) to the outputs,
+   * so Net.forwardBatch can skip a ReLU layer that follows. Not for training:
+   * backward may not follow it.
    */
-  forwardPrepared?(x: Float32Array, out: Float32Array): void;
+  forwardPrepared?(x: Float32Array, out: Float32Array, relu?: boolean): void;
 }
 
 /** Names kept for the layer that uses each: both are a DenseKernel. */

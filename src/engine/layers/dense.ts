@@ -38,13 +38,22 @@ export abstract class DenseLayer<S extends ConvLayerSpec | FcLayerSpec> extends 
   }
 
   prepareInference(): InferenceForward | null {
+    return this.preparedForward(false);
+  }
+
+  /** The prepared forward with the ReLU that follows applied too (see Layer.prepareInferenceWithRelu). */
+  prepareInferenceWithRelu(): InferenceForward | null {
+    return this.preparedForward(true);
+  }
+
+  private preparedForward(relu: boolean): InferenceForward | null {
     const kernel = this.kernel;
     if (!kernel.prepareInference || !kernel.forwardPrepared) return null;
     kernel.prepareInference(this.filters.w, this.biases.w);
     const forwardPrepared = kernel.forwardPrepared.bind(kernel);
     return (input) => {
       this.inAct = input;
-      forwardPrepared(input.w, this.outAct.w);
+      forwardPrepared(input.w, this.outAct.w, relu);
       return this.outAct;
     };
   }

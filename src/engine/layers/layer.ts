@@ -37,6 +37,12 @@ export interface Layer {
    * such route, and forward is used.
    */
   prepareInference?(): InferenceForward | null;
+  /**
+   * prepareInference's forward followed by a ReLU layer's, in one step, for a layer
+   * that a ReLU layer follows (Net.forwardBatch then skips that layer); null (or
+   * absent) where the layer cannot.
+   */
+  prepareInferenceWithRelu?(): InferenceForward | null;
 }
 
 /** One layer's inference forward, valid until its weights change (see Layer.prepareInference). */

@@ -20,7 +20,7 @@ import { convShapeOf, poolShapeOf, UPDATE_HYPER_SLOT_COUNT, UPDATE_RESULT_SLOTS,
 import { paramCount, shapeSize, type ResolvedLayer } from '../spec';
 import { footprint, NetMemory, WasmMemoryError } from './memory';
 import { bytesPer, convWorkspace, poolWorkspace, wasmConv, wasmFc, wasmPool, wasmRelu, type WasmConvKernel, type Workspace } from './layer-kernels';
-import { kernelsModule } from './module';
+import { kernelsModule, preferredKernelBuild, type KernelBuild } from './module';
 
 /**
  * An upper bound on the bytes a net built from `specs` takes: parameters and
@@ -122,13 +122,16 @@ class WasmUpdateKernel implements UpdateKernel {
 export class WasmNetKernels implements Kernels {
   readonly name = 'wasm';
   readonly memory: NetMemory;
+  /** Which build of the module runs (module.ts): 'relaxed' fuses the inference routes' multiply-adds. */
+  readonly build: KernelBuild;
   private readonly params: number;
   private readonly paramGroups: number;
   private updateSpace: WasmUpdateWorkspace | null = null;
 
   /** `params` and `paramGroups` size the update workspace (made on first use). */
-  constructor(memory: NetMemory, params = 0, paramGroups = 0) {
+  constructor(memory: NetMemory, build: KernelBuild, params = 0, paramGroups = 0) {
     this.memory = memory;
+    this.build = build;
     this.params = params;
     this.paramGroups = paramGroups;
   }
@@ -165,14 +168,14 @@ export class WasmNetKernels implements Kernels {
 }
 
 /**
- * Makes kernels for a memory of `bytes`, or returns null when WebAssembly SIMD is
- * unavailable or the memory cannot be had.
+ * Makes kernels for a memory of `bytes` on `build` (the preferred one when not
+ * named), or returns null when that build cannot run here or the memory cannot be had.
  */
-export function wasmKernelsWithMemory(bytes: number, params = 0, paramGroups = 0): WasmNetKernels | null {
-  const module = kernelsModule();
+export function wasmKernelsWithMemory(bytes: number, params = 0, paramGroups = 0, build: KernelBuild = preferredKernelBuild()): WasmNetKernels | null {
+  const module = kernelsModule(build);
   if (!module) return null;
   try {
-    return new WasmNetKernels(new NetMemory(module, bytes), params, paramGroups);
+    return new WasmNetKernels(new NetMemory(module, bytes), build, params, paramGroups);
   } catch (error) {
     if (error instanceof WasmMemoryError || error instanceof RangeError) return null;
     throw error;
@@ -181,15 +184,16 @@ export function wasmKernelsWithMemory(bytes: number, params = 0, paramGroups = 0
 
 /** True where the WASM kernels can run (WebAssembly with 128-bit SIMD). */
 export function wasmKernelsAvailable(): boolean {
-  return kernelsModule() !== null;
+  return kernelsModule('exact') !== null;
 }
 
 /**
  * The WASM kernel set. Used directly (without forNet) it cannot know how much
  * memory to make, so Net always goes through forNet; `fallback` serves a net whose
- * memory cannot be had (too large for wasm32) or a runtime without SIMD.
+ * memory cannot be had (too large for wasm32) or a runtime without SIMD. `build`
+ * pins the module build (module.ts); by default each net gets the preferred one.
  */
-export function createWasmKernels(fallback: Kernels): Kernels {
+export function createWasmKernels(fallback: Kernels, build?: KernelBuild): Kernels {
   return {
     name: 'wasm',
     conv: () => {
@@ -205,7 +209,7 @@ export function createWasmKernels(fallback: Kernels): Kernels {
         params += paramCount(spec);
         if (spec.type === 'conv' || spec.type === 'fc') groups += 2;
       }
-      return wasmKernelsWithMemory(netMemoryBytes(specs), params, groups) ?? fallback;
+      return wasmKernelsWithMemory(netMemoryBytes(specs), params, groups, build) ?? fallback;
     },
   };
 }

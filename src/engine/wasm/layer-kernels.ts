@@ -115,7 +115,7 @@ function writePlan<L extends { SLOTS: number }>(memory: NetMemory, offset: numbe
 }
 
 /** An inference forward from prepared weights (see DenseKernel.forwardPrepared). */
-type PreparedForward = (x: Float32Array, out: Float32Array) => void;
+type PreparedForward = (x: Float32Array, out: Float32Array, relu?: boolean) => void;
 
 /**
  * The WASM conv kernel, with both inference routes open to tests: `direct`
@@ -126,6 +126,39 @@ export interface WasmConvKernel extends DenseKernel {
   prepareInference(w: Float32Array, b: Float32Array): void;
   forwardPrepared: PreparedForward;
   readonly routes: { direct: PreparedForward; winograd: PreparedForward | null };
+}
+
+/** A copy of the weights and biases a kernel was last prepared from, compared bit for bit (NaN and -0 included). */
+class PreparedWeights {
+  private readonly w: Int32Array;
+  private readonly b: Int32Array;
+  private valid = false;
+
+  constructor(weights: number, biases: number) {
+    this.w = new Int32Array(weights);
+    this.b = new Int32Array(biases);
+  }
+
+  matches(w: Float32Array, b: Float32Array): boolean {
+    return this.valid && sameBits(this.w, w) && sameBits(this.b, b);
+  }
+
+  remember(w: Float32Array, b: Float32Array): void {
+    this.w.set(bitsOf(w));
+    this.b.set(bitsOf(b));
+    this.valid = true;
+  }
+}
+
+function bitsOf(values: Float32Array): Int32Array {
+  return new Int32Array(values.buffer, values.byteOffset, values.length);
+}
+
+function sameBits(kept: Int32Array, values: Float32Array): boolean {
+  const now = bitsOf(values);
+  if (now.length !== kept.length) return false;
+  for (let i = 0; i < kept.length; i++) if (kept[i] !== now[i]) return false;
+  return true;
 }
 
 export function wasmConv(memory: NetMemory, s: ConvShape): WasmConvKernel {
@@ -142,13 +175,22 @@ export function wasmConv(memory: NetMemory, s: ConvShape): WasmConvKernel {
     WINO_TILES_X: tiles?.x ?? 0, WINO_TILES_Y: tiles?.y ?? 0, WINO_DEPTH4: filters4(s.inDepth),
   });
   const { exports } = memory;
-  const direct: PreparedForward = (x, out) => exports.convForwardPrepared(at.plan, memory.at(x), memory.at(out));
-  const winograd: PreparedForward | null = tiles ? (x, out) => exports.winogradForward(at.plan, memory.at(x), memory.at(out)) : null;
+  const direct: PreparedForward = (x, out, relu = false) => exports.convForwardPrepared(at.plan, memory.at(x), memory.at(out), relu ? 1 : 0);
+  const winograd: PreparedForward | null = tiles
+    ? (x, out, relu = false) => exports.winogradForward(at.plan, memory.at(x), memory.at(out), relu ? 1 : 0)
+    : null;
+  // The weights and biases the routes were last set up from, bit for bit: batches on
+  // unchanged weights (an evaluation runs hundreds) skip the transpose and the Winograd
+  // filter transform. Training's forward transposes the same weights into the same
+  // place, so a training step in between changes nothing unless it changes the weights.
+  const preparedFrom = new PreparedWeights(s.filters * s.sx * s.sy * s.inDepth, s.filters);
   return {
     forward: (x, w, b, out) => exports.convForward(at.plan, memory.at(x), memory.at(w), memory.at(b), memory.at(out)),
     prepareInference: (w, b) => {
+      if (preparedFrom.matches(w, b)) return;
       exports.convPrepare(at.plan, memory.at(w), memory.at(b));
       if (winograd) exports.winogradPrepare(at.plan, memory.at(w), memory.at(b));
+      preparedFrom.remember(w, b);
     },
     forwardPrepared: winograd && winogradPays(s) ? winograd : direct,
     routes: { direct, winograd },

@@ -2,10 +2,12 @@
  * Batched inference: Net.forwardBatch against the per-input forward on every preset
  * and kernel set, and the WASM conv kernel's two inference routes against its
  * training forward: the direct route bit for bit, Winograd F(2x2, 5x5) within 1e-4
- * relative on every conv shape of every preset (and on odd shapes).
+ * relative on every conv shape of every preset (and on odd shapes). The relaxed-SIMD
+ * build (fused multiply-adds in those routes) is held to 1e-4 on the same shapes,
+ * and its training kernels to the exact build's results bit for bit.
  */
 import { describe, expect, it } from 'vitest';
-import type { ConvShape } from '../../../src/engine/kernels/contract';
+import type { ConvShape, Kernels } from '../../../src/engine/kernels/contract';
 import { convShapeOf } from '../../../src/engine/kernels/contract';
 import { Net } from '../../../src/engine/net';
 import { parseNetwork } from '../../../src/engine/parse';
@@ -13,9 +15,21 @@ import { NETWORK_PRESETS } from '../../../src/engine/presets';
 import { Rng } from '../../../src/engine/rng';
 import { shapeSize } from '../../../src/engine/spec';
 import { Volume } from '../../../src/engine/volume';
-import { wasmKernelsWithMemory } from '../../../src/engine/wasm/kernels';
+import { jsKernels } from '../../../src/engine/kernels/js-blocked';
+import { Trainer } from '../../../src/engine/trainer';
+import { createWasmKernels, wasmKernelsWithMemory, type WasmNetKernels } from '../../../src/engine/wasm/kernels';
 import { winogradPays, type WasmConvKernel } from '../../../src/engine/wasm/layer-kernels';
+import { kernelsModule, type KernelBuild } from '../../../src/engine/wasm/module';
+import { withRelaxedSimd } from '../../../scripts/lib/relaxed-simd';
 import { KERNEL_SETS } from './kernel-sets';
+
+// The relaxed build compiled once, with relaxed SIMD switched on for the compile where
+// Node lacks it (see withRelaxedSimd); every later use takes the cached module.
+const relaxedModule = withRelaxedSimd(() => kernelsModule('relaxed')).value;
+
+function buildOf(net: Net): KernelBuild | undefined {
+  return (net.kernels as Partial<WasmNetKernels>).build;
+}
 
 /** Values in [-1, 1), a share of them exactly zero (as ReLU outputs are), some -0. */
 function sparseValues(n: number, rng: Rng, zeroShare: number): Float32Array {
@@ -53,13 +67,21 @@ const PRESET_CONV_SHAPES: readonly ConvShape[] = NETWORK_PRESETS.flatMap((preset
   parseNetwork(preset.text).layers.flatMap((spec) => (spec.type === 'conv' ? [convShapeOf(spec)] : [])),
 );
 
+const BATCH_KERNEL_SETS: readonly (readonly [string, Kernels])[] = [
+  ...KERNEL_SETS,
+  ['wasm relaxed-SIMD build', createWasmKernels(jsKernels, 'relaxed')],
+];
+
 describe('Net.forwardBatch', () => {
+  it('has the relaxed-SIMD build to test (Node 20 compiles it with the V8 flag set)', () => expect(relaxedModule).not.toBeNull());
   for (const preset of NETWORK_PRESETS) {
-    for (const [setName, kernels] of KERNEL_SETS) {
+    for (const [setName, kernels] of BATCH_KERNEL_SETS) {
       const net = new Net(parseNetwork(preset.text).layers, new Rng(3), kernels);
-      const fast = setName === 'wasm' && net.specs.some((s) => s.type === 'conv' && winogradPays(convShapeOf(s)));
-      const what = fast ? 'within 1e-4 relative (Winograd on its conv layers)' : 'bit for bit';
+      const fast =
+        buildOf(net) === 'relaxed' || (setName === 'wasm' && net.specs.some((s) => s.type === 'conv' && winogradPays(convShapeOf(s))));
+      const what = fast ? 'within 1e-4 relative (Winograd on its conv layers, or fused multiply-adds)' : 'bit for bit';
       it(`${preset.name}, ${setName} kernels: the per-input forward's outputs, ${what}`, () => {
+        if (setName.includes('relaxed')) expect(buildOf(net)).toBe('relaxed');
         const rng = new Rng(4);
         // Biases off zero, some negative, so ReLUs zero a varying share of their outputs.
         for (const group of net.paramGroups) {
@@ -81,6 +103,33 @@ describe('Net.forwardBatch', () => {
         }
       });
     }
+  }
+
+  for (const [setName, kernels] of BATCH_KERNEL_SETS.filter(([name]) => name.startsWith('wasm'))) {
+    it(`${setName}: a batch after a change of one weight or bias uses the new weights (the prepared weights are not reused)`, () => {
+      const net = new Net(parseNetwork(NETWORK_PRESETS[0].text).layers, new Rng(8), kernels);
+      const inSize = shapeSize(net.inputShape);
+      const inputs = sparseValues(3 * inSize, new Rng(9), 0.2);
+      const { sx, sy, depth } = net.inputShape;
+      const perInput = (): Float32Array => {
+        const outs = [0, 1, 2].map((n) => Array.from(net.forward(new Volume(sx, sy, depth, inputs.slice(n * inSize, (n + 1) * inSize)), false).w));
+        return new Float32Array(outs.flat());
+      };
+      const before = net.forwardBatch(inputs, 3);
+      expect(relativeError(net.forwardBatch(inputs, 3), before)).toBe(0);
+      const convs = net.paramGroups.slice(0, 4);
+      for (const group of convs) {
+        // One value in each conv layer's filters and biases, in turn: each must show.
+        const last = group.w.length - 1;
+        const kept = group.w[last];
+        group.w[last] = kept + 0.5;
+        const changed = net.forwardBatch(inputs, 3);
+        expect(relativeError(changed, before), `${group.kind} changed`).toBeGreaterThan(1e-6);
+        expect(relativeError(changed, perInput()), `${group.kind} changed`).toBeLessThanOrEqual(WINOGRAD_TOLERANCE);
+        group.w[last] = kept;
+      }
+      expect(relativeError(net.forwardBatch(inputs, 3), before)).toBe(0);
+    });
   }
 
   it('writes into a given output array and refuses arrays that are too short', () => {
@@ -113,15 +162,17 @@ const label = (s: ConvShape): string =>
 
 /**
  * Runs `route` (after prepareInference) and the training forward on the same inputs
- * (dense, mostly zero, all zero) and hands both outputs to `compare`.
+ * (dense, mostly zero, all zero) and hands both outputs to `compare`; then the route
+ * with its ReLU against forward's outputs through the ReLU layer's x < 0 ? 0 : x.
  */
 function againstForward(
   s: ConvShape,
   seed: number,
   pick: (routes: WasmConvKernel['routes']) => Route | null,
   compare: (actual: Float32Array, expected: Float32Array, what: string) => void,
+  build: KernelBuild = 'exact',
 ): void {
-  const set = wasmKernelsWithMemory(8 << 20);
+  const set = wasmKernelsWithMemory(8 << 20, 0, 0, build);
   if (!set) throw new Error('WebAssembly SIMD is missing: Node 20 has it');
   const kernel = set.conv(s);
   const route = pick(kernel.routes);
@@ -143,9 +194,11 @@ function againstForward(
     route(x, actual);
     kernel.forward(x, w, b, expected);
     compare(actual, expected, `zero share ${zeroShare}`);
+    route(x, actual, true);
+    compare(actual, expected.map((v) => (v < 0 ? 0 : v)), `zero share ${zeroShare}, with ReLU`);
   }
 }
-type Route = (x: Float32Array, out: Float32Array) => void;
+type Route = (x: Float32Array, out: Float32Array, relu?: boolean) => void;
 
 describe('WASM conv: the direct inference route gives forward\'s outputs bit for bit', () => {
   const rng = new Rng(21);
@@ -168,6 +221,52 @@ describe('WASM conv: Winograd F(2x2, 5x5) agrees with forward within 1e-4 relati
         expect(relativeError(a, e), what).toBeLessThanOrEqual(WINOGRAD_TOLERANCE);
       }),
     );
+  }
+});
+
+describe('WASM conv, relaxed-SIMD build: both inference routes agree with forward within 1e-4 relative', () => {
+  const rng = new Rng(24);
+  const shapes = [...PRESET_CONV_SHAPES];
+  while (shapes.length < PRESET_CONV_SHAPES.length + 12) shapes.push(randomShape(rng, 'any'));
+  while (shapes.length < PRESET_CONV_SHAPES.length + 24) shapes.push(randomShape(rng, '5x5'));
+  for (const [n, s] of shapes.entries()) {
+    for (const name of ['direct', 'winograd'] as const) {
+      if (name === 'winograd' && (s.sx !== 5 || s.sy !== 5 || s.stride !== 1)) continue;
+      it(`${name}: ${label(s)}`, () =>
+        againstForward(
+          s,
+          500 + n,
+          (routes) => routes[name],
+          (a, e, what) => {
+            if (process.env.SHOW_WINOGRAD_ERROR) console.log('relaxed', name, label(s), what, relativeError(a, e).toExponential(2));
+            expect(relativeError(a, e), what).toBeLessThanOrEqual(WINOGRAD_TOLERANCE);
+          },
+          'relaxed',
+        ),
+      );
+    }
+  }
+});
+
+describe('WASM, relaxed-SIMD build: training is the exact build\'s, bit for bit', () => {
+  for (const preset of NETWORK_PRESETS) {
+    it(preset.name, () => {
+      const { layers, trainer } = parseNetwork(preset.text);
+      const params = (['exact', 'relaxed'] as const).map((build) => {
+        const net = new Net(layers, new Rng(6), createWasmKernels(jsKernels, build));
+        expect(buildOf(net)).toBe(build);
+        const train = new Trainer(net, trainer);
+        const rng = new Rng(7);
+        const inSize = shapeSize(net.inputShape);
+        const { sx, sy, depth } = net.inputShape;
+        const classes = shapeSize(net.outputShape);
+        for (let step = 0; step < 2 * trainer.batch_size + 1; step++) {
+          train.train(new Volume(sx, sy, depth, sparseValues(inSize, rng, 0.3)), rng.int(0, classes));
+        }
+        return new Float32Array(net.params);
+      });
+      expect(bits(params[1])).toEqual(bits(params[0]));
+    });
   }
 });
 
