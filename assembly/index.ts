@@ -14,3 +14,4 @@ export function heapBase(): usize {
   return __heap_base;
 }
 export { paramUpdate } from './update';
+export { addInto } from './sum';

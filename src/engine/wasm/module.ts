@@ -24,6 +24,8 @@ export interface KernelExports {
   reluForward(x: number, y: number, n: number): void;
   reluBackward(y: number, dy: number, dx: number, n: number): void;
   paramUpdate(rule: number, p: number, g: number, gsum: number, xsum: number, ranges: number, rangeCount: number, hyper: number): void;
+  /** target += source over n floats (the data-parallel gradient sum). */
+  addInto(target: number, source: number, n: number): void;
 }
 
 /**
