@@ -43,18 +43,20 @@ export function DatasetPanel() {
 
   return (
     <Card title="Dataset" className="dataset-card">
-      <dl className="dataset-facts" aria-label="Dataset in force">
-        <dt>Training on</dt>
-        <dd>{dataset.name}</dd>
-        <dt>Images</dt>
-        <dd>{shapeOf(dataset)}</dd>
-        <dt>Classes</dt>
-        <dd>
-          {dataset.classNames.length}: {classList(dataset.classNames)}
-        </dd>
-        <dt>Examples</dt>
-        <dd>{inForce ? `${inForce.trainCount.toLocaleString('en')} training, ${inForce.testCount.toLocaleString('en')} test` : dataset.builtIn ? '60,000 training, 10,000 test' : 'kept in this browser'}</dd>
-      </dl>
+      <div role="group" aria-label="Dataset in force">
+        <dl className="dataset-facts">
+          <dt>Training on</dt>
+          <dd>{dataset.name}</dd>
+          <dt>Images</dt>
+          <dd>{shapeOf(dataset)}</dd>
+          <dt>Classes</dt>
+          <dd>
+            {dataset.classNames.length}: {classList(dataset.classNames)}
+          </dd>
+          <dt>Examples</dt>
+          <dd>{inForce ? `${inForce.trainCount.toLocaleString('en')} training, ${inForce.testCount.toLocaleString('en')} test` : dataset.builtIn ? '60,000 training, 10,000 test' : 'kept in this browser'}</dd>
+        </dl>
+      </div>
       <fieldset className="dataset-choice" disabled={status === 'loading'}>
         <legend>Train on</legend>
         <label className="dataset-choice__option">

@@ -2,47 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readDatasetChoice, writeDatasetChoice, DATASET_CHOICE_KEY } from '../../../src/data/dataset-client';
 import { createFakeBackend, type FakeBackend } from '../../../src/state/fake-backend';
 import { createDashboardStore, type DashboardStore } from '../../../src/state/store';
-import type {
-  DatasetBackend,
-  DatasetChoice,
-  DatasetLoadOutcome,
-  DatasetLoadRequest,
-  StoredDatasetInfo,
-} from '../../../src/training/protocol';
-import { MNIST_IDENTITY } from '../../../src/training/protocol';
-
-const ID = 'a'.repeat(64);
-const INFO: StoredDatasetInfo = {
-  id: ID,
-  identity: { ...MNIST_IDENTITY, name: 'Shapes', classNames: ['circle', 'square', 'triangle'], builtIn: null, fingerprint: ID },
-  format: 'idx',
-  trainCount: 300,
-  testCount: 60,
-  bytes: 283_000,
-  savedAt: 1,
-};
-
-/** A dataset backend over memory: answers `outcome` to a load, keeping the info on success. */
-function fakeDatasets(outcome: DatasetLoadOutcome): DatasetBackend & { kept: StoredDatasetInfo[]; choice: DatasetChoice } {
-  const fake = {
-    kept: [] as StoredDatasetInfo[],
-    choice: { kind: 'built-in' } as DatasetChoice,
-    async load(_request: DatasetLoadRequest, onProgress: (p: { phase: 'reading'; done: number; total: number }) => void) {
-      onProgress({ phase: 'reading', done: 0, total: 4 });
-      if (outcome.ok) fake.kept = [outcome.info];
-      return outcome;
-    },
-    list: async () => fake.kept,
-    async forget(id: string) {
-      fake.kept = fake.kept.filter((info) => info.id !== id);
-    },
-    chosen: () => fake.choice,
-    choose(choice: DatasetChoice) {
-      fake.choice = choice;
-    },
-  };
-  return fake;
-}
+import type { DatasetBackend, DatasetLoadRequest } from '../../../src/training/protocol';
+import { fakeDatasets, ID, INFO } from '../data/fake-datasets';
 
 const REQUEST: DatasetLoadRequest = { files: [], format: 'auto', imageSide: 28, channels: 1 };
 
