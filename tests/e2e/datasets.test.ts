@@ -5,7 +5,7 @@
  * reload the page trains on it again without the files. With the real Fashion-MNIST at
  * /work/data/fashion-mnist, prints how long loading it takes until training starts.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'fflate';
 import type { Page } from 'playwright-core';
@@ -87,7 +87,10 @@ describe.skipIf(!chromiumAvailable())('datasets in the page', () => {
 
     // The predictions grid shows the made test images, each labelled with one of the three classes
     // (by name once the grid reads state.dataset.classNames, by index before).
-    const predictions = page.getByRole('list', { name: 'Test predictions, newest first' }).getByRole('listitem');
+    // The grid holds still off screen, so it is brought into view.
+    const grid = page.getByRole('list', { name: 'Test predictions, newest first' });
+    await grid.scrollIntoViewIfNeeded();
+    const predictions = grid.getByRole('listitem');
     await expect.poll(() => predictions.count(), { timeout: 30_000 }).toBeGreaterThan(0);
     const summary = (await predictions.first().getAttribute('aria-label')) ?? '';
     expect(summary).toMatch(/, an? (circle|square|triangle|[0-2]); predicted (circle|square|triangle|[0-2]) /);
@@ -114,12 +117,13 @@ describe.skipIf(!chromiumAvailable())('datasets in the page', () => {
     await expect.poll(() => statValue(page, 'Examples seen'), { timeout: 60_000 }).toBeGreaterThan(0);
     const files = readdirSync(FASHION_DIR)
       .filter((name) => /\.gz$|^classes\.txt$/.test(name))
-      .map((name) => ({ name, mimeType: 'application/octet-stream', buffer: readFileSync(join(FASHION_DIR, name)) }));
+      .map((name) => join(FASHION_DIR, name));
     const startedAt = Date.now();
     await page.getByRole('region', { name: 'Dataset' }).getByLabel('Dataset files or a .zip').setInputFiles(files);
     await expect.poll(() => datasetFact(page, 'Classes').textContent(), { timeout: 120_000, interval: 50 }).toMatch(/^10: T-shirt\/top, Trouser/);
     await expect.poll(() => statValue(page, 'Examples seen'), { timeout: 120_000, interval: 50 }).toBeGreaterThan(0);
-    console.log(`\nFashion-MNIST (4 gz files + classes.txt, ${files.reduce((s, f) => s + f.buffer.length, 0)} bytes): picked -> training in ${Date.now() - startedAt} ms\n`);
+    const bytes = files.reduce((sum, path) => sum + statSync(path).size, 0);
+    console.log(`\nFashion-MNIST (4 gz files + classes.txt, ${bytes} bytes): picked -> training in ${Date.now() - startedAt} ms\n`);
     expect(app.problems).toEqual([]);
     await page.context().close();
   }, 240_000);
