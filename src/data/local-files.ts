@@ -74,7 +74,7 @@ export function gunzipIfCompressed(file: NamedBytes, maxBytes = DEFAULT_DATASET_
 }
 
 /** Decompressed pieces as one array (the piece itself when there is one). */
-export function joinPieces(pieces: readonly Uint8Array[], total: number): Uint8Array {
+export function joinPieces<Buffer extends ArrayBufferLike>(pieces: readonly Uint8Array<Buffer>[], total: number): Uint8Array<Buffer | ArrayBuffer> {
   if (pieces.length === 1) return pieces[0];
   const out = new Uint8Array(total);
   let offset = 0;
