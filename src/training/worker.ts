@@ -34,7 +34,7 @@ import type { Dataset } from '../data/dataset';
 import { readStoredDataset } from '../data/dataset-store';
 import { defaultDefinitionFor, type PresetTarget } from '../engine/presets';
 import { MNIST_SESSION_DATASET, type SessionDataset } from './session/model';
-import { cannotRestore, checkpointDatasetProblem } from './session/run-checkpoint';
+import { cannotRestore, checkpointDatasetProblem, snapshotDatasetProblem, snapshotWithDataset } from './session/run-checkpoint';
 
 /** Statistics reach the page at most this often while training runs. */
 const UPDATE_PERIOD_MS = 100;
@@ -59,6 +59,8 @@ class TrainingWorker implements TrainingWorkerApi {
   private lastChunks = -1;
   private failed = false;
   private started = false;
+  /** The dataset the session trains on (a session keeps one). */
+  private dataset: SessionDataset = MNIST_SESSION_DATASET;
 
   /**
    * Creates the session on the chosen dataset (the built-in MNIST streams in chunks and
@@ -72,6 +74,7 @@ class TrainingWorker implements TrainingWorkerApi {
     const stored = await this.readChosenDataset(options.dataset);
     const data = stored ? storedSessionData(stored) : this.mnistSessionData(options.dataUrl);
     const dataset = data.dataset ?? MNIST_SESSION_DATASET;
+    this.dataset = dataset;
     const replicas: ReplicaLink[] = [];
     const workers = trainingWorkerCount(options.workers, navigator.hardwareConcurrency);
     for (let i = 2; i <= workers; i++) {
@@ -202,12 +205,16 @@ class TrainingWorker implements TrainingWorkerApi {
     return result;
   }
 
+  /** The snapshot names the dataset it was made for, so loading it on another shape is refused naming both. */
   saveSnapshot(): string {
-    return this.requireSession().saveSnapshot();
+    return snapshotWithDataset(this.requireSession().saveSnapshot(), this.dataset);
   }
 
   loadSnapshot(text: string): ActionResult {
-    const result = this.requireSession().loadSnapshot(text);
+    const session = this.requireSession();
+    const mismatch = snapshotDatasetProblem(text, this.dataset);
+    if (mismatch) return { ok: false, error: mismatch };
+    const result = session.loadSnapshot(text);
     this.push();
     return result;
   }

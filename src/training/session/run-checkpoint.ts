@@ -51,6 +51,32 @@ export function checkpointDatasetProblem(checkpoint: Pick<SessionCheckpoint, 'da
   );
 }
 
+/**
+ * A ConvNetJS snapshot's text with the dataset it was made for as its first key
+ * (ConvNetJS reads `layers` only, so the file still loads there).
+ */
+export function snapshotWithDataset(snapshotText: string, dataset: SessionDataset): string {
+  if (!snapshotText.startsWith('{"')) return snapshotText;
+  return `{"dataset":${JSON.stringify(datasetIdentity(dataset))},${snapshotText.slice(1)}`;
+}
+
+/**
+ * Why a snapshot cannot load on `dataset` because it names another dataset shape, or null
+ * (also for a snapshot that names none, or is not JSON: loading it says what is wrong).
+ */
+export function snapshotDatasetProblem(snapshotText: string, dataset: SessionDataset): string | null {
+  if (!snapshotText.trimStart().startsWith('{"dataset"')) return null;
+  let saved: unknown;
+  try {
+    saved = (JSON.parse(snapshotText) as { dataset?: unknown }).dataset;
+  } catch {
+    return null;
+  }
+  if (typeof saved !== 'object' || saved === null) return null;
+  const problem = checkpointDatasetProblem({ dataset: saved as DatasetIdentity }, dataset);
+  return problem && `The snapshot cannot be loaded: ${problem.replace('to go on with it', 'to load it')}.`;
+}
+
 /** The sentence a constructor throws for a saved run it cannot restore. */
 export function cannotRestore(why: string): Error {
   return new Error(`The saved run cannot be restored: ${why}.`);

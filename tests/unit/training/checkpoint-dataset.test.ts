@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { MNIST_IDENTITY } from '../../../src/data/dataset';
 import { checkpointProblem } from '../../../src/training/checkpoint';
 import { MNIST_SESSION_DATASET, type SessionDataset } from '../../../src/training/session/model';
-import { checkpointDatasetProblem } from '../../../src/training/session/run-checkpoint';
+import { checkpointDatasetProblem, snapshotDatasetProblem, snapshotWithDataset } from '../../../src/training/session/run-checkpoint';
 import { tinyCheckpoint } from '../helpers/checkpoint-fixture';
 
 const SHAPES: SessionDataset = {
@@ -45,5 +45,27 @@ describe('the dataset in a checkpoint', () => {
     expect(checkpointProblem({ ...checkpoint, dataset: { ...MNIST_IDENTITY, channels: 2 } })).toBe('dataset.channels must be 1 or 3');
     expect(checkpointProblem({ ...checkpoint, dataset: { ...MNIST_IDENTITY, classNames: ['one'] } })).toMatch(/at least two/);
     expect(checkpointProblem({ ...checkpoint, dataset: 'MNIST' })).toMatch(/dataset must be an object/);
+  });
+});
+
+describe('the dataset in a snapshot', () => {
+  const snapshot = '{"layers":[{"layer_type":"input","out_sx":28,"out_sy":28,"out_depth":1}]}';
+
+  it('is written as the first key, keeping the layers ConvNetJS reads', () => {
+    const written = snapshotWithDataset(snapshot, SHAPES);
+    const parsed = JSON.parse(written) as { dataset: { name: string; classNames: string[] }; layers: unknown[] };
+    expect(parsed.dataset).toMatchObject({ name: 'Shapes', classNames: ['circle', 'square', 'triangle'] });
+    expect(parsed.layers).toEqual(JSON.parse(snapshot).layers);
+  });
+
+  it('refuses loading on another shape, naming both datasets; a snapshot naming none is left to the loader', () => {
+    const written = snapshotWithDataset(snapshot, MNIST_SESSION_DATASET);
+    expect(snapshotDatasetProblem(written, MNIST_SESSION_DATASET)).toBeNull();
+    expect(snapshotDatasetProblem(written, CIFAR_LIKE)).toBe(
+      'The snapshot cannot be loaded: it was made for MNIST (28x28x1, 10 classes), but this page trains on ' +
+        'Colour (32x32x3, 10 classes); choose MNIST in the Dataset panel to load it.',
+    );
+    expect(snapshotDatasetProblem(snapshot, CIFAR_LIKE)).toBeNull();
+    expect(snapshotDatasetProblem('{"dataset": nope', CIFAR_LIKE)).toBeNull();
   });
 });
