@@ -39,9 +39,11 @@ export const MAX_STORED_DATASET_BYTES = 400 * 1024 * 1024;
 const INFO = 'info:';
 const DATA = 'data:';
 
-/** Where kept datasets live: the app's own database, or one a test passes. */
+let appDatabase: UseStore | null = null;
+
+/** Where kept datasets live: the app's own database (one connection per thread), or one a test passes. */
 export function datasetDatabase(): UseStore {
-  return createStore('mnist-cnn-datasets', 'datasets');
+  return (appDatabase ??= createStore('mnist-cnn-datasets', 'datasets'));
 }
 
 function storedBytes(dataset: Pick<Dataset, 'train' | 'test'>): number {
