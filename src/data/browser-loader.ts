@@ -15,6 +15,7 @@
 import { checkManifest, decodeChunk, MANIFEST_FILE, toHex, type ChunkInfo, type MnistManifest } from './chunks';
 import { MNIST_PIXELS, prefixOfSet, type MnistSet } from './mnist';
 import { canShareMemory } from './shared-memory';
+import { joinPieces } from './local-files';
 
 export interface MnistLoadProgress {
   /** Compressed bytes received, over all chunks, and the total from the manifest (0 before it). */
@@ -230,7 +231,7 @@ export class MnistBrowserLoader {
       this.loadedBytes = base + Math.min(length, expectedBytes);
       this.report();
     }
-    return concat(parts, length);
+    return joinPieces(parts, length);
   }
 
   private report(): void {
@@ -266,17 +267,6 @@ function allocate(count: number): SetBuffers {
 
 function setView(buffers: SetBuffers): MnistSet {
   return prefixOfSet({ count: buffers.loaded, images: buffers.images, labels: buffers.labels }, buffers.loaded);
-}
-
-function concat(parts: Uint8Array<ArrayBuffer>[], length: number): Uint8Array<ArrayBuffer> {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 function delay(ms: number): Promise<void> {

@@ -66,16 +66,21 @@ export function gunzipIfCompressed(file: NamedBytes, maxBytes = DEFAULT_DATASET_
   if (overCap) {
     throw new DatasetError(name, `decompresses to more than ${formatBytes(maxBytes)}, past the limit for loaded data`);
   }
-  const out = pieces.length === 1 ? pieces[0] : new Uint8Array(total);
-  if (pieces.length !== 1) {
-    let offset = 0;
-    for (const piece of pieces) {
-      out.set(piece, offset);
-      offset += piece.length;
-    }
-  }
+  const out = joinPieces(pieces, total);
   if (isTar(out)) {
     throw new DatasetError(name, 'is a tar archive; extract it and pick the files inside');
+  }
+  return out;
+}
+
+/** Decompressed pieces as one array (the piece itself when there is one). */
+export function joinPieces<Buffer extends ArrayBufferLike>(pieces: readonly Uint8Array<Buffer>[], total: number): Uint8Array<Buffer | ArrayBuffer> {
+  if (pieces.length === 1) return pieces[0];
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const piece of pieces) {
+    out.set(piece, offset);
+    offset += piece.length;
   }
   return out;
 }

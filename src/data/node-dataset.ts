@@ -10,6 +10,7 @@ import { DATASET_FORMATS, DatasetError, DEFAULT_DATASET_CAPS, formatBytes, mnist
 import { datasetFromIdx, idxRoleOf } from './idx-dataset';
 import { InputBudget, type NamedBytes } from './local-files';
 import { loadMnist } from './node-loader';
+import { CIFAR10_BATCH_NAME, isIdxDataFile } from './dataset-files';
 
 export { DATASET_FORMATS, type DatasetFormat } from './dataset';
 
@@ -18,13 +19,6 @@ export function parseDatasetFormat(text: string): DatasetFormat {
   const format = DATASET_FORMATS.find((candidate) => candidate === text);
   if (!format) throw new Error(`--data-format ${JSON.stringify(text.slice(0, 40))} is not one of ${DATASET_FORMATS.join(', ')}`);
   return format;
-}
-
-const CIFAR10_BATCH_NAME = /^(data_batch_[1-5]|test_batch)\.bin(\.gz)?$/i;
-
-function isIdxDataFile(name: string): boolean {
-  const role = idxRoleOf(name);
-  return role !== null && role !== 'classNames';
 }
 
 /**

@@ -13,6 +13,7 @@ import type { ResumeFrom } from '../training/checkpoint';
 import { startHeartbeat } from './heartbeat';
 import { readRunConfig } from './run-url';
 import { followRunInUrl } from './run-url-sync';
+import { readDatasetChoice } from '../data/dataset-client';
 
 export interface WorkerBackendOptions {
   /** Directory URL of the MNIST chunks (manifest.json); default `mnist/` next to the page. */
@@ -82,8 +83,10 @@ export function createWorkerBackend(options: WorkerBackendOptions = {}): Dashboa
     const link = readRunConfig(new URLSearchParams(globalThis.location?.search ?? ''));
     for (const problem of link.problems) sink.notice(problem);
     const seed = link.config.seed ?? options.seed;
+    // The dataset the Dataset panel chose (remembered in localStorage), read at every spawn like the link.
+    const dataset = readDatasetChoice();
     api
-      .start({ dataUrl, seed, definitionText: link.config.definitionText, workers, resume }, Comlink.proxy(callbacks))
+      .start({ dataUrl, seed, definitionText: link.config.definitionText, workers, resume, dataset }, Comlink.proxy(callbacks))
       .then(() => current(watch))
       .catch((error: unknown) => {
         current(() => sink.fault(`Starting training failed: ${errorMessage(error)}`));

@@ -28,6 +28,8 @@ import { createPredictionsSlice, showHeldPredictionsInTime } from './slices/pred
 import { createEvaluationSlice } from './slices/evaluation';
 import { createAutosaveSlice } from './slices/autosave';
 import { comparisonBackendOf, createComparisonSlice } from './slices/comparison';
+import { createDatasetSlice, datasetBackendOf } from './slices/dataset';
+import { readDatasetChoice } from '../data/dataset-client';
 
 export type { DashboardBackend, DashboardStoreOptions, RestoredRun } from './slices/context';
 export { CHECKPOINT_TIMEOUT_MS, EMPTY_STATS, MAX_LOSS_POINTS, pointsUpTo } from './slices/run';
@@ -42,6 +44,7 @@ export type DashboardStore = StoreApi<DashboardState> & {
 
 export function createDashboardStore(backend: DashboardBackend, options: DashboardStoreOptions = {}): DashboardStore {
   const comparisonBackend = comparisonBackendOf(options.comparison);
+  const datasets = datasetBackendOf(options.datasets);
   const store = createStore<DashboardState>()((set, get) => {
     const context = sliceContext(set, get, backend, options);
     const slices = [
@@ -50,6 +53,7 @@ export function createDashboardStore(backend: DashboardBackend, options: Dashboa
       createEvaluationSlice(context),
       createAutosaveSlice(context),
       createComparisonSlice(comparisonBackend)(context),
+      createDatasetSlice(datasets, options.datasets?.chosen() ?? readDatasetChoice())(context),
     ];
     const actions = Object.assign({}, ...slices.map((slice) => slice.actions)) as DashboardActions;
     return Object.assign({}, ...slices, createPredictionsSlice(), { actions }) as DashboardState;

@@ -8,7 +8,11 @@ import type {
   OnnxExport,
   ClassProbability,
   DataProgress,
+  DatasetChoice,
   DatasetIdentity,
+  DatasetLoadProgress,
+  DatasetLoadRequest,
+  StoredDatasetInfo,
   LayerView,
   LayerStatsPoint,
   LossPoint,
@@ -71,6 +75,24 @@ export interface UserImageResult {
   /** Preprocessed pixels 0..255 at the dataset's size and channels (HWC), as the network saw them (before cropping). */
   pixels: Uint8Array;
   top3: ClassProbability[];
+}
+
+/** The Dataset panel: which dataset the page trains on, the kept ones, and a load in progress or its outcome. */
+export interface DatasetPanelState {
+  /** What the page trains on (remembered across reloads). */
+  choice: DatasetChoice;
+  /** Datasets kept in this browser, newest first. */
+  kept: StoredDatasetInfo[];
+  status: 'idle' | 'loading' | 'loaded' | 'refused';
+  progress: DatasetLoadProgress | null;
+  /** Why the last load or forget was refused (nothing changed), or null. */
+  error: string | null;
+  /** Files the last load left out: how many for each reason, and the first few by name. */
+  skipped: { counts: Partial<Record<string, number>>; examples: { path: string; reason: string }[] } | null;
+}
+
+export interface DatasetSlice {
+  datasetPanel: DatasetPanelState;
 }
 
 /** The run in force: data, statistics, network, chart, banners; and where a restart goes back to. */
@@ -168,7 +190,8 @@ export type DashboardState = RunSlice &
   PredictionsSlice &
   EvaluationSlice &
   AutosaveSlice &
-  ComparisonSlice & {
+  ComparisonSlice &
+  DatasetSlice & {
     actions: DashboardActions;
   };
 
@@ -247,4 +270,12 @@ export interface DashboardActions {
   pauseComparison(): Promise<void>;
   resumeComparison(): Promise<void>;
   stopComparison(): Promise<void>;
+  /** Reads which datasets this browser keeps (the Dataset panel, when it opens). */
+  refreshDatasets(): Promise<void>;
+  /** Loads picked files off the main thread and keeps them; on success the page trains on them (a new run). */
+  loadDataset(request: DatasetLoadRequest): Promise<void>;
+  /** Trains on another dataset (a new run); the network stays when it fits, else the dataset's default. */
+  chooseDataset(choice: DatasetChoice): Promise<void>;
+  /** Forgets a kept dataset; when it is the one in force, the page goes back to MNIST. */
+  forgetDataset(id: string): Promise<void>;
 }

@@ -10,6 +10,7 @@
  */
 import { LIMITS, TRAINER_NUMBER_FIELDS, type TrainerSpec } from '../engine/spec';
 import type { AccumulatorMeaning, TrainerState } from '../engine/trainer';
+import type { DatasetIdentity } from '../data/dataset';
 
 export const CHECKPOINT_FORMAT = 'mnist-cnn-session-checkpoint';
 /** Bumped whenever the fields below change meaning; an older checkpoint is refused, not guessed at. */
@@ -48,6 +49,8 @@ export interface SessionCheckpoint {
   /** xoshiro128** state words (see Rng.getState). */
   rng: [number, number, number, number];
   windows: Record<CheckpointWindow, MovingWindowState>;
+  /** The dataset the run trained on; absent in checkpoints made before datasets could change (MNIST). */
+  dataset?: DatasetIdentity;
 }
 
 const MEANINGS: readonly AccumulatorMeaning[] = [
@@ -99,6 +102,19 @@ export function checkpointProblem(value: unknown): string | null {
   for (const name of CHECKPOINT_WINDOWS) {
     const problem = windowProblem(windows[name]);
     if (problem) return `windows.${name}: ${problem}`;
+  }
+  return value.dataset === undefined ? null : datasetIdentityProblem(value.dataset);
+}
+
+function datasetIdentityProblem(dataset: unknown): string | null {
+  if (!isObject(dataset) || typeof dataset.name !== 'string') return 'dataset must be an object with a name';
+  for (const side of ['width', 'height'] as const) {
+    if (!isNonNegativeInteger(dataset[side]) || dataset[side] === 0) return `dataset.${side} must be a positive integer`;
+  }
+  if (dataset.channels !== 1 && dataset.channels !== 3) return 'dataset.channels must be 1 or 3';
+  const names = dataset.classNames;
+  if (!Array.isArray(names) || names.length < 2 || !names.every((name) => typeof name === 'string')) {
+    return 'dataset.classNames must list at least two names';
   }
   return null;
 }

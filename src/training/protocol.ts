@@ -12,8 +12,18 @@ import type { LayerType, Shape, TrainerSpec } from '../engine/spec';
 import type { EvaluationOutcome, EvaluationProgress } from './evaluation';
 import type { ResumeFrom, SessionCheckpoint } from './checkpoint';
 import type { DatasetIdentity } from '../data/dataset';
+import type { DatasetChoice } from '../data/dataset-protocol';
 
 export type { DatasetIdentity } from '../data/dataset';
+export type {
+  DatasetBackend,
+  DatasetChoice,
+  DatasetLoadOutcome,
+  DatasetLoadProgress,
+  DatasetLoadRequest,
+  PickedFile,
+  StoredDatasetInfo,
+} from '../data/dataset-protocol';
 export { MNIST_IDENTITY } from '../data/dataset';
 
 /** The keys of an interface as a list, from a record the compiler checks to hold each key exactly once. */
@@ -129,11 +139,18 @@ export interface StartOptions {
    * mini-batch), at most the machine's cores; unset: min(cores, 4), so 1 on one core.
    */
   workers?: number;
+  /**
+   * The dataset to train on; default the built-in MNIST. A kept dataset is read from
+   * IndexedDB by the worker itself; one that is gone trains MNIST instead, with a notice.
+   * The network (definitionText) is kept when it fits the dataset, else the dataset's
+   * default network trains.
+   */
+  dataset?: DatasetChoice;
 }
 
 /** The training worker as the bridge sees it: the API, plus starting and the heartbeat. */
 export interface TrainingWorkerApi extends TrainingApi {
-  start(options: StartOptions, events: TrainingEvents): void;
+  start(options: StartOptions, events: TrainingEvents): Promise<void>;
   /** Answers at once: the page's heartbeat, which tells a busy worker from a dead one. */
   ping(): true;
 }

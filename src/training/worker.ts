@@ -27,9 +27,14 @@ import type { EvaluationOutcome, EvaluationProgress } from './evaluation';
 import type { SessionCheckpoint } from './checkpoint';
 import type { ReplicaLink } from '../parallel/protocol';
 import { canShareMemory } from '../data/shared-memory';
-import { linkToWorker } from '../parallel/worker-host';
+import { linkToWorker, shareableSets } from '../parallel/worker-host';
 import { createYieldScheduler, nextTurn } from '../parallel/yield-scheduler';
 import { SharedReplicaLink } from '../parallel/shared-link';
+import type { Dataset } from '../data/dataset';
+import { readStoredDataset } from '../data/dataset-store';
+import { defaultDefinitionFor, type PresetTarget } from '../engine/presets';
+import { MNIST_SESSION_DATASET, type SessionDataset } from './session/model';
+import { cannotRestore, checkpointDatasetProblem, snapshotDatasetProblem, snapshotWithDataset } from './session/run-checkpoint';
 
 /** Statistics reach the page at most this often while training runs. */
 const UPDATE_PERIOD_MS = 100;
@@ -53,30 +58,23 @@ class TrainingWorker implements TrainingWorkerApi {
   private lastProgress = 0;
   private lastChunks = -1;
   private failed = false;
+  private started = false;
+  /** The dataset the session trains on (a session keeps one). */
+  private dataset: SessionDataset = MNIST_SESSION_DATASET;
 
   /**
-   * Creates the session, starts loading data and starts training as soon as the first
-   * chunk is in. A saved run the session refuses is reported through resumeRefused.
+   * Creates the session on the chosen dataset (the built-in MNIST streams in chunks and
+   * training starts with the first; a kept dataset is read from IndexedDB whole) and starts
+   * training. A saved run the session refuses is reported through resumeRefused.
    */
-  start(options: StartOptions, callbacks: TrainingEvents): void {
-    if (this.session) throw new Error('the training worker was already started');
+  async start(options: StartOptions, callbacks: TrainingEvents): Promise<void> {
+    if (this.started) throw new Error('the training worker was already started');
+    this.started = true;
     this.callbacks = callbacks;
-    const loader = new MnistBrowserLoader({
-      baseUrl: options.dataUrl,
-      onProgress: (progress) => this.onProgress(progress),
-    });
-    this.loader = loader;
-    const data: SessionData = {
-      get train() {
-        return loader.train;
-      },
-      get test() {
-        return loader.test;
-      },
-      get trainTotal() {
-        return loader.manifest?.sets.train.count ?? 0;
-      },
-    };
+    const stored = await this.readChosenDataset(options.dataset);
+    const data = stored ? storedSessionData(stored) : this.mnistSessionData(options.dataUrl);
+    const dataset = data.dataset ?? MNIST_SESSION_DATASET;
+    this.dataset = dataset;
     const replicas: ReplicaLink[] = [];
     const workers = trainingWorkerCount(options.workers, navigator.hardwareConcurrency);
     for (let i = 2; i <= workers; i++) {
@@ -87,9 +85,11 @@ class TrainingWorker implements TrainingWorkerApi {
       // shared memory, which saves the message round trip on every mini-batch.
       replicas.push(canShareMemory() ? new SharedReplicaLink(messages, name, nextTurn) : messages);
     }
+    // MNIST's default is the session's own (the seed network); another dataset starts with its own.
+    const datasetDefault = stored ? defaultDefinitionFor(presetTargetOf(dataset)) : undefined;
     const sessionOptions: SessionOptions = {
       seed: options.seed ?? 1,
-      definitionText: options.definitionText,
+      definitionText: options.definitionText ?? datasetDefault,
       replicas,
       schedule: this.guardedScheduler(),
       onSlice: () => this.maybePush(),
@@ -97,8 +97,11 @@ class TrainingWorker implements TrainingWorkerApi {
     let resumed: TrainingSession | null = null;
     let refusal: string | null = null;
     if (options.resume) {
+      const { checkpoint } = options.resume;
+      const mismatch = checkpointDatasetProblem(checkpoint, dataset);
       try {
-        resumed = new TrainingSession(data, { ...sessionOptions, checkpoint: options.resume.checkpoint });
+        if (mismatch) throw cannotRestore(mismatch);
+        resumed = new TrainingSession(data, { ...sessionOptions, checkpoint });
       } catch (error) {
         refusal = errorMessage(error);
       }
@@ -106,16 +109,53 @@ class TrainingWorker implements TrainingWorkerApi {
     try {
       this.session = resumed ?? new TrainingSession(data, sessionOptions);
     } catch (error) {
-      // A definition that parses but cannot train on MNIST (the page checked the syntax): the seed network instead.
+      // A definition that parses but cannot train on this dataset (the page checked the syntax): the dataset's default instead.
       if (options.definitionText === undefined) throw error;
-      this.session = new TrainingSession(data, { ...sessionOptions, definitionText: undefined });
-      callbacks.notice(`The link's network cannot be used, so the default network trains instead. ${errorMessage(error)}`);
+      this.session = new TrainingSession(data, { ...sessionOptions, definitionText: datasetDefault });
+      callbacks.notice(
+        stored
+          ? `The network in force does not fit ${dataset.name}, so its default network trains instead. ${errorMessage(error)}`
+          : `The link's network cannot be used, so the default network trains instead. ${errorMessage(error)}`,
+      );
     }
     if (!(resumed && options.resume?.paused)) this.session.resume();
     this.push();
     // After the first update, as before: the page treats that update as the restored run, then drops it.
     if (refusal !== null) callbacks.resumeRefused(refusal);
-    void this.loadData();
+    if (stored) {
+      const bytes = stored.train.images.length + stored.test.images.length;
+      callbacks.data({ phase: 'ready', loaded: bytes, total: bytes, message: null });
+    } else {
+      void this.loadData();
+    }
+  }
+
+  /** The kept dataset the page chose, or null for MNIST (also when it is gone: the page hears why). */
+  private async readChosenDataset(choice: StartOptions['dataset']): Promise<Dataset | null> {
+    if (choice?.kind !== 'stored') return null;
+    try {
+      return await readStoredDataset(choice.id);
+    } catch (error) {
+      this.callbacks?.notice(`${errorMessage(error)} The built-in MNIST trains instead.`);
+      return null;
+    }
+  }
+
+  /** MNIST streamed in chunks: the sets grow while training runs. */
+  private mnistSessionData(dataUrl: string): SessionData {
+    const loader = new MnistBrowserLoader({ baseUrl: dataUrl, onProgress: (progress) => this.onProgress(progress) });
+    this.loader = loader;
+    return {
+      get train() {
+        return loader.train;
+      },
+      get test() {
+        return loader.test;
+      },
+      get trainTotal() {
+        return loader.manifest?.sets.train.count ?? 0;
+      },
+    };
   }
 
   /** A copy of the run to go on with later (the page autosaves it); its arrays are transferred. */
@@ -165,12 +205,16 @@ class TrainingWorker implements TrainingWorkerApi {
     return result;
   }
 
+  /** The snapshot names the dataset it was made for, so loading it on another shape is refused naming both. */
   saveSnapshot(): string {
-    return this.requireSession().saveSnapshot();
+    return snapshotWithDataset(this.requireSession().saveSnapshot(), this.dataset);
   }
 
   loadSnapshot(text: string): ActionResult {
-    const result = this.requireSession().loadSnapshot(text);
+    const session = this.requireSession();
+    const mismatch = snapshotDatasetProblem(text, this.dataset);
+    if (mismatch) return { ok: false, error: mismatch };
+    const result = session.loadSnapshot(text);
     this.push();
     return result;
   }
@@ -313,6 +357,23 @@ class TrainingWorker implements TrainingWorkerApi {
     if (this.failed) throw new Error('training stopped after a fault; restart training');
     return this.session;
   }
+}
+
+/** What picking a dataset's default network needs to know about it. */
+function presetTargetOf(dataset: SessionDataset): PresetTarget {
+  const { width, height, channels } = dataset;
+  return { width, height, channels, classes: dataset.classNames.length, randomCrops: dataset.augmentation.kind === 'random-crop' };
+}
+
+/**
+ * A kept dataset as the session's data, whole from the start. Where memory can be shared,
+ * the sets move into SharedArrayBuffers now, so replica workers read these very bytes
+ * rather than a second copy (as the MNIST loader does).
+ */
+function storedSessionData(dataset: Dataset): SessionData {
+  const { train, test } = shareableSets({ train: dataset.train, test: dataset.test });
+  const { train: _train, test: _test, ...description } = dataset;
+  return { train, test, trainTotal: train.count, dataset: description };
 }
 
 Comlink.expose(new TrainingWorker());

@@ -1,5 +1,6 @@
 import { AutosaveBanner } from './autosave/AutosaveBanner';
 import { ComparisonPanel } from './comparison/ComparisonPanel';
+import { DatasetPanel } from './dataset/DatasetPanel';
 import { DrawDigit } from './draw/DrawDigit';
 import { EvaluationPanel } from './evaluation/EvaluationPanel';
 import { FaultBanner } from './fault/FaultBanner';
@@ -36,6 +37,7 @@ export function App() {
         <div className="dashboard__row dashboard__row--tools">
           <NetworkEditor />
           <div className="dashboard__stack">
+            <DatasetPanel />
             <DrawDigit />
             <ImageTest />
             <SnapshotPanel />

@@ -6,7 +6,7 @@
 import type { StoreApi } from 'zustand/vanilla';
 import { errorMessage } from '../../engine';
 import type { ComparisonBackend } from '../../comparison/comparison-client';
-import type { LossPoint, Promised, TrainingApi, TrainingEvents, TrainingStats } from '../../training/protocol';
+import type { DatasetBackend, LossPoint, Promised, TrainingApi, TrainingEvents, TrainingStats } from '../../training/protocol';
 import type { ResumeFrom, SessionCheckpoint } from '../../training/checkpoint';
 import type { DashboardActions, DashboardState, SavedRunSummary } from '../types';
 
@@ -48,6 +48,8 @@ export interface DashboardStoreOptions {
   savedRuns?: SavedRunsAccess;
   /** The trainer comparison's backend; default: a comparison worker, made on the first start. */
   comparison?: ComparisonBackend;
+  /** Loading and keeping datasets, and which one is chosen; default: a dataset worker and this browser's storage. */
+  datasets?: DatasetBackend;
 }
 
 /** What the store may do with the runs the autosave keeps. */
