@@ -160,7 +160,7 @@ export class TestSetEvaluator {
    * outputs, image after image, as evaluateOne computes them. Then the evaluator is finished.
    */
   recordOutputs(averaged: Float32Array, center: Float32Array): void {
-    const size = this.averaged.length;
+    const size = this.inference.outputSize;
     if (averaged.length < this.set.count * size || center.length < this.set.count * size) {
       throw new RangeError(`outputs for ${this.set.count} images of ${size} classes were expected`);
     }
