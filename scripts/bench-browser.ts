@@ -352,16 +352,24 @@ interface EvaluationPoint {
   evaluationSeconds: number;
 }
 
-/** "99.12% (9,912 of 10,000)" -> [9912, 10000]. */
+/**
+ * The result on screen: "99.12% (9,912 of 10,000)" -> 9912 of 10000, and the examples of its
+ * weights. Both are read in one step in the page: read one after the other, a new result
+ * rendered in between paired the previous accuracy with the new weights.
+ */
 async function lastEvaluation(page: Page): Promise<{ correct: number; total: number; examples: number } | null> {
-  const summary = page.locator('.evaluation__summary');
-  if ((await summary.count()) === 0) return null;
-  const accuracyText = (await summary.locator('dt', { hasText: '4-crop accuracy' }).locator('xpath=following-sibling::dd[1]').textContent()) ?? '';
-  const weightsText = (await summary.locator('dt', { hasText: 'Weights after' }).locator('xpath=following-sibling::dd[1]').textContent()) ?? '';
-  const match = /\(([\d,]+) of ([\d,]+)\)/.exec(accuracyText);
+  const texts = await page.evaluate(() => {
+    const summary = document.querySelector('.evaluation__summary');
+    if (!summary) return null;
+    const valueOf = (term: string) =>
+      Array.from(summary.querySelectorAll('dt')).find((dt) => dt.textContent?.includes(term))?.nextElementSibling?.textContent ?? '';
+    return { accuracy: valueOf('4-crop accuracy'), weights: valueOf('Weights after') };
+  });
+  if (!texts) return null;
+  const match = /\(([\d,]+) of ([\d,]+)\)/.exec(texts.accuracy);
   if (!match) return null;
   const digits = (s: string) => Number(s.replace(/[^0-9]/g, ''));
-  return { correct: digits(match[1]), total: digits(match[2]), examples: digits(weightsText) };
+  return { correct: digits(match[1]), total: digits(match[2]), examples: digits(texts.weights) };
 }
 
 /** How often the page is read while an evaluation runs, ms: its wall time is known to this much. */
