@@ -358,18 +358,18 @@ interface EvaluationPoint {
  * rendered in between paired the previous accuracy with the new weights.
  */
 async function lastEvaluation(page: Page): Promise<{ correct: number; total: number; examples: number } | null> {
+  // No named functions inside: tsx would wrap them in a helper the page does not have.
   const texts = await page.evaluate(() => {
-    const summary = document.querySelector('.evaluation__summary');
-    if (!summary) return null;
-    const valueOf = (term: string) =>
-      Array.from(summary.querySelectorAll('dt')).find((dt) => dt.textContent?.includes(term))?.nextElementSibling?.textContent ?? '';
-    return { accuracy: valueOf('4-crop accuracy'), weights: valueOf('Weights after') };
+    const terms = Array.from(document.querySelectorAll('.evaluation__summary dt'));
+    if (terms.length === 0) return null;
+    return ['4-crop accuracy', 'Weights after'].map((term) => terms.find((dt) => dt.textContent?.includes(term))?.nextElementSibling?.textContent ?? '');
   });
   if (!texts) return null;
-  const match = /\(([\d,]+) of ([\d,]+)\)/.exec(texts.accuracy);
+  const [accuracy, weights] = texts;
+  const match = /\(([\d,]+) of ([\d,]+)\)/.exec(accuracy);
   if (!match) return null;
   const digits = (s: string) => Number(s.replace(/[^0-9]/g, ''));
-  return { correct: digits(match[1]), total: digits(match[2]), examples: digits(texts.weights) };
+  return { correct: digits(match[1]), total: digits(match[2]), examples: digits(weights) };
 }
 
 /** How often the page is read while an evaluation runs, ms: its wall time is known to this much. */
