@@ -10,11 +10,13 @@
  * run with an example budget is reproducible bit for bit for a given number of workers.
  */
 import { MNIST_SHAPE, type DatasetShape, type ImageSet } from '../../src/data/dataset';
-import { evaluateAccuracy, type CropMode, type EvaluableNet } from '../../src/data/evaluate';
+import type { CropMode, EvaluableNet } from '../../src/data/evaluate';
 import { deriveSeed } from '../../src/data/seeds';
+import type { Net } from '../../src/engine/net';
 import { Rng } from '../../src/engine/rng';
 import type { DataParallelTrainer } from '../../src/parallel/data-parallel-trainer';
-import { frontLoad, planEvaluation, type EvaluationPlan } from '../../src/parallel/evaluation-plan';
+import { frontLoad, planEvaluation, slicePlan, type EvaluationPlan } from '../../src/parallel/evaluation-plan';
+import { ExampleRunner } from '../../src/parallel/example-runner';
 import { EXAMPLE_STRIDE, type ExampleStream } from '../../src/parallel/example-stream';
 import type { SetName } from '../../src/parallel/protocol';
 
@@ -128,10 +130,25 @@ export type Scorer = (
   options: { maxErrors?: number; onProgress?: (done: number, total: number) => void },
 ) => Promise<Score>;
 
-/** Scores on one thread with the net itself (npm run eval); never stops early. */
-export function localScorer(net: EvaluableNet, sets: Record<SetName, ImageSet>, dataset: DatasetShape = MNIST_SHAPE): Scorer {
+/** Images between two progress reports of localScorer. */
+const LOCAL_PROGRESS_IMAGES = 256;
+
+/**
+ * Scores on one thread with the net itself (npm run eval), through the batched forward as
+ * the workers do, so the figures are parallelScorer's; never stops early.
+ */
+export function localScorer(net: Net, sets: Record<SetName, ImageSet>, dataset: DatasetShape = MNIST_SHAPE): Scorer {
+  const runner = new ExampleRunner(net, dataset);
   return async (set, indices, mode, rng, { onProgress }) => {
-    const { correct, total } = evaluateAccuracy(net, sets[set], mode, { indices, rng, onProgress, dataset });
+    const plan = planEvaluation(indices, net.inputShape, mode, rng, dataset);
+    const total = indices.length;
+    let correct = 0;
+    for (let start = 0; start < total; start += LOCAL_PROGRESS_IMAGES) {
+      const end = Math.min(total, start + LOCAL_PROGRESS_IMAGES);
+      correct += runner.countCorrect(sets[set], slicePlan(plan, start, end));
+      onProgress?.(end, total);
+    }
+    if (total === 0) onProgress?.(0, 0);
     return { correct, evaluated: total, total };
   };
 }

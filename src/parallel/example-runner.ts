@@ -6,10 +6,9 @@
  */
 import { argmax } from '../data/augment';
 import { MNIST_SHAPE, type ImageGeometry, type ImageSet } from '../data/dataset';
-import { fillPlaced, type Placement } from '../data/dataset-inputs';
 import type { Net } from '../engine/net';
-import { Volume } from '../engine/volume';
-import { WINDOW_STRIDE, type EvaluationPlan } from './evaluation-plan';
+import { BatchedInference } from './batched-inference';
+import type { EvaluationPlan } from './evaluation-plan';
 import { ExampleStep } from './example-step';
 import { EXAMPLE_STRIDE } from './example-stream';
 
@@ -21,17 +20,15 @@ export class ExampleRunner {
    */
   lastTiming: { forwardMs: number; backwardMs: number } | null = null;
   private readonly step: ExampleStep;
-  /** Evaluation's own input, so the step's keeps the last training example. */
-  private readonly input: Volume;
-  private readonly outputs: Float32Array;
-  /** The window of the pass being run, reused: no allocation per pass. */
-  private readonly placement: Placement = { offsetX: 0, offsetY: 0, flip: false };
+  /** Evaluation's own inputs (batched), so the step's keeps the last training example. */
+  private readonly inference: BatchedInference;
+  /** countCorrect's averages, grown to the largest plan seen. */
+  private averages = new Float32Array(0);
 
   constructor(net: Net, geometry: ImageGeometry = MNIST_SHAPE) {
     this.net = net;
     this.step = new ExampleStep(net, geometry);
-    this.input = new Volume(net.inputShape.sx, net.inputShape.sy, net.inputShape.depth);
-    this.outputs = new Float32Array(net.outputShape.sx * net.outputShape.sy * net.outputShape.depth);
+    this.inference = new BatchedInference(net);
   }
 
   /** The size and channels of the images the sets given to `train` and `countCorrect` hold. */
@@ -73,14 +70,18 @@ export class ExampleRunner {
 
   /**
    * How many images of the plan the net classifies right: per image, the outputs of its
-   * passes averaged (see averageInto) and the largest taken. The indices of the others are
-   * pushed onto `misclassified` when given.
+   * passes averaged (batched, see BatchedInference) and the largest taken. The indices of
+   * the others are pushed onto `misclassified` when given.
    */
   countCorrect(set: ImageSet, plan: EvaluationPlan, misclassified?: number[]): number {
+    const size = this.inference.outputSize;
+    const count = plan.images.length;
+    if (this.averages.length < count * size) this.averages = new Float32Array(count * size);
+    const averages = this.inference.averageInto(set, this.geometry, plan, 0, count, this.averages);
     let correct = 0;
-    for (let i = 0; i < plan.images.length; i++) {
+    for (let i = 0; i < count; i++) {
       const index = plan.images[i];
-      if (argmax(this.averageInto(set, plan, i, this.outputs)) === set.labels[index]) correct++;
+      if (argmax(averages.subarray(i * size, (i + 1) * size)) === set.labels[index]) correct++;
       else misclassified?.push(index);
     }
     return correct;
@@ -88,35 +89,6 @@ export class ExampleRunner {
 
   /** Every image's averaged outputs, image after image (net.outputs floats each), into `out`. */
   averagedOutputs(set: ImageSet, plan: EvaluationPlan, out: Float32Array): Float32Array {
-    const size = this.outputs.length;
-    if (out.length < plan.images.length * size) {
-      throw new RangeError(`${plan.images.length} images of ${size} outputs do not fit ${out.length} floats`);
-    }
-    for (let i = 0; i < plan.images.length; i++) this.averageInto(set, plan, i, out.subarray(i * size, (i + 1) * size));
-    return out;
-  }
-
-  /**
-   * Image i of the plan: its passes' outputs summed, then scaled by 1/passes, in float32,
-   * the arithmetic of predictAveraged, so the numbers match the one-thread evaluation bit for bit.
-   */
-  private averageInto(set: ImageSet, plan: EvaluationPlan, i: number, out: Float32Array): Float32Array {
-    const { images, passes, offsets } = plan;
-    const input = this.input;
-    const geometry = this.step.geometry;
-    const placement = this.placement;
-    out.fill(0);
-    for (let p = 0; p < passes; p++) {
-      const k = WINDOW_STRIDE * (i * passes + p);
-      placement.offsetX = offsets[k];
-      placement.offsetY = offsets[k + 1];
-      placement.flip = offsets[k + 2] !== 0;
-      fillPlaced(input, geometry, set, images[i], placement);
-      const y = this.net.forward(input, false).w;
-      for (let c = 0; c < out.length; c++) out[c] += y[c];
-    }
-    const scale = 1 / passes;
-    for (let c = 0; c < out.length; c++) out[c] *= scale;
-    return out;
+    return this.inference.averageInto(set, this.geometry, plan, 0, plan.images.length, out);
   }
 }

@@ -175,6 +175,11 @@ export interface TrainingStats {
   trainingThreads?: number;
   /** With 2 threads: whether their batch jobs go through shared memory (cross-origin isolated) or messages. */
   sharedMemory?: boolean;
+  /**
+   * Seconds this run has trained: running, not counting the time training waited for a
+   * test-set evaluation (or gave it on one thread). Absent from older sessions.
+   */
+  trainingSeconds?: number;
 }
 
 /**

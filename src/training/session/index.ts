@@ -211,7 +211,9 @@ export class TrainingSession {
 
   /**
    * Evaluates a frozen copy of the current weights on every loaded test image, 4-crop and
-   * center, in the background: training goes on (sharing each slice) or stays paused.
+   * center, in the background: with training workers, on all of them while training waits
+   * (the run stays running; the training clock stops); on one thread, sharing each slice
+   * with training. A paused run stays paused.
    * Resolves when done, cancelled or refused; onProgress hears about it ~10 times a second.
    */
   evaluateTestSet(onProgress?: (progress: EvaluationProgress) => void): Promise<EvaluationOutcome> {

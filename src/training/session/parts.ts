@@ -48,12 +48,11 @@ export class SessionParts {
     const training = { ...this.shared(), model, now, pause: (reason: string) => this.loop.pause(reason) };
     this.training = new ExampleTraining(training);
     this.parallel = new ParallelStep(options.replicas ?? [], training, this.training);
-    this.evaluation = new TestSetEvaluation(
-      model,
-      now,
-      () => this.parallel.forEvaluation(),
-      () => this.loop.scheduleSlice(),
-    );
+    this.evaluation = new TestSetEvaluation(model, now, {
+      trainer: () => this.parallel.forEvaluation(),
+      idle: () => new Promise((resolve) => this.parallel.whenIdle(resolve)),
+      changed: () => this.loop.evaluationChanged(),
+    });
     this.loop = new RunLoop({
       schedule: options.schedule ?? createYieldScheduler(),
       now,
@@ -80,6 +79,7 @@ export class SessionParts {
     this.probe.reset();
     this.predictions.reset();
     this.stats.clear();
+    this.loop.clock.reset();
     this.loop.pausedReason = null;
   }
 
@@ -99,6 +99,7 @@ export class SessionParts {
       pausedReason: loop.pausedReason,
       trainingThreads: parallel.threads,
       sharedMemory: parallel.sharedMemory,
+      trainingSeconds: loop.clock.ms / 1000,
     };
   }
 

@@ -2,13 +2,14 @@
  * What the net predicts while it trains: one held-out validation example every few
  * training examples (4-crop average), a few test-set predictions every half second of
  * training (by time, not by examples: at thousands of examples a second a per-example
- * rate would churn the grid), and a person's own image.
+ * rate would churn the grid), and a person's own image. Each goes through the batched
+ * forward (BatchedInference: one image's windows, or a few test images', in one batch),
+ * its windows drawn image after image in the order the per-image averaging draws them.
  */
 import { argmax } from '../../data/augment';
-import { imageBytes } from '../../data/dataset';
-import { createDatasetInput, predictAveraged } from '../../data/dataset-inputs';
-import { planEvaluation, type EvaluationPlan } from '../../parallel/evaluation-plan';
-import type { Volume } from '../../engine/volume';
+import { imageBytes, type ImageSet } from '../../data/dataset';
+import { BatchedInference } from '../../parallel/batched-inference';
+import { planEvaluation, WINDOW_STRIDE, type EvaluationPlan } from '../../parallel/evaluation-plan';
 import { softmaxInto } from '../evaluation';
 import type { ClassifyResult, ClassProbability } from '../protocol';
 import { singleImageSet, type LayerProbe } from './layer-probe';
@@ -24,7 +25,8 @@ export interface PredictionOptions {
 }
 
 export class Predictions {
-  private input: Volume;
+  private inference: BatchedInference;
+  /** The averaged outputs of the images of the last prediction, image after image. */
   private outputs: Float32Array;
   /** Clock time from which the next test predictions are due. */
   private nextTestAt = -Infinity;
@@ -35,15 +37,19 @@ export class Predictions {
     private readonly probe: LayerProbe,
     private readonly options: PredictionOptions,
   ) {
-    this.input = createDatasetInput(model.net.inputShape, model.dataset);
-    this.outputs = new Float32Array(model.net.outputShape.depth);
+    this.inference = new BatchedInference(model.net);
+    this.outputs = new Float32Array(Math.max(1, options.testBatch) * this.inference.outputSize);
   }
 
   /** A new network: new buffers, and the first test predictions are due at once. */
   reset(): void {
-    this.input = createDatasetInput(this.model.net.inputShape, this.model.dataset);
-    this.outputs = new Float32Array(this.model.net.outputShape.depth);
     this.nextTestAt = -Infinity;
+    this.rebuild();
+  }
+
+  private rebuild(): void {
+    this.inference = new BatchedInference(this.model.net);
+    this.outputs = new Float32Array(Math.max(1, this.options.testBatch) * this.inference.outputSize);
   }
 
   /**
@@ -87,11 +93,22 @@ export class Predictions {
     const dataset = this.model.dataset;
     const size = imageBytes(dataset);
     this.nextTestAt = now + this.options.testEveryMs;
-    for (let k = 0; k < this.options.testBatch; k++) {
-      const testIndex = this.model.rng.int(0, test.count);
-      predictAveraged(this.model.net, this.input, dataset, test, testIndex, this.model.rng, this.outputs);
+    const { testBatch } = this.options;
+    const images = new Int32Array(testBatch);
+    const windows: Int32Array[] = [];
+    for (let k = 0; k < testBatch; k++) {
+      // Image, then its windows, then the next image: the order of the per-image draws.
+      images[k] = this.model.rng.int(0, test.count);
+      windows.push(planEvaluation(images.subarray(k, k + 1), this.model.net.inputShape, '4crop', this.model.rng, dataset).offsets);
+    }
+    const passes = testBatch > 0 ? windows[0].length / WINDOW_STRIDE : 1;
+    const offsets = new Int32Array(testBatch * passes * WINDOW_STRIDE);
+    windows.forEach((w, k) => offsets.set(w, k * w.length));
+    this.current().averageInto(test, dataset, { images, passes, offsets }, 0, testBatch, this.outputs);
+    for (let k = 0; k < testBatch; k++) {
+      const testIndex = images[k];
       const label = test.labels[testIndex];
-      const top3 = this.topClasses(3);
+      const top3 = this.topClasses(k, 3);
       this.stats.recordPrediction({
         testIndex,
         pixels: test.images.slice(testIndex * size, (testIndex + 1) * size),
@@ -117,10 +134,10 @@ export class Predictions {
       return { ok: false, error: `An image must be ${width}x${height} = ${expected}, got ${pixels?.length ?? 0}.` };
     }
     const image = pixels.slice();
-    predictAveraged(this.model.net, this.input, dataset, singleImageSet(image), 0, this.model.rng, this.outputs);
+    this.predictOne(singleImageSet(image), 0);
     this.probe.otherPass();
     this.probe.inspect(image);
-    return { ok: true, top3: this.topClasses(3) };
+    return { ok: true, top3: this.topClasses(0, 3) };
   }
 
   /** One held-out example, test-time averaged, into the validation window. */
@@ -129,15 +146,29 @@ export class Predictions {
     if (available.length === 0) return;
     const { rng, data } = this.model;
     const index = available[rng.int(0, available.length)];
-    predictAveraged(this.model.net, this.input, this.model.dataset, data.train, index, rng, this.outputs);
+    this.predictOne(data.train, index);
     this.probe.otherPass();
-    const correct = argmax(this.outputs) === data.train.labels[index];
+    const correct = argmax(this.outputs.subarray(0, this.inference.outputSize)) === data.train.labels[index];
     this.stats.recordValidation(correct ? 1 : 0, correct ? 0 : 1);
   }
 
-  /** The k most likely classes of the last prediction, as probabilities (softmax applied to svm/regression scores). */
-  private topClasses(k: number): ClassProbability[] {
-    const outputs = this.outputs;
+  /** Image `index` of `set`, its test-time windows drawn now, averaged into the first image's outputs. */
+  private predictOne(set: ImageSet, index: number): void {
+    const { net, rng, dataset } = this.model;
+    const plan = planEvaluation(Int32Array.of(index), net.inputShape, '4crop', rng, dataset);
+    this.current().averageInto(set, dataset, plan, 0, 1, this.outputs);
+  }
+
+  /** The batched inference on the model's net as it is now (a roll-back or an import may have replaced it). */
+  private current(): BatchedInference {
+    if (this.inference.net !== this.model.net) this.rebuild();
+    return this.inference;
+  }
+
+  /** The k most likely classes of image `image` of the last prediction, as probabilities (softmax applied to svm/regression scores). */
+  private topClasses(image: number, k: number): ClassProbability[] {
+    const size = this.inference.outputSize;
+    const outputs = this.outputs.subarray(image * size, (image + 1) * size);
     const probabilities = this.model.lossType === 'softmax' ? outputs : softmaxInto(outputs, new Float32Array(outputs.length));
     return Array.from(probabilities, (probability, label) => ({ label, probability }))
       .sort((a, b) => b.probability - a.probability)

@@ -2,13 +2,16 @@
  * The run loop: training in time slices (~15 ms of examples, then a yield to the event
  * loop on the shared scheduler), so calls from the page are served between slices. A
  * test-set evaluation on this thread takes half of each slice while training runs, all of
- * it while paused; one spread over the training workers needs no slices.
+ * it while paused. One spread over the training workers has them first: training waits
+ * (after the mini-batch in flight) until it is done, the run still running as far as the
+ * page is concerned, and the training clock stands still meanwhile.
  */
 import type { Scheduler } from '../../parallel/yield-scheduler';
 import type { ExampleTraining } from './example-training';
 import type { ParallelStep } from './parallel-step';
 import type { RunStatistics } from './run-statistics';
 import type { TestSetEvaluation } from './test-set-evaluation';
+import { TrainingClock } from './training-clock';
 
 export interface RunLoopParts {
   schedule: Scheduler;
@@ -28,8 +31,12 @@ export class RunLoop {
   /** Why the run stopped by itself (it diverged), or null. */
   pausedReason: string | null = null;
   private sliceScheduled = false;
+  /** Time spent training (not paused, not waiting for an evaluation); the examples-per-second window runs on it. */
+  readonly clock: TrainingClock;
 
-  constructor(private readonly parts: RunLoopParts) {}
+  constructor(private readonly parts: RunLoopParts) {
+    this.clock = new TrainingClock(parts.now);
+  }
 
   get running(): boolean {
     return this.runningNow;
@@ -39,6 +46,7 @@ export class RunLoop {
   resume(): void {
     this.runningNow = true;
     this.pausedReason = null;
+    this.clock.set(this.trainingNow);
     this.scheduleSlice();
   }
 
@@ -46,6 +54,21 @@ export class RunLoop {
   pause(reason?: string): void {
     this.runningNow = false;
     if (reason !== undefined) this.pausedReason = reason;
+    this.clock.set(false);
+  }
+
+  /**
+   * An evaluation started or ended: spread over the workers it stops training (the
+   * clock too) until it lets go of them; on this thread it needs slices.
+   */
+  evaluationChanged(): void {
+    this.clock.set(this.trainingNow);
+    this.scheduleSlice();
+  }
+
+  /** Running, and not waiting for an evaluation that holds the workers. */
+  private get trainingNow(): boolean {
+    return this.runningNow && !this.parts.evaluation.holdsWorkers;
   }
 
   /**
@@ -67,7 +90,7 @@ export class RunLoop {
 
   /** Schedules the next slice when there is work (training or an evaluation) and none is scheduled. */
   scheduleSlice(): void {
-    if (this.sliceScheduled || !(this.runningNow || this.parts.evaluation.needsSlices)) return;
+    if (this.sliceScheduled || !(this.trainingNow || this.parts.evaluation.needsSlices)) return;
     this.sliceScheduled = true;
     this.parts.schedule(this.runSlice);
   }
@@ -75,8 +98,14 @@ export class RunLoop {
   private readonly runSlice = (): void => {
     const { evaluation, sliceMs, now } = this.parts;
     this.sliceScheduled = false;
-    if (evaluation.needsSlices) evaluation.slice(this.runningNow ? sliceMs / 2 : sliceMs);
-    if (!this.runningNow) {
+    if (evaluation.needsSlices) {
+      // The evaluation's share of the slice is not training time.
+      this.clock.set(false);
+      evaluation.slice(this.runningNow ? sliceMs / 2 : sliceMs);
+      this.clock.set(this.trainingNow);
+    }
+    if (!this.trainingNow) {
+      // Paused, or an evaluation holds the workers (it schedules the next slice when done).
       this.scheduleSlice();
       return;
     }
@@ -84,7 +113,8 @@ export class RunLoop {
     if (parallel) {
       // Stays "scheduled" until the asynchronous slice ends, so no second slice starts meanwhile.
       this.sliceScheduled = true;
-      void this.parts.parallel.slice(parallel, now() + sliceMs, () => this.runningNow).then(() => {
+      // An evaluation that starts meanwhile ends the slice after the mini-batch in flight.
+      void this.parts.parallel.slice(parallel, now() + sliceMs, () => this.trainingNow).then(() => {
         this.endSlice();
         this.sliceScheduled = false;
         this.scheduleSlice();
@@ -108,7 +138,7 @@ export class RunLoop {
 
   private endSlice(): void {
     const { stats } = this.parts;
-    stats.rate.record(stats.examples, this.parts.now());
+    stats.rate.record(stats.examples, this.clock.ms);
     this.parts.onSlice?.();
   }
 }

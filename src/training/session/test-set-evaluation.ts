@@ -1,8 +1,11 @@
 /**
- * The evaluation of the whole test set, on a frozen copy of the weights, while training
- * goes on (or stays paused). With training workers it is spread over all of them and this
- * thread (the images in small jobs, the crops drawn up front in the one-thread order, so
- * the result is the same to the bit); without, it runs a share of each slice of the run loop.
+ * The evaluation of the whole test set, on a frozen copy of the weights taken when asked.
+ * With training workers it is spread over all of them and this thread (the images in
+ * small jobs, the crops drawn up front in the one-thread order, so the result is the same
+ * to the bit), and it has them first: training waits from the end of the mini-batch in
+ * flight until the evaluation is done (a second or so), so the two do not fight over the
+ * same cores; the run stays running. Without workers it runs a share of each slice of the
+ * run loop, beside training.
  */
 import { imageBytes, type ImageGeometry, type ImageSet } from '../../data/dataset';
 import { Net } from '../../engine/net';
@@ -17,32 +20,47 @@ const EVALUATION_PROGRESS_MS = 100;
 /** Test images the page may fetch at once (a gallery's worth). */
 const MAX_TEST_IMAGES = 200;
 
+/** What the evaluation needs of the training workers and the run loop. */
+export interface EvaluationWorkers {
+  /** The data-parallel trainer with the current test set, or null to evaluate on this thread's slices. */
+  trainer(): DataParallelTrainer | null;
+  /** Resolves once no mini-batch is out with the workers (training waits while an evaluation holds them). */
+  idle(): Promise<void>;
+  /**
+   * Told when an evaluation starts or stops holding the workers (done, cancelled, or
+   * handed back to this thread's slices): training stops or goes on.
+   */
+  changed(): void;
+}
+
+/** Without workers: this thread's slices only. */
+const NO_WORKERS: EvaluationWorkers = { trainer: () => null, idle: () => Promise.resolve(), changed: () => {} };
+
 interface EvaluationJob {
   evaluator: TestSetEvaluator;
   onProgress?: (progress: EvaluationProgress) => void;
   progressAt: number;
   resolve: (outcome: EvaluationOutcome) => void;
-  /** True while the training workers evaluate it; the run loop's slices then have nothing to do. */
+  /** True while the training workers evaluate it; training waits and the run loop's slices have nothing to do. */
   spread: boolean;
 }
 
 export class TestSetEvaluation {
   private job: EvaluationJob | null = null;
 
-  /**
-   * `workers`: the data-parallel trainer with the current test set, or null to evaluate
-   * on this thread alone. `resumeSlices`: the run loop takes over an evaluation the
-   * workers could not finish.
-   */
   constructor(
     private readonly model: SessionModel,
     private readonly now: () => number,
-    private readonly workers: () => DataParallelTrainer | null = () => null,
-    private readonly resumeSlices: () => void = () => {},
+    private readonly workers: EvaluationWorkers = NO_WORKERS,
   ) {}
 
   get running(): boolean {
     return this.job !== null;
+  }
+
+  /** True while an evaluation runs on the training workers: training waits for it. */
+  get holdsWorkers(): boolean {
+    return this.job !== null && this.job.spread;
   }
 
   /** True while an evaluation runs on this thread's slices (not on the workers). */
@@ -75,18 +93,22 @@ export class TestSetEvaluation {
       outputsAreProbabilities: this.model.lossType === 'softmax',
       dataset: this.model.dataset,
     });
-    const workers = this.workers();
+    const workers = this.workers.trainer();
     return new Promise((resolve) => {
       const job: EvaluationJob = { evaluator, onProgress, progressAt: -Infinity, resolve, spread: workers !== null };
       this.job = job;
       onProgress?.({ done: 0, total: evaluator.total });
-      if (workers) void this.spreadOver(workers, job, frozen);
+      if (workers) {
+        this.workers.changed();
+        void this.spreadOver(workers, job, frozen);
+      }
     });
   }
 
   /**
-   * The test-time averages, then the center windows, of every image on all workers; a
-   * failing worker hands the evaluation back to this thread's slices (from the start).
+   * Once the mini-batch in flight is back, the test-time averages, then the center windows,
+   * of every image on all workers; a failing worker hands the evaluation back to this
+   * thread's slices (from the start).
    */
   private async spreadOver(workers: DataParallelTrainer, job: EvaluationJob, frozen: Net): Promise<void> {
     const total = job.evaluator.total;
@@ -99,6 +121,8 @@ export class TestSetEvaluation {
     const progress = (before: number) => (done: number) => this.reportProgress(job, Math.floor((before + done) / 2));
     const stopped = () => this.job !== job;
     try {
+      await this.workers.idle();
+      if (stopped()) return;
       const averaged = await workers.evaluateOutputs('test', fourCrop, frozen, { stopped, onProgress: progress(0) });
       const centered = averaged && (await workers.evaluateOutputs('test', center, frozen, { stopped, onProgress: progress(total) }));
       if (!centered || stopped()) return;
@@ -109,7 +133,7 @@ export class TestSetEvaluation {
       // the result does not depend on where the images were classified.
       if (stopped()) return;
       job.spread = false;
-      this.resumeSlices();
+      this.workers.changed();
     }
   }
 
@@ -123,15 +147,21 @@ export class TestSetEvaluation {
   private finish(job: EvaluationJob): void {
     job.progressAt = this.now();
     job.onProgress?.({ done: job.evaluator.done, total: job.evaluator.total });
-    this.job = null;
+    this.end(job);
     job.resolve({ ok: true, evaluation: job.evaluator.result() });
+  }
+
+  /** No evaluation runs any more; training goes on if it waited for this one. */
+  private end(job: EvaluationJob): void {
+    this.job = null;
+    if (job.spread) this.workers.changed();
   }
 
   /** Stops the evaluation in progress (its promise resolves as cancelled); false when none ran. */
   cancel(): boolean {
     const job = this.job;
     if (!job) return false;
-    this.job = null;
+    this.end(job);
     job.resolve({ ok: false, cancelled: true, error: 'The evaluation was cancelled.' });
     return true;
   }

@@ -189,6 +189,50 @@ describe('TrainingSession evaluating the test set on its workers', () => {
     spread.dispose();
   });
 
+  it('has the workers first: training waits while they evaluate, the run stays running, and goes on after', async () => {
+    const small: SessionData = { ...data, test: { ...mnist.test, count: 200 } };
+    let trainedExamples = 0;
+    const train = DataParallelTrainer.prototype.train;
+    vi.spyOn(DataParallelTrainer.prototype, 'train').mockImplementation(function (this: DataParallelTrainer, examples, count, handicap, probes) {
+      trainedExamples += count;
+      return train.call(this, examples, count, handicap, probes);
+    });
+    // While the workers evaluate: what training had done when each pass (4-crop, center) began.
+    const during: { examples: number; batches: number; seconds: number | undefined; running: boolean }[] = [];
+    const outputs = DataParallelTrainer.prototype.evaluateOutputs;
+    let session!: TrainingSession;
+    vi.spyOn(DataParallelTrainer.prototype, 'evaluateOutputs').mockImplementation(function (this: DataParallelTrainer, ...args) {
+      const stats = session.getStats();
+      during.push({ examples: session.examplesSeen, batches: trainedExamples, seconds: stats.trainingSeconds, running: stats.running });
+      return outputs.apply(this, args);
+    });
+    session = new TrainingSession(small, { seed: 4, replicas: [inProcessLink('worker 1')] });
+    await trainFor(session, 100);
+    session.resume();
+    const outcome = await session.evaluateTestSet();
+    if (!outcome.ok) throw new Error(outcome.error);
+    const atEnd = session.examplesSeen;
+    expect(during).toHaveLength(2);
+    // No mini-batch went out from the start of the first pass to the end of the evaluation,
+    // and none was half done: every example sent was counted.
+    expect(during[1].batches).toBe(during[0].batches);
+    expect(during[0].examples).toBe(during[0].batches);
+    expect(atEnd).toBe(during[0].examples);
+    // The run stayed running, and its training clock stood still.
+    expect(during.every((d) => d.running)).toBe(true);
+    expect(during[1].seconds).toBe(during[0].seconds);
+    expect(during[0].seconds).toBeGreaterThan(0);
+    // The evaluated weights are those of the moment it was asked (before the batch then in flight, if any).
+    expect(outcome.evaluation.examplesSeen).toBeLessThanOrEqual(atEnd);
+    // Then training goes on by itself, whole batches counted as before.
+    while (session.examplesSeen < atEnd + 100) await new Promise((resolve) => setTimeout(resolve, 2));
+    await trainFor(session, 0);
+    expect(session.examplesSeen % 20).toBe(0);
+    expect(session.examplesSeen).toBe(trainedExamples);
+    expect(session.getStats().trainingSeconds).toBeGreaterThan(during[1].seconds!);
+    session.dispose();
+  });
+
   it('evaluates the weights of the moment it was asked while training goes on, twice in a row', async () => {
     const small: SessionData = { ...data, test: { ...mnist.test, count: 300 } };
     const alone = new TrainingSession(small, { seed: 9 });
