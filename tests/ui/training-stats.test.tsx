@@ -56,6 +56,7 @@ describe('training stats', () => {
           l2DecayLoss: 0.00135,
           trainingAccuracy: 0.87,
           validationAccuracy: 0.9125,
+          trainingSeconds: 83.46,
         },
       }),
     );
@@ -67,6 +68,10 @@ describe('training stats', () => {
     expect(stat('Validation accuracy')).toBe('91.3%');
     expect(stat('Examples seen')).toBe('12,345');
     expect(stat('Examples per second')).toBe('410');
+    // Training time leaves out pauses and evaluations; past a minute it reads in minutes.
+    expect(stat('Training time')).toBe('1 min 23 s');
+    act(() => backend.emitUpdate({ stats: { trainingSeconds: 12.34 } }));
+    expect(stat('Training time')).toBe('12.3 s');
   });
 
   it('shows a progress bar while the data loads, then removes it', () => {

@@ -16,7 +16,16 @@ const STAT_ROWS: ReadonlyArray<{ label: string; read: (s: Stats) => string }> = 
   { label: 'Validation accuracy', read: (s) => formatPercent(s.validationAccuracy) },
   { label: 'Examples seen', read: (s) => formatInteger(s.examplesSeen) },
   { label: 'Examples per second', read: (s) => formatInteger(s.examplesPerSecond) },
+  // Time spent training, without pauses and full-test evaluations: what "time to 99%" is counted in.
+  { label: 'Training time', read: (s) => trainingTimeText(s.trainingSeconds) },
 ];
+
+function trainingTimeText(seconds: number | undefined): string {
+  if (seconds === undefined) return formatNumber(seconds);
+  if (seconds < 60) return `${formatNumber(seconds, 1)} s`;
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes} min ${String(Math.floor(seconds - minutes * 60)).padStart(2, '0')} s`;
+}
 
 function threadsText(s: Stats): string {
   const threads = s.trainingThreads ?? 1;
