@@ -22,7 +22,7 @@ const WRONG_IMAGES = 20;
 
 /**
  * "Evaluate on full test set": runs every test image through a copy of the current
- * weights in the worker, beside training, and shows accuracy, the confusion matrix,
+ * weights on the training threads (training waits for it there), and shows accuracy, the confusion matrix,
  * per-class accuracy, the images of any cell and the most confidently wrong ones.
  */
 export function EvaluationPanel() {
@@ -35,8 +35,9 @@ export function EvaluationPanel() {
   return (
     <Card title="Test set evaluation" className="evaluation-card">
       <p className="muted">
-        Every test image, {words.how}. Training keeps running meanwhile
-        (more slowly: they share the worker); the weights evaluated are a copy taken when you start.
+        Every test image, {words.how}, on a copy of the weights taken when you start. The run stays
+        on: with several training threads, training waits for the evaluation, which takes every thread;
+        with one, the two share it. The training time leaves the evaluation out.
       </p>
       <div className="button-row">
         <button
