@@ -29,38 +29,37 @@ function render(ui: ReactElement, dataset: DatasetIdentity | null) {
   return { ...harness, user: userEvent.setup() };
 }
 
+/** "Test an image" and the draw pad side by side, then a file that is not an image uploaded. */
+async function renderBothAndUploadNotAnImage(dataset: DatasetIdentity | null): Promise<void> {
+  const { user } = render(
+    <>
+      <ImageTest />
+      <DrawDigit />
+    </>,
+    dataset,
+  );
+  await user.upload(screen.getByLabelText('Image file'), notAnImage());
+  await waitFor(() => expect(screen.getByRole('alert')).toBeTruthy());
+}
+
 const notAnImage = () => new File(['just some notes'], 'notes.png', { type: 'image/png' });
 
 describe('"test an image" and the draw pad name the picture by the dataset', () => {
   it('MNIST asks for a digit', async () => {
-    const { user } = render(
-      <>
-        <ImageTest />
-        <DrawDigit />
-      </>,
-      null,
-    );
+    await renderBothAndUploadNotAnImage(null);
+    expect(screen.getByRole('alert').textContent).toMatch(/^notes\.png .*; try a PNG or JPEG of a digit\.$/);
     expect(screen.getByText(/^A photo or drawing of one digit\. It is converted the way MNIST was made: light digit on/)).toBeTruthy();
     expect(screen.getByRole('region', { name: 'Draw a digit' })).toBeTruthy();
     expect(screen.getByRole('img', { name: /^Drawing pad: draw a digit here/ })).toBeTruthy();
-    await user.upload(screen.getByLabelText('Image file'), notAnImage());
-    await waitFor(() => expect(screen.getByRole('alert').textContent).toMatch(/^notes\.png .*; try a PNG or JPEG of a digit\.$/));
   });
 
   it('another 28x28 gray set asks for an image or a shape, never a digit', async () => {
-    const { user } = render(
-      <>
-        <ImageTest />
-        <DrawDigit />
-      </>,
-      FASHION,
-    );
+    await renderBothAndUploadNotAnImage(FASHION);
+    expect(screen.getByRole('alert').textContent).toMatch(/^notes\.png .*; try a PNG or JPEG image\.$/);
     expect(screen.getByText(/^A photo or drawing of one shape\. It is converted the way MNIST was made: light shape on/)).toBeTruthy();
     expect(screen.getByRole('region', { name: 'Draw an image' })).toBeTruthy();
     expect(screen.getByText(/^Draw one shape with a mouse/)).toBeTruthy();
     expect(screen.getByRole('img', { name: /^Drawing pad: draw a shape here/ })).toBeTruthy();
-    await user.upload(screen.getByLabelText('Image file'), notAnImage());
-    await waitFor(() => expect(screen.getByRole('alert').textContent).toMatch(/^notes\.png .*; try a PNG or JPEG image\.$/));
     expect(document.body.textContent).not.toMatch(/digit/);
   });
 
