@@ -93,9 +93,9 @@ const DATA_HELP = `  --data DIR        use the dataset in DIR instead of the bui
                     also holds "dataset": {"name","classes","shape","train","test","fingerprint"}.
                     Its augmentation follows its shape: 28x28 gray sets are cropped as MNIST; colour
                     sets are shifted up to 2 px and mirrored, and "4crop" is then their test-time
-                    average (the image and 6 shifted copies, the last 3 mirrored), as ConvNetJS's CIFAR-10 demo
+                    average (the image and 6 shifted copies, the last 3 mirrored), as ConvNetJS's CIFAR-10 demo.
                     Or a folder of your own images, one sub-folder per class (cat/1.png, dog/2.jpg, ...;
-                    a test/ folder of the same classes, else a seeded 15% of each class is held out);
+                    a test/ folder of the same classes, else 15% of each class, chosen by --seed, is held out);
                     PNG and JPEG only here (convert WebP, GIF, BMP to PNG, or load the folder in the page).
                     Files that cannot be used are skipped and named on stderr, as the page lists them
   --data-format F   idx, cifar10 or images; default by what DIR holds
