@@ -7,12 +7,23 @@
  */
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import type { DecodedImage, ImageDecoder } from './image-folder';
+import { MAX_DECODED_PIXELS, type DecodedImage, type ImageDecoder } from './image-folder';
 
 export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'gif' | 'bmp';
 
-/** Past this many megapixels jpeg-js refuses to decode (about the folder loader's 64 Mi pixel limit). */
-const MAX_JPEG_MEGAPIXELS = 67;
+/**
+ * Pictures past the folder loader's pixel limit are refused before decoding: a small,
+ * highly compressed file can claim tens of thousands of pixels a side, and pngjs would
+ * allocate all of them (the browser's decoder is the page's concern).
+ */
+const MAX_MEGAPIXELS = MAX_DECODED_PIXELS / 1e6;
+
+/** A PNG's size from its IHDR chunk, which the format puts first: width and height at bytes 16 and 20, big-endian. */
+function pngSize(bytes: Uint8Array): { width: number; height: number } {
+  if (bytes.length < 24) return { width: 0, height: 0 };
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { width: view.getUint32(16), height: view.getUint32(20) };
+}
 
 /** The format the bytes start like (as the browser sniffs it, whatever the file's name says); null when none. */
 export function imageFormatOf(bytes: Uint8Array): ImageFormat | null {
@@ -39,11 +50,13 @@ function asBuffer(bytes: Uint8Array): Buffer {
 export const decodeWithNode: ImageDecoder = async (bytes: Uint8Array, path: string): Promise<DecodedImage> => {
   const format = imageFormatOf(bytes);
   if (format === 'png') {
+    const { width, height } = pngSize(bytes);
+    if (width * height > MAX_DECODED_PIXELS) throw new Error(`${path}: a PNG of ${width}x${height} is past ${MAX_MEGAPIXELS.toFixed(0)} megapixels`);
     const png = PNG.sync.read(asBuffer(bytes));
     return { width: png.width, height: png.height, rgba: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
   }
   if (format === 'jpeg') {
-    const image = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_JPEG_MEGAPIXELS });
+    const image = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_MEGAPIXELS });
     return { width: image.width, height: image.height, rgba: image.data };
   }
   throw new Error(`${path}: ${format ?? 'this format'} cannot be decoded in Node; only PNG and JPEG can`);

@@ -32,6 +32,14 @@ describe('decodeWithNode', () => {
     await expect(decodeWithNode(webpHeader(), 'a/x.webp')).rejects.toThrow('a/x.webp: webp cannot be decoded in Node; only PNG and JPEG can');
   });
 
+  it('refuses a PNG that claims more pixels than the folder loader keeps before decoding it', async () => {
+    const png = encodePng(5, 3, picture);
+    const header = new DataView(png.buffer, png.byteOffset, png.byteLength);
+    header.setUint32(16, 30_000);
+    header.setUint32(20, 30_000);
+    await expect(decodeWithNode(png, 'a/huge.png')).rejects.toThrow('a/huge.png: a PNG of 30000x30000 is past 67 megapixels');
+  });
+
   it('tells the formats by their first bytes and knows which the page decodes but Node does not', () => {
     expect(imageFormatOf(encodePng(5, 3, picture))).toBe('png');
     expect(imageFormatOf(encodeJpeg(5, 3, picture))).toBe('jpeg');
