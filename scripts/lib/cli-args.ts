@@ -4,7 +4,7 @@
  * Every mistake becomes a UsageError with a one-line reason.
  */
 import { parseArgs } from 'node:util';
-import { DATASET_FORMATS, type DatasetFormat } from '../../src/data/dataset';
+import { DATASET_FORMATS, DEFAULT_DATASET_CAPS, type Channels, type DatasetFormat } from '../../src/data/dataset';
 import { closestName } from '../../src/engine/suggest';
 
 /** A user mistake on the command line or in a file it names: reported in one line, exit code 2. */
@@ -32,6 +32,9 @@ export interface DataOptions {
   dataDir: string | null;
   /** --data-format; null: decided by what the directory holds. */
   dataFormat: DatasetFormat | null;
+  /** --image-size and --image-channels: how an image folder is read (as the page's Dataset panel asks). */
+  imageSide: number;
+  imageChannels: Channels;
 }
 
 export interface TrainOptions extends DataOptions {
@@ -74,11 +77,14 @@ const UNTIL_MAX_EPOCHS = 20;
 export const TRAIN_USAGE =
   'usage: npm run train -- [--examples N | --epochs N | --seconds N] [--seed S] [--net FILE] ' +
   '[--init SNAPSHOT.json] [--out SNAPSHOT.json] [--eval 4crop|center|both] [--eval-at N,N,...] [--test-limit N] ' +
-  '[--workers N] [--until ACCURACY [--eval-from N] [--eval-every N]] [--data DIR [--data-format idx|images|cifar10]] [--quiet]';
+  '[--workers N] [--until ACCURACY [--eval-from N] [--eval-every N]] [--data DIR [--data-format idx|images|cifar10] [--image-size N] [--image-channels 1|3]] [--quiet]';
 
 export const EVAL_USAGE =
   'usage: npm run eval -- --model SNAPSHOT.json [--eval 4crop|center|both] [--seed S] [--test-limit N] [--workers N] ' +
-  '[--data DIR [--data-format idx|images|cifar10]] [--quiet]';
+  '[--data DIR [--data-format idx|images|cifar10] [--image-size N] [--image-channels 1|3]] [--quiet]';
+
+/** An image folder's default size: MNIST's, as the page's Dataset panel starts. */
+const DEFAULT_IMAGE_SIDE = 28;
 
 const DATA_HELP = `  --data DIR        use the dataset in DIR instead of the built-in MNIST: the four
                     MNIST-format IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-...,
@@ -87,8 +93,14 @@ const DATA_HELP = `  --data DIR        use the dataset in DIR instead of the bui
                     also holds "dataset": {"name","classes","shape","train","test","fingerprint"}.
                     Its augmentation follows its shape: 28x28 gray sets are cropped as MNIST; colour
                     sets are shifted up to 2 px and mirrored, and "4crop" is then their test-time
-                    average (the image and 6 shifted copies, the last 3 mirrored), as ConvNetJS's CIFAR-10 demo
-  --data-format F   idx, cifar10 or images (image folders are for the page); default by what DIR holds`;
+                    average (the image and 6 shifted copies, the last 3 mirrored), as ConvNetJS's CIFAR-10 demo.
+                    Or a folder of your own images, one sub-folder per class (cat/1.png, dog/2.jpg, ...;
+                    a test/ folder of the same classes, else 15% of each class, chosen by --seed, is held out);
+                    PNG and JPEG only here (convert WebP, GIF, BMP to PNG, or load the folder in the page).
+                    Files that cannot be used are skipped and named on stderr, as the page lists them
+  --data-format F   idx, cifar10 or images; default by what DIR holds
+  --image-size N    images: resize every image to N x N pixels (default ${DEFAULT_IMAGE_SIDE})
+  --image-channels C  images: 1 for gray (default), 3 for colour (RGB)`;
 
 export const TRAIN_HELP = `${TRAIN_USAGE}
 
@@ -156,6 +168,8 @@ const TRAIN_OPTIONS = {
   'eval-every': { type: 'string' },
   data: { type: 'string' },
   'data-format': { type: 'string' },
+  'image-size': { type: 'string' },
+  'image-channels': { type: 'string' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean' },
 } satisfies OptionTable;
@@ -168,6 +182,8 @@ const EVAL_OPTIONS = {
   workers: { type: 'string' },
   data: { type: 'string' },
   'data-format': { type: 'string' },
+  'image-size': { type: 'string' },
+  'image-channels': { type: 'string' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean' },
 } satisfies OptionTable;
@@ -248,8 +264,8 @@ export function fileName(flag: string, text: string | undefined): string | null 
   return text;
 }
 
-/** --data and --data-format. */
-function dataOptions(v: { data?: string; 'data-format'?: string }): DataOptions {
+/** --data, --data-format, --image-size and --image-channels. */
+function dataOptions(v: { data?: string; 'data-format'?: string; 'image-size'?: string; 'image-channels'?: string }): DataOptions {
   const format = v['data-format'];
   if (format !== undefined && v.data === undefined) throw new UsageError('--data-format says how to read --data DIR; give --data too');
   if (v.data !== undefined && v.data.trim() === '') throw new UsageError('--data needs a directory');
@@ -258,7 +274,18 @@ function dataOptions(v: { data?: string; 'data-format'?: string }): DataOptions 
     dataFormat = DATASET_FORMATS.find((candidate) => candidate === format) ?? null;
     if (dataFormat === null) throw new UsageError(`--data-format must be ${DATASET_FORMATS.join(', ')}, got '${format}'`);
   }
-  return { dataDir: v.data ?? null, dataFormat };
+  for (const flag of ['image-size', 'image-channels'] as const) {
+    if (v[flag] === undefined) continue;
+    if (v.data === undefined) throw new UsageError(`--${flag} says how to read an image folder; give --data DIR too`);
+    if (dataFormat !== null && dataFormat !== 'images') throw new UsageError(`--${flag} is for --data-format images, not ${dataFormat}`);
+  }
+  const sideText = v['image-size'];
+  const imageSide = sideText === undefined ? DEFAULT_IMAGE_SIDE : wholeNumber('image-size', sideText, 1, DEFAULT_DATASET_CAPS.maxImageSide);
+  const channelsText = v['image-channels'];
+  if (channelsText !== undefined && channelsText !== '1' && channelsText !== '3') {
+    throw new UsageError(`--image-channels must be 1 (gray) or 3 (colour), got '${channelsText}'`);
+  }
+  return { dataDir: v.data ?? null, dataFormat, imageSide, imageChannels: channelsText === '3' ? 3 : 1 };
 }
 
 const MAX_SEED = 0xffffffff;

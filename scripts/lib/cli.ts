@@ -9,6 +9,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { datasetSummary, DatasetError, mnistDataset, type Dataset } from '../../src/data/dataset';
+import type { SkippedFile } from '../../src/data/image-folder';
 import { detectDatasetFormat, loadDatasetFromDir } from '../../src/data/node-dataset';
 import type { MnistData } from '../../src/data/node-loader';
 import { loadMnist } from '../../src/data/node-loader';
@@ -100,7 +101,7 @@ export function runTrainCli(argv: readonly string[], io: CliIO, deps: CliDeps = 
       return;
     }
     // A local dataset is read first: the network is checked against its shape.
-    const dataset = await loadDataset(options, deps);
+    const dataset = await loadDataset('train', options, io, deps);
     const { net, trainerSpec } = buildModel(options, fitTarget(options, dataset));
     const trainer = new Trainer(net, trainerSpec);
     if (options.outFile) checkWritable('out', options.outFile);
@@ -238,7 +239,7 @@ export function runEvalCli(argv: readonly string[], io: CliIO, deps: CliDeps = {
       return;
     }
     const net = readSnapshotFile('model', options.modelFile, new Rng(deriveSeed(options.seed, 'init')));
-    const data = await loadDataset(options, deps);
+    const data = await loadDataset('eval', options, io, deps);
     checkFitsDataset(`--model ${options.modelFile}`, net, fitTarget(options, data));
     const { workers, note } = clampWorkers(options.workers, (deps.cores ?? coreCount)(), 'evaluating');
     if (note) io.stderr.write(`eval: ${note}\n`);
@@ -320,18 +321,31 @@ function writeSnapshot(path: string, net: Net): void {
  * built-in MNIST. A bad directory or file is a user's mistake: one line naming the file
  * and the problem.
  */
-async function loadDataset(options: DataOptions, deps: CliDeps): Promise<Dataset> {
+async function loadDataset(command: string, options: DataOptions & { seed: number }, io: CliIO, deps: CliDeps): Promise<Dataset> {
   if (options.dataDir === null) {
     const { train, test } = loadData(deps);
     return mnistDataset(train, test);
   }
   try {
     const format = options.dataFormat ?? detectDatasetFormat(options.dataDir);
-    return await loadDatasetFromDir(options.dataDir, format);
+    const images = { side: options.imageSide, channels: options.imageChannels, seed: options.seed };
+    const { dataset, skipped } = await loadDatasetFromDir(options.dataDir, format, { images });
+    if (skipped.length > 0) io.stderr.write(`${command}: ${skippedNote(options.dataDir, skipped)}\n`);
+    return dataset;
   } catch (error) {
     if (error instanceof DatasetError) throw new UsageError(`--data ${error.message}`, false);
     throw error;
   }
+}
+
+/** Skipped files named one by one; the rest are only counted (the page names 20, a terminal line fewer). */
+const SKIPPED_NAMED = 5;
+
+/** Files an image folder left out, named (the first few) with why, as the page's Dataset panel lists them. */
+function skippedNote(dir: string, skipped: readonly SkippedFile[]): string {
+  const shown = skipped.slice(0, SKIPPED_NAMED).map((file) => `${file.path} (${file.reason})`);
+  const more = skipped.length > SKIPPED_NAMED ? `, and ${skipped.length - SKIPPED_NAMED} more` : '';
+  return `--data ${dir}: skipped ${skipped.length} file${skipped.length === 1 ? '' : 's'}: ${shown.join(', ')}${more}`;
 }
 
 /** The dataset a network is checked against: the loaded one with --data; none (MNIST's own words) without. */

@@ -12,7 +12,7 @@ import { datasetFromImageFolder, type ImageDecoder, type SkipReason, type Skippe
 import { baseName, checkClassNames, InputBudget, type NamedBytes } from './local-files';
 
 export const CIFAR10_BATCH_NAME = /^(data_batch_[1-5]|test_batch)\.bin(\.gz)?$/i;
-const IMAGE_FILE = /\.(png|jpe?g|webp|gif|bmp)$/i;
+export const IMAGE_FILE = /\.(png|jpe?g|webp|gif|bmp)$/i;
 const ZIP_FILE = /\.zip$/i;
 
 /** Whether a name is one of the four IDX data files (not a class-names file). */

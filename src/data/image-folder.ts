@@ -78,7 +78,7 @@ export interface ImageFolderResult {
 
 export const DEFAULT_TEST_FRACTION = 0.15;
 /** A decoded image above this many pixels is skipped rather than converted (a 64-megapixel photo is 256 MB as RGBA). */
-const MAX_DECODED_PIXELS = 64 * 1024 * 1024;
+export const MAX_DECODED_PIXELS = 64 * 1024 * 1024;
 const IMAGE_EXTENSION = /\.(png|jpe?g|webp|gif|bmp)$/i;
 
 /** True when the bytes start like one of the formats browsers decode. */

@@ -6,11 +6,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { datasetFromCifar10, identifyCifar10Files } from './cifar10';
-import { DATASET_FORMATS, DatasetError, DEFAULT_DATASET_CAPS, formatBytes, mnistDataset, type Dataset, type DatasetCaps, type DatasetFormat } from './dataset';
+import { DATASET_FORMATS, DatasetError, DEFAULT_DATASET_CAPS, mnistDataset, type Channels, type Dataset, type DatasetCaps, type DatasetFormat } from './dataset';
 import { datasetFromIdx, idxRoleOf } from './idx-dataset';
 import { InputBudget, type NamedBytes } from './local-files';
 import { loadMnist } from './node-loader';
-import { CIFAR10_BATCH_NAME, isIdxDataFile } from './dataset-files';
+import { CIFAR10_BATCH_NAME, IMAGE_FILE, isIdxDataFile, loadLocalDataset, type LocalDatasetResult } from './dataset-files';
+import { decodeWithNode, imageFormatOf, undecodableInNode } from './node-image-decoder';
 
 export { DATASET_FORMATS, type DatasetFormat } from './dataset';
 
@@ -72,16 +73,29 @@ function readFiles(dir: string, names: readonly string[], caps: DatasetCaps): Na
   });
 }
 
+/** How an image folder is read: the side every image is resized to (default 28), gray or colour (default gray), the held-out split's seed. */
+export interface ImageFolderChoice {
+  side?: number;
+  channels?: Channels;
+  seed?: number;
+}
+
+/** A dataset of a format that skips nothing. */
+function whole(dataset: Dataset): LocalDatasetResult {
+  return { dataset, skipped: [], skippedCounts: {} };
+}
+
 /**
  * Loads the dataset in `dir`. Only the files that belong to the format are read
- * (anything else in the directory is left alone). Throws a DatasetError naming the file
- * and the problem.
+ * (anything else in the directory is left alone); an image folder's unusable files are
+ * skipped and listed in the result, as the page lists them. Throws a DatasetError naming
+ * the file and the problem.
  */
 export async function loadDatasetFromDir(
   dir: string,
   format: DatasetFormat,
-  options: { name?: string; caps?: DatasetCaps } = {},
-): Promise<Dataset> {
+  options: { name?: string; caps?: DatasetCaps; images?: ImageFolderChoice } = {},
+): Promise<LocalDatasetResult> {
   const caps = options.caps ?? DEFAULT_DATASET_CAPS;
   const absolute = resolve(dir);
   const names = listFiles(absolute);
@@ -89,20 +103,63 @@ export async function loadDatasetFromDir(
   switch (format) {
     case 'idx': {
       const wanted = names.filter((file) => idxRoleOf(file) !== null && statSync(join(absolute, file)).isFile());
-      return datasetFromIdx(readFiles(absolute, wanted, caps), { name, caps });
+      return whole(await datasetFromIdx(readFiles(absolute, wanted, caps), { name, caps }));
     }
     case 'cifar10': {
       const stubs = names.map((file) => ({ name: file, bytes: new Uint8Array(0) }));
       const found = identifyCifar10Files(stubs);
       const ignored = new Set(found.ignored);
       const wanted = names.filter((file) => !ignored.has(file));
-      return datasetFromCifar10(readFiles(absolute, wanted, caps), { name, caps });
+      return whole(await datasetFromCifar10(readFiles(absolute, wanted, caps), { name, caps }));
     }
     case 'images':
-      throw new DatasetError(
-        absolute,
-        'image folders are not supported in the CLI yet (Node has no image decoder here); ' +
-          `load them in the page, or convert them to MNIST-format IDX files (at most ${formatBytes(caps.maxInputBytes)})`,
-      );
+      return loadImageFolder(absolute, name, caps, options.images ?? {});
   }
+}
+
+/**
+ * Reads a folder of class sub-folders (hidden files and folders left out, as the page's
+ * folder picker leaves them out of the load) with each file's path inside it, then loads
+ * it as the page does: same sizes, channels, held-out test split, skips and refusals.
+ */
+async function loadImageFolder(dir: string, name: string, caps: DatasetCaps, images: ImageFolderChoice): Promise<LocalDatasetResult> {
+  const budget = new InputBudget(caps.maxInputBytes);
+  const files: NamedBytes[] = [];
+  const walk = (relative: string): void => {
+    for (const entry of listFiles(join(dir, relative))) {
+      const path = relative === '' ? entry : `${relative}/${entry}`;
+      const absolute = join(dir, path);
+      const stats = statSync(absolute);
+      if (stats.isDirectory()) walk(path);
+      else if (stats.isFile()) {
+        budget.take(absolute, stats.size);
+        const buffer = readFileSync(absolute);
+        files.push({ name: path, bytes: new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength) });
+      }
+    }
+  };
+  walk('');
+  refuseUndecodable(dir, files);
+  return loadLocalDataset(files, {
+    format: 'images',
+    name,
+    imageSide: images.side,
+    channels: images.channels,
+    seed: images.seed,
+    decode: decodeWithNode,
+    caps,
+  });
+}
+
+/** WebP, GIF and BMP images (which the page decodes) are refused by name here, with what to do. */
+function refuseUndecodable(dir: string, files: readonly NamedBytes[]): void {
+  const undecodable = files.filter((file) => IMAGE_FILE.test(file.name) && undecodableInNode(imageFormatOf(file.bytes)));
+  if (undecodable.length === 0) return;
+  const first = undecodable[0];
+  const others = undecodable.length > 1 ? ` (and ${undecodable.length - 1} more like it)` : '';
+  throw new DatasetError(
+    join(dir, first.name),
+    `is ${imageFormatOf(first.bytes)?.toUpperCase()}${others}, which the CLI cannot decode (only PNG and JPEG); ` +
+      'convert such images to PNG (e.g. `mogrify -format png *.webp`), or load the folder in the page, which decodes them',
+  );
 }

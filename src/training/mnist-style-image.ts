@@ -17,11 +17,17 @@ const DIGIT_BOX = 20;
 export type MnistStyleResult = { ok: true; pixels: Uint8Array } | { ok: false; error: string };
 
 /**
+ * What a person's picture is called in messages: a digit for MNIST, a shape for any other
+ * dataset (whose classes may be clothes, letters or photos, even at MNIST's 28x28).
+ */
+export type PictureSubject = 'digit' | 'shape';
+
+/**
  * rgba: width*height*4 bytes, row-major, as ImageData.data.
  * Returns 784 bytes 0..255 (0 = background), or a reason when there is no digit to find.
  */
-export function toMnistStyle(rgba: ArrayLike<number>, width: number, height: number): MnistStyleResult {
-  return toGlyphStyle(rgba, width, height, { width: MNIST_SIZE, height: MNIST_SIZE });
+export function toMnistStyle(rgba: ArrayLike<number>, width: number, height: number, subject: PictureSubject = 'digit'): MnistStyleResult {
+  return toGlyphStyle(rgba, width, height, { width: MNIST_SIZE, height: MNIST_SIZE }, subject);
 }
 
 /** What a picture is turned into: a dataset's image size and channels. */
@@ -46,13 +52,19 @@ function rgbaProblem(rgba: ArrayLike<number>, width: number, height: number): st
  * of the frame's shorter side, its centre of mass at the frame's centre. For 28x28 this
  * is exactly toMnistStyle. Returns frame.width * frame.height bytes.
  */
-export function toGlyphStyle(rgba: ArrayLike<number>, width: number, height: number, frame: TargetShape): MnistStyleResult {
+export function toGlyphStyle(
+  rgba: ArrayLike<number>,
+  width: number,
+  height: number,
+  frame: TargetShape,
+  subject: PictureSubject = 'digit',
+): MnistStyleResult {
   const problem = rgbaProblem(rgba, width, height);
   if (problem) return { ok: false, error: problem };
   const ink = inkMap(rgba, width, height);
   const box = inkBoundingBox(ink, width, height);
   if (!box) {
-    return { ok: false, error: 'The image looks blank: no digit stands out from the background.' };
+    return { ok: false, error: `The image looks blank: no ${subject} stands out from the background.` };
   }
   const glyphBox = Math.max(1, Math.round((DIGIT_BOX / MNIST_SIZE) * Math.min(frame.width, frame.height)));
   const scale = glyphBox / Math.max(box.w, box.h);
@@ -68,9 +80,15 @@ export function toGlyphStyle(rgba: ArrayLike<number>, width: number, height: num
  * area-resampled to width x height, gray (luminance) for one channel and colour (HWC)
  * for three. Transparent pixels are taken as white, as a page shows them.
  */
-export function toDatasetImage(rgba: ArrayLike<number>, width: number, height: number, target: Required<TargetShape>): MnistStyleResult {
+export function toDatasetImage(
+  rgba: ArrayLike<number>,
+  width: number,
+  height: number,
+  target: Required<TargetShape>,
+  subject: PictureSubject = 'digit',
+): MnistStyleResult {
   if (target.channels === 1 && target.width === MNIST_SIZE && target.height === MNIST_SIZE) {
-    return toMnistStyle(rgba, width, height);
+    return toMnistStyle(rgba, width, height, subject);
   }
   const problem = rgbaProblem(rgba, width, height);
   if (problem) return { ok: false, error: problem };

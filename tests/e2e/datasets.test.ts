@@ -85,20 +85,27 @@ describe.skipIf(!chromiumAvailable())('datasets in the page', () => {
     expect(await panel.getByRole('radio', { name: /Shapes/ }).isChecked()).toBe(true);
     await expect.poll(() => statValue(page, 'Examples seen'), { timeout: 60_000 }).toBeGreaterThan(600);
 
-    // The predictions grid shows the made test images, each labelled with one of the three classes
-    // (by name once the grid reads state.dataset.classNames, by index before).
+    // The predictions grid shows the made test images, each labelled with its class's name
+    // (the grid reads state.dataset.classNames), never with a class index or a digit.
     // The grid holds still off screen, so it is brought into view.
     const grid = page.getByRole('list', { name: 'Test predictions, newest first' });
     await grid.scrollIntoViewIfNeeded();
-    const predictions = grid.getByRole('listitem');
+    // The tiles, not the items of their probability bars.
+    const predictions = grid.locator(':scope > li');
     await expect.poll(() => predictions.count(), { timeout: 30_000 }).toBeGreaterThan(0);
-    const summary = (await predictions.first().getAttribute('aria-label')) ?? '';
-    expect(summary).toMatch(/, an? (circle|square|triangle|[0-2]); predicted (circle|square|triangle|[0-2]) /);
+    const summaries = await predictions.evaluateAll((items) => items.map((item) => item.getAttribute('aria-label') ?? ''));
+    expect(summaries.length).toBeGreaterThan(0);
+    for (const summary of summaries) expect(summary).toMatch(/, a (circle|square|triangle); predicted (circle|square|triangle) \(/);
 
-    // The confusion matrix has one row and one column per class.
+    // The confusion matrix has one row and one column per class, headed by the class names.
     await page.getByRole('button', { name: 'Evaluate on full test set' }).click();
     const cells = page.locator('table.confusion button[data-cell]');
     await expect.poll(() => cells.count(), { timeout: 60_000 }).toBe(9);
+    const columnNames = await page.locator('table.confusion thead th.confusion__column').allTextContents();
+    const rowNames = await page.locator('table.confusion tbody th.confusion__row').allTextContents();
+    expect(columnNames).toEqual(CLASS_NAMES);
+    expect(rowNames).toEqual(CLASS_NAMES);
+    expect(await page.locator('table.confusion button[data-cell="2-0"]').getAttribute('aria-label')).toMatch(/^True triangle, predicted circle: /);
 
     await page.reload();
     await expect.poll(() => datasetFact(page, 'Training on').textContent(), { timeout: 60_000 }).toBe('Shapes');

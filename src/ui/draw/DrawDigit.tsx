@@ -22,7 +22,7 @@ export function DrawDigit() {
   const name = useDashboard((s) => s.dataset.name);
   if (channels !== 1) {
     return (
-      <Card title="Draw a digit" className="draw-card">
+      <Card title="Draw an image" className="draw-card">
         <p className="muted">
           The drawing pad is for grayscale datasets; {name} has colour images, so test one with an image from your computer.
         </p>
@@ -35,6 +35,8 @@ export function DrawDigit() {
 function DrawPad() {
   const shape = useImageShape();
   const isMnistShape = shape.width === 28 && shape.height === 28;
+  // Digits only for MNIST itself: another 28x28 gray set (Fashion-MNIST, letters) is drawn and prepared the same way.
+  const isMnist = useDashboard((s) => s.dataset.builtIn === 'mnist');
   const actions = useDashboardActions();
   const store = useContext(DashboardContext);
   const userImage = useDashboard((s) => s.userImage);
@@ -163,10 +165,10 @@ function DrawPad() {
 
   const shown = hasDrawing && userImage && userImage === answered ? userImage : null;
   return (
-    <Card title={isMnistShape ? 'Draw a digit' : 'Draw an image'} className="draw-card">
+    <Card title={isMnist ? 'Draw a digit' : 'Draw an image'} className="draw-card">
       <p className="muted">
         {isMnistShape
-          ? 'Draw one digit with a mouse, finger or pen. It is prepared the MNIST way (scaled to fit 20x20, centred by its centre of mass in 28x28)'
+          ? `Draw one ${isMnist ? 'digit' : 'shape'} with a mouse, finger or pen. It is prepared the MNIST way (scaled to fit 20x20, centred by its centre of mass in 28x28)`
           : `Draw with a mouse, finger or pen. It is prepared the MNIST way (scaled to fit ${glyphBoxText(shape)}, centred by its centre of mass in ${shape.width}x${shape.height})`}{' '}
         and the prediction follows as you draw; the network view shows its activations.
       </p>
@@ -177,7 +179,7 @@ function DrawPad() {
           width={PAD_SIZE}
           height={PAD_SIZE}
           role="img"
-          aria-label="Drawing pad: draw a digit here with a mouse, finger or pen; Delete clears it"
+          aria-label={`Drawing pad: draw ${isMnist ? 'a digit' : 'a shape'} here with a mouse, finger or pen; Delete clears it`}
           tabIndex={0}
           onPointerDown={onPointerDown}
           onPointerMove={onPointerMove}

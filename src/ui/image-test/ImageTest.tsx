@@ -2,7 +2,7 @@ import { useContext, useState } from 'react';
 import { DashboardContext, useDashboard, useDashboardActions } from '../../state/store';
 import type { UserImageResult } from '../../state/types';
 import { errorMessage } from '../../engine';
-import { toDatasetImage } from '../../training/mnist-style-image';
+import { toDatasetImage, type PictureSubject } from '../../training/mnist-style-image';
 import { useImageShape } from '../common/class-names';
 import { Card } from '../common/Card';
 import { ErrorNotice } from '../common/ErrorNotice';
@@ -13,7 +13,7 @@ import { MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS_TEXT } from './image-dimensions';
 
 /**
  * Classifies a picture from the person's computer: decoded here, turned into an image
- * of the dataset's size and channels (an MNIST-style digit for 28x28 grayscale), and
+ * of the dataset's size and channels (MNIST-style, light on dark and centred, for 28x28 grayscale), and
  * sent to the network; the layer view then shows it.
  */
 export function ImageTest() {
@@ -28,19 +28,21 @@ export function ImageTest() {
   const [busy, setBusy] = useState(false);
   const shape = useImageShape();
   const isMnistShape = shape.channels === 1 && shape.width === 28 && shape.height === 28;
+  // Digits only for MNIST itself: another 28x28 gray set (Fashion-MNIST, letters) is prepared the same way but holds no digits.
+  const subject: PictureSubject = useDashboard((s) => s.dataset.builtIn === 'mnist') ? 'digit' : 'shape';
 
   async function classify(file: File | undefined) {
     if (!file) return;
     setBusy(true);
     setError(null);
     try {
-      const { rgba, width, height } = await decodeImageFile(file);
-      const digit = toDatasetImage(rgba, width, height, shape);
-      if (!digit.ok) {
-        setError(digit.error);
+      const { rgba, width, height } = await decodeImageFile(file, subject);
+      const picture = toDatasetImage(rgba, width, height, shape, subject);
+      if (!picture.ok) {
+        setError(picture.error);
         return;
       }
-      const result = await actions.classifyImage(digit.pixels);
+      const result = await actions.classifyImage(picture.pixels);
       if (!result.ok) setError(result.error);
       else setAnswered(store?.getState().userImage ?? null);
     } catch (err) {
@@ -54,7 +56,7 @@ export function ImageTest() {
     <Card title="Test an image from your computer" className="image-test-card">
       <p className="muted">
         {isMnistShape
-          ? 'A photo or drawing of one digit. It is converted the way MNIST was made: light digit on a dark background, scaled to fit 20x20 and centred by its centre of mass in 28x28.'
+          ? `A photo or drawing of one ${subject}. It is converted the way MNIST was made: light ${subject} on a dark background, scaled to fit 20x20 and centred by its centre of mass in 28x28.`
           : `A photo or drawing. Its centre is cropped to the dataset's shape and resized to ${shape.width}x${shape.height}, ${shape.channels === 3 ? 'in colour' : 'in gray'}.`}{' '}
         PNG, JPEG, GIF or WebP, up to{' '}
         {MAX_IMAGE_BYTES / (1024 * 1024)} MB and {MAX_IMAGE_PIXELS_TEXT}.

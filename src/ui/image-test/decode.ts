@@ -6,6 +6,7 @@
  * that follows stays well under a frame or two and a damaged file is an error message,
  * never a frozen tab.
  */
+import type { PictureSubject } from '../../training/mnist-style-image';
 import { readImageHeader, sizeProblem } from './image-dimensions';
 
 /** Longest side kept after decoding. */
@@ -19,10 +20,10 @@ export interface DecodedImage {
   height: number;
 }
 
-/** The file cannot be classified; the message says why and what to try. */
+/** The file cannot be classified; the message says why and what to try (a digit for MNIST, any image else). */
 export class NotAnImageError extends Error {
-  constructor(fileName: string, problem = 'is not an image this browser can read') {
-    super(`${fileName} ${problem}; try a PNG or JPEG of a digit.`);
+  constructor(fileName: string, problem = 'is not an image this browser can read', subject: PictureSubject = 'digit') {
+    super(`${fileName} ${problem}; try a PNG or JPEG ${subject === 'digit' ? 'of a digit' : 'image'}.`);
     this.name = 'NotAnImageError';
   }
 }
@@ -35,12 +36,12 @@ export class ImageTooLargeError extends Error {
   }
 }
 
-export async function decodeImageFile(file: Blob & { name?: string }): Promise<DecodedImage> {
+export async function decodeImageFile(file: Blob & { name?: string }, subject: PictureSubject = 'digit'): Promise<DecodedImage> {
   const name = file.name ?? 'The file';
   const tooBig = sizeProblem(file.size);
   if (tooBig) throw new ImageTooLargeError(name, tooBig);
   const header = readImageHeader(new Uint8Array(await file.arrayBuffer()));
-  if (!header.ok) throw new NotAnImageError(name, header.error);
+  if (!header.ok) throw new NotAnImageError(name, header.error, subject);
   const tooLarge = sizeProblem(file.size, header.width, header.height);
   if (tooLarge) throw new ImageTooLargeError(name, tooLarge);
 
@@ -54,8 +55,8 @@ export async function decodeImageFile(file: Blob & { name?: string }): Promise<D
       DECODE_TIMEOUT_MS,
     );
   } catch (error) {
-    if (error instanceof DecodeTimeoutError) throw new NotAnImageError(name, 'took too long to decode');
-    throw new NotAnImageError(name, `could not be decoded (the ${header.format} data looks damaged)`);
+    if (error instanceof DecodeTimeoutError) throw new NotAnImageError(name, 'took too long to decode', subject);
+    throw new NotAnImageError(name, `could not be decoded (the ${header.format} data looks damaged)`, subject);
   }
   try {
     // The bitmap is already at the requested size; drawing at (width, height) keeps

@@ -16,6 +16,8 @@ describe('train options', () => {
     expect(parseTrainArgs([])).toEqual({
       dataDir: null,
       dataFormat: null,
+      imageSide: 28,
+      imageChannels: 1,
       budget: { kind: 'epochs', epochs: 1 },
       seed: 1,
       netFile: null,
@@ -99,6 +101,8 @@ describe('eval options', () => {
     expect(parseEvalArgs(['--model', 'm.json', '--eval', '4crop'])).toEqual({
       dataDir: null,
       dataFormat: null,
+      imageSide: 28,
+      imageChannels: 1,
       modelFile: 'm.json',
       evalMode: '4crop',
       seed: 1,

@@ -12,6 +12,7 @@ import { runEvalCli, runTrainCli, type CliIO } from '../../../scripts/lib/cli';
 import { CIFAR10_CLASS_NAMES } from '../../../src/data/cifar10';
 import { encodeIdxImages, encodeIdxLabels } from '../../../src/data/idx';
 import { cifarBatch, idxFiles } from '../data/dataset-fixtures';
+import { encodePng, shapeFolderFiles, webpHeader, writeFolder } from '../data/encoded-images';
 import { smallNetText } from '../helpers/small-net';
 
 const QUIET = ['--quiet'];
@@ -130,6 +131,70 @@ describe('npm run train -- --data DIR', () => {
     // No batches.meta.txt: CIFAR-10's own class names.
     expect((json.dataset as { classes: string[] }).classes).toEqual([...CIFAR10_CLASS_NAMES]);
     expect(json.testAccuracy4Crop).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('npm run train -- --data DIR --data-format images', () => {
+  /** The three shape classes, 14 images each (PNG and JPEG), 20 px a side: resized on loading. */
+  const shapes = (name: string, extra: Record<string, Uint8Array | string> = {}): string =>
+    writeFolder(join(root, name), { ...shapeFolderFiles(14, 20), ...extra });
+  const grayNet = smallNetText({ size: 24, depth: 1, filters: 4, sx: 5, pool: 4, classes: 3, trainer: "{method:'adadelta', batch_size:4}" });
+  const rgbNet = smallNetText({ size: 32, depth: 3, filters: 4, sx: 5, pool: 4, classes: 3, trainer: "{method:'adadelta', batch_size:4}" });
+
+  it('trains on a folder of PNG and JPEG class folders (gray 28x28 by default) and learns the shapes; eval reads it again', async () => {
+    const dir = shapes('shapes');
+    const net = join(root, 'shapes-net.txt');
+    writeFileSync(net, grayNet);
+    const out = join(root, 'shapes.json');
+    const json = lastJson(await run(runTrainCli, ['--data', dir, '--data-format', 'images', '--net', net, '--examples', '400', '--out', out, ...QUIET]));
+    // A seeded 15% of each class (2 of 14) is held out as the test set.
+    expect(json.dataset).toMatchObject({ name: 'shapes', classes: ['diagonal', 'left', 'top'], shape: [28, 28, 1], train: 36, test: 6 });
+    // Chance is 1/3.
+    expect(json.testAccuracyCenter).toBeGreaterThan(0.6);
+
+    const evaluated = lastJson(await run(runEvalCli, ['--model', out, '--data', dir, ...QUIET]));
+    expect(evaluated.dataset).toMatchObject({ classes: ['diagonal', 'left', 'top'], test: 6 });
+    expect(evaluated.testAccuracyCenter).toBe(json.testAccuracyCenter);
+  });
+
+  it('resizes to --image-size in colour with --image-channels 3, for an RGB network', async () => {
+    const dir = shapes('shapes-rgb');
+    const net = join(root, 'shapes-rgb-net.txt');
+    writeFileSync(net, rgbNet);
+    const json = lastJson(await run(runTrainCli, ['--data', dir, '--image-size', '32', '--image-channels', '3', '--net', net, '--examples', '40', ...QUIET]));
+    expect(json.dataset).toMatchObject({ shape: [32, 32, 3], train: 36, test: 6 });
+  });
+
+  it('names the files it skipped on stderr, as the page lists them, and still trains', async () => {
+    const dir = shapes('shapes-broken', { 'top/broken.png': encodePng(4, 4, new Uint8Array(64)).slice(0, 30) });
+    const net = join(root, 'shapes-net-2.txt');
+    writeFileSync(net, grayNet);
+    const r = await run(runTrainCli, ['--data', dir, '--net', net, '--examples', '10', ...QUIET]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(`train: --data ${dir}: skipped 1 file: top/broken.png (could not be decoded)\n`);
+    expect(JSON.parse(r.stdout[r.stdout.length - 1])).toMatchObject({ examples: 10 });
+  });
+
+  it('refuses WebP images by name in one line, saying to convert them', async () => {
+    const dir = shapes('shapes-webp', { 'left/photo.webp': webpHeader() });
+    expectOneLine(
+      await run(runTrainCli, ['--data', dir, ...QUIET]),
+      /shapes-webp\/left\/photo\.webp: is WEBP, which the CLI cannot decode \(only PNG and JPEG\); convert such images to PNG/,
+    );
+  });
+
+  it('refuses --image-size and --image-channels that are out of range or for another format', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--data', root, '--image-channels', '2'], /^train: --image-channels must be 1 \(gray\) or 3 \(colour\), got '2'\n/],
+      [['--data', root, '--image-size', '0'], /^train: --image-size must be a whole number from 1 to \d+, got '0'\n/],
+      [['--data', root, '--data-format', 'idx', '--image-size', '32'], /^train: --image-size is for --data-format images, not idx\n/],
+      [['--image-size', '32'], /^train: --image-size says how to read an image folder; give --data DIR too\n/],
+    ];
+    for (const [argv, reason] of cases) {
+      const r = await run(runTrainCli, argv);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(reason);
+    }
   });
 });
 

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { datasetSummary, DEFAULT_DATASET_CAPS } from '../../../src/data/dataset';
 import { loadBuiltInMnist, loadDatasetFromDir, parseDatasetFormat } from '../../../src/data/node-dataset';
 import { cifarBatch, idxFiles, refusal } from './dataset-fixtures';
+import { encodePng, shapeFolderFiles, webpHeader, writeFolder } from './encoded-images';
 
 const root = mkdtempSync(join(tmpdir(), 'node-dataset-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -22,7 +23,7 @@ describe('loadDatasetFromDir', () => {
     const files: Record<string, Uint8Array | string> = { 'convert.py': 'print(1)', 'classes.txt': 'a\nb\nc\n' };
     for (const file of idxFiles({ classes: 3 })) files[`${file.name}.gz`] = gzipSync(file.bytes);
     const dir = directory('tiny-fashion', files);
-    const dataset = await loadDatasetFromDir(dir, 'idx');
+    const { dataset } = await loadDatasetFromDir(dir, 'idx');
     expect(datasetSummary(dataset)).toMatchObject({ name: 'tiny-fashion', classes: ['a', 'b', 'c'], shape: [28, 28, 1], train: 12, test: 5 });
   });
 
@@ -32,13 +33,36 @@ describe('loadDatasetFromDir', () => {
       'test_batch.bin': cifarBatch([3]),
       'readme.html': '<p>',
     });
-    const dataset = await loadDatasetFromDir(dir, 'cifar10', { name: 'mini cifar' });
+    const { dataset } = await loadDatasetFromDir(dir, 'cifar10', { name: 'mini cifar' });
     expect(datasetSummary(dataset)).toMatchObject({ name: 'mini cifar', shape: [32, 32, 3], train: 2, test: 1 });
   });
 
-  it('says image folders are not supported in the CLI yet', async () => {
-    const error = await refusal(() => loadDatasetFromDir(directory('photos', {}), 'images'));
-    expect(error.message).toContain('image folders are not supported in the CLI yet');
+  it('reads a folder of PNG and JPEG class folders as the page does, skipping an undecodable file by name', async () => {
+    const dir = writeFolder(join(root, 'shapes'), {
+      ...shapeFolderFiles(4, 20),
+      'left/broken.png': encodePng(4, 4, new Uint8Array(64)).slice(0, 30),
+      'notes.txt': 'drawn by hand',
+      '.DS_Store': 'x',
+    });
+    const { dataset, skipped, skippedCounts } = await loadDatasetFromDir(dir, 'images', { images: { side: 16, channels: 3, seed: 2 } });
+    expect(datasetSummary(dataset)).toMatchObject({ name: 'shapes', classes: ['diagonal', 'left', 'top'], shape: [16, 16, 3] });
+    expect(dataset.train.count + dataset.test.count).toBe(12);
+    expect(skipped).toEqual([
+      { path: 'notes.txt', reason: 'not in a class folder' },
+      { path: 'left/broken.png', reason: 'could not be decoded' },
+    ]);
+    expect(skippedCounts).toEqual({ 'could not be decoded': 1, 'not in a class folder': 1 });
+    // Gray at the default size when nothing is chosen.
+    expect(datasetSummary((await loadDatasetFromDir(dir, 'images')).dataset).shape).toEqual([28, 28, 1]);
+  });
+
+  it('refuses WebP, GIF and BMP images by name, saying to convert them (the page decodes them)', async () => {
+    const dir = writeFolder(join(root, 'webp'), { ...shapeFolderFiles(2, 8), 'top/a.webp': webpHeader(), 'top/b.webp': webpHeader() });
+    const error = await refusal(() => loadDatasetFromDir(dir, 'images'));
+    expect(error.message).toBe(
+      `${join(dir, 'top/a.webp')}: is WEBP (and 1 more like it), which the CLI cannot decode (only PNG and JPEG); ` +
+        'convert such images to PNG (e.g. `mogrify -format png *.webp`), or load the folder in the page, which decodes them',
+    );
   });
 
   it('refuses a missing directory, a directory without the files, and a file past the cap before reading it', async () => {
