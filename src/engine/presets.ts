@@ -25,15 +25,21 @@ export interface NetworkPreset {
   text: string;
 }
 
-/** The trainer line of the demo, shared so the presets differ only in their layers. */
-const SEED_TRAINER_LINES = `net = new convnetjs.Net();
-net.makeLayers(layer_defs);
+/** The MNIST demo's trainer options, shared so the presets differ only in their layers. */
+const SEED_TRAINER_OPTIONS = "{method:'adadelta', batch_size:20, l2_decay:0.001}";
 
-trainer = new convnetjs.SGDTrainer(net, {method:'adadelta', batch_size:20, l2_decay:0.001});
-`;
-
-function snippet(layerLines: readonly string[]): string {
-  return ['layer_defs = [];', ...layerLines.map((l) => `layer_defs.push(${l});`), '', SEED_TRAINER_LINES].join('\n');
+/** A definition in the snippet form a person types: the layer lines, then the net and the trainer. */
+function snippet(layerLines: readonly string[], trainerOptions = SEED_TRAINER_OPTIONS): string {
+  return [
+    'layer_defs = [];',
+    ...layerLines.map((l) => `layer_defs.push(${l});`),
+    '',
+    'net = new convnetjs.Net();',
+    'net.makeLayers(layer_defs);',
+    '',
+    `trainer = new convnetjs.SGDTrainer(net, ${trainerOptions});`,
+    '',
+  ].join('\n');
 }
 
 /** Two fully connected layers of 100 relu neurons on the raw pixels. */
@@ -79,21 +85,19 @@ export const NETWORK_PRESETS: readonly NetworkPreset[] = Object.freeze([
 ]);
 
 /** ConvNetJS's CIFAR-10 demo network and trainer, for 32x32 colour images in 10 classes. */
-export const CIFAR10_DEFINITION_TEXT = `layer_defs = [];
-layer_defs.push({type:'input', out_sx:32, out_sy:32, out_depth:3});
-layer_defs.push({type:'conv', sx:5, filters:16, stride:1, pad:2, activation:'relu'});
-layer_defs.push({type:'pool', sx:2, stride:2});
-layer_defs.push({type:'conv', sx:5, filters:20, stride:1, pad:2, activation:'relu'});
-layer_defs.push({type:'pool', sx:2, stride:2});
-layer_defs.push({type:'conv', sx:5, filters:20, stride:1, pad:2, activation:'relu'});
-layer_defs.push({type:'pool', sx:2, stride:2});
-layer_defs.push({type:'softmax', num_classes:10});
-
-net = new convnetjs.Net();
-net.makeLayers(layer_defs);
-
-trainer = new convnetjs.SGDTrainer(net, {method:'adadelta', batch_size:4, l2_decay:0.0001});
-`;
+export const CIFAR10_DEFINITION_TEXT = snippet(
+  [
+    "{type:'input', out_sx:32, out_sy:32, out_depth:3}",
+    "{type:'conv', sx:5, filters:16, stride:1, pad:2, activation:'relu'}",
+    "{type:'pool', sx:2, stride:2}",
+    "{type:'conv', sx:5, filters:20, stride:1, pad:2, activation:'relu'}",
+    "{type:'pool', sx:2, stride:2}",
+    "{type:'conv', sx:5, filters:20, stride:1, pad:2, activation:'relu'}",
+    "{type:'pool', sx:2, stride:2}",
+    "{type:'softmax', num_classes:10}",
+  ],
+  "{method:'adadelta', batch_size:4, l2_decay:0.0001}",
+);
 
 /** A definition with its `num_classes:10` (every one of them) set to the target's class count. */
 function withClasses(text: string, classes: number): string {
