@@ -1,7 +1,7 @@
 /**
  * Batched inference: Net.forwardBatch against the per-input forward on every preset
  * and kernel set, and the WASM conv kernel's two inference routes against its
- * training forward: the direct route bit for bit, Winograd F(2x2, 5x5) within 1e-4
+ * training forward: the direct route bit for bit, Winograd F(4x4, 5x5) within 1e-4
  * relative on every conv shape of every preset (and on odd shapes). The relaxed-SIMD
  * build (fused multiply-adds in those routes) is held to 1e-4 on the same shapes,
  * and its training kernels to the exact build's results bit for bit.
@@ -209,7 +209,7 @@ describe('WASM conv: the direct inference route gives forward\'s outputs bit for
   }
 });
 
-describe('WASM conv: Winograd F(2x2, 5x5) agrees with forward within 1e-4 relative', () => {
+describe('WASM conv: Winograd F(4x4, 5x5) agrees with forward within 1e-4 relative', () => {
   const rng = new Rng(22);
   const shapes = [...PRESET_CONV_SHAPES];
   it('covers the conv layers of the presets (seed, wider, SVM: two each)', () => expect(PRESET_CONV_SHAPES).toHaveLength(6));
