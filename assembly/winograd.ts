@@ -341,7 +341,7 @@ function outputTile(plan: usize, tile: i32, k: i32, o: usize, relu: bool): void 
   for (let fo: usize = 0; fo < oStep; fo += 16) {
     const mt = m + <usize>k * oStep + fo;
     // Columns: scratch[px] holds (A^T M)[r][px] for r = 0..3.
-    for (let px = 0; px < SIDE; px++) transformOut(mt + <usize>px * pointStep, SIDE * pointStep, scratch + (<usize>px << 6));
+    for (let px = 0; px < SIDE; px++) transformOut(mt + <usize>px * pointStep, <usize>SIDE * pointStep, scratch + (<usize>px << 6));
     const bias = v128.load(bias4 + fo);
     for (let r = 0; r < rows; r++) {
       // Row r: out[r][c] = (scratch A)[r][c].
