@@ -44,18 +44,18 @@ export const CONV_ACTIVE_G = 22;
 export const CONV_BIAS_SUM = 23;
 /** Biases copied to filters4 floats, zero past `filters`. */
 export const CONV_BIAS4 = 24;
-/** Winograd F(2x2, 5x5) for inference (assembly/winograd.ts); 0 where the layer has no Winograd workspace. */
-/** Its padded input: (2 * tilesY + 4) rows of (2 * tilesX + 4) pixels of depth4 channels, zero outside the input. */
+/** Winograd F(4x4, 5x5) for inference (assembly/winograd.ts); 0 where the layer has no Winograd workspace. */
+/** Its padded input: (4 * tilesY + 4) rows of (4 * tilesX + 4) pixels of depth4 channels, zero outside the input. */
 export const CONV_WINO_PADDED = 25;
-/** Transformed filters [36 points][inDepth][filters4]. */
+/** Transformed filters [64 points][inDepth][filters4]. */
 export const CONV_WINO_U = 26;
-/** Transformed input tiles of one block [36 points][TILE_BLOCK][depth4]. */
+/** Transformed input tiles of one block [64 points][TILE_BLOCK][depth4]. */
 export const CONV_WINO_V = 27;
-/** Their products summed over channels [36 points][TILE_BLOCK][filters4]. */
+/** Their products summed over channels [64 points][TILE_BLOCK][filters4]. */
 export const CONV_WINO_M = 28;
-/** 36 f32x4 of scratch for the two-pass transforms. */
+/** 64 f32x4 of scratch for the two-pass transforms (and G g, 8x5 float64, in winogradPrepare). */
 export const CONV_WINO_SCRATCH = 29;
-/** Output tiles across and down: ceil(outSx / 2), ceil(outSy / 2). */
+/** Output tiles across and down: ceil(outSx / 4), ceil(outSy / 4). */
 export const CONV_WINO_TILES_X = 30;
 export const CONV_WINO_TILES_Y = 31;
 /** inDepth rounded up to a multiple of 4. */

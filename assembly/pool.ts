@@ -25,7 +25,45 @@ export function poolForward(plan: usize, x: usize, out: usize, switches: usize):
 
 /** The same maxima without switches, for inference (Net.forwardBatch): no index is tracked. */
 export function poolForwardValues(plan: usize, x: usize, out: usize): void {
-  poolPass(plan, x, out, 0, false);
+  const square2 = slot(plan, POOL_SX) == 2 && slot(plan, POOL_SY) == 2 && slot(plan, POOL_STRIDE) == 2;
+  if (square2 && slot(plan, POOL_PAD) == 0 && (slot(plan, POOL_DEPTH) & 3) == 0) pool2x2Values(plan, x, out);
+  else poolPass(plan, x, out, 0, false);
+}
+
+/** v where v > best, else best: one tap of the pass below (NaN and ties keep best). */
+@inline
+function maxTap(best: v128, v: v128): v128 {
+  return v128.bitselect(v, best, f32x4.gt(v, best));
+}
+
+/**
+ * poolPass without switches for the common 2x2 window, stride 2, no padding, depth a
+ * multiple of 4 (the seed net's first pool): every window lies inside the input, so
+ * the four taps are loaded straight, in poolPass's order (columns outer), and the
+ * maxima are the same bit for bit; the general loops' bounds and counters were most
+ * of that pool's time.
+ */
+function pool2x2Values(plan: usize, x: usize, out: usize): void {
+  const inSx = slot(plan, POOL_IN_SX);
+  const outSx = slot(plan, POOL_OUT_SX);
+  const outSy = slot(plan, POOL_OUT_SY);
+  const pixel = <usize>slot(plan, POOL_DEPTH) << 2;
+  const rowBytes = <usize>inSx * pixel;
+  let o = out;
+  for (let oy = 0; oy < outSy; oy++) {
+    let top = x + <usize>(2 * oy) * rowBytes;
+    for (let ox = 0; ox < outSx; ox++) {
+      for (let d: usize = 0; d < pixel; d += 16) {
+        const at = top + d;
+        let best = maxTap(v128.load(at), v128.load(at + rowBytes));
+        best = maxTap(best, v128.load(at + pixel));
+        best = maxTap(best, v128.load(at + pixel + rowBytes));
+        v128.store(o + d, best);
+      }
+      top += pixel << 1;
+      o += pixel;
+    }
+  }
 }
 
 /**

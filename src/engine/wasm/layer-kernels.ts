@@ -26,11 +26,15 @@ const WINOGRAD_TILE_BLOCK = 2;
 /** A Winograd workspace larger than this many floats is not made (the direct path serves). */
 const WINOGRAD_MAX_FLOATS = 1 << 22;
 
-/** Output tiles of Winograd F(2x2, 5x5) across and down, or null where it does not apply (not 5x5 stride 1, or too large). */
+/** Winograd F(4x4, 5x5) (assembly/winograd.ts): outputs per tile side, and points per tile (an 8x8 input tile). */
+const WINOGRAD_STEP = 4;
+const WINOGRAD_POINTS = 64;
+
+/** Output tiles of Winograd F(4x4, 5x5) across and down, or null where it does not apply (not 5x5 stride 1, or too large). */
 export function winogradTiles(s: ConvShape): { x: number; y: number } | null {
   if (s.sx !== 5 || s.sy !== 5 || s.stride !== 1) return null;
-  const tiles = { x: Math.ceil(s.outSx / 2), y: Math.ceil(s.outSy / 2) };
-  const floats = 36 * s.inDepth * filters4(s.filters) + (2 * tiles.x + 4) * (2 * tiles.y + 4) * filters4(s.inDepth);
+  const tiles = { x: Math.ceil(s.outSx / WINOGRAD_STEP), y: Math.ceil(s.outSy / WINOGRAD_STEP) };
+  const floats = WINOGRAD_POINTS * s.inDepth * filters4(s.filters) + winogradPaddedPixels(tiles) * filters4(s.inDepth);
   return floats <= WINOGRAD_MAX_FLOATS ? tiles : null;
 }
 
@@ -68,6 +72,11 @@ export function convWorkspace(s: ConvShape): Record<string, Workspace> {
   };
 }
 
+/** Pixels of the Winograd route's padded input: whole tiles, each reading 4 pixels past its outputs. */
+function winogradPaddedPixels(tiles: { x: number; y: number }): number {
+  return (WINOGRAD_STEP * tiles.x + 4) * (WINOGRAD_STEP * tiles.y + 4);
+}
+
 /** Winograd's buffers (see the CONV_WINO_* slots in assembly/plan.ts), empty where it does not apply. */
 function winogradWorkspace(s: ConvShape): Record<string, Workspace> {
   const tiles = winogradTiles(s);
@@ -75,11 +84,12 @@ function winogradWorkspace(s: ConvShape): Record<string, Workspace> {
   const block = tiles ? WINOGRAD_TILE_BLOCK : 0;
   const depth4 = filters4(s.inDepth);
   return {
-    winoPadded: { kind: 'f32', length: tiles ? (2 * tiles.x + 4) * (2 * tiles.y + 4) * depth4 : 0 },
-    winoU: { kind: 'f32', length: tiles ? 36 * s.inDepth * filters4(s.filters) : 0 },
-    winoV: { kind: 'f32', length: 36 * block * depth4 },
-    winoM: { kind: 'f32', length: 36 * block * filters4(s.filters) },
-    winoScratch: { kind: 'f32', length: tiles ? 36 * 4 : 0 },
+    winoPadded: { kind: 'f32', length: tiles ? winogradPaddedPixels(tiles) * depth4 : 0 },
+    winoU: { kind: 'f32', length: tiles ? WINOGRAD_POINTS * s.inDepth * filters4(s.filters) : 0 },
+    winoV: { kind: 'f32', length: WINOGRAD_POINTS * block * depth4 },
+    winoM: { kind: 'f32', length: WINOGRAD_POINTS * block * filters4(s.filters) },
+    // The input transform's 8x8 vectors; G g in float64 (8x5) and the output transform's 8x4 + 4 vectors fit inside.
+    winoScratch: { kind: 'f32', length: tiles ? WINOGRAD_POINTS * 4 : 0 },
   };
 }
 
