@@ -158,6 +158,11 @@ class PreparedWeights {
     this.b.set(bitsOf(b));
     this.valid = true;
   }
+
+  /** The prepared buffers were overwritten (a training forward transposes into them too). */
+  forget(): void {
+    this.valid = false;
+  }
 }
 
 function bitsOf(values: Float32Array): Int32Array {
@@ -195,7 +200,13 @@ export function wasmConv(memory: NetMemory, s: ConvShape): WasmConvKernel {
   // place, so a training step in between changes nothing unless it changes the weights.
   const preparedFrom = new PreparedWeights(s.filters * s.sx * s.sy * s.inDepth, s.filters);
   return {
-    forward: (x, w, b, out) => exports.convForward(at.plan, memory.at(x), memory.at(w), memory.at(b), memory.at(out)),
+    forward: (x, w, b, out) => {
+      // convForward transposes its weights into the buffer the inference route reads: a
+      // net that trains between two batches of inference (a replica evaluating a frozen
+      // copy between training jobs) must prepare again, whatever weights it then has.
+      preparedFrom.forget();
+      exports.convForward(at.plan, memory.at(x), memory.at(w), memory.at(b), memory.at(out));
+    },
     prepareInference: (w, b) => {
       if (preparedFrom.matches(w, b)) return;
       exports.convPrepare(at.plan, memory.at(w), memory.at(b));

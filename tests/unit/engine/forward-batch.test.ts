@@ -130,6 +130,21 @@ describe('Net.forwardBatch', () => {
       }
       expect(relativeError(net.forwardBatch(inputs, 3), before)).toBe(0);
     });
+
+    it(`${setName}: a training forward with other weights between two batches does not leave its weights to the next batch`, () => {
+      // A replica evaluates a frozen copy between training jobs on the same net: the training
+      // forward rewrites the buffers the inference route reads, even when the weights come back.
+      const net = new Net(parseNetwork(NETWORK_PRESETS[0].text).layers, new Rng(8), kernels);
+      const inSize = shapeSize(net.inputShape);
+      const inputs = sparseValues(3 * inSize, new Rng(9), 0.2);
+      const frozen = Float32Array.from(net.params);
+      const before = net.forwardBatch(inputs, 3);
+      for (let i = 0; i < net.params.length; i++) net.params[i] *= 1.5;
+      const { sx, sy, depth } = net.inputShape;
+      net.forward(new Volume(sx, sy, depth, inputs.slice(0, inSize)), true);
+      net.params.set(frozen);
+      expect(bits(net.forwardBatch(inputs, 3))).toEqual(bits(before));
+    });
   }
 
   it('writes into a given output array and refuses arrays that are too short', () => {
