@@ -5,9 +5,14 @@
  *
  * The machine is shared with other jobs, whose load comes and goes within seconds, so
  * each short round measures everything back to back: 1 worker, N workers (the order
- * alternating), and a control, the same fixed integer loop on 1 thread and on N threads
- * at once. The control's speed-up is what the machine gave at that moment (N when N cores
- * were free). Figures are medians over the rounds.
+ * alternating), and two controls. The spin control, the same fixed integer loop on 1 thread
+ * and on N threads at once, says what the machine gave at that moment (N when N cores were
+ * free). The training control, N threads each training on their own (forward and backward
+ * passes as the replicas run them, no gradient sum, no update, no waiting for each other),
+ * says what the machine gives this work on N threads: where threads slow each other (a
+ * shared floating-point unit, a shared cache or memory bus, a host that runs two virtual
+ * cores on one), it stays below the spin control, and it is the ceiling data-parallel
+ * training can reach. Figures are medians over the rounds.
  */
 import { Worker } from 'node:worker_threads';
 import type { MnistData } from '../../src/data/node-loader';
@@ -18,6 +23,8 @@ import { Rng } from '../../src/engine/rng';
 import { Trainer } from '../../src/engine/trainer';
 import { DataParallelTrainer } from '../../src/parallel/data-parallel-trainer';
 import { EXAMPLE_STRIDE, ExampleStream } from '../../src/parallel/example-stream';
+import { ExampleRunner } from '../../src/parallel/example-runner';
+import type { ReplicaSets } from '../../src/parallel/protocol';
 import { median } from './median';
 import { shareableSets } from '../../src/parallel/worker-host';
 import { spin } from './parallel-spin.mjs';
@@ -46,10 +53,15 @@ export interface ScalingResult {
   /** Median over the rounds whose control found N cores nearly free (>= 0.95 N), or null if none did. */
   speedupWhenCoresFree: number | null;
   roundsWithCoresFree: number;
+  /** Median over rounds of the training control's speed-up: N independent trainings against one. */
+  trainingControlSpeedup: number;
 }
 
 /** Iterations of the control loop: about 50 ms on one core of this machine. */
 const SPIN = 1e7;
+
+/** Examples each thread trains in the training control: about 60 ms on one core here, within a shared-channel job. */
+const CONTROL_EXAMPLES = 500;
 
 interface SetUp {
   trainer: DataParallelTrainer;
@@ -98,11 +110,14 @@ export async function measureWorkerScaling(options: ScalingOptions): Promise<Sca
   };
   const one = setUp(1);
   const many = setUp(workers);
+  const control = trainingControlSetUp(sets, workers, split.train);
   const spinners = Array.from({ length: workers - 1 }, () => new Worker(new URL('./parallel-spin-worker.mjs', import.meta.url)));
   const oneTimes: Timing[] = [];
   const manyTimes: Timing[] = [];
   const machine: number[] = [];
+  const trainingMachine: number[] = [];
   try {
+    await trainingControlSpeedup(control);
     for (const s of [one, many]) await train(s, options.warmupExamples ?? 4000);
     for (let round = 0; round < rounds; round++) {
       if (round % 2 === 0) {
@@ -113,9 +128,10 @@ export async function measureWorkerScaling(options: ScalingOptions): Promise<Sca
         oneTimes.push(await train(one, roundExamples));
       }
       machine.push(await controlSpeedup(spinners));
+      trainingMachine.push(await trainingControlSpeedup(control));
     }
   } finally {
-    await Promise.all([one, many].map((s) => s.replicas?.stop()));
+    await Promise.all([one, many, control].map((s) => s.replicas?.stop()));
     await Promise.all(spinners.map((w) => w.terminate()));
   }
   const ratios = oneTimes.map((t, i) => t.seconds / manyTimes[i].seconds);
@@ -129,7 +145,57 @@ export async function measureWorkerScaling(options: ScalingOptions): Promise<Sca
     machineSpeedup: round3(median(machine)),
     speedupWhenCoresFree: free.length > 0 ? round3(median(free)) : null,
     roundsWithCoresFree: free.length,
+    trainingControlSpeedup: round3(median(trainingMachine)),
   };
+}
+
+interface TrainingControl {
+  runner: ExampleRunner;
+  sets: ReplicaSets;
+  params: Float32Array;
+  examples: Int32Array;
+  losses: Float64Array;
+  predictions: Uint8Array;
+  replicas: WorkerReplicas;
+}
+
+/** This thread's own net and N - 1 replicas, each to train the same list of examples on its own. */
+function trainingControlSetUp(sets: ReplicaSets, workers: number, trainIndices: Int32Array): TrainingControl {
+  const { layers } = parseNetwork(SEED_DEFINITION_TEXT);
+  const net = new Net(layers, new Rng(1));
+  const replicas = startWorkerReplicas(workers - 1);
+  replicas.links.forEach((link, i) => {
+    link.init(net.specs, i + 2);
+    link.setData(sets);
+  });
+  const examples = new Int32Array(CONTROL_EXAMPLES * EXAMPLE_STRIDE);
+  ExampleStream.forSeed(trainIndices, net.inputShape, 1).fill(examples, CONTROL_EXAMPLES);
+  return {
+    runner: new ExampleRunner(net, sets.geometry),
+    sets,
+    params: net.params,
+    examples,
+    losses: new Float64Array(CONTROL_EXAMPLES),
+    predictions: new Uint8Array(CONTROL_EXAMPLES),
+    replicas,
+  };
+}
+
+/** N threads (this one and the replicas) each training the control's examples on their own, against this thread alone. */
+async function trainingControlSpeedup(c: TrainingControl): Promise<number> {
+  const own = () => {
+    c.runner.net.zeroGrads();
+    c.runner.train(c.sets.train, c.examples, 0, CONTROL_EXAMPLES, c.losses, c.predictions);
+  };
+  let t0 = performance.now();
+  own();
+  const alone = performance.now() - t0;
+  t0 = performance.now();
+  // Posted first (a shared-channel job starts at once), collected after this thread's share.
+  const others = c.replicas.links.map((link) => link.train(c.params, c.examples, CONTROL_EXAMPLES));
+  own();
+  await Promise.all(others);
+  return ((others.length + 1) * alone) / (performance.now() - t0);
 }
 
 /** N threads (this one and the spinners) doing N units of fixed work, against this thread doing one. */
