@@ -25,7 +25,7 @@ describe('Header', () => {
 
   it("names a loaded colour set, its shape and classes, and its shifts and flips", () => {
     renderFor({ ...MNIST_IDENTITY, name: 'Pets', width: 32, height: 32, channels: 3, classNames: ['cat', 'dog', 'fish'], builtIn: null, fingerprint: 'a'.repeat(64) });
-    expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Pets convolutional network, trained in your browser');
+    expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('A convolutional network on Pets, trained in your browser');
     expect(screen.getByText(/on Pets, 32x32 colour images in 3 classes/)).toBeTruthy();
     expect(screen.getByText(/shifted by up to 2 pixels and mirrored half of the time/)).toBeTruthy();
     expect(screen.queryByText(/crop of a digit|handwritten digits/)).toBeNull();

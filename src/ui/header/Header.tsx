@@ -8,7 +8,8 @@ export function Header() {
   const mnist = dataset.builtIn === 'mnist';
   return (
     <header className="page-header">
-      <h1>{mnist ? 'MNIST' : dataset.name} convolutional network, trained in your browser</h1>
+      {/* A loaded set's name is the person's words (or the default "MNIST-format dataset"), so it goes after "on", not before "convolutional". */}
+      <h1>{mnist ? 'MNIST convolutional network' : `A convolutional network on ${dataset.name}`}, trained in your browser</h1>
       <div className="page-header__text">{mnist ? <MnistAccount /> : <LoadedDatasetAccount dataset={dataset} />}</div>
     </header>
   );
