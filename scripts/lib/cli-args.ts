@@ -116,7 +116,9 @@ one included; "reachedAt" is {"examples","seconds"} where --until was reached, e
   --epochs N        train N passes over the training split (default 1; fractions allowed)
   --seconds N       train for N seconds of training time
   --seed S          integer 0..4294967295 that fixes init, split, order and crops (default 1)
-  --net FILE        network and trainer definition (ConvNetJS snippet or JSON); default the seed network
+  --net FILE        network and trainer definition (ConvNetJS snippet or JSON); default the seed network,
+                    or with --data the dataset's default, as the page picks it (the seed network with one
+                    output per class for 28x28 gray, ConvNetJS's CIFAR-10 network for 32x32 colour)
   --init FILE       start from a ConvNetJS JSON snapshot (its trainer comes from --net, else the seed trainer)
   --out FILE        write the trained network as a ConvNetJS JSON snapshot
   --eval MODE       test-time crops: 4crop, center or both (default both)

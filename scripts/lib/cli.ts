@@ -17,6 +17,7 @@ import { deriveSeed } from '../../src/data/seeds';
 import { splitForSeed } from '../../src/data/splits';
 import type { Net } from '../../src/engine/net';
 import { parseNetwork, SEED_DEFINITION_TEXT, SEED_TRAINER } from '../../src/engine/parse';
+import { defaultDefinitionFor, presetTargetOf } from '../../src/engine/presets';
 import { Rng } from '../../src/engine/rng';
 import { netToJSON } from '../../src/engine/snapshot';
 import type { TrainerSpec } from '../../src/engine/spec';
@@ -283,7 +284,12 @@ export function runEvalCli(argv: readonly string[], io: CliIO, deps: CliDeps = {
   });
 }
 
-/** The net to train and its trainer, from --init / --net or the seed network, checked against `fits` (default MNIST). */
+/**
+ * The net to train and its trainer, from --init / --net, else the network a dataset starts
+ * with in the page (defaultDefinitionFor: the seed network for MNIST's shape, with one
+ * output per class; ConvNetJS's CIFAR-10 network for 32x32 colour; two conv stages on the
+ * whole image otherwise), checked against `fits` (default MNIST).
+ */
 function buildModel(options: TrainOptions, fits: Dataset | undefined): { net: Net; trainerSpec: TrainerSpec } {
   const rng = new Rng(deriveSeed(options.seed, 'init'));
   const definition = options.netFile ? readDefinition('net', options.netFile) : null;
@@ -301,8 +307,8 @@ function buildModel(options: TrainOptions, fits: Dataset | undefined): { net: Ne
     }
     return { net, trainerSpec: definition?.trainer ?? { ...SEED_TRAINER } };
   }
-  const source = options.netFile ? `--net ${options.netFile}` : 'the seed network';
-  const { layers, trainer } = definition ?? parseNetwork(SEED_DEFINITION_TEXT);
+  const source = options.netFile ? `--net ${options.netFile}` : fits ? `the default network for ${fits.name}` : 'the seed network';
+  const { layers, trainer } = definition ?? parseNetwork(fits ? defaultDefinitionFor(presetTargetOf(fits)) : SEED_DEFINITION_TEXT);
   const net = buildNet('net', options.netFile ?? 'seed', layers, rng);
   checkFitsDataset(source, net, fits);
   return { net, trainerSpec: trainer };

@@ -3,13 +3,14 @@
  * tests write: MNIST-format IDX files (some gzipped, with class names) and CIFAR-10
  * binary batches; and the one-line refusals of bad directories, files and networks.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runEvalCli, runTrainCli, type CliIO } from '../../../scripts/lib/cli';
 import { CIFAR10_CLASS_NAMES } from '../../../src/data/cifar10';
+import { SEED_DEFINITION_TEXT } from '../../../src/engine/parse';
 import { encodeIdxImages, encodeIdxLabels } from '../../../src/data/idx';
 import { cifarBatch, idxFiles } from '../data/dataset-fixtures';
 import { encodePng, shapeFolderFiles, webpHeader, writeFolder } from '../data/encoded-images';
@@ -134,6 +135,29 @@ describe('npm run train -- --data DIR', () => {
   });
 });
 
+describe('npm run train -- --data DIR without --net: the network the page starts that dataset with', () => {
+  it('CIFAR-10 batches: ConvNetJS\'s CIFAR-10 network (32x32x3 in, conv 16, 20, 20, softmax 10) and its trainer', async () => {
+    const dir = cifarLike('cifar-default');
+    const out = join(root, 'cifar-default.json');
+    const json = lastJson(await run(runTrainCli, ['--data', dir, '--examples', '8', '--out', out, ...QUIET]));
+    expect(json.examples).toBe(8);
+    const layers = (JSON.parse(readFileSync(out, 'utf8')) as { layers: { layer_type: string; out_sx: number; out_depth: number }[] }).layers;
+    expect(layers[0]).toMatchObject({ layer_type: 'input', out_sx: 32, out_depth: 3 });
+    expect(layers.filter((l) => l.layer_type === 'conv').map((l) => l.out_depth)).toEqual([16, 20, 20]);
+    expect(layers[layers.length - 1]).toMatchObject({ layer_type: 'softmax', out_depth: 10 });
+  });
+
+  it('an MNIST-format set of 3 classes: the seed network with 3 outputs', async () => {
+    const dir = fashionLike('three-default');
+    const out = join(root, 'three-default.json');
+    lastJson(await run(runTrainCli, ['--data', dir, '--examples', '20', '--out', out, ...QUIET]));
+    const layers = (JSON.parse(readFileSync(out, 'utf8')) as { layers: { layer_type: string; out_sx: number; out_depth: number }[] }).layers;
+    expect(layers[0]).toMatchObject({ layer_type: 'input', out_sx: 24, out_depth: 1 });
+    expect(layers.filter((l) => l.layer_type === 'conv').map((l) => l.out_depth)).toEqual([8, 16]);
+    expect(layers[layers.length - 1]).toMatchObject({ layer_type: 'softmax', out_depth: 3 });
+  });
+});
+
 describe('npm run train -- --data DIR --data-format images', () => {
   /** The three shape classes, 14 images each (PNG and JPEG), 20 px a side: resized on loading. */
   const shapes = (name: string, extra: Record<string, Uint8Array | string> = {}): string =>
@@ -218,9 +242,11 @@ describe('refusals of --data, one line each', () => {
 
   it('a network whose input does not fit, naming both shapes', async () => {
     const dir = cifarLike('cifar-seed');
+    const seedNet = join(root, 'seed-net.txt');
+    writeFileSync(seedNet, SEED_DEFINITION_TEXT);
     expectOneLine(
-      await run(runTrainCli, ['--data', dir, ...QUIET]),
-      /the seed network: the network's input is 24x24x1, but cifar-seed images are 32x32x3; use an input of depth 3/,
+      await run(runTrainCli, ['--data', dir, '--net', seedNet, ...QUIET]),
+      /--net .*seed-net\.txt: the network's input is 24x24x1, but cifar-seed images are 32x32x3; use an input of depth 3/,
     );
   });
 
