@@ -119,7 +119,7 @@ one included; "reachedAt" is {"examples","seconds"} where --until was reached, e
   --net FILE        network and trainer definition (ConvNetJS snippet or JSON); default the seed network,
                     or with --data the dataset's default, as the page picks it (the seed network with one
                     output per class for 28x28 gray, ConvNetJS's CIFAR-10 network for 32x32 colour)
-  --init FILE       start from a ConvNetJS JSON snapshot (its trainer comes from --net, else the seed trainer)
+  --init FILE       start from a ConvNetJS JSON snapshot (its trainer comes from --net, else the default network's)
   --out FILE        write the trained network as a ConvNetJS JSON snapshot
   --eval MODE       test-time crops: 4crop, center or both (default both)
   --eval-at N,N,... also evaluate the test set after these numbers of examples; each prints a line

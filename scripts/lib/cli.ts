@@ -285,19 +285,21 @@ export function runEvalCli(argv: readonly string[], io: CliIO, deps: CliDeps = {
 }
 
 /**
- * The net to train and its trainer, from --init / --net, else the network a dataset starts
- * with in the page (defaultDefinitionFor: the seed network for MNIST's shape, with one
- * output per class; ConvNetJS's CIFAR-10 network for 32x32 colour; two conv stages on the
- * whole image otherwise), checked against `fits` (default MNIST).
+ * The net to train and its trainer, from --init / --net, else the network (and trainer) a
+ * dataset starts with in the page (defaultDefinitionFor: the seed network for MNIST's
+ * shape, with one output per class; ConvNetJS's CIFAR-10 network for 32x32 colour; two
+ * conv stages on the whole image otherwise), checked against `fits` (default MNIST: the
+ * seed network). A snapshot from --init takes its trainer from the same place.
  */
 function buildModel(options: TrainOptions, fits: Dataset | undefined): { net: Net; trainerSpec: TrainerSpec } {
   const rng = new Rng(deriveSeed(options.seed, 'init'));
-  const definition = options.netFile ? readDefinition('net', options.netFile) : null;
+  const given = options.netFile ? readDefinition('net', options.netFile) : null;
+  const { layers, trainer } = given ?? parseNetwork(fits ? defaultDefinitionFor(presetTargetOf(fits)) : SEED_DEFINITION_TEXT);
   if (options.initFile) {
     const net = readSnapshotFile('init', options.initFile, rng);
     checkFitsDataset(`--init ${options.initFile}`, net, fits);
-    if (definition) {
-      const mismatch = sameArchitecture(definition.layers, net.specs);
+    if (given) {
+      const mismatch = sameArchitecture(given.layers, net.specs);
       if (mismatch) {
         throw new UsageError(
           `--net ${options.netFile} does not describe the network in --init ${options.initFile}: ${mismatch}`,
@@ -305,10 +307,9 @@ function buildModel(options: TrainOptions, fits: Dataset | undefined): { net: Ne
         );
       }
     }
-    return { net, trainerSpec: definition?.trainer ?? { ...SEED_TRAINER } };
+    return { net, trainerSpec: trainer };
   }
   const source = options.netFile ? `--net ${options.netFile}` : fits ? `the default network for ${fits.name}` : 'the seed network';
-  const { layers, trainer } = definition ?? parseNetwork(fits ? defaultDefinitionFor(presetTargetOf(fits)) : SEED_DEFINITION_TEXT);
   const net = buildNet('net', options.netFile ?? 'seed', layers, rng);
   checkFitsDataset(source, net, fits);
   return { net, trainerSpec: trainer };

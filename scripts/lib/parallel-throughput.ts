@@ -117,7 +117,7 @@ export async function measureWorkerScaling(options: ScalingOptions): Promise<Sca
   const machine: number[] = [];
   const trainingMachine: number[] = [];
   try {
-    await trainingControlSpeedup(control);
+    await trainingControlSpeedup(control); // warm-up: the replicas' first job compiles and fills their caches
     for (const s of [one, many]) await train(s, options.warmupExamples ?? 4000);
     for (let round = 0; round < rounds; round++) {
       if (round % 2 === 0) {
@@ -152,7 +152,6 @@ export async function measureWorkerScaling(options: ScalingOptions): Promise<Sca
 interface TrainingControl {
   runner: ExampleRunner;
   sets: ReplicaSets;
-  params: Float32Array;
   examples: Int32Array;
   losses: Float64Array;
   predictions: Uint8Array;
@@ -165,6 +164,7 @@ function trainingControlSetUp(sets: ReplicaSets, workers: number, trainIndices: 
   const net = new Net(layers, new Rng(1));
   const replicas = startWorkerReplicas(workers - 1);
   replicas.links.forEach((link, i) => {
+    // Any dropout seed will do (the seed network has no dropout): one per replica, as DataParallelTrainer gives.
     link.init(net.specs, i + 2);
     link.setData(sets);
   });
@@ -173,7 +173,6 @@ function trainingControlSetUp(sets: ReplicaSets, workers: number, trainIndices: 
   return {
     runner: new ExampleRunner(net, sets.geometry),
     sets,
-    params: net.params,
     examples,
     losses: new Float64Array(CONTROL_EXAMPLES),
     predictions: new Uint8Array(CONTROL_EXAMPLES),
@@ -192,7 +191,7 @@ async function trainingControlSpeedup(c: TrainingControl): Promise<number> {
   const alone = performance.now() - t0;
   t0 = performance.now();
   // Posted first (a shared-channel job starts at once), collected after this thread's share.
-  const others = c.replicas.links.map((link) => link.train(c.params, c.examples, CONTROL_EXAMPLES));
+  const others = c.replicas.links.map((link) => link.train(c.runner.net.params, c.examples, CONTROL_EXAMPLES));
   own();
   await Promise.all(others);
   return ((others.length + 1) * alone) / (performance.now() - t0);

@@ -135,13 +135,18 @@ describe('npm run train -- --data DIR', () => {
   });
 });
 
+/** The layers of a ConvNetJS snapshot that --out wrote: type, width and depth of each. */
+function snapshotLayers(path: string): { layer_type: string; out_sx: number; out_depth: number }[] {
+  return (JSON.parse(readFileSync(path, 'utf8')) as { layers: { layer_type: string; out_sx: number; out_depth: number }[] }).layers;
+}
+
 describe('npm run train -- --data DIR without --net: the network the page starts that dataset with', () => {
   it('CIFAR-10 batches: ConvNetJS\'s CIFAR-10 network (32x32x3 in, conv 16, 20, 20, softmax 10) and its trainer', async () => {
     const dir = cifarLike('cifar-default');
     const out = join(root, 'cifar-default.json');
     const json = lastJson(await run(runTrainCli, ['--data', dir, '--examples', '8', '--out', out, ...QUIET]));
     expect(json.examples).toBe(8);
-    const layers = (JSON.parse(readFileSync(out, 'utf8')) as { layers: { layer_type: string; out_sx: number; out_depth: number }[] }).layers;
+    const layers = snapshotLayers(out);
     expect(layers[0]).toMatchObject({ layer_type: 'input', out_sx: 32, out_depth: 3 });
     expect(layers.filter((l) => l.layer_type === 'conv').map((l) => l.out_depth)).toEqual([16, 20, 20]);
     expect(layers[layers.length - 1]).toMatchObject({ layer_type: 'softmax', out_depth: 10 });
@@ -151,7 +156,7 @@ describe('npm run train -- --data DIR without --net: the network the page starts
     const dir = fashionLike('three-default');
     const out = join(root, 'three-default.json');
     lastJson(await run(runTrainCli, ['--data', dir, '--examples', '20', '--out', out, ...QUIET]));
-    const layers = (JSON.parse(readFileSync(out, 'utf8')) as { layers: { layer_type: string; out_sx: number; out_depth: number }[] }).layers;
+    const layers = snapshotLayers(out);
     expect(layers[0]).toMatchObject({ layer_type: 'input', out_sx: 24, out_depth: 1 });
     expect(layers.filter((l) => l.layer_type === 'conv').map((l) => l.out_depth)).toEqual([8, 16]);
     expect(layers[layers.length - 1]).toMatchObject({ layer_type: 'softmax', out_depth: 3 });
