@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef } from 'react';
+import { useLayoutEffect, useMemo, useRef } from 'react';
 import { drawMosaic, singleTileMosaic, type GrayscaleImage, type GrayscaleOptions } from './grayscale';
 import './common.css';
 
@@ -21,7 +21,9 @@ export function GrayscaleCanvas({ label, className, values, width, height, depth
     () => singleTileMosaic({ width, height, depth, channel, offset }, scale),
     [width, height, depth, channel, offset, scale],
   );
-  useEffect(() => {
+  // Painted in the commit, before the browser shows it: a passive effect runs after the
+  // paint, so a new canvas would show as an empty (black) box for a frame.
+  useLayoutEffect(() => {
     if (!ref.current) return;
     drawMosaic(ref.current, mosaic, values, min !== undefined && max !== undefined ? { min, max } : undefined);
   }, [mosaic, values, min, max]);

@@ -1,4 +1,4 @@
-import { memo, useEffect, useRef } from 'react';
+import { memo, useLayoutEffect, useRef } from 'react';
 import { drawMosaic, type Mosaic } from './grayscale';
 import './common.css';
 
@@ -21,7 +21,9 @@ interface MosaicCanvasProps {
  */
 export const MosaicCanvas = memo(function MosaicCanvas({ mosaic, values, min, max, label }: MosaicCanvasProps) {
   const ref = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
+  // Painted in the commit, before the browser shows it: a passive effect runs after the
+  // paint, so a new mosaic would show without its tiles for a frame.
+  useLayoutEffect(() => {
     if (!ref.current) return;
     drawMosaic(ref.current, mosaic, values, min !== undefined && max !== undefined ? { min, max } : undefined);
   }, [mosaic, values, min, max]);

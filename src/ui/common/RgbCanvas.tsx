@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useLayoutEffect, useRef } from 'react';
 import type { ValueRange } from './grayscale';
 import { paintRgb, type RgbImage } from './rgb';
 import './common.css';
@@ -21,7 +21,9 @@ export function RgbCanvas({ values, width, height, offset, scale, range, label, 
   const s = Math.max(1, Math.floor(scale));
   const min = range?.min;
   const max = range?.max;
-  useEffect(() => {
+  // Painted in the commit, before the browser shows it: a passive effect runs after the
+  // paint, so a new canvas would show as an empty (black) box for a frame.
+  useLayoutEffect(() => {
     const context = ref.current?.getContext('2d');
     if (!context) return; // jsdom
     const pixels = context.createImageData(width * s, height * s);
