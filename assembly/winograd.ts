@@ -57,7 +57,7 @@ const STEP = 4;
 const POINTS = SIDE * SIDE;
 
 /** G, 8 rows of 5, row-major (static data: the module allocates nothing). */
-const G: StaticArray<f64> = [
+export const G: StaticArray<f64> = [
   1, 0, 0, 0, 0,
   -2.0 / 9, -2.0 / 9, -2.0 / 9, -2.0 / 9, -2.0 / 9,
   -2.0 / 9, 2.0 / 9, -2.0 / 9, 2.0 / 9, -2.0 / 9,
@@ -134,7 +134,7 @@ function padForWinograd(plan: usize, x: usize): void {
  * `to` + k * toStep; rows 1-2, 3-4 and 5-6 share their even and odd parts.
  */
 @inline
-function transformIn(from: usize, fromStep: usize, to: usize, toStep: usize): void {
+export function transformIn(from: usize, fromStep: usize, to: usize, toStep: usize): void {
   const a0 = v128.load(from);
   const a1 = v128.load(from + fromStep);
   const a2 = v128.load(from + 2 * fromStep);

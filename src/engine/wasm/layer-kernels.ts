@@ -48,6 +48,31 @@ export function winogradPays(s: ConvShape): boolean {
 }
 
 /**
+ * Runs of 4 outputs across a row and padded rows rounded up to 4, for Winograd
+ * F(4, 5) along rows (assembly/winograd-rows.ts), or null where it does not apply
+ * (filters not 5x5, stride not 1, or too large).
+ */
+export function winogradRowsLayout(s: ConvShape): { tiles: number; height4: number } | null {
+  if (s.sx !== 5 || s.sy !== 5 || s.stride !== 1) return null;
+  const layout = { tiles: Math.ceil(s.outSx / WINOGRAD_STEP), height4: 8 * Math.ceil(s.outSy / 8) + 4 };
+  const floats = rowsPaddedFloats(s, layout) + rowsTransformedFloats(s, layout) + s.inDepth * 5 * 8 * filters4(s.filters);
+  return floats <= WINOGRAD_MAX_FLOATS ? layout : null;
+}
+
+/** Whether Net.forwardBatch takes the rows route: where the 2D route does not pay (measured: depth 1 to 3). */
+export function winogradRowsPays(s: ConvShape): boolean {
+  return !winogradPays(s) && winogradRowsLayout(s) !== null;
+}
+
+function rowsPaddedFloats(s: ConvShape, layout: { tiles: number; height4: number }): number {
+  return s.inDepth * (WINOGRAD_STEP * layout.tiles + 4) * layout.height4;
+}
+
+function rowsTransformedFloats(s: ConvShape, layout: { tiles: number; height4: number }): number {
+  return s.inDepth * layout.tiles * 8 * layout.height4;
+}
+
+/**
  * What a convolution keeps in memory, in allocation order (see WasmConvKernel and
  * the slot comments in assembly/plan.ts).
  */
@@ -69,6 +94,18 @@ export function convWorkspace(s: ConvShape): Record<string, Workspace> {
     biasSum: { kind: 'f64', length: s.filters },
     bias4: { kind: 'f32', length: nf4 },
     ...winogradWorkspace(s),
+    ...winogradRowsWorkspace(s),
+  };
+}
+
+/** The rows route's buffers (see the CONV_ROWS_* slots in assembly/plan.ts), empty where it does not apply. */
+function winogradRowsWorkspace(s: ConvShape): Record<string, Workspace> {
+  const layout = winogradRowsLayout(s);
+  return {
+    rowsPadded: { kind: 'f32', length: layout ? rowsPaddedFloats(s, layout) : 0 },
+    rowsU: { kind: 'f32', length: layout ? s.inDepth * 5 * 8 * filters4(s.filters) : 0 },
+    rowsV: { kind: 'f32', length: layout ? rowsTransformedFloats(s, layout) : 0 },
+    rowsScratch: { kind: 'f32', length: layout ? 256 : 0 },
   };
 }
 
@@ -135,7 +172,7 @@ type PreparedForward = (x: Float32Array, out: Float32Array, relu?: boolean) => v
 export interface WasmConvKernel extends DenseKernel {
   prepareInference(w: Float32Array, b: Float32Array): void;
   forwardPrepared: PreparedForward;
-  readonly routes: { direct: PreparedForward; winograd: PreparedForward | null };
+  readonly routes: { direct: PreparedForward; winograd: PreparedForward | null; winogradRows: PreparedForward | null };
 }
 
 /** A copy of the weights and biases a kernel was last prepared from, compared bit for bit (NaN and -0 included). */
@@ -179,6 +216,7 @@ function sameBits(kept: Int32Array, values: Float32Array): boolean {
 export function wasmConv(memory: NetMemory, s: ConvShape): WasmConvKernel {
   const at = takeAll(memory, convWorkspace(s));
   const tiles = winogradTiles(s);
+  const rows = winogradRowsLayout(s);
   writePlan(memory, at.plan, CONV, {
     IN_SX: s.inSx, IN_SY: s.inSy, IN_DEPTH: s.inDepth, OUT_SX: s.outSx, OUT_SY: s.outSy, FILTERS: s.filters,
     SX: s.sx, SY: s.sy, STRIDE: s.stride, PAD: s.pad, PAD_SX: s.inSx + 2 * s.pad, PAD_SY: s.inSy + 2 * s.pad,
@@ -188,11 +226,15 @@ export function wasmConv(memory: NetMemory, s: ConvShape): WasmConvKernel {
     BIAS_SUM: at.biasSum, BIAS4: at.bias4,
     WINO_PADDED: at.winoPadded, WINO_U: at.winoU, WINO_V: at.winoV, WINO_M: at.winoM, WINO_SCRATCH: at.winoScratch,
     WINO_TILES_X: tiles?.x ?? 0, WINO_TILES_Y: tiles?.y ?? 0, WINO_DEPTH4: filters4(s.inDepth),
+    ROWS_PADDED: at.rowsPadded, ROWS_U: at.rowsU, ROWS_V: at.rowsV, ROWS_TILES: rows?.tiles ?? 0, ROWS_HEIGHT4: rows?.height4 ?? 0, ROWS_SCRATCH: at.rowsScratch,
   });
   const { exports } = memory;
   const direct: PreparedForward = (x, out, relu = false) => exports.convForwardPrepared(at.plan, memory.at(x), memory.at(out), relu ? 1 : 0);
   const winograd: PreparedForward | null = tiles
     ? (x, out, relu = false) => exports.winogradForward(at.plan, memory.at(x), memory.at(out), relu ? 1 : 0)
+    : null;
+  const winogradRows: PreparedForward | null = rows
+    ? (x, out, relu = false) => exports.winogradRowsForward(at.plan, memory.at(x), memory.at(out), relu ? 1 : 0)
     : null;
   // The weights and biases the routes were last set up from, bit for bit: batches on
   // unchanged weights (an evaluation runs hundreds) skip the transpose and the Winograd
@@ -211,10 +253,11 @@ export function wasmConv(memory: NetMemory, s: ConvShape): WasmConvKernel {
       if (preparedFrom.matches(w, b)) return;
       exports.convPrepare(at.plan, memory.at(w), memory.at(b));
       if (winograd) exports.winogradPrepare(at.plan, memory.at(w), memory.at(b));
+      if (winogradRows) exports.winogradRowsPrepare(at.plan, memory.at(w), memory.at(b));
       preparedFrom.remember(w, b);
     },
-    forwardPrepared: winograd && winogradPays(s) ? winograd : direct,
-    routes: { direct, winograd },
+    forwardPrepared: winograd && winogradPays(s) ? winograd : winogradRows && winogradRowsPays(s) ? winogradRows : direct,
+    routes: { direct, winograd, winogradRows },
     // The padded input kept by forward is the x these gradients belong to.
     backward: (_x, w, dOut, dx, dw, db) =>
       exports.convBackward(at.plan, memory.at(w), memory.at(dOut), memory.at(dx), memory.at(dw), memory.at(db)),

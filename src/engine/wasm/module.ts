@@ -15,6 +15,8 @@ export interface KernelExports {
   convForwardPrepared(plan: number, x: number, out: number, relu: number): void;
   winogradPrepare(plan: number, w: number, b: number): void;
   winogradForward(plan: number, x: number, out: number, relu: number): void;
+  winogradRowsPrepare(plan: number, w: number, b: number): void;
+  winogradRowsForward(plan: number, x: number, out: number, relu: number): void;
   convBackward(plan: number, w: number, dOut: number, dx: number, dw: number, db: number): void;
   fcForward(n: number, m: number, x: number, w: number, b: number, out: number): void;
   fcBackward(n: number, m: number, x: number, w: number, dOut: number, dx: number, dw: number, db: number): void;

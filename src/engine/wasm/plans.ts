@@ -38,7 +38,13 @@ export const CONV = {
   WINO_TILES_X: 30,
   WINO_TILES_Y: 31,
   WINO_DEPTH4: 32,
-  SLOTS: 33,
+  ROWS_PADDED: 33,
+  ROWS_U: 34,
+  ROWS_V: 35,
+  ROWS_TILES: 36,
+  ROWS_HEIGHT4: 37,
+  ROWS_SCRATCH: 38,
+  SLOTS: 39,
 } as const;
 
 export const POOL = {

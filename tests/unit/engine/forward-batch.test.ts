@@ -239,6 +239,35 @@ describe('WASM conv: Winograd F(4x4, 5x5) agrees with forward within 1e-4 relati
   }
 });
 
+describe('WASM conv: Winograd F(4, 5) along rows agrees with forward within 1e-4 relative', () => {
+  const rng = new Rng(25);
+  const shapes = [...PRESET_CONV_SHAPES];
+  while (shapes.length < PRESET_CONV_SHAPES.length + 16) shapes.push(randomShape(rng, '5x5'));
+  // Wider rows, whose last run of 4 hangs past the row's end, and heights that are not whole groups of 4 rows.
+  for (let n = 0; n < 8; n++) {
+    const pad = rng.int(0, 3);
+    const inSx = rng.int(5, 31);
+    const inSy = rng.int(5, 13);
+    shapes.push({ inSx, inSy, inDepth: rng.int(1, 5), outSx: inSx + 2 * pad - 4, outSy: inSy + 2 * pad - 4, filters: rng.int(1, 20), sx: 5, sy: 5, stride: 1, pad });
+  }
+  for (const [n, s] of shapes.entries()) {
+    for (const build of ['exact', 'relaxed'] as const) {
+      it(`${build} build: ${label(s)}`, () =>
+        againstForward(
+          s,
+          700 + n,
+          (routes) => routes.winogradRows,
+          (a, e, what) => {
+            if (process.env.SHOW_WINOGRAD_ERROR) console.log('rows', build, label(s), what, relativeError(a, e).toExponential(2));
+            expect(relativeError(a, e), what).toBeLessThanOrEqual(WINOGRAD_TOLERANCE);
+          },
+          build,
+        ),
+      );
+    }
+  }
+});
+
 describe('WASM conv, relaxed-SIMD build: both inference routes agree with forward within 1e-4 relative', () => {
   const rng = new Rng(24);
   const shapes = [...PRESET_CONV_SHAPES];

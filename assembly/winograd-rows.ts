@@ -1,0 +1,315 @@
+/**
+ * Winograd F(4, 5) along rows, for inference on convolutions of few channels: filters
+ * 5 wide, stride 1 (any height, any depth). Each run of 4 outputs along a row comes
+ * from 8 inputs as
+ *   y = A^T [ sum over filter rows and channels of (G g) . (B^T d) ]
+ * with winograd.ts's matrices (its points, so its precision), one dimension only:
+ * 8 multiply-adds per filter row, channel and filter where direct convolution takes
+ * 20, and an output transform per 4 outputs, not per tile of 16.
+ *
+ * Why a second route: winograd.ts's 2D F(4x4, 5x5) runs its transforms over channels,
+ * so at depth 1 (the seed net's conv 1, 28.8k multiply-adds per image at 4 lanes) three
+ * lanes of four idle and it is slower than direct; and a 2D route vectorised over tiles
+ * spends per filter an 8x8 -> 4x4 output transform, about what it saves. Here the
+ * sums run over filters (4 to a vector, as convForward's blocks), each output transform
+ * yields 4 vectors ready to store in the output's layout, and the input transform runs
+ * 4 rows to a vector on a transposed copy of the input.
+ *
+ * Not bit-identical to convForward: within 1e-4 relative
+ * (tests/unit/engine/forward-batch.test.ts); only Net.forwardBatch uses it.
+ */
+import { dropPaddingLanes, outputRows } from './conv';
+import {
+  CONV_BIAS4,
+  CONV_FAN_IN,
+  CONV_FILTERS,
+  CONV_FILTERS4,
+  CONV_IN_DEPTH,
+  CONV_IN_SX,
+  CONV_IN_SY,
+  CONV_OUT_SX,
+  CONV_OUT_SY,
+  CONV_PAD,
+  CONV_ROWS_HEIGHT4,
+  CONV_ROWS_PADDED,
+  CONV_ROWS_SCRATCH,
+  CONV_ROWS_TILES,
+  CONV_ROWS_U,
+  CONV_ROWS_V,
+  slot,
+} from './plan';
+import { Fused, madd } from './madd';
+import { relu4 } from './relu';
+import { G, transformIn } from './winograd';
+
+/** Points per run (inputs read), outputs per run, filter width and height. */
+const POINTS = 8;
+const STEP = 4;
+const WIDTH = 5;
+/** Output rows summed together: each transformed input row is splatted once for all four. */
+const ROWS = 8;
+
+/**
+ * U[c][fv][p][ky][lane] = (G g)[p] for filter 4 fv + lane's row ky of channel c, in
+ * float64; lanes past `filters` stay zero (never written). A point's five filter rows
+ * are adjacent, so pointSums loads them at fixed offsets. Also copies the biases to
+ * filters4 lanes.
+ */
+export function winogradRowsPrepare(plan: usize, w: usize, b: usize): void {
+  const depth = slot(plan, CONV_IN_DEPTH);
+  const nf = slot(plan, CONV_FILTERS);
+  const vectors = slot(plan, CONV_FILTERS4) >> 2;
+  const fanIn = slot(plan, CONV_FAN_IN);
+  const u = <usize>slot(plan, CONV_ROWS_U);
+  for (let f = 0; f < nf; f++) {
+    for (let c = 0; c < depth; c++) {
+      const points = u + (<usize>((c * vectors + (f >> 2)) * POINTS * WIDTH) << 4) + (<usize>(f & 3) << 2);
+      for (let ky = 0; ky < WIDTH; ky++) {
+        const g = w + (<usize>(f * fanIn + ky * WIDTH * depth + c) << 2);
+        for (let p = 0; p < POINTS; p++) {
+          let sum: f64 = 0;
+          for (let kx = 0; kx < WIDTH; kx++) sum += unchecked(G[p * WIDTH + kx]) * <f64>load<f32>(g + (<usize>(kx * depth) << 2));
+          store<f32>(points + (<usize>(p * WIDTH + ky) << 4), <f32>sum);
+        }
+      }
+    }
+  }
+  memory.copy(<usize>slot(plan, CONV_BIAS4), b, <usize>nf << 2);
+}
+
+/**
+ * The padded input transposed, one plane per channel: PT[c][px][py] for padded column
+ * px and row py; the border and the rows past the input stay zero.
+ */
+function padTransposed(plan: usize, x: usize): void {
+  const inSx = slot(plan, CONV_IN_SX);
+  const inSy = slot(plan, CONV_IN_SY);
+  const depth = slot(plan, CONV_IN_DEPTH);
+  const pad = slot(plan, CONV_PAD);
+  const height4 = slot(plan, CONV_ROWS_HEIGHT4);
+  const width = STEP * slot(plan, CONV_ROWS_TILES) + 4;
+  const planeBytes = <usize>(width * height4) << 2;
+  const column = <usize>height4 << 2;
+  const padded = <usize>slot(plan, CONV_ROWS_PADDED) + (<usize>(pad * height4 + pad) << 2);
+  if (depth == 1 && (inSx & 3) == 0 && (inSy & 3) == 0) {
+    // Blocks of 4x4 pixels transposed in registers (the seed net's 24x24 crops): a
+    // quarter of the loads and stores of the pixel-by-pixel loop below.
+    const row = <usize>inSx << 2;
+    for (let y = 0; y < inSy; y += 4) {
+      for (let xx = 0; xx < inSx; xx += 4) {
+        const from = x + <usize>y * row + (<usize>xx << 2);
+        const r0 = v128.load(from);
+        const r1 = v128.load(from + row);
+        const r2 = v128.load(from + 2 * row);
+        const r3 = v128.load(from + 3 * row);
+        const t0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5);
+        const t1 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7);
+        const t2 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5);
+        const t3 = v128.shuffle<i32>(r2, r3, 2, 6, 3, 7);
+        const to = padded + <usize>xx * column + (<usize>y << 2);
+        v128.store(to, v128.shuffle<i32>(t0, t2, 0, 1, 4, 5));
+        v128.store(to + column, v128.shuffle<i32>(t0, t2, 2, 3, 6, 7));
+        v128.store(to + 2 * column, v128.shuffle<i32>(t1, t3, 0, 1, 4, 5));
+        v128.store(to + 3 * column, v128.shuffle<i32>(t1, t3, 2, 3, 6, 7));
+      }
+    }
+    return;
+  }
+  let src = x;
+  for (let y = 0; y < inSy; y++) {
+    let dst = padded + (<usize>y << 2);
+    for (let xx = 0; xx < inSx; xx++) {
+      let plane = dst;
+      for (let c = 0; c < depth; c++) {
+        store<f32>(plane, load<f32>(src));
+        src += 4;
+        plane += planeBytes;
+      }
+      dst += column;
+    }
+  }
+}
+
+/** V[c][t][p][py] = (B^T d)[p] for the 8 inputs of run t in padded row py: four rows to a vector. */
+function transformRuns(plan: usize): void {
+  const depth = slot(plan, CONV_IN_DEPTH);
+  const tiles = slot(plan, CONV_ROWS_TILES);
+  const column = <usize>slot(plan, CONV_ROWS_HEIGHT4) << 2;
+  const width = STEP * tiles + 4;
+  const padded = <usize>slot(plan, CONV_ROWS_PADDED);
+  const v = <usize>slot(plan, CONV_ROWS_V);
+  for (let c = 0; c < depth; c++) {
+    for (let t = 0; t < tiles; t++) {
+      const from = padded + <usize>(c * width + STEP * t) * column;
+      const to = v + <usize>((c * tiles + t) * POINTS) * column;
+      for (let y: usize = 0; y < column; y += 16) transformIn(from + y, column, to + y, column);
+    }
+  }
+}
+
+/**
+ * Point p's sums for output rows oy..oy+3 of run t and filter vector fv, over the
+ * filter rows and channels, into `to` (a vector per row). Each filter row's weights are
+ * loaded once and each input row splatted once for the four output rows: 13 loads per
+ * 20 multiply-adds. One output row at a time took 16 loads per 8 and was no faster
+ * than direct convolution, bound by its loads.
+ */
+@inline
+function pointSums(plan: usize, oy: i32, t: i32, fv: i32, p: i32, to: usize): void {
+  const depth = slot(plan, CONV_IN_DEPTH);
+  const tiles = slot(plan, CONV_ROWS_TILES);
+  const vectors = slot(plan, CONV_FILTERS4) >> 2;
+  const column = <usize>slot(plan, CONV_ROWS_HEIGHT4) << 2;
+  const channelU = <usize>(vectors * POINTS * WIDTH) << 4;
+  const channelV = <usize>(tiles * POINTS) * column;
+  let up = <usize>slot(plan, CONV_ROWS_U) + (<usize>((fv * POINTS + p) * WIDTH) << 4);
+  let vp = <usize>slot(plan, CONV_ROWS_V) + <usize>(t * POINTS + p) * column + (<usize>oy << 2);
+  let a0 = f32x4.splat(0);
+  let a1 = a0;
+  let a2 = a0;
+  let a3 = a0;
+  let a4 = a0;
+  let a5 = a0;
+  let a6 = a0;
+  let a7 = a0;
+  for (let c = 0; c < depth; c++) {
+    const u0 = v128.load(up);
+    const u1 = v128.load(up, 16);
+    const u2 = v128.load(up, 32);
+    const u3 = v128.load(up, 48);
+    const u4 = v128.load(up, 64);
+    // Input row oy + k meets filter row k - r of output row oy + r.
+    let s = v128.load32_splat(vp);
+    a0 = madd<Fused>(a0, s, u0);
+    s = v128.load32_splat(vp, 4);
+    a0 = madd<Fused>(a0, s, u1);
+    a1 = madd<Fused>(a1, s, u0);
+    s = v128.load32_splat(vp, 8);
+    a0 = madd<Fused>(a0, s, u2);
+    a1 = madd<Fused>(a1, s, u1);
+    a2 = madd<Fused>(a2, s, u0);
+    s = v128.load32_splat(vp, 12);
+    a0 = madd<Fused>(a0, s, u3);
+    a1 = madd<Fused>(a1, s, u2);
+    a2 = madd<Fused>(a2, s, u1);
+    a3 = madd<Fused>(a3, s, u0);
+    s = v128.load32_splat(vp, 16);
+    a0 = madd<Fused>(a0, s, u4);
+    a1 = madd<Fused>(a1, s, u3);
+    a2 = madd<Fused>(a2, s, u2);
+    a3 = madd<Fused>(a3, s, u1);
+    a4 = madd<Fused>(a4, s, u0);
+    s = v128.load32_splat(vp, 20);
+    a1 = madd<Fused>(a1, s, u4);
+    a2 = madd<Fused>(a2, s, u3);
+    a3 = madd<Fused>(a3, s, u2);
+    a4 = madd<Fused>(a4, s, u1);
+    a5 = madd<Fused>(a5, s, u0);
+    s = v128.load32_splat(vp, 24);
+    a2 = madd<Fused>(a2, s, u4);
+    a3 = madd<Fused>(a3, s, u3);
+    a4 = madd<Fused>(a4, s, u2);
+    a5 = madd<Fused>(a5, s, u1);
+    a6 = madd<Fused>(a6, s, u0);
+    s = v128.load32_splat(vp, 28);
+    a3 = madd<Fused>(a3, s, u4);
+    a4 = madd<Fused>(a4, s, u3);
+    a5 = madd<Fused>(a5, s, u2);
+    a6 = madd<Fused>(a6, s, u1);
+    a7 = madd<Fused>(a7, s, u0);
+    s = v128.load32_splat(vp, 32);
+    a4 = madd<Fused>(a4, s, u4);
+    a5 = madd<Fused>(a5, s, u3);
+    a6 = madd<Fused>(a6, s, u2);
+    a7 = madd<Fused>(a7, s, u1);
+    s = v128.load32_splat(vp, 36);
+    a5 = madd<Fused>(a5, s, u4);
+    a6 = madd<Fused>(a6, s, u3);
+    a7 = madd<Fused>(a7, s, u2);
+    s = v128.load32_splat(vp, 40);
+    a6 = madd<Fused>(a6, s, u4);
+    a7 = madd<Fused>(a7, s, u3);
+    s = v128.load32_splat(vp, 44);
+    a7 = madd<Fused>(a7, s, u4);
+    up += channelU;
+    vp += channelV;
+  }
+  v128.store(to, a0);
+  v128.store(to, a1, 16);
+  v128.store(to, a2, 32);
+  v128.store(to, a3, 48);
+  v128.store(to, a4, 64);
+  v128.store(to, a5, 80);
+  v128.store(to, a6, 96);
+  v128.store(to, a7, 112);
+}
+
+/**
+ * One output row's run for the filter vector at byte `fo`, from its 8 point sums at
+ * `from` (64 bytes apart): A^T as winograd.ts's transformOut, the biases, ReLU where
+ * `relu` is set; outputs past the row's end (`columns` < 4) are not stored.
+ */
+@inline
+function outputRun(plan: usize, from: usize, fo: usize, orow: usize, columns: i32, relu: bool): void {
+  const oStep = <usize>slot(plan, CONV_FILTERS4) << 2;
+  const a1 = v128.load(from, 128);
+  const a2 = v128.load(from, 256);
+  const a3 = v128.load(from, 384);
+  const a4 = v128.load(from, 512);
+  const a5 = v128.load(from, 640);
+  const a6 = v128.load(from, 768);
+  const s1 = f32x4.add(a1, a2);
+  const s3 = f32x4.add(a3, a4);
+  const s5 = f32x4.add(a5, a6);
+  const d1 = f32x4.sub(a1, a2);
+  const d3 = f32x4.sub(a3, a4);
+  const d5 = f32x4.sub(a5, a6);
+  const bias = v128.load(<usize>slot(plan, CONV_BIAS4) + fo);
+  const o = orow + fo;
+  v128.store(o, finish(f32x4.add(bias, f32x4.add(f32x4.add(v128.load(from), s1), f32x4.add(s3, s5))), relu));
+  if (columns < 2) return;
+  const o1 = f32x4.add(f32x4.add(d1, f32x4.mul(f32x4.splat(0.5), d3)), f32x4.mul(f32x4.splat(2), d5));
+  v128.store(o + oStep, finish(f32x4.add(bias, o1), relu));
+  if (columns < 3) return;
+  const o2 = f32x4.add(f32x4.add(s1, f32x4.mul(f32x4.splat(0.25), s3)), f32x4.mul(f32x4.splat(4), s5));
+  v128.store(o + 2 * oStep, finish(f32x4.add(bias, o2), relu));
+  if (columns < 4) return;
+  const last = f32x4.add(f32x4.mul(f32x4.splat(0.125), d3), f32x4.mul(f32x4.splat(8), d5));
+  v128.store(o + 3 * oStep, finish(f32x4.add(bias, f32x4.add(f32x4.add(d1, last), v128.load(from, 896))), relu));
+}
+
+@inline
+function finish(v: v128, relu: bool): v128 {
+  return relu ? relu4(v) : v;
+}
+
+/**
+ * out = b + convolution of x, with the filters of the last winogradRowsPrepare, then
+ * ReLU where `relu` is set: four output rows at a time (rows past the output's end are
+ * summed, from zero padding, and not stored).
+ */
+export function winogradRowsForward(plan: usize, x: usize, out: usize, relu: bool): void {
+  const outSx = slot(plan, CONV_OUT_SX);
+  const outSy = slot(plan, CONV_OUT_SY);
+  const tiles = slot(plan, CONV_ROWS_TILES);
+  const vectors = slot(plan, CONV_FILTERS4) >> 2;
+  const oStep = <usize>slot(plan, CONV_FILTERS4) << 2;
+  const scratch = <usize>slot(plan, CONV_ROWS_SCRATCH);
+  padTransposed(plan, x);
+  transformRuns(plan);
+  const o = outputRows(plan, out);
+  for (let oy = 0; oy < outSy; oy += ROWS) {
+    const rows = min(ROWS, outSy - oy);
+    for (let t = 0; t < tiles; t++) {
+      const columns = min(STEP, outSx - STEP * t);
+      for (let fv = 0; fv < vectors; fv++) {
+        for (let p = 0; p < POINTS; p++) pointSums(plan, oy, t, fv, p, scratch + (<usize>p << 7));
+        const fo = <usize>fv << 4;
+        for (let r = 0; r < rows; r++) {
+          outputRun(plan, scratch + (<usize>r << 4), fo, o + <usize>((oy + r) * outSx + STEP * t) * oStep, columns, relu);
+        }
+      }
+    }
+  }
+  dropPaddingLanes(plan, out);
+}
