@@ -48,9 +48,9 @@ export function winogradPays(s: ConvShape): boolean {
 }
 
 /**
- * Runs of 4 outputs across a row and padded rows rounded up to 4, for Winograd
- * F(4, 5) along rows (assembly/winograd-rows.ts), or null where it does not apply
- * (filters not 5x5, stride not 1, or too large).
+ * Runs of 4 outputs across a row, and rows of the padded input (8 per group of 8
+ * output rows, and 4 more), for Winograd F(4, 5) along rows (assembly/winograd-rows.ts),
+ * or null where it does not apply (filters not 5x5, stride not 1, or too large).
  */
 export function winogradRowsLayout(s: ConvShape): { tiles: number; height4: number } | null {
   if (s.sx !== 5 || s.sy !== 5 || s.stride !== 1) return null;
@@ -59,7 +59,7 @@ export function winogradRowsLayout(s: ConvShape): { tiles: number; height4: numb
   return floats <= WINOGRAD_MAX_FLOATS ? layout : null;
 }
 
-/** Whether Net.forwardBatch takes the rows route: where the 2D route does not pay (measured: depth 1 to 3). */
+/** Whether Net.forwardBatch takes the rows route: where the 2D route does not pay (depth 1 to 3; measured faster than direct there). */
 export function winogradRowsPays(s: ConvShape): boolean {
   return !winogradPays(s) && winogradRowsLayout(s) !== null;
 }
