@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import { useDashboard, useDashboardActions } from '../../state/store';
 import {
   evaluationConfusion,
@@ -97,7 +97,12 @@ function useEvaluationWords(): typeof MNIST_WORDS {
   return useDashboard((s) => (s.dataset.builtIn === 'mnist' ? MNIST_WORDS : DATASET_WORDS));
 }
 
-function EvaluationResult({ result }: { result: TestEvaluation }) {
+/**
+ * The last result. Memoised on it: a running evaluation's progress (ten updates a second)
+ * re-renders the panel, which would redraw the previous result's matrix and gallery each
+ * time on a main thread that shares the machine's cores with the evaluation.
+ */
+const EvaluationResult = memo(function EvaluationResult({ result }: { result: TestEvaluation }) {
   const classNames = useClassNames();
   const words = useEvaluationWords();
   const name = (label: number) => classNameOf(classNames, label);
@@ -153,7 +158,7 @@ function EvaluationResult({ result }: { result: TestEvaluation }) {
       </section>
     </div>
   );
-}
+});
 
 /** One accuracy of the summary: the percentage, and the count it comes from. */
 function AccuracyTerm({ term, correct, total }: { term: string; correct: number; total: number }) {
