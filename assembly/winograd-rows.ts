@@ -40,7 +40,7 @@ import {
 } from './plan';
 import { Fused, madd } from './madd';
 import { relu4 } from './relu';
-import { G, transformIn } from './winograd';
+import { filterPoints, transformIn } from './winograd';
 
 /** Points per run (inputs read), outputs per run, filter width and height. */
 const POINTS = 8;
@@ -50,8 +50,8 @@ const WIDTH = 5;
 const ROWS = 8;
 
 /**
- * U[c][fv][p][ky][lane] = (G g)[p] for filter 4 fv + lane's row ky of channel c, in
- * float64; lanes past `filters` stay zero (never written). A point's five filter rows
+ * U[c][fv][p][ky][lane] = (G g)[p] for filter 4 fv + lane's row ky of channel c
+ * (winograd.ts's filterPoints, in float64); lanes past `filters` stay zero (never written). A point's five filter rows
  * are adjacent, so pointSums loads them at fixed offsets. Also copies the biases to
  * filters4 lanes.
  */
@@ -61,16 +61,16 @@ export function winogradRowsPrepare(plan: usize, w: usize, b: usize): void {
   const vectors = slot(plan, CONV_FILTERS4) >> 2;
   const fanIn = slot(plan, CONV_FAN_IN);
   const u = <usize>slot(plan, CONV_ROWS_U);
+  const tap = <usize>depth << 2;
   for (let f = 0; f < nf; f++) {
     for (let c = 0; c < depth; c++) {
       const points = u + (<usize>((c * vectors + (f >> 2)) * POINTS * WIDTH) << 4) + (<usize>(f & 3) << 2);
       for (let ky = 0; ky < WIDTH; ky++) {
         const g = w + (<usize>(f * fanIn + ky * WIDTH * depth + c) << 2);
-        for (let p = 0; p < POINTS; p++) {
-          let sum: f64 = 0;
-          for (let kx = 0; kx < WIDTH; kx++) sum += unchecked(G[p * WIDTH + kx]) * <f64>load<f32>(g + (<usize>(kx * depth) << 2));
-          store<f32>(points + (<usize>(p * WIDTH + ky) << 4), <f32>sum);
-        }
+        filterPoints(
+          <f64>load<f32>(g), <f64>load<f32>(g + tap), <f64>load<f32>(g + 2 * tap), <f64>load<f32>(g + 3 * tap), <f64>load<f32>(g + 4 * tap),
+          points + (<usize>ky << 4), WIDTH << 4, false,
+        );
       }
     }
   }

@@ -56,17 +56,38 @@ const SIDE = 8;
 const STEP = 4;
 const POINTS = SIDE * SIDE;
 
-/** G, 8 rows of 5, row-major (static data: the module allocates nothing). */
-export const G: StaticArray<f64> = [
-  1, 0, 0, 0, 0,
-  -2.0 / 9, -2.0 / 9, -2.0 / 9, -2.0 / 9, -2.0 / 9,
-  -2.0 / 9, 2.0 / 9, -2.0 / 9, 2.0 / 9, -2.0 / 9,
-  64.0 / 90, 32.0 / 90, 16.0 / 90, 8.0 / 90, 4.0 / 90,
-  64.0 / 90, -32.0 / 90, 16.0 / 90, -8.0 / 90, 4.0 / 90,
-  1.0 / 90, 2.0 / 90, 4.0 / 90, 8.0 / 90, 16.0 / 90,
-  1.0 / 90, -2.0 / 90, 4.0 / 90, -8.0 / 90, 16.0 / 90,
-  0, 0, 0, 0, 1,
-];
+/**
+ * G applied to five filter taps a0..a4, in float64: the 8 values at `to` + k * step, as
+ * f64 (`wide`) or f32. G's rows 1-2, 3-4 and 5-6 are an even part plus and minus an odd
+ * part, so this takes 20 operations where the matrix product took 40 multiply-adds:
+ * setting the filters up runs again for every batch on new weights (a validation example
+ * during training), and there it had cost more than the batch's forward.
+ *   G = rows [1 0 0 0 0]; -2/9 [1 1 1 1 1]; -2/9 [1 -1 1 -1 1];
+ *       1/90 [64 32 16 8 4]; 1/90 [64 -32 16 -8 4]; 1/90 [1 2 4 8 16]; 1/90 [1 -2 4 -8 16]; [0 0 0 0 1]
+ */
+@inline
+export function filterPoints(a0: f64, a1: f64, a2: f64, a3: f64, a4: f64, to: usize, step: usize, wide: bool): void {
+  const even1 = a0 + a2 + a4;
+  const odd1 = a1 + a3;
+  const even2 = 64 * a0 + 16 * a2 + 4 * a4;
+  const odd2 = 32 * a1 + 8 * a3;
+  const even3 = a0 + 4 * a2 + 16 * a4;
+  const odd3 = 2 * a1 + 8 * a3;
+  storePoint(to, a0, wide);
+  storePoint(to + step, (-2.0 / 9) * (even1 + odd1), wide);
+  storePoint(to + 2 * step, (-2.0 / 9) * (even1 - odd1), wide);
+  storePoint(to + 3 * step, (even2 + odd2) / 90, wide);
+  storePoint(to + 4 * step, (even2 - odd2) / 90, wide);
+  storePoint(to + 5 * step, (even3 + odd3) / 90, wide);
+  storePoint(to + 6 * step, (even3 - odd3) / 90, wide);
+  storePoint(to + 7 * step, a4, wide);
+}
+
+@inline
+function storePoint(at: usize, value: f64, wide: bool): void {
+  if (wide) store<f64>(at, value);
+  else store<f32>(at, <f32>value);
+}
 
 /**
  * U[p][c][f] = (G g G^T)[p] for filter f's channel c, in float64 (G g first, kept
@@ -80,22 +101,28 @@ export function winogradPrepare(plan: usize, w: usize, b: usize): void {
   const fanIn = slot(plan, CONV_FAN_IN);
   const u = <usize>slot(plan, CONV_WINO_U);
   const gg = <usize>slot(plan, CONV_WINO_SCRATCH);
+  const tap = <usize>depth << 2;
+  const tapRow = 5 * tap;
+  const pointStep = <usize>(depth * nf4) << 2;
   for (let f = 0; f < nf; f++) {
     for (let c = 0; c < depth; c++) {
       const g = w + (<usize>(f * fanIn + c) << 2);
-      for (let py = 0; py < SIDE; py++) {
-        for (let fx = 0; fx < 5; fx++) {
-          let sum: f64 = 0;
-          for (let fy = 0; fy < 5; fy++) sum += unchecked(G[py * 5 + fy]) * <f64>load<f32>(g + (<usize>((fy * 5 + fx) * depth) << 2));
-          store<f64>(gg + (<usize>(py * 5 + fx) << 3), sum);
-        }
+      // Down each filter column: gg[py][fx] = (G g)[py][fx], 5 f64 to a row.
+      for (let fx: usize = 0; fx < 5; fx++) {
+        const col = g + fx * tap;
+        filterPoints(
+          <f64>load<f32>(col), <f64>load<f32>(col + tapRow), <f64>load<f32>(col + 2 * tapRow),
+          <f64>load<f32>(col + 3 * tapRow), <f64>load<f32>(col + 4 * tapRow),
+          gg + (fx << 3), 40, true,
+        );
       }
+      // Along each row of it: U[py][px] = (gg G^T)[py][px].
       for (let py = 0; py < SIDE; py++) {
-        for (let px = 0; px < SIDE; px++) {
-          let sum: f64 = 0;
-          for (let fx = 0; fx < 5; fx++) sum += load<f64>(gg + (<usize>(py * 5 + fx) << 3)) * unchecked(G[px * 5 + fx]);
-          store<f32>(u + (<usize>(((py * SIDE + px) * depth + c) * nf4 + f) << 2), <f32>sum);
-        }
+        const row = gg + <usize>py * 40;
+        filterPoints(
+          load<f64>(row), load<f64>(row, 8), load<f64>(row, 16), load<f64>(row, 24), load<f64>(row, 32),
+          u + (<usize>((py * SIDE * depth + c) * nf4 + f) << 2), pointStep, false,
+        );
       }
     }
   }

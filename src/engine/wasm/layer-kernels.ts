@@ -164,10 +164,19 @@ function writePlan<L extends { SLOTS: number }>(memory: NetMemory, offset: numbe
 /** An inference forward from prepared weights (see DenseKernel.forwardPrepared). */
 type PreparedForward = (x: Float32Array, out: Float32Array, relu?: boolean) => void;
 
+type RouteName = 'direct' | 'winograd' | 'winogradRows';
+
+/** An inference route of the conv kernel: its forward, and what sets its weights up (plan, w, b byte offsets). */
+interface PreparedRoute {
+  run: PreparedForward;
+  prepare: (plan: number, w: number, b: number) => void;
+}
+
 /**
- * The WASM conv kernel, with both inference routes open to tests: `direct`
- * (convForward's sums, bit for bit) and `winograd` (null where it does not apply);
- * forwardPrepared is one of them.
+ * The WASM conv kernel, with its inference routes open to tests: `direct` (convForward's
+ * sums, bit for bit), `winograd` and `winogradRows` (null where they do not apply);
+ * forwardPrepared is one of them. A route other than forwardPrepared's sets itself up
+ * from the weights of the last prepareInference when first called after it.
  */
 export interface WasmConvKernel extends DenseKernel {
   prepareInference(w: Float32Array, b: Float32Array): void;
@@ -229,35 +238,53 @@ export function wasmConv(memory: NetMemory, s: ConvShape): WasmConvKernel {
     ROWS_PADDED: at.rowsPadded, ROWS_U: at.rowsU, ROWS_V: at.rowsV, ROWS_TILES: rows?.tiles ?? 0, ROWS_HEIGHT4: rows?.height4 ?? 0, ROWS_SCRATCH: at.rowsScratch,
   });
   const { exports } = memory;
-  const direct: PreparedForward = (x, out, relu = false) => exports.convForwardPrepared(at.plan, memory.at(x), memory.at(out), relu ? 1 : 0);
-  const winograd: PreparedForward | null = tiles
-    ? (x, out, relu = false) => exports.winogradForward(at.plan, memory.at(x), memory.at(out), relu ? 1 : 0)
-    : null;
-  const winogradRows: PreparedForward | null = rows
-    ? (x, out, relu = false) => exports.winogradRowsForward(at.plan, memory.at(x), memory.at(out), relu ? 1 : 0)
-    : null;
+  const call = (run: (plan: number, x: number, out: number, relu: number) => void): PreparedForward =>
+    (x, out, relu = false) => run(at.plan, memory.at(x), memory.at(out), relu ? 1 : 0);
+  const routes: Record<RouteName, PreparedRoute | null> = {
+    direct: { run: call(exports.convForwardPrepared), prepare: exports.convPrepare },
+    winograd: tiles ? { run: call(exports.winogradForward), prepare: exports.winogradPrepare } : null,
+    winogradRows: rows ? { run: call(exports.winogradRowsForward), prepare: exports.winogradRowsPrepare } : null,
+  };
+  const chosen: RouteName = routes.winograd && winogradPays(s) ? 'winograd' : routes.winogradRows && winogradRowsPays(s) ? 'winogradRows' : 'direct';
   // The weights and biases the routes were last set up from, bit for bit: batches on
-  // unchanged weights (an evaluation runs hundreds) skip the transpose and the Winograd
-  // filter transform. Training's forward transposes the same weights into the same
-  // place, so a training step in between changes nothing unless it changes the weights.
+  // unchanged weights (an evaluation runs hundreds) skip the set-up. Only the route in use
+  // is set up (the others when a test calls them): a validation example during training
+  // is one small batch on new weights every time, and there setting up every route cost
+  // 10x the batch's forward (the Winograd filter transforms of a net's conv layers).
+  // Training's forward transposes the same weights into the direct route's buffer, so a
+  // training step in between changes nothing unless it changes the weights.
   const preparedFrom = new PreparedWeights(s.filters * s.sx * s.sy * s.inDepth, s.filters);
+  const ready = new Set<RouteName>();
+  let from: { w: Float32Array; b: Float32Array } | null = null;
+  const prepare = (name: RouteName): PreparedRoute => {
+    const route = routes[name];
+    if (!route || !from) throw new Error(`conv: the ${name} route ${route ? 'runs after prepareInference' : 'does not apply to this layer'}`);
+    if (!ready.has(name)) {
+      route.prepare(at.plan, memory.at(from.w), memory.at(from.b));
+      ready.add(name);
+    }
+    return route;
+  };
+  const onDemand = (name: RouteName): PreparedForward | null =>
+    routes[name] ? (x, out, relu) => prepare(name).run(x, out, relu) : null;
   return {
     forward: (x, w, b, out) => {
-      // convForward transposes its weights into the buffer the inference route reads: a
+      // convForward transposes its weights into the buffer the direct route reads: a
       // net that trains between two batches of inference (a replica evaluating a frozen
       // copy between training jobs) must prepare again, whatever weights it then has.
       preparedFrom.forget();
       exports.convForward(at.plan, memory.at(x), memory.at(w), memory.at(b), memory.at(out));
     },
     prepareInference: (w, b) => {
-      if (preparedFrom.matches(w, b)) return;
-      exports.convPrepare(at.plan, memory.at(w), memory.at(b));
-      if (winograd) exports.winogradPrepare(at.plan, memory.at(w), memory.at(b));
-      if (winogradRows) exports.winogradRowsPrepare(at.plan, memory.at(w), memory.at(b));
-      preparedFrom.remember(w, b);
+      from = { w, b };
+      if (!preparedFrom.matches(w, b)) {
+        ready.clear();
+        preparedFrom.remember(w, b);
+      }
+      prepare(chosen);
     },
-    forwardPrepared: winograd && winogradPays(s) ? winograd : winogradRows && winogradRowsPays(s) ? winogradRows : direct,
-    routes: { direct, winograd, winogradRows },
+    forwardPrepared: (routes[chosen] as PreparedRoute).run,
+    routes: { direct: onDemand('direct') as PreparedForward, winograd: onDemand('winograd'), winogradRows: onDemand('winogradRows') },
     // The padded input kept by forward is the x these gradients belong to.
     backward: (_x, w, dOut, dx, dw, db) =>
       exports.convBackward(at.plan, memory.at(w), memory.at(dOut), memory.at(dx), memory.at(dw), memory.at(db)),
