@@ -57,13 +57,11 @@ const STEP = 4;
 const POINTS = SIDE * SIDE;
 
 /**
- * G applied to five filter taps a0..a4, in float64: the 8 values at `to` + k * step, as
- * f64 (`wide`) or f32. G's rows 1-2, 3-4 and 5-6 are an even part plus and minus an odd
- * part, so this takes 20 operations where the matrix product took 40 multiply-adds:
- * setting the filters up runs again for every batch on new weights (a validation example
- * during training), and there it had cost more than the batch's forward.
- *   G = rows [1 0 0 0 0]; -2/9 [1 1 1 1 1]; -2/9 [1 -1 1 -1 1];
- *       1/90 [64 32 16 8 4]; 1/90 [64 -32 16 -8 4]; 1/90 [1 2 4 8 16]; 1/90 [1 -2 4 -8 16]; [0 0 0 0 1]
+ * G (above) applied to five filter taps a0..a4, in float64: the 8 values at `to` + k *
+ * step, as f64 (`wide`) or f32. G's rows 1-2, 3-4 and 5-6 are an even part plus and
+ * minus an odd part, so this takes 20 operations where the matrix product took 40
+ * multiply-adds: setting the filters up runs again for every batch on new weights (a
+ * validation example during training), and there it had cost more than the batch's forward.
  */
 @inline
 export function filterPoints(a0: f64, a1: f64, a2: f64, a3: f64, a4: f64, to: usize, step: usize, wide: bool): void {
