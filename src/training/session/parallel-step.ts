@@ -18,8 +18,12 @@ import type { ExampleTraining, TrainingParts } from './example-training';
 
 /**
  * What one validation example (a 4-crop average: four forward passes) costs, in training
- * examples (one forward and one backward pass): about 2 with the WASM kernels, whose
- * forward pass takes half a training step (see `npm run bench`).
+ * examples (one forward and one backward pass): about 2 with the WASM kernels when this
+ * was set, one forward pass taking half a training step (see `npm run bench`). Since the
+ * batched forward (Winograd, its set-up cut in session 7) it is nearer 1: ~90 us for the
+ * four windows and ~10 us of set-up on new weights, against ~100 us a training example.
+ * Not re-tuned: in the page the replica, not this thread, is the one found waiting
+ * (docs/performance.md, session 7), so giving it more examples needs measuring first.
  */
 const VALIDATION_COST_IN_EXAMPLES = 2;
 
