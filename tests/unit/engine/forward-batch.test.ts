@@ -1,10 +1,10 @@
 /**
  * Batched inference: Net.forwardBatch against the per-input forward on every preset
- * and kernel set, and the WASM conv kernel's two inference routes against its
- * training forward: the direct route bit for bit, Winograd F(4x4, 5x5) within 1e-4
- * relative on every conv shape of every preset (and on odd shapes). The relaxed-SIMD
- * build (fused multiply-adds in those routes) is held to 1e-4 on the same shapes,
- * and its training kernels to the exact build's results bit for bit.
+ * and kernel set, and the WASM conv kernel's inference routes against its training
+ * forward: the direct route bit for bit, Winograd F(4x4, 5x5) and Winograd F(4, 5)
+ * along rows within 1e-4 relative on every conv shape of every preset (and on odd
+ * shapes). The relaxed-SIMD build (fused multiply-adds in those routes) is held to 1e-4
+ * on the same shapes, and its training kernels to the exact build's results bit for bit.
  */
 import { describe, expect, it } from 'vitest';
 import type { ConvShape, Kernels } from '../../../src/engine/kernels/contract';
@@ -265,6 +265,45 @@ describe('WASM conv: Winograd F(4, 5) along rows agrees with forward within 1e-4
         ),
       );
     }
+  }
+});
+
+describe('WASM conv: each route is set up from the weights of the last prepareInference', () => {
+  // forwardPrepared's route is set up by prepareInference, the others on their first call
+  // after it; new weights must reach every route, however many calls ago it was set up.
+  for (const s of PRESET_CONV_SHAPES.slice(0, 2)) {
+    it(label(s), () => {
+      const set = wasmKernelsWithMemory(8 << 20);
+      if (!set) throw new Error('WebAssembly SIMD is missing: Node 20 has it');
+      const kernel = set.conv(s);
+      // The expected outputs come from a second kernel: a training forward on the one under
+      // test would make it set every route up again anyway.
+      const reference = set.conv(s);
+      const r = new Rng(41);
+      const place = (values: Float32Array): Float32Array => {
+        const a = set.allocate(values.length);
+        a.set(values);
+        return a;
+      };
+      const w = place(sparseValues(s.filters * s.sx * s.sy * s.inDepth, r, 0));
+      const b = place(sparseValues(s.filters, r, 0));
+      const x = place(sparseValues(s.inSx * s.inSy * s.inDepth, r, 0));
+      const expected = set.allocate(s.outSx * s.outSy * s.filters);
+      const actual = set.allocate(expected.length);
+      const routes = Object.entries(kernel.routes).filter((entry): entry is [string, Route] => entry[1] !== null);
+      expect(routes.length).toBeGreaterThanOrEqual(2);
+      for (let round = 0; round < 3; round++) {
+        kernel.prepareInference(w, b);
+        reference.forward(x, w, b, expected);
+        for (const [name, route] of routes) {
+          route(x, actual);
+          expect(relativeError(actual, expected), `${name}, weights ${round}`).toBeLessThanOrEqual(WINOGRAD_TOLERANCE);
+        }
+        // New weights and biases for the next round, every route already set up once.
+        w.set(sparseValues(w.length, r, 0));
+        b.set(sparseValues(b.length, r, 0));
+      }
+    });
   }
 });
 
