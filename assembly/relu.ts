@@ -19,6 +19,12 @@ export function relu4(v: v128): v128 {
   return v128.andnot(v, f32x4.lt(v, f32x4.splat(0)));
 }
 
+/** relu4 where `relu` is set (an inference route folding in the ReLU layer after it), else v. */
+@inline
+export function reluIf(v: v128, relu: bool): v128 {
+  return relu ? relu4(v) : v;
+}
+
 export function reluBackward(y: usize, dy: usize, dx: usize, n: i32): void {
   const zero = f32x4.splat(0);
   const bytes = <usize>n << 2;

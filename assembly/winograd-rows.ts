@@ -39,7 +39,7 @@ import {
   slot,
 } from './plan';
 import { Fused, madd } from './madd';
-import { relu4 } from './relu';
+import { reluIf } from './relu';
 import { filterPoints, transformIn } from './winograd';
 
 /** Points per run (inputs read), outputs per run, filter width and height. */
@@ -148,11 +148,13 @@ function transformRuns(plan: usize): void {
 }
 
 /**
- * Point p's sums for output rows oy..oy+3 of run t and filter vector fv, over the
- * filter rows and channels, into `to` (a vector per row). Each filter row's weights are
- * loaded once and each input row splatted once for the four output rows: 13 loads per
- * 20 multiply-adds. One output row at a time took 16 loads per 8 and was no faster
- * than direct convolution, bound by its loads.
+ * Point p's sums for output rows oy..oy+7 (ROWS) of run t and filter vector fv, over
+ * the filter rows and channels, into `to` (a vector per row). Each filter row's weights
+ * are loaded once and each input row splatted once for the eight output rows: 17 loads
+ * per 40 multiply-adds. One output row at a time took 16 loads per 8 and was no faster
+ * than direct convolution, bound by its loads. Unrolled by hand (the lines repeat in
+ * shape on purpose): each input row meets the filter rows of every output row it falls
+ * in, in registers.
  */
 @inline
 function pointSums(plan: usize, oy: i32, t: i32, fv: i32, p: i32, to: usize): void {
@@ -246,8 +248,10 @@ function pointSums(plan: usize, oy: i32, t: i32, fv: i32, p: i32, to: usize): vo
 
 /**
  * One output row's run for the filter vector at byte `fo`, from its 8 point sums at
- * `from` (64 bytes apart): A^T as winograd.ts's transformOut, the biases, ReLU where
- * `relu` is set; outputs past the row's end (`columns` < 4) are not stored.
+ * `from` (128 bytes apart): A^T, the biases, ReLU where `relu` is set; outputs past the
+ * row's end (`columns` < 4) are not stored. A^T is winograd.ts's transformOut on
+ * registers: calling it through a scratch, as its outputTile does, made this route
+ * 12-15% slower on conv 1 (measured), the transform being a third of the route's work.
  */
 @inline
 function outputRun(plan: usize, from: usize, fo: usize, orow: usize, columns: i32, relu: bool): void {
@@ -266,26 +270,21 @@ function outputRun(plan: usize, from: usize, fo: usize, orow: usize, columns: i3
   const d5 = f32x4.sub(a5, a6);
   const bias = v128.load(<usize>slot(plan, CONV_BIAS4) + fo);
   const o = orow + fo;
-  v128.store(o, finish(f32x4.add(bias, f32x4.add(f32x4.add(v128.load(from), s1), f32x4.add(s3, s5))), relu));
+  v128.store(o, reluIf(f32x4.add(bias, f32x4.add(f32x4.add(v128.load(from), s1), f32x4.add(s3, s5))), relu));
   if (columns < 2) return;
   const o1 = f32x4.add(f32x4.add(d1, f32x4.mul(f32x4.splat(0.5), d3)), f32x4.mul(f32x4.splat(2), d5));
-  v128.store(o + oStep, finish(f32x4.add(bias, o1), relu));
+  v128.store(o + oStep, reluIf(f32x4.add(bias, o1), relu));
   if (columns < 3) return;
   const o2 = f32x4.add(f32x4.add(s1, f32x4.mul(f32x4.splat(0.25), s3)), f32x4.mul(f32x4.splat(4), s5));
-  v128.store(o + 2 * oStep, finish(f32x4.add(bias, o2), relu));
+  v128.store(o + 2 * oStep, reluIf(f32x4.add(bias, o2), relu));
   if (columns < 4) return;
   const last = f32x4.add(f32x4.mul(f32x4.splat(0.125), d3), f32x4.mul(f32x4.splat(8), d5));
-  v128.store(o + 3 * oStep, finish(f32x4.add(bias, f32x4.add(f32x4.add(d1, last), v128.load(from, 896))), relu));
-}
-
-@inline
-function finish(v: v128, relu: bool): v128 {
-  return relu ? relu4(v) : v;
+  v128.store(o + 3 * oStep, reluIf(f32x4.add(bias, f32x4.add(f32x4.add(d1, last), v128.load(from, 896))), relu));
 }
 
 /**
  * out = b + convolution of x, with the filters of the last winogradRowsPrepare, then
- * ReLU where `relu` is set: four output rows at a time (rows past the output's end are
+ * ReLU where `relu` is set: ROWS output rows at a time (rows past the output's end are
  * summed, from zero padding, and not stored).
  */
 export function winogradRowsForward(plan: usize, x: usize, out: usize, relu: bool): void {
@@ -303,7 +302,7 @@ export function winogradRowsForward(plan: usize, x: usize, out: usize, relu: boo
     for (let t = 0; t < tiles; t++) {
       const columns = min(STEP, outSx - STEP * t);
       for (let fv = 0; fv < vectors; fv++) {
-        for (let p = 0; p < POINTS; p++) pointSums(plan, oy, t, fv, p, scratch + (<usize>p << 7));
+        for (let p = 0; p < POINTS; p++) pointSums(plan, oy, t, fv, p, scratch + (<usize>p * ROWS << 4));
         const fo = <usize>fv << 4;
         for (let r = 0; r < rows; r++) {
           outputRun(plan, scratch + (<usize>r << 4), fo, o + <usize>((oy + r) * outSx + STEP * t) * oStep, columns, relu);

@@ -49,7 +49,7 @@ import {
   slot,
 } from './plan';
 import { Fused, madd } from './madd';
-import { relu4 } from './relu';
+import { reluIf } from './relu';
 
 /** Input tile side (points per dimension) and output tile side. */
 const SIDE = 8;
@@ -372,15 +372,11 @@ function outputTile(plan: usize, tile: i32, k: i32, o: usize, relu: bool): void 
       // Row r: out[r][c] = (scratch A)[r][c].
       transformOut(scratch + (<usize>r << 4), 64, rowsAt);
       const orow = o00 + <usize>(r * outSx) * oStep + fo;
-      for (let c = 0; c < columns; c++) v128.store(orow + <usize>c * oStep, finish(f32x4.add(bias, v128.load(rowsAt + (<usize>c << 4))), relu));
+      for (let c = 0; c < columns; c++) v128.store(orow + <usize>c * oStep, reluIf(f32x4.add(bias, v128.load(rowsAt + (<usize>c << 4))), relu));
     }
   }
 }
 
-@inline
-function finish(v: v128, relu: bool): v128 {
-  return relu ? relu4(v) : v;
-}
 
 /**
  * out = b + convolution of x, with the filters of the last winogradPrepare, a block

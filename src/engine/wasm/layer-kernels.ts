@@ -58,7 +58,7 @@ const ROWS_GROUP = 8;
 export function winogradRowsLayout(s: ConvShape): { tiles: number; height4: number } | null {
   if (s.sx !== 5 || s.sy !== 5 || s.stride !== 1) return null;
   const layout = { tiles: Math.ceil(s.outSx / WINOGRAD_STEP), height4: ROWS_GROUP * Math.ceil(s.outSy / ROWS_GROUP) + 4 };
-  const floats = rowsPaddedFloats(s, layout) + rowsTransformedFloats(s, layout) + s.inDepth * 5 * 8 * filters4(s.filters);
+  const floats = rowsPaddedFloats(s, layout) + rowsTransformedFloats(s, layout) + rowsFilterFloats(s);
   return floats <= WINOGRAD_MAX_FLOATS ? layout : null;
 }
 
@@ -69,6 +69,11 @@ export function winogradRowsPays(s: ConvShape): boolean {
 
 function rowsPaddedFloats(s: ConvShape, layout: { tiles: number; height4: number }): number {
   return s.inDepth * (WINOGRAD_STEP * layout.tiles + 4) * layout.height4;
+}
+
+/** U: 8 points of each of a filter's 5 rows per channel, filters4 lanes. */
+function rowsFilterFloats(s: ConvShape): number {
+  return s.inDepth * 5 * 8 * filters4(s.filters);
 }
 
 function rowsTransformedFloats(s: ConvShape, layout: { tiles: number; height4: number }): number {
@@ -106,7 +111,7 @@ function winogradRowsWorkspace(s: ConvShape): Record<string, Workspace> {
   const layout = winogradRowsLayout(s);
   return {
     rowsPadded: { kind: 'f32', length: layout ? rowsPaddedFloats(s, layout) : 0 },
-    rowsU: { kind: 'f32', length: layout ? s.inDepth * 5 * 8 * filters4(s.filters) : 0 },
+    rowsU: { kind: 'f32', length: layout ? rowsFilterFloats(s) : 0 },
     rowsV: { kind: 'f32', length: layout ? rowsTransformedFloats(s, layout) : 0 },
     // One vector per point (8) and output row of a group.
     rowsScratch: { kind: 'f32', length: layout ? 8 * ROWS_GROUP * 4 : 0 },
@@ -249,7 +254,7 @@ export function wasmConv(memory: NetMemory, s: ConvShape): WasmConvKernel {
     winograd: tiles ? { run: call(exports.winogradForward), prepare: exports.winogradPrepare } : null,
     winogradRows: rows ? { run: call(exports.winogradRowsForward), prepare: exports.winogradRowsPrepare } : null,
   };
-  const chosen: RouteName = routes.winograd && winogradPays(s) ? 'winograd' : routes.winogradRows && winogradRowsPays(s) ? 'winogradRows' : 'direct';
+  const chosen: RouteName = winogradPays(s) ? 'winograd' : winogradRowsPays(s) ? 'winogradRows' : 'direct';
   // The weights and biases the routes were last set up from, bit for bit: batches on
   // unchanged weights (an evaluation runs hundreds) skip the set-up. Only the route in use
   // is set up (the others when a test calls them): a validation example during training
@@ -287,7 +292,7 @@ export function wasmConv(memory: NetMemory, s: ConvShape): WasmConvKernel {
       }
       prepare(chosen);
     },
-    forwardPrepared: (routes[chosen] as PreparedRoute).run,
+    forwardPrepared: routes[chosen]!.run,
     routes: { direct: onDemand('direct') as PreparedForward, winograd: onDemand('winograd'), winogradRows: onDemand('winogradRows') },
     // The padded input kept by forward is the x these gradients belong to.
     backward: (_x, w, dOut, dx, dw, db) =>

@@ -176,6 +176,25 @@ const label = (s: ConvShape): string =>
   `${s.inSx}x${s.inSy}x${s.inDepth} -> ${s.filters} filters ${s.sx}x${s.sy}, stride ${s.stride}, pad ${s.pad}`;
 
 /**
+ * A WASM conv kernel of shape `s` on its own memory, with random weights and biases
+ * placed there, output arrays for a route and for forward, and `place` for inputs.
+ */
+function convBench(s: ConvShape, seed: number, build: KernelBuild = 'exact') {
+  const set = wasmKernelsWithMemory(8 << 20, 0, 0, build);
+  if (!set) throw new Error('WebAssembly SIMD is missing: Node 20 has it');
+  const r = new Rng(seed);
+  const place = (values: Float32Array): Float32Array => {
+    const a = set.allocate(values.length);
+    a.set(values);
+    return a;
+  };
+  const w = place(sparseValues(s.filters * s.sx * s.sy * s.inDepth, r, 0));
+  const b = place(sparseValues(s.filters, r, 0));
+  const outSize = s.outSx * s.outSy * s.filters;
+  return { set, kernel: set.conv(s), r, place, w, b, expected: set.allocate(outSize), actual: set.allocate(outSize) };
+}
+
+/**
  * Runs `route` (after prepareInference) and the training forward on the same inputs
  * (dense, mostly zero, all zero) and hands both outputs to `compare`; then the route
  * with its ReLU against forward's outputs through the ReLU layer's x < 0 ? 0 : x.
@@ -187,22 +206,9 @@ function againstForward(
   compare: (actual: Float32Array, expected: Float32Array, what: string) => void,
   build: KernelBuild = 'exact',
 ): void {
-  const set = wasmKernelsWithMemory(8 << 20, 0, 0, build);
-  if (!set) throw new Error('WebAssembly SIMD is missing: Node 20 has it');
-  const kernel = set.conv(s);
+  const { kernel, r, place, w, b, expected, actual } = convBench(s, seed, build);
   const route = pick(kernel.routes);
   if (!route) throw new Error(`no such route for ${label(s)}`);
-  const r = new Rng(seed);
-  const place = (values: Float32Array): Float32Array => {
-    const a = set.allocate(values.length);
-    a.set(values);
-    return a;
-  };
-  const w = place(sparseValues(s.filters * s.sx * s.sy * s.inDepth, r, 0));
-  const b = place(sparseValues(s.filters, r, 0));
-  const outSize = s.outSx * s.outSy * s.filters;
-  const expected = set.allocate(outSize);
-  const actual = set.allocate(outSize);
   kernel.prepareInference(w, b);
   for (const zeroShare of [0, 0.6, 1]) {
     const x = place(sparseValues(s.inSx * s.inSy * s.inDepth, r, zeroShare));
@@ -273,23 +279,11 @@ describe('WASM conv: each route is set up from the weights of the last prepareIn
   // after it; new weights must reach every route, however many calls ago it was set up.
   for (const s of PRESET_CONV_SHAPES.slice(0, 2)) {
     it(label(s), () => {
-      const set = wasmKernelsWithMemory(8 << 20);
-      if (!set) throw new Error('WebAssembly SIMD is missing: Node 20 has it');
-      const kernel = set.conv(s);
+      const { set, kernel, r, place, w, b, expected, actual } = convBench(s, 41);
       // The expected outputs come from a second kernel: a training forward on the one under
       // test would make it set every route up again anyway.
       const reference = set.conv(s);
-      const r = new Rng(41);
-      const place = (values: Float32Array): Float32Array => {
-        const a = set.allocate(values.length);
-        a.set(values);
-        return a;
-      };
-      const w = place(sparseValues(s.filters * s.sx * s.sy * s.inDepth, r, 0));
-      const b = place(sparseValues(s.filters, r, 0));
       const x = place(sparseValues(s.inSx * s.inSy * s.inDepth, r, 0));
-      const expected = set.allocate(s.outSx * s.outSy * s.filters);
-      const actual = set.allocate(expected.length);
       const routes = Object.entries(kernel.routes).filter((entry): entry is [string, Route] => entry[1] !== null);
       expect(routes.length).toBeGreaterThanOrEqual(2);
       for (let round = 0; round < 3; round++) {
