@@ -264,12 +264,14 @@ export function wasmConv(memory: NetMemory, s: ConvShape): WasmConvKernel {
   // training step in between changes nothing unless it changes the weights.
   const preparedFrom = new PreparedWeights(s.filters * s.sx * s.sy * s.inDepth, s.filters);
   const ready = new Set<RouteName>();
-  let from: { w: Float32Array; b: Float32Array } | null = null;
+  // Byte offsets of the weights and biases of the last prepareInference (-1: none yet).
+  let fromW = -1;
+  let fromB = -1;
   const prepare = (name: RouteName): PreparedRoute => {
     const route = routes[name];
-    if (!route || !from) throw new Error(`conv: the ${name} route ${route ? 'runs after prepareInference' : 'does not apply to this layer'}`);
+    if (!route || fromW < 0) throw new Error(`conv: the ${name} route ${route ? 'runs after prepareInference' : 'does not apply to this layer'}`);
     if (!ready.has(name)) {
-      route.prepare(at.plan, memory.at(from.w), memory.at(from.b));
+      route.prepare(at.plan, fromW, fromB);
       ready.add(name);
     }
     return route;
@@ -285,7 +287,8 @@ export function wasmConv(memory: NetMemory, s: ConvShape): WasmConvKernel {
       exports.convForward(at.plan, memory.at(x), memory.at(w), memory.at(b), memory.at(out));
     },
     prepareInference: (w, b) => {
-      from = { w, b };
+      fromW = memory.at(w);
+      fromB = memory.at(b);
       if (!preparedFrom.matches(w, b)) {
         ready.clear();
         preparedFrom.remember(w, b);
