@@ -613,9 +613,10 @@ function record(f: i32, g: f32, m: i32, win: i32, wf: usize, listBytes: usize, b
 
 /**
  * Backward: dx is overwritten, dw and db accumulate. Uses the padded input kept by
- * the last forward call.
+ * the last forward call. Without `withDx` dx is neither read nor written: training
+ * skips the gradient of the network's input, a third of a depth-1 layer's backward.
  */
-export function convBackward(plan: usize, w: usize, dOut: usize, dx: usize, dw: usize, db: usize): void {
+export function convBackward(plan: usize, w: usize, dOut: usize, dx: usize, dw: usize, db: usize, withDx: bool): void {
   const inSx = slot(plan, CONV_IN_SX);
   const inSy = slot(plan, CONV_IN_SY);
   const depth = slot(plan, CONV_IN_DEPTH);
@@ -644,7 +645,7 @@ export function convBackward(plan: usize, w: usize, dOut: usize, dx: usize, dw: 
   const run = sx * depth;
   const filterBytes = <usize>fanIn << 2;
   const listBytes = <usize>positions << 2;
-  memory.fill(dxp, 0, <usize>(padSx * padSy * depth) << 2);
+  if (withDx) memory.fill(dxp, 0, <usize>(padSx * padSy * depth) << 2);
   memory.fill(nzCount, 0, <usize>nf << 2);
   memory.fill(biasSum, 0, <usize>nf << 3);
 
@@ -674,7 +675,7 @@ export function convBackward(plan: usize, w: usize, dOut: usize, dx: usize, dw: 
           m++;
         }
       }
-      if (m > 0) dxAdd(dxp + win, activeW, activeG, m, sy, run, xRow);
+      if (m > 0 && withDx) dxAdd(dxp + win, activeW, activeG, m, sy, run, xRow);
       row += <usize>nf << 2;
       win += xStep;
     }
@@ -689,6 +690,7 @@ export function convBackward(plan: usize, w: usize, dOut: usize, dx: usize, dw: 
     store<f32>(dbf, <f32>(<f64>load<f32>(dbf) + load<f64>(biasSum + (<usize>f << 3))));
   }
 
+  if (!withDx) return;
   // Cut the border off: gradient that fell on padding belongs to no input.
   const inRow = <usize>(inSx * depth) << 2;
   let src = dxp + (<usize>((pad * padSx + pad) * depth) << 2);

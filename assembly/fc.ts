@@ -55,11 +55,14 @@ export function fcForward(n: i32, m: i32, x: usize, w: usize, b: usize, out: usi
   }
 }
 
-/** dx overwritten; dw, db accumulate. Neurons with zero gradient are skipped. */
-export function fcBackward(n: i32, m: i32, x: usize, w: usize, dOut: usize, dx: usize, dw: usize, db: usize): void {
+/**
+ * dx overwritten; dw, db accumulate. Neurons with zero gradient are skipped. Without
+ * `withDx` dx is neither read nor written (the network's input, in training).
+ */
+export function fcBackward(n: i32, m: i32, x: usize, w: usize, dOut: usize, dx: usize, dw: usize, db: usize, withDx: bool): void {
   const rowBytes = <usize>n << 2;
   const vectorBytes = rowBytes & ~15;
-  memory.fill(dx, 0, rowBytes);
+  if (withDx) memory.fill(dx, 0, rowBytes);
   for (let i = 0; i < m; i++) {
     const ib = <usize>i << 2;
     const g = load<f32>(dOut + ib);
@@ -68,14 +71,13 @@ export function fcBackward(n: i32, m: i32, x: usize, w: usize, dOut: usize, dx: 
     const wi = w + <usize>i * rowBytes;
     const dwi = dw + <usize>i * rowBytes;
     const gv = f32x4.splat(g);
+    if (withDx) {
+      let o: usize = 0;
+      for (; o < vectorBytes; o += 16) v128.store(dx + o, f32x4.add(v128.load(dx + o), f32x4.mul(gv, v128.load(wi + o))));
+      for (; o < rowBytes; o += 4) store<f32>(dx + o, load<f32>(dx + o) + g * load<f32>(wi + o));
+    }
     let o: usize = 0;
-    for (; o < vectorBytes; o += 16) {
-      v128.store(dx + o, f32x4.add(v128.load(dx + o), f32x4.mul(gv, v128.load(wi + o))));
-      v128.store(dwi + o, f32x4.add(v128.load(dwi + o), f32x4.mul(gv, v128.load(x + o))));
-    }
-    for (; o < rowBytes; o += 4) {
-      store<f32>(dx + o, load<f32>(dx + o) + g * load<f32>(wi + o));
-      store<f32>(dwi + o, load<f32>(dwi + o) + g * load<f32>(x + o));
-    }
+    for (; o < vectorBytes; o += 16) v128.store(dwi + o, f32x4.add(v128.load(dwi + o), f32x4.mul(gv, v128.load(x + o))));
+    for (; o < rowBytes; o += 4) store<f32>(dwi + o, load<f32>(dwi + o) + g * load<f32>(x + o));
   }
 }

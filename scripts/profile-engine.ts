@@ -120,7 +120,8 @@ function main(): void {
     backward[layers.length - 1] += performance.now() - t;
     for (let i = layers.length - 2; i >= 0; i--) {
       const t0 = performance.now();
-      layers[i].backward();
+      // As ExampleStep trains: the gradient on the network's input is left out.
+      layers[i].backward(i > 1);
       backward[i] += performance.now() - t0;
     }
     if (k % seed.trainer.batch_size === seed.trainer.batch_size - 1) net.zeroGrads();
@@ -136,7 +137,7 @@ function main(): void {
   let count = 0;
   const noUpdateUs = timeOf(() => {
     net.forward(input, true);
-    net.backward(next());
+    net.backward(next(), false);
     if (++count % seed.trainer.batch_size === 0) net.zeroGrads();
   });
   const dataUs = timeOf(() => next());

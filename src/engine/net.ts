@@ -141,12 +141,27 @@ export class Net {
    * Backpropagates the loss of the last forward pass against `target` and returns
    * that loss. Parameter gradients accumulate in `grads` until zeroGrads (the
    * trainer sums a batch this way); activation gradients are overwritten.
+   * `inputGradient` false leaves the gradient on the network's input (and on the
+   * input layer's volume) unwritten: training never reads it, and the first conv
+   * layer spends a third of its backward on it.
    */
-  backward(target: LossTarget): number {
+  backward(target: LossTarget, inputGradient = true): number {
     const layers = this.layers;
     const loss = this.lossLayer.backwardLoss(target);
-    for (let i = layers.length - 2; i >= 0; i--) layers[i].backward();
+    for (let i = layers.length - 2; i >= 1; i--) layers[i].backward(i > 1 || inputGradient);
+    layers[0].backward(inputGradient);
     return loss;
+  }
+
+  /**
+   * The gradient on the network's input that `backward(target, false)` left out, from
+   * the activation gradients that pass left. The first layer's parameter gradients are
+   * added again on the way: a caller that must not change them saves and restores grads.
+   */
+  completeInputGradient(): void {
+    const layers = this.layers;
+    if (layers.length > 2) layers[1].backward(true);
+    layers[0].backward(true);
   }
 
   /** Index of the largest output of the last forward pass (the predicted class). */

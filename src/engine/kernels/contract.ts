@@ -13,7 +13,8 @@
  * - fc neuron i occupies w[i*numInputs .. (i+1)*numInputs).
  *
  * Backward overwrites the input gradient dx and adds into dw and db (the trainer
- * sums parameter gradients over a batch). Backward assumes the preceding forward
+ * sums parameter gradients over a batch). A dense kernel's dx may be null: the input
+ * gradient is then not computed (training never reads the network input's). Backward assumes the preceding forward
  * call saw the same input.
  */
 
@@ -74,7 +75,7 @@ export function convShapeOf(spec: ConvLayerSpec): ConvShape {
  */
 export interface DenseKernel {
   forward(x: Float32Array, w: Float32Array, b: Float32Array, out: Float32Array): void;
-  backward(x: Float32Array, w: Float32Array, dOut: Float32Array, dx: Float32Array, dw: Float32Array, db: Float32Array): void;
+  backward(x: Float32Array, w: Float32Array, dOut: Float32Array, dx: Float32Array | null, dw: Float32Array, db: Float32Array): void;
   /**
    * Inference over many inputs with the same weights (Net.forwardBatch): sets the
    * weights up once (e.g. the WASM set's transposed copy) for the forwardPrepared

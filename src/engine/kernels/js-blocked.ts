@@ -218,13 +218,12 @@ export function convBackward(
   _x: Float32Array,
   w: Float32Array,
   dOut: Float32Array,
-  dx: Float32Array,
+  dx: Float32Array | null,
   dw: Float32Array,
   db: Float32Array,
 ): void {
   // The padded copy of x made by forward is the input these gradients belong to.
   const xp = p.paddedIn;
-  const dxp = p.paddedGrad;
   const nf = p.filters | 0;
   const K = p.fanIn | 0;
   const K4 = K & ~3;
@@ -280,10 +279,24 @@ export function convBackward(
     }
   }
 
-  // Fixed trip counts in the inner loops: a loop whose length changes from one
-  // position to the next mispredicts its exit on every pass, which costs more than
-  // the multiply-adds. So one store per filter value for up to three active
-  // filters at once, and three at a time beyond that.
+  if (dx) convInputGradient(p, w, dOut, dx);
+}
+
+/**
+ * The input gradient of convBackward, from the same lists. Fixed trip counts in the
+ * inner loops: a loop whose length changes from one position to the next mispredicts
+ * its exit on every pass, which costs more than the multiply-adds. So one store per
+ * filter value for up to three active filters at once, and three at a time beyond that.
+ */
+function convInputGradient(p: ConvPlan, w: Float32Array, dOut: Float32Array, dx: Float32Array): void {
+  const dxp = p.paddedGrad;
+  const nf = p.filters | 0;
+  const K = p.fanIn | 0;
+  const positions = (p.outSx * p.outSy) | 0;
+  const windowStart = p.windowStart;
+  const tapOffset = p.tapOffset;
+  const nzIndex = p.nzIndex;
+  const nzGrad = p.nzGrad;
   dxp.fill(0);
   for (let o = 0; o < positions; o++) {
     const ob = (o * nf) | 0;
@@ -383,7 +396,7 @@ export function fcBackward(
   x: Float32Array,
   w: Float32Array,
   dOut: Float32Array,
-  dx: Float32Array,
+  dx: Float32Array | null,
   dw: Float32Array,
   db: Float32Array,
   nzIndex: Int32Array,
@@ -400,10 +413,12 @@ export function fcBackward(
     count++;
     db[i] += g;
   }
-  for (let d = 0; d < n; d++) {
-    let a = 0;
-    for (let j = 0; j < count; j++) a += nzGrad[j] * w[nzIndex[j] + d];
-    dx[d] = a;
+  if (dx) {
+    for (let d = 0; d < n; d++) {
+      let a = 0;
+      for (let j = 0; j < count; j++) a += nzGrad[j] * w[nzIndex[j] + d];
+      dx[d] = a;
+    }
   }
   for (let j = 0; j < count; j++) {
     const g = nzGrad[j];

@@ -47,7 +47,7 @@ function referenceConv(s: ConvShape): DenseKernel {
       }
     },
     backward(x, w, dOut, dx, dw, db) {
-      dx.fill(0);
+      dx?.fill(0);
       for (let oy = 0; oy < s.outSy; oy++) {
         const [fy0, fy1] = taps(oy, s, s.sy, s.inSy);
         for (let ox = 0; ox < s.outSx; ox++) {
@@ -60,7 +60,7 @@ function referenceConv(s: ConvShape): DenseKernel {
                 for (let d = 0; d < s.inDepth; d++) {
                   const [xi, wi] = [inputAt(ox, oy, fx, fy, d), weightAt(f, fx, fy, d)];
                   dw[wi] += x[xi] * g;
-                  dx[xi] += w[wi] * g;
+                  if (dx) dx[xi] += w[wi] * g;
                 }
               }
             }
@@ -82,11 +82,11 @@ function referenceFc(numInputs: number, numOutputs: number): DenseKernel {
       }
     },
     backward(x, w, dOut, dx, dw, db) {
-      dx.fill(0);
+      dx?.fill(0);
       for (let i = 0; i < numOutputs; i++) {
         const g = dOut[i];
         for (let d = 0; d < numInputs; d++) {
-          dx[d] += w[i * numInputs + d] * g;
+          if (dx) dx[d] += w[i * numInputs + d] * g;
           dw[i * numInputs + d] += x[d] * g;
         }
         db[i] += g;

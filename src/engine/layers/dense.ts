@@ -58,8 +58,9 @@ export abstract class DenseLayer<S extends ConvLayerSpec | FcLayerSpec> extends 
     };
   }
 
-  backward(): void {
+  backward(withInputGradient = true): void {
     const input = this.lastInput();
-    this.kernel.backward(input.w, this.filters.w, this.outAct.dw, input.dw, this.filters.dw, this.biases.dw);
+    const dx = withInputGradient ? input.dw : null;
+    this.kernel.backward(input.w, this.filters.w, this.outAct.dw, dx, this.filters.dw, this.biases.dw);
   }
 }

@@ -33,8 +33,8 @@ export class InputLayer extends LayerBase<InputLayerSpec> {
     return out;
   }
 
-  backward(): void {
-    this.inAct?.dw.set(this.outAct.dw);
+  backward(withInputGradient = true): void {
+    if (withInputGradient) this.inAct?.dw.set(this.outAct.dw);
   }
 }
 

@@ -27,7 +27,11 @@ export interface Layer {
   /** The input of the last forward pass (owned by the previous layer). */
   readonly inAct: Volume | null;
   forward(input: Volume, isTraining: boolean): Volume;
-  backward(): void;
+  /**
+   * `withInputGradient` false: the gradient on this layer's input is not wanted (the
+   * network's input, in training); a layer may then skip it, leaving inAct.dw stale.
+   */
+  backward(withInputGradient?: boolean): void;
   /** Empty for layers without parameters. */
   readonly params: readonly ParamGroup[];
   /**
@@ -66,7 +70,7 @@ export abstract class LayerBase<S extends ResolvedLayer> implements Layer {
   }
 
   abstract forward(input: Volume, isTraining: boolean): Volume;
-  abstract backward(): void;
+  abstract backward(withInputGradient?: boolean): void;
 
   /** The input of the last forward pass, which backward needs. */
   protected lastInput(): Volume {

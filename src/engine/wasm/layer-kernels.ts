@@ -299,7 +299,7 @@ export function wasmConv(memory: NetMemory, s: ConvShape): WasmConvKernel {
     routes: { direct: onDemand('direct') as PreparedForward, winograd: onDemand('winograd'), winogradRows: onDemand('winogradRows') },
     // The padded input kept by forward is the x these gradients belong to.
     backward: (_x, w, dOut, dx, dw, db) =>
-      exports.convBackward(at.plan, memory.at(w), memory.at(dOut), memory.at(dx), memory.at(dw), memory.at(db)),
+      exports.convBackward(at.plan, memory.at(w), memory.at(dOut), dx ? memory.at(dx) : 0, memory.at(dw), memory.at(db), dx !== null),
   };
 }
 
@@ -308,7 +308,7 @@ export function wasmFc(memory: NetMemory, numInputs: number, numOutputs: number)
   return {
     forward: (x, w, b, out) => exports.fcForward(numInputs, numOutputs, memory.at(x), memory.at(w), memory.at(b), memory.at(out)),
     backward: (x, w, dOut, dx, dw, db) =>
-      exports.fcBackward(numInputs, numOutputs, memory.at(x), memory.at(w), memory.at(dOut), memory.at(dx), memory.at(dw), memory.at(db)),
+      exports.fcBackward(numInputs, numOutputs, memory.at(x), memory.at(w), memory.at(dOut), dx ? memory.at(dx) : 0, memory.at(dw), memory.at(db), dx !== null),
   };
 }
 

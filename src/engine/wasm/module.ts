@@ -17,9 +17,9 @@ export interface KernelExports {
   winogradForward(plan: number, x: number, out: number, relu: number): void;
   winogradRowsPrepare(plan: number, w: number, b: number): void;
   winogradRowsForward(plan: number, x: number, out: number, relu: number): void;
-  convBackward(plan: number, w: number, dOut: number, dx: number, dw: number, db: number): void;
+  convBackward(plan: number, w: number, dOut: number, dx: number, dw: number, db: number, withDx: boolean): void;
   fcForward(n: number, m: number, x: number, w: number, b: number, out: number): void;
-  fcBackward(n: number, m: number, x: number, w: number, dOut: number, dx: number, dw: number, db: number): void;
+  fcBackward(n: number, m: number, x: number, w: number, dOut: number, dx: number, dw: number, db: number, withDx: boolean): void;
   poolForward(plan: number, x: number, out: number, switches: number): void;
   poolForwardValues(plan: number, x: number, out: number): void;
   poolBackward(dOut: number, switches: number, outSize: number, dx: number, inSize: number): void;

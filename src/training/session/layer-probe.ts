@@ -15,6 +15,11 @@ export class LayerProbe {
   private lastTrainIndex = -1;
   /** True while the net's activations are those of the last training example (no other pass since). */
   private showsTrainingExample = false;
+  /**
+   * True while the input layer's gradient is the shown example's too: training leaves
+   * it out (ExampleStep), so a view of the input layer replays the example once.
+   */
+  private showsInputGradient = false;
   /** A training example pinned for the layer views ("freeze example"): its crop and label. */
   private frozenExample: { input: Volume; label: number } | null = null;
   /** A person's image shown in the views instead of training (classifyImage), or null. */
@@ -36,6 +41,7 @@ export class LayerProbe {
   trained(index: number, shown: boolean): void {
     this.lastTrainIndex = index;
     this.showsTrainingExample = shown;
+    this.showsInputGradient = false;
   }
 
   /** Another forward pass (validation, test predictions, a classified image) ran. */
@@ -96,6 +102,7 @@ export class LayerProbe {
       return this.probe(this.viewInput, null, read);
     }
     if (this.frozenExample) return this.probe(this.frozenExample.input, this.frozenExample.label, read);
+    if (this.showsTrainingExample && !this.showsInputGradient && wanted.includes(0)) this.completeInputGradient();
     if (!this.showsTrainingExample && this.lastTrainIndex >= 0) {
       const label = this.model.data.train.labels[this.lastTrainIndex];
       return this.probe(this.model.step.input, label, read, true);
@@ -121,7 +128,20 @@ export class LayerProbe {
     } finally {
       net.grads.set(saved);
       this.showsTrainingExample = replay;
+      this.showsInputGradient = replay;
     }
+  }
+
+  /** The input gradient of the example the net shows, which training left out; the weight gradients are kept. */
+  private completeInputGradient(): void {
+    const net = this.model.net;
+    const saved = net.grads.slice();
+    try {
+      net.completeInputGradient();
+    } finally {
+      net.grads.set(saved);
+    }
+    this.showsInputGradient = true;
   }
 
   private viewOf(index: number): LayerView {

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { imagePixels, type MnistSet } from '../../../src/data/mnist';
 import { loadMnist, type MnistData } from '../../../src/data/node-loader';
 import { SEED_DEFINITION_TEXT } from '../../../src/engine/parse';
+import { referenceKernels } from '../../../src/engine/kernels/js-reference';
 import { LIMITS, shapeSize } from '../../../src/engine/spec';
 import { TrainingSession, type SessionData, type SessionOptions } from '../../../src/training/session';
 
@@ -380,6 +381,29 @@ describe('TrainingSession on real MNIST', () => {
     twin.trainExamples(25);
     expect(s.saveSnapshot()).toBe(twin.saveSnapshot());
     expect(before).not.toBe(s.saveSnapshot());
+  });
+
+  it("shows the gradient on the last example's input, which training leaves out, without changing the weight gradients", () => {
+    const s = session();
+    s.trainExamples(35);
+    const before = s.layerViews([1])[0];
+    const [input, conv] = s.layerViews([0, 1]);
+    // The weight gradients (the batch's sum so far) are what they were before the input layer was asked for.
+    expect(Array.from(conv.weightGrads!)).toEqual(Array.from(before.weightGrads!));
+    expect(Array.from(conv.activationGrads)).toEqual(Array.from(before.activationGrads));
+    // The input's gradient is conv 1's output gradient sent back through its filters,
+    // computed here with the plain-loop reference kernel.
+    const layer = s.getNetworkSummary().layers[1];
+    const shape = {
+      inSx: layer.in.sx, inSy: layer.in.sy, inDepth: layer.in.depth, outSx: layer.out.sx, outSy: layer.out.sy,
+      filters: layer.filters!, sx: layer.window!.sx, sy: layer.window!.sy, stride: layer.window!.stride, pad: layer.window!.pad,
+    };
+    const expected = new Float32Array(input.activationGrads.length);
+    const kernel = referenceKernels.conv(shape);
+    kernel.backward(input.activations, conv.weights!, conv.activationGrads, expected, new Float32Array(conv.weights!.length), new Float32Array(shape.filters));
+    expect(expected.some((v) => v !== 0)).toBe(true);
+    for (let i = 0; i < expected.length; i++) expect(input.activationGrads[i]).toBeCloseTo(expected[i], 6);
+    s.dispose();
   });
 
   it('classifies a user image and shows it in the layer views until cleared', () => {
