@@ -7,20 +7,14 @@ import { describe, expect, it } from 'vitest';
 import type { Kernels } from '../../../src/engine/kernels/contract';
 import type { LayerDef } from '../../../src/engine/spec';
 import { Net } from '../../../src/engine/net';
+import { SEED_LAYER_DEFS } from '../../../src/engine/parse';
 import { Rng } from '../../../src/engine/rng';
 import { Volume } from '../../../src/engine/volume';
 import { randomVolume } from './gradcheck';
 import { KERNEL_SETS } from './kernel-sets';
 
 const FIRST_LAYERS: Record<string, LayerDef[]> = {
-  'conv first (the seed network)': [
-    { type: 'input', out_sx: 24, out_sy: 24, out_depth: 1 },
-    { type: 'conv', sx: 5, filters: 8, stride: 1, pad: 2, activation: 'relu' },
-    { type: 'pool', sx: 2, stride: 2 },
-    { type: 'conv', sx: 5, filters: 16, stride: 1, pad: 2, activation: 'relu' },
-    { type: 'pool', sx: 3, stride: 3 },
-    { type: 'softmax', num_classes: 10 },
-  ],
+  'conv first (the seed network)': [...SEED_LAYER_DEFS],
   'conv first, three channels, stride 2': [
     { type: 'input', out_sx: 11, out_sy: 9, out_depth: 3 },
     { type: 'conv', sx: 3, filters: 5, stride: 2, pad: 1, activation: 'relu' },
