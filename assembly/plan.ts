@@ -60,7 +60,7 @@ export const CONV_WINO_TILES_X = 30;
 export const CONV_WINO_TILES_Y = 31;
 /** inDepth rounded up to a multiple of 4. */
 export const CONV_WINO_DEPTH4 = 32;
-/** Winograd F(4, 5) along rows for inference (assembly/winograd-rows.ts); 0 where the layer has no such workspace. */
+// Winograd F(4, 5) along rows for inference (assembly/winograd-rows.ts); 0 where the layer has no such workspace.
 /** Its padded input transposed: per channel, (4 * tiles + 4) columns of height4 rows, zero outside the input. */
 export const CONV_ROWS_PADDED = 33;
 /** Transformed filter rows [inDepth][filters4 / 4][8 points][5 rows][4 filters]. */
@@ -69,9 +69,9 @@ export const CONV_ROWS_U = 34;
 export const CONV_ROWS_V = 35;
 /** Runs of 4 outputs across a row: ceil(outSx / 4). */
 export const CONV_ROWS_TILES = 36;
-/** Rows of the padded input and of V: 4 per group of 4 output rows, and 4 more. */
+/** Rows of the padded input and of V: 8 per group of 8 output rows (ROWS), and 4 more. */
 export const CONV_ROWS_HEIGHT4 = 37;
-/** 32 f32x4 of scratch: 8 points' sums for 4 output rows. */
+/** 64 f32x4 of scratch: 8 points' sums for 8 output rows (ROWS). */
 export const CONV_ROWS_SCRATCH = 38;
 export const CONV_SLOTS = 39;
 

@@ -377,7 +377,6 @@ function outputTile(plan: usize, tile: i32, k: i32, o: usize, relu: bool): void 
   }
 }
 
-
 /**
  * out = b + convolution of x, with the filters of the last winogradPrepare, a block
  * of tiles at a time, then ReLU where `relu` is set. Output tiles that hang past the

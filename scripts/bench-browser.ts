@@ -435,8 +435,6 @@ interface AccuracyRun {
   evaluationSecondsTotal: number;
   /** Median wall time of the complete evaluations in the page, s. */
   evaluationSecondsMedian: number | null;
-  /** The same seen from this script, s. */
-  hostSecondsMedian: number | null;
   load: string;
 }
 
@@ -476,7 +474,6 @@ async function timeToAccuracy(browser: Browser, url: string, workers: number, op
     evaluations,
     evaluationSecondsTotal: evaluations.reduce((s, e) => s + e.evaluationSeconds, 0),
     evaluationSecondsMedian: full.length > 0 ? median(full.map((e) => e.evaluationSeconds)) : null,
-    hostSecondsMedian: full.length > 0 ? median(full.map((e) => e.hostSeconds)) : null,
     load: loadAverage(),
   };
 }

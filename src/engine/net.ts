@@ -155,12 +155,17 @@ export class Net {
 
   /**
    * The gradient on the network's input that `backward(target, false)` left out, from
-   * the activation gradients that pass left. The first layer's parameter gradients are
-   * added again on the way: a caller that must not change them saves and restores grads.
+   * the activation gradients that pass left; the parameter gradients stay as they were
+   * (the first layer's backward adds into them again, so its own are put back).
    */
   completeInputGradient(): void {
     const layers = this.layers;
-    if (layers.length > 2) layers[1].backward(true);
+    if (layers.length > 2) {
+      const first = layers[1];
+      const kept = first.params.map((p) => p.dw.slice());
+      first.backward(true);
+      first.params.forEach((p, i) => p.dw.set(kept[i]));
+    }
     layers[0].backward(true);
   }
 

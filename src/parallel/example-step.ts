@@ -67,7 +67,7 @@ export class ExampleStep {
     net.forward(this.input, true);
     const t1 = this.now();
     outcome.predicted = net.getPrediction();
-    // The input's gradient is left out: training never reads it (the layer views replay the example for it).
+    // The input's gradient is left out: training never reads it (a view of the input layer completes it, LayerProbe).
     outcome.loss = net.backward(this.targetFor(set.labels[index]), false);
     outcome.backwardMs = this.now() - t1;
     outcome.forwardMs = t1 - t0;

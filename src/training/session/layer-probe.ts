@@ -17,7 +17,7 @@ export class LayerProbe {
   private showsTrainingExample = false;
   /**
    * True while the input layer's gradient is the shown example's too: training leaves
-   * it out (ExampleStep), so a view of the input layer replays the example once.
+   * it out (ExampleStep), so the first view of the input layer completes it.
    */
   private showsInputGradient = false;
   /** A training example pinned for the layer views ("freeze example"): its crop and label. */
@@ -102,7 +102,10 @@ export class LayerProbe {
       return this.probe(this.viewInput, null, read);
     }
     if (this.frozenExample) return this.probe(this.frozenExample.input, this.frozenExample.label, read);
-    if (this.showsTrainingExample && !this.showsInputGradient && wanted.includes(0)) this.completeInputGradient();
+    if (this.showsTrainingExample && !this.showsInputGradient && wanted.includes(0)) {
+      net.completeInputGradient();
+      this.showsInputGradient = true;
+    }
     if (!this.showsTrainingExample && this.lastTrainIndex >= 0) {
       const label = this.model.data.train.labels[this.lastTrainIndex];
       return this.probe(this.model.step.input, label, read, true);
@@ -130,18 +133,6 @@ export class LayerProbe {
       this.showsTrainingExample = replay;
       this.showsInputGradient = replay;
     }
-  }
-
-  /** The input gradient of the example the net shows, which training left out; the weight gradients are kept. */
-  private completeInputGradient(): void {
-    const net = this.model.net;
-    const saved = net.grads.slice();
-    try {
-      net.completeInputGradient();
-    } finally {
-      net.grads.set(saved);
-    }
-    this.showsInputGradient = true;
   }
 
   private viewOf(index: number): LayerView {

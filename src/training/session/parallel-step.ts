@@ -22,9 +22,8 @@ import type { ExampleTraining, TrainingParts } from './example-training';
  * was set, one forward pass taking half a training step (see `npm run bench`). Since the
  * batched forward (Winograd, its set-up cut in session 7) it is nearer 1: ~90 us for the
  * four windows and ~10 us of set-up on new weights, against ~100 us a training example.
- * Not re-tuned: in a profile of the page this thread spent a fifth of its time waiting
- * for the replica (docs/performance.md, session 7), so giving the replica more examples
- * needs measuring first.
+ * Not re-tuned: measured in the page (docs/performance.md, session 8), giving this thread
+ * 10 examples of 20 instead of 11 only moved the waiting from one thread to the other.
  */
 const VALIDATION_COST_IN_EXAMPLES = 2;
 
