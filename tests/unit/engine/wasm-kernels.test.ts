@@ -295,6 +295,15 @@ describe('a net on WASM kernels', () => {
 
 describe('the fused update', () => {
   const seed = parseNetwork(SEED_DEFINITION_TEXT);
+  // Ranges of odd lengths (27 and 3 conv weights and biases, 75 and 5 fc ones): the
+  // update's last parameter of each range takes its one-lane path.
+  const odd = parseNetwork(`layer_defs = [];
+layer_defs.push({type:'input', out_sx:5, out_sy:5, out_depth:1});
+layer_defs.push({type:'conv', sx:3, filters:3, stride:1, pad:1, activation:'relu'});
+layer_defs.push({type:'pool', sx:5, stride:5});
+layer_defs.push({type:'fc', num_neurons:5, activation:'tanh'});
+layer_defs.push({type:'softmax', num_classes:3});
+`);
   const methods: [string, Partial<TrainerSpec>][] = [
     ['sgd', { method: 'sgd', momentum: 0 }],
     ['sgd with momentum', { method: 'sgd', momentum: 0.9 }],
@@ -304,11 +313,11 @@ describe('the fused update', () => {
     ['adadelta', { method: 'adadelta' }],
     ['adam', { method: 'adam', eps: 1e-8 }],
   ];
-  for (const [name, options] of methods) {
-    it(`${name}: the same parameters, accumulators and decay losses, bit for bit, as the TypeScript loop`, () => {
+  for (const [name, options] of methods) for (const [netName, parsed] of [['seed', seed], ['odd-sized', odd]] as const) {
+    it(`${name}, ${netName} net: the same parameters, accumulators and decay losses, bit for bit, as the TypeScript loop`, () => {
       const spec = { ...seed.trainer, ...options, batch_size: 3, l1_decay: 1e-3, l2_decay: 1e-2, learning_rate: 0.05 };
-      const fusedNet = new Net(seed.layers, new Rng(8), wasmKernels);
-      const loopNet = new Net(seed.layers, new Rng(8), wasmKernels);
+      const fusedNet = new Net(parsed.layers, new Rng(8), wasmKernels);
+      const loopNet = new Net(parsed.layers, new Rng(8), wasmKernels);
       const fused = new Trainer(fusedNet, spec);
       // The same net seen without its kernels: the trainer runs its own loop.
       const { params, grads, paramGroups } = loopNet;
@@ -317,11 +326,13 @@ describe('the fused update', () => {
         spec,
       );
       const rng = new Rng(9);
-      const x = new Volume(24, 24, 1);
+      const { sx, sy, depth } = fusedNet.inputShape;
+      const classes = fusedNet.outputShape.depth;
+      const x = new Volume(sx, sy, depth);
       for (let step = 0; step < 10; step++) {
         for (let i = 0; i < x.w.length; i++) x.w[i] = rng.random() - 0.2;
-        const a = fused.train(x, step % 10);
-        const b = loop.train(x, step % 10);
+        const a = fused.train(x, step % classes);
+        const b = loop.train(x, step % classes);
         expect(a.loss).toBe(b.loss);
         expect(a.l2DecayLoss).toBe(b.l2DecayLoss);
         expect(a.l1DecayLoss).toBe(b.l1DecayLoss);
