@@ -231,6 +231,36 @@ function sameBits(kept: Int32Array, values: Float32Array): boolean {
   return true;
 }
 
+/**
+ * The byte offset of the array last asked for, kept: a layer's kernel is handed the same
+ * volumes call after call, and checking an array's buffer and offset each time was ~2%
+ * of a batched forward. (A typed array never moves to another buffer or offset.)
+ */
+class OffsetOf {
+  private last: Float32Array | null = null;
+  private offset = 0;
+
+  constructor(private readonly memory: NetMemory) {}
+
+  of(array: Float32Array): number {
+    if (array !== this.last) {
+      this.offset = this.memory.at(array);
+      this.last = array;
+    }
+    return this.offset;
+  }
+
+  /** `of`, or 0 (no array) for null. */
+  orZero(array: Float32Array | null): number {
+    return array ? this.of(array) : 0;
+  }
+}
+
+/** One OffsetOf per argument of a kernel call. */
+function offsetsOf(memory: NetMemory, count: number): OffsetOf[] {
+  return Array.from({ length: count }, () => new OffsetOf(memory));
+}
+
 export function wasmConv(memory: NetMemory, s: ConvShape): WasmConvKernel {
   const at = takeAll(memory, convWorkspace(s));
   const tiles = winogradTiles(s);
@@ -247,8 +277,10 @@ export function wasmConv(memory: NetMemory, s: ConvShape): WasmConvKernel {
     ROWS_PADDED: at.rowsPadded, ROWS_U: at.rowsU, ROWS_V: at.rowsV, ROWS_TILES: rows?.tiles ?? 0, ROWS_HEIGHT4: rows?.height4 ?? 0, ROWS_SCRATCH: at.rowsScratch,
   });
   const { exports } = memory;
-  const call = (run: (plan: number, x: number, out: number, relu: number) => void): PreparedForward =>
-    (x, out, relu = false) => run(at.plan, memory.at(x), memory.at(out), relu ? 1 : 0);
+  const call = (run: (plan: number, x: number, out: number, relu: number) => void): PreparedForward => {
+    const [x0, out0] = offsetsOf(memory, 2);
+    return (x, out, relu = false) => run(at.plan, x0.of(x), out0.of(out), relu ? 1 : 0);
+  };
   const routes: Record<RouteName, PreparedRoute | null> = {
     direct: { run: call(exports.convForwardPrepared), prepare: exports.convPrepare },
     winograd: tiles ? { run: call(exports.winogradForward), prepare: exports.winogradPrepare } : null,
@@ -278,13 +310,15 @@ export function wasmConv(memory: NetMemory, s: ConvShape): WasmConvKernel {
   };
   const onDemand = (name: RouteName): PreparedForward | null =>
     routes[name] ? (x, out, relu) => prepare(name).run(x, out, relu) : null;
+  const [x1, w1, b1, out1] = offsetsOf(memory, 4);
+  const [w2, dOut2, dx2, dw2, db2] = offsetsOf(memory, 5);
   return {
     forward: (x, w, b, out) => {
       // convForward transposes its weights into the buffer the direct route reads: a
       // net that trains between two batches of inference (a replica evaluating a frozen
       // copy between training jobs) must prepare again, whatever weights it then has.
       preparedFrom.forget();
-      exports.convForward(at.plan, memory.at(x), memory.at(w), memory.at(b), memory.at(out));
+      exports.convForward(at.plan, x1.of(x), w1.of(w), b1.of(b), out1.of(out));
     },
     prepareInference: (w, b) => {
       fromW = memory.at(w);
@@ -299,16 +333,18 @@ export function wasmConv(memory: NetMemory, s: ConvShape): WasmConvKernel {
     routes: { direct: onDemand('direct') as PreparedForward, winograd: onDemand('winograd'), winogradRows: onDemand('winogradRows') },
     // The padded input kept by forward is the x these gradients belong to.
     backward: (_x, w, dOut, dx, dw, db) =>
-      exports.convBackward(at.plan, memory.at(w), memory.at(dOut), dx ? memory.at(dx) : 0, memory.at(dw), memory.at(db), dx !== null),
+      exports.convBackward(at.plan, w2.of(w), dOut2.of(dOut), dx2.orZero(dx), dw2.of(dw), db2.of(db), dx !== null),
   };
 }
 
 export function wasmFc(memory: NetMemory, numInputs: number, numOutputs: number): DenseKernel {
   const { exports } = memory;
+  const [x1, w1, b1, out1] = offsetsOf(memory, 4);
+  const [x2, w2, dOut2, dx2, dw2, db2] = offsetsOf(memory, 6);
   return {
-    forward: (x, w, b, out) => exports.fcForward(numInputs, numOutputs, memory.at(x), memory.at(w), memory.at(b), memory.at(out)),
+    forward: (x, w, b, out) => exports.fcForward(numInputs, numOutputs, x1.of(x), w1.of(w), b1.of(b), out1.of(out)),
     backward: (x, w, dOut, dx, dw, db) =>
-      exports.fcBackward(numInputs, numOutputs, memory.at(x), memory.at(w), memory.at(dOut), dx ? memory.at(dx) : 0, memory.at(dw), memory.at(db), dx !== null),
+      exports.fcBackward(numInputs, numOutputs, x2.of(x), w2.of(w), dOut2.of(dOut), dx2.orZero(dx), dw2.of(dw), db2.of(db), dx !== null),
   };
 }
 
@@ -321,18 +357,20 @@ export function wasmPool(memory: NetMemory, s: PoolShape): PoolKernel {
     SX: s.sx, SY: s.sy, STRIDE: s.stride, PAD: s.pad,
   });
   const { exports } = memory;
+  const [x1, out1, x2, out2, dOut3, dx3] = offsetsOf(memory, 6);
   return {
     switches,
-    forward: (x, out) => exports.poolForward(at.plan, memory.at(x), memory.at(out), switches.byteOffset),
-    forwardValues: (x, out) => exports.poolForwardValues(at.plan, memory.at(x), memory.at(out)),
-    backward: (dOut, dx) => exports.poolBackward(memory.at(dOut), switches.byteOffset, switches.length, memory.at(dx), inSize),
+    forward: (x, out) => exports.poolForward(at.plan, x1.of(x), out1.of(out), switches.byteOffset),
+    forwardValues: (x, out) => exports.poolForwardValues(at.plan, x2.of(x), out2.of(out)),
+    backward: (dOut, dx) => exports.poolBackward(dOut3.of(dOut), switches.byteOffset, switches.length, dx3.of(dx), inSize),
   };
 }
 
 export function wasmRelu(memory: NetMemory, length: number): ReluKernel {
   const { exports } = memory;
+  const [x1, y1, y2, dy2, dx2] = offsetsOf(memory, 5);
   return {
-    forward: (x, y) => exports.reluForward(memory.at(x), memory.at(y), length),
-    backward: (y, dy, dx) => exports.reluBackward(memory.at(y), memory.at(dy), memory.at(dx), length),
+    forward: (x, y) => exports.reluForward(x1.of(x), y1.of(y), length),
+    backward: (y, dy, dx) => exports.reluBackward(y2.of(y), dy2.of(dy), dx2.of(dx), length),
   };
 }
