@@ -46,6 +46,7 @@ import {
 } from './plan';
 import { Exact, Fused, fusedIn, madd } from './madd';
 import { reluForward } from './relu';
+import { dwAdd } from './conv-weight-grad';
 
 /** Taps summed in registers between two additions into the output (see convForward). */
 const FLUSH_TAPS = 12;
@@ -563,60 +564,6 @@ function dxAdd(d0: usize, activeW: usize, activeG: usize, m: i32, sy: i32, run: 
       d += xRow;
       w0 += runBytes;
     }
-  }
-}
-
-/**
- * Adds into one filter's gradient dwf the sum over its n listed windows of
- * g_j * window_j. `windows` holds byte offsets into the padded input xp.
- */
-function dwAdd(dwf: usize, xp: usize, windows: usize, grads: usize, n: i32, sy: i32, run: i32, xRow: usize): void {
-  const nBytes = <usize>n << 2;
-  let dr = dwf;
-  let xo = xp;
-  for (let fy = 0; fy < sy; fy++) {
-    let t = 0;
-    for (; t + 16 <= run; t += 16) {
-      const to = xo + (<usize>t << 2);
-      let a0 = f32x4.splat(0);
-      let a1 = a0;
-      let a2 = a0;
-      let a3 = a0;
-      for (let jo: usize = 0; jo < nBytes; jo += 4) {
-        const s = to + <usize>load<i32>(windows + jo);
-        const g = v128.load32_splat(grads + jo);
-        a0 = f32x4.add(a0, f32x4.mul(g, v128.load(s)));
-        a1 = f32x4.add(a1, f32x4.mul(g, v128.load(s, 16)));
-        a2 = f32x4.add(a2, f32x4.mul(g, v128.load(s, 32)));
-        a3 = f32x4.add(a3, f32x4.mul(g, v128.load(s, 48)));
-      }
-      const d = dr + (<usize>t << 2);
-      v128.store(d, f32x4.add(v128.load(d), a0));
-      v128.store(d, f32x4.add(v128.load(d, 16), a1), 16);
-      v128.store(d, f32x4.add(v128.load(d, 32), a2), 32);
-      v128.store(d, f32x4.add(v128.load(d, 48), a3), 48);
-    }
-    for (; t + 4 <= run; t += 4) {
-      const to = xo + (<usize>t << 2);
-      let a = f32x4.splat(0);
-      for (let jo: usize = 0; jo < nBytes; jo += 4) {
-        const s = to + <usize>load<i32>(windows + jo);
-        a = f32x4.add(a, f32x4.mul(v128.load32_splat(grads + jo), v128.load(s)));
-      }
-      const d = dr + (<usize>t << 2);
-      v128.store(d, f32x4.add(v128.load(d), a));
-    }
-    for (; t < run; t++) {
-      const to = xo + (<usize>t << 2);
-      let a: f32 = 0;
-      for (let jo: usize = 0; jo < nBytes; jo += 4) {
-        a += load<f32>(grads + jo) * load<f32>(to + <usize>load<i32>(windows + jo));
-      }
-      const d = dr + (<usize>t << 2);
-      store<f32>(d, load<f32>(d) + a);
-    }
-    dr += <usize>run << 2;
-    xo += xRow;
   }
 }
 

@@ -119,6 +119,64 @@ describe('conv: WASM agrees with TypeScript', () => {
   }
 });
 
+/**
+ * The filter gradient as convBackward defines it: per tap, a float32 sum over the output
+ * positions (in row order) where the output gradient is nonzero, one rounding per
+ * multiply and per add, then added into dw. Every loop of the WASM dwAdd must give it.
+ */
+function filterGradientInOrder(s: ConvShape, x: Float32Array, dOut: Float32Array, dw0: Float32Array): Float32Array {
+  const f32 = Math.fround;
+  const fanIn = s.sx * s.sy * s.inDepth;
+  const dw = Float32Array.from(dw0);
+  for (let f = 0; f < s.filters; f++) {
+    const sums = new Float32Array(fanIn);
+    for (let oy = 0; oy < s.outSy; oy++) {
+      for (let ox = 0; ox < s.outSx; ox++) {
+        const g = dOut[(oy * s.outSx + ox) * s.filters + f];
+        if (g === 0) continue;
+        for (let fy = 0; fy < s.sy; fy++) {
+          for (let fx = 0; fx < s.sx; fx++) {
+            const iy = oy * s.stride - s.pad + fy;
+            const ix = ox * s.stride - s.pad + fx;
+            for (let c = 0; c < s.inDepth; c++) {
+              const v = iy >= 0 && iy < s.inSy && ix >= 0 && ix < s.inSx ? x[(iy * s.inSx + ix) * s.inDepth + c] : 0;
+              const t = (fy * s.sx + fx) * s.inDepth + c;
+              sums[t] = f32(sums[t] + f32(g * v));
+            }
+          }
+        }
+      }
+    }
+    for (let t = 0; t < fanIn; t++) dw[f * fanIn + t] = f32(dw[f * fanIn + t] + sums[t]);
+  }
+  return dw;
+}
+
+describe('conv backward: the filter gradient, bit for bit', () => {
+  // Filter rows (sx * depth floats) of 3 (float by float), 5-8 (two rows a pass, the last
+  // four floats overlapping the first four), 9 and 15 (blocks of 4, then the 1-3 left as
+  // the top lanes of the last four), 16 and 40 (blocks of 16).
+  const shapes: [number, number, number][] = [[3, 3, 1], [5, 5, 1], [3, 2, 2], [7, 3, 1], [4, 3, 2], [3, 3, 3], [5, 5, 3], [4, 4, 4], [5, 5, 8]];
+  for (const [sx, sy, depth] of shapes) {
+    it(`${sx}x${sy} filters on ${depth} channel(s): float32 sums over the active positions in order`, () => {
+      const set = wasmSet();
+      const rng = new Rng(sx * 100 + sy * 10 + depth);
+      const s: ConvShape = { inSx: 10, inSy: 9, inDepth: depth, outSx: 10 + 2 - sx + 1, outSy: 9 + 2 - sy + 1, filters: 6, sx, sy, stride: 1, pad: 1 };
+      const conv = set.conv(s);
+      const x = resident(set, random(s.inSx * s.inSy * depth, rng, 0.3));
+      const w = resident(set, random(s.filters * sx * sy * depth, rng));
+      const b = resident(set, random(s.filters, rng));
+      const out = set.allocate(s.outSx * s.outSy * s.filters);
+      conv.forward(x, w, b, out);
+      const dOut = resident(set, random(out.length, rng, 0.7));
+      const dw0 = random(w.length, rng);
+      const dw = resident(set, dw0);
+      conv.backward(x, w, dOut, set.allocate(x.length), dw, set.allocate(s.filters));
+      expect(Array.from(dw)).toEqual(Array.from(filterGradientInOrder(s, x, dOut, dw0)));
+    });
+  }
+});
+
 describe('fc: WASM agrees with TypeScript', () => {
   const rng = new Rng(12);
   const sizes: [number, number][] = [
