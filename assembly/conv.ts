@@ -47,6 +47,7 @@ import {
 import { Exact, Fused, fusedIn, madd } from './madd';
 import { reluForward } from './relu';
 import { dwAdd } from './conv-weight-grad';
+import { transpose4x4 } from './transpose';
 
 /** Taps summed in registers between two additions into the output (see convForward). */
 const FLUSH_TAPS = 12;
@@ -332,22 +333,7 @@ export function convPrepare(plan: usize, w: usize, b: usize): void {
   for (let f = 0; f < nfBlocks; f += 4) {
     const s = w + <usize>f * wIn;
     const d = wt + (<usize>f << 2);
-    for (let k = 0; k < kBlocks; k += 4) {
-      const from = s + (<usize>k << 2);
-      const r0 = v128.load(from);
-      const r1 = v128.load(from + wIn);
-      const r2 = v128.load(from + 2 * wIn);
-      const r3 = v128.load(from + 3 * wIn);
-      const t0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5);
-      const t1 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7);
-      const t2 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5);
-      const t3 = v128.shuffle<i32>(r2, r3, 2, 6, 3, 7);
-      const to = d + <usize>k * wRow;
-      v128.store(to, v128.shuffle<i32>(t0, t2, 0, 1, 4, 5));
-      v128.store(to + wRow, v128.shuffle<i32>(t0, t2, 2, 3, 6, 7));
-      v128.store(to + 2 * wRow, v128.shuffle<i32>(t1, t3, 0, 1, 4, 5));
-      v128.store(to + 3 * wRow, v128.shuffle<i32>(t1, t3, 2, 3, 6, 7));
-    }
+    for (let k = 0; k < kBlocks; k += 4) transpose4x4(s + (<usize>k << 2), wIn, d + <usize>k * wRow, wRow);
     for (let k = kBlocks; k < fanIn; k++) {
       for (let i = 0; i < 4; i++) store<f32>(d + <usize>k * wRow + (<usize>i << 2), load<f32>(s + <usize>i * wIn + (<usize>k << 2)));
     }

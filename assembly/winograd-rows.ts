@@ -41,6 +41,7 @@ import {
 import { Fused, madd } from './madd';
 import { reluIf } from './relu';
 import { filterPoints, transformIn } from './winograd';
+import { transpose4x4 } from './transpose';
 
 /** Points per run (inputs read), outputs per run, filter width and height. */
 const POINTS = 8;
@@ -97,20 +98,7 @@ function padTransposed(plan: usize, x: usize): void {
     const row = <usize>inSx << 2;
     for (let y = 0; y < inSy; y += 4) {
       for (let xx = 0; xx < inSx; xx += 4) {
-        const from = x + <usize>y * row + (<usize>xx << 2);
-        const r0 = v128.load(from);
-        const r1 = v128.load(from + row);
-        const r2 = v128.load(from + 2 * row);
-        const r3 = v128.load(from + 3 * row);
-        const t0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5);
-        const t1 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7);
-        const t2 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5);
-        const t3 = v128.shuffle<i32>(r2, r3, 2, 6, 3, 7);
-        const to = padded + <usize>xx * column + (<usize>y << 2);
-        v128.store(to, v128.shuffle<i32>(t0, t2, 0, 1, 4, 5));
-        v128.store(to + column, v128.shuffle<i32>(t0, t2, 2, 3, 6, 7));
-        v128.store(to + 2 * column, v128.shuffle<i32>(t1, t3, 0, 1, 4, 5));
-        v128.store(to + 3 * column, v128.shuffle<i32>(t1, t3, 2, 3, 6, 7));
+        transpose4x4(x + <usize>y * row + (<usize>xx << 2), row, padded + <usize>xx * column + (<usize>y << 2), column);
       }
     }
     return;
