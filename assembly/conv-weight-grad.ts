@@ -42,26 +42,14 @@ export function dwAdd(dwf: usize, xp: usize, windows: usize, grads: usize, n: i3
       v128.store(d, f32x4.add(v128.load(d, 48), a3), 48);
     }
     for (; t + 4 <= run; t += 4) {
-      const to = xo + (<usize>t << 2);
-      let a = f32x4.splat(0);
-      for (let jo: usize = 0; jo < nBytes; jo += 4) {
-        const s = to + <usize>load<i32>(windows + jo);
-        a = f32x4.add(a, f32x4.mul(v128.load32_splat(grads + jo), v128.load(s)));
-      }
       const d = dr + (<usize>t << 2);
-      v128.store(d, f32x4.add(v128.load(d), a));
+      v128.store(d, f32x4.add(v128.load(d), windowSum4(xo + (<usize>t << 2), windows, grads, nBytes)));
     }
     if (t < run && run >= 4) {
       // The last 1-3 taps as the top lanes of the row's last four: one vector pass, not
       // a float-by-float one per tap (the lower lanes, done above, are left as they are).
-      const last = run - 4;
-      let a = f32x4.splat(0);
-      const to = xo + (<usize>last << 2);
-      for (let jo: usize = 0; jo < nBytes; jo += 4) {
-        const s = to + <usize>load<i32>(windows + jo);
-        a = f32x4.add(a, f32x4.mul(v128.load32_splat(grads + jo), v128.load(s)));
-      }
-      addTopLanes(dr + (<usize>last << 2), a, run - t);
+      const last = <usize>(run - 4) << 2;
+      addTopLanes(dr + last, windowSum4(xo + last, windows, grads, nBytes), run - t);
       t = run;
     }
     for (; t < run; t++) {
@@ -76,6 +64,16 @@ export function dwAdd(dwf: usize, xp: usize, windows: usize, grads: usize, n: i3
     dr += <usize>run << 2;
     xo += xRow;
   }
+}
+
+/** Four floats of a row (at `to` in the first window) summed over the listed windows, g_j * x_j. */
+@inline
+function windowSum4(to: usize, windows: usize, grads: usize, nBytes: usize): v128 {
+  let a = f32x4.splat(0);
+  for (let jo: usize = 0; jo < nBytes; jo += 4) {
+    a = f32x4.add(a, f32x4.mul(v128.load32_splat(grads + jo), v128.load(to + <usize>load<i32>(windows + jo))));
+  }
+  return a;
 }
 
 /** Adds the top `count` lanes (1-3) of `a` into the four floats at d; the others stay as they are. */

@@ -18,9 +18,10 @@
  * updated weights, rather than the summed gradient for every replica to apply): the
  * trainer's state then lives in one place, and changing hyperparameters, restoring a
  * state or rolling back weights touch only the coordinator. For the seed network the
- * weights are 24 KB per batch either way. The price: the update (45-55 us for the seed
+ * weights are 24 KB per batch either way. The price: the update (~40 us for the seed
  * network's adadelta, its divisions and square roots in float64) runs while the replicas
- * wait, ~4% of a two-thread batch (docs/performance.md, session 8).
+ * wait, ~3% of a two-thread batch (docs/performance.md, sessions 8 and 9); in the page the
+ * replica classifies its validation probes meanwhile.
  *
  * With no remote replicas this is exactly the one-thread trainer: the same forward and
  * backward calls in the same order, the same gradient sums, the same update.
