@@ -73,7 +73,22 @@ export const CONV_ROWS_TILES = 36;
 export const CONV_ROWS_HEIGHT4 = 37;
 /** 64 f32x4 of scratch: 8 points' sums for 8 output rows (ROWS). */
 export const CONV_ROWS_SCRATCH = 38;
-export const CONV_SLOTS = 39;
+// Scattering nonzero inputs, for inference (assembly/conv-sparse.ts); 0 where the layer has no such workspace.
+/** Per class of rows, each output's start: bias + each channel's background times E ([min(outSy, 2 pad + 1)][outSx][filters4]). */
+export const CONV_SPARSE_RESPONSE = 39;
+/** Filter rows with their taps reversed [sy][inDepth][sx][filters4]. */
+export const CONV_SPARSE_W = 40;
+/** The input's values off the background, listed (5 words each, at most inSx * inSy * inDepth). */
+export const CONV_SPARSE_LIST = 41;
+/** Per element of an input row (ix * inDepth + c): where its run starts in an output row and in a filter row, and its bytes (3 i32). */
+export const CONV_SPARSE_COLUMNS = 42;
+/** The most inputs off the background the route takes; past it a dense route is faster. */
+export const CONV_SPARSE_LIMIT = 43;
+/** Per channel, what a background of 1 gives each output, for each class of rows ([min(outSy, 2 pad + 1)][outSx][inDepth][filters4]): the taps inside the input, summed. */
+export const CONV_SPARSE_EDGE = 44;
+/** The input's first pixel repeated along a row (inSx * inDepth floats): each channel's background value. */
+export const CONV_SPARSE_BACKGROUND = 45;
+export const CONV_SLOTS = 46;
 
 // Max pooling.
 export const POOL_IN_SX = 0;

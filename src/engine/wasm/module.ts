@@ -17,6 +17,9 @@ export interface KernelExports {
   winogradForward(plan: number, x: number, out: number, relu: number): void;
   winogradRowsPrepare(plan: number, w: number, b: number): void;
   winogradRowsForward(plan: number, x: number, out: number, relu: number): void;
+  sparsePrepare(plan: number, w: number, b: number): void;
+  /** 1 where it wrote the outputs, 0 where the input has more nonzeros than the plan's limit (nothing written). */
+  sparseForward(plan: number, x: number, out: number, relu: number): number;
   convBackward(plan: number, w: number, dOut: number, dx: number, dw: number, db: number, withDx: boolean): void;
   fcForward(n: number, m: number, x: number, w: number, b: number, out: number): void;
   fcBackward(n: number, m: number, x: number, w: number, dOut: number, dx: number, dw: number, db: number, withDx: boolean): void;
