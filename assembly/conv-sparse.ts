@@ -301,6 +301,14 @@ function scatter(plan: usize, count: i32, o: usize): void {
     const v = v128.load32_splat(entry, 16);
     if (run == 160) {
       // A whole run of the seed net's conv 1 (5 taps of 8 filters): straight-line.
+      if (rows == 5) {
+        run10(a, w, v);
+        run10(a - outRow, w + filterRow, v);
+        run10(a - 2 * outRow, w + 2 * filterRow, v);
+        run10(a - 3 * outRow, w + 3 * filterRow, v);
+        run10(a - 4 * outRow, w + 4 * filterRow, v);
+        continue;
+      }
       for (let r = 0; r < rows; r++) {
         run10(a, w, v);
         a -= outRow;
