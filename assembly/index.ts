@@ -7,7 +7,7 @@ export { convForward, convForwardPrepared, convBackward, convPrepare } from './c
 export { winogradForward, winogradPrepare } from './winograd';
 export { winogradRowsForward, winogradRowsPrepare } from './winograd-rows';
 export { sparseForward, sparsePrepare } from './conv-sparse';
-export { fcForward, fcBackward } from './fc';
+export { fcForward, fcForwardPrepared, fcBackward } from './fc';
 export { poolForward, poolForwardValues, poolBackward } from './pool';
 export { reluForward, reluBackward } from './relu';
 

@@ -403,7 +403,19 @@ export function wasmFc(memory: NetMemory, numInputs: number, numOutputs: number)
   const { exports } = memory;
   const [x1, w1, b1, out1] = offsetsOf(memory, 4);
   const [x2, w2, dOut2, dx2, dw2, db2] = offsetsOf(memory, 6);
+  const [x3, out3] = offsetsOf(memory, 2);
+  // The inference forward reads the weights where they are: setting up is noting which.
+  let preparedW = -1;
+  let preparedB = -1;
   return {
+    prepareInference: (w, b) => {
+      preparedW = memory.at(w);
+      preparedB = memory.at(b);
+    },
+    forwardPrepared: (x, out, relu = false) => {
+      if (preparedW < 0) throw new Error('fc: forwardPrepared runs after prepareInference');
+      exports.fcForwardPrepared(numInputs, numOutputs, x3.of(x), preparedW, preparedB, out3.of(out), relu ? 1 : 0);
+    },
     forward: (x, w, b, out) => exports.fcForward(numInputs, numOutputs, x1.of(x), w1.of(w), b1.of(b), out1.of(out)),
     backward: (x, w, dOut, dx, dw, db) =>
       exports.fcBackward(numInputs, numOutputs, x2.of(x), w2.of(w), dOut2.of(dOut), dx2.orZero(dx), dw2.of(dw), db2.of(db), dx !== null),

@@ -22,6 +22,7 @@ export interface KernelExports {
   sparseForward(plan: number, x: number, out: number, relu: number): number;
   convBackward(plan: number, w: number, dOut: number, dx: number, dw: number, db: number, withDx: boolean): void;
   fcForward(n: number, m: number, x: number, w: number, b: number, out: number): void;
+  fcForwardPrepared(n: number, m: number, x: number, w: number, b: number, out: number, relu: number): void;
   fcBackward(n: number, m: number, x: number, w: number, dOut: number, dx: number, dw: number, db: number, withDx: boolean): void;
   poolForward(plan: number, x: number, out: number, switches: number): void;
   poolForwardValues(plan: number, x: number, out: number): void;

@@ -56,8 +56,9 @@ describe('Net.forwardBatch', () => {
       const net = new Net(parseNetwork(preset.text).layers, new Rng(3), kernels);
       const fast =
         buildOf(net) === 'relaxed' ||
-        (setName === 'wasm' && net.specs.some((s) => s.type === 'conv' && (winogradPays(convShapeOf(s)) || sparsePays(convShapeOf(s)))));
-      const what = fast ? 'within 1e-4 relative (Winograd or scattered inputs on its conv layers, or fused multiply-adds)' : 'bit for bit';
+        (setName === 'wasm' &&
+          net.specs.some((s) => s.type === 'fc' || (s.type === 'conv' && (winogradPays(convShapeOf(s)) || sparsePays(convShapeOf(s))))));
+      const what = fast ? 'within 1e-4 relative (float32 fc, Winograd or scattered inputs on its conv layers, or fused multiply-adds)' : 'bit for bit';
       it(`${preset.name}, ${setName} kernels: the per-input forward's outputs, ${what}`, () => {
         if (setName.includes('relaxed')) expect(buildOf(net)).toBe('relaxed');
         const rng = new Rng(4);
@@ -267,6 +268,40 @@ describe('WASM, relaxed-SIMD build: training is the exact build\'s, bit for bit'
       });
       expect(bits(params[1])).toEqual(bits(params[0]));
     });
+  }
+});
+
+describe('WASM fc: the inference forward (float32) agrees with forward within 1e-4 relative', () => {
+  // Inputs of whole vectors and not, neurons in whole fours and not: every tail of the kernel.
+  for (const [n, m] of [[1, 1], [3, 5], [4, 4], [7, 3], [256, 10], [257, 17], [1000, 33]] as const) {
+    for (const build of ['exact', 'relaxed'] as const) {
+      it(`${build} build: ${n} inputs -> ${m} neurons`, () => {
+        const set = wasmKernelsWithMemory(1 << 20, 0, 0, build);
+        if (!set) throw new Error('WebAssembly SIMD is missing: Node 20 has it');
+        const kernel = set.fc(n, m);
+        if (!kernel.prepareInference || !kernel.forwardPrepared) throw new Error('the WASM fc kernel has an inference forward');
+        const r = new Rng(n * 100 + m);
+        const place = (values: Float32Array): Float32Array => {
+          const a = set.allocate(values.length);
+          a.set(values);
+          return a;
+        };
+        const w = place(sparseValues(n * m, r, 0));
+        const b = place(sparseValues(m, r, 0));
+        const expected = set.allocate(m);
+        const actual = set.allocate(m);
+        kernel.prepareInference(w, b);
+        for (const zeroShare of [0, 0.6]) {
+          const x = place(sparseValues(n, r, zeroShare));
+          kernel.forward(x, w, b, expected);
+          kernel.forwardPrepared(x, actual);
+          expect(relativeError(actual, expected), `zero share ${zeroShare}`).toBeLessThanOrEqual(WINOGRAD_TOLERANCE);
+          kernel.forwardPrepared(x, actual, true);
+          const relu = expected.map((v) => (v < 0 ? 0 : v));
+          expect(relativeError(actual, relu), `zero share ${zeroShare}, with ReLU`).toBeLessThanOrEqual(WINOGRAD_TOLERANCE);
+        }
+      });
+    }
   }
 });
 
