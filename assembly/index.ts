@@ -17,3 +17,4 @@ export function heapBase(): usize {
 }
 export { paramUpdate } from './update';
 export { addInto } from './sum';
+export { sameWords } from './compare';

@@ -142,6 +142,9 @@ export function convWorkspace(s: ConvShape): Record<string, Workspace> {
     activeG: { kind: 'f32', length: s.filters },
     biasSum: { kind: 'f64', length: s.filters },
     bias4: { kind: 'f32', length: nf4 },
+    // The weights and biases the inference routes were last set up from (PreparedWeights).
+    keptWeights: { kind: 'i32', length: s.filters * s.sx * s.sy * s.inDepth },
+    keptBiases: { kind: 'i32', length: s.filters },
     ...winogradWorkspace(s),
     ...winogradRowsWorkspace(s),
     ...sparseWorkspace(s),
@@ -242,24 +245,33 @@ export interface WasmConvKernel extends DenseKernel {
   };
 }
 
-/** A copy of the weights and biases a kernel was last prepared from, compared bit for bit (NaN and -0 included). */
+/**
+ * A copy of the weights and biases a kernel was last prepared from, in the net's
+ * memory, compared bit for bit (NaN and -0 included) by the module's sameWords.
+ */
 class PreparedWeights {
-  private readonly w: Int32Array;
-  private readonly b: Int32Array;
   private valid = false;
 
-  constructor(weights: number, biases: number) {
-    this.w = new Int32Array(weights);
-    this.b = new Int32Array(biases);
-  }
+  constructor(
+    private readonly memory: NetMemory,
+    private readonly keptW: Int32Array,
+    private readonly keptB: Int32Array,
+  ) {}
 
   matches(w: Float32Array, b: Float32Array): boolean {
-    return this.valid && sameBits(this.w, w) && sameBits(this.b, b);
+    const { exports } = this.memory;
+    return (
+      this.valid &&
+      w.length === this.keptW.length &&
+      b.length === this.keptB.length &&
+      exports.sameWords(this.keptW.byteOffset, this.memory.at(w), w.length) === 1 &&
+      exports.sameWords(this.keptB.byteOffset, this.memory.at(b), b.length) === 1
+    );
   }
 
   remember(w: Float32Array, b: Float32Array): void {
-    this.w.set(bitsOf(w));
-    this.b.set(bitsOf(b));
+    this.keptW.set(bitsOf(w));
+    this.keptB.set(bitsOf(b));
     this.valid = true;
   }
 
@@ -271,13 +283,6 @@ class PreparedWeights {
 
 function bitsOf(values: Float32Array): Int32Array {
   return new Int32Array(values.buffer, values.byteOffset, values.length);
-}
-
-function sameBits(kept: Int32Array, values: Float32Array): boolean {
-  const now = bitsOf(values);
-  if (now.length !== kept.length) return false;
-  for (let i = 0; i < kept.length; i++) if (kept[i] !== now[i]) return false;
-  return true;
 }
 
 /**
@@ -351,7 +356,11 @@ export function wasmConv(memory: NetMemory, s: ConvShape): WasmConvKernel {
   // more than the batch's forward (seed net: 122 us against 88 us for its 4 windows).
   // Training's forward transposes the same weights into the direct route's buffer, so a
   // training step in between changes nothing unless it changes the weights.
-  const preparedFrom = new PreparedWeights(s.filters * s.sx * s.sy * s.inDepth, s.filters);
+  const preparedFrom = new PreparedWeights(
+    memory,
+    new Int32Array(memory.buffer, at.keptWeights, s.filters * s.sx * s.sy * s.inDepth),
+    new Int32Array(memory.buffer, at.keptBiases, s.filters),
+  );
   const ready = new Set<RouteName>();
   // Byte offsets of the weights and biases of the last prepareInference (-1: none yet).
   let fromW = -1;

@@ -30,6 +30,8 @@ export interface KernelExports {
   reluForward(x: number, y: number, n: number): void;
   reluBackward(y: number, dy: number, dx: number, n: number): void;
   paramUpdate(rule: number, p: number, g: number, gsum: number, xsum: number, ranges: number, rangeCount: number, hyper: number): void;
+  /** 1 where the n 32-bit words at a and at b have the same bits, else 0. */
+  sameWords(a: number, b: number, n: number): number;
   /** target += source over n floats (the data-parallel gradient sum). */
   addInto(target: number, source: number, n: number): void;
 }
