@@ -14,8 +14,9 @@
  * the row's taps stored in reverse its weights are contiguous too.
  *
  * The nonzero d are listed first (branch-free; whole vectors of background skipped),
- * each with its rows and run clipped to the output. Past the plan's limit the input is
- * too busy to pay: nothing is written and the caller takes a dense route. Sums run in
+ * each with its rows and run clipped to the output. Past the plan's limit (or, row by
+ * row, twice its share) the input is too busy to pay: nothing is written and the caller
+ * takes a dense route. Sums run in
  * another order than convForward's, so outputs differ from it by rounding only
  * (tests/unit/engine/forward-batch.test.ts holds them to 1e-4).
  */
@@ -234,7 +235,9 @@ function listForeground(plan: usize, x: usize): i32 {
         for (let e = k; e < k + 4; e++) entry = listOne(entry, src, background, e, rowOutput, rowWeights, rows, columns);
       }
       for (; k < rowLength; k++) entry = listOne(entry, src, background, k, rowOutput, rowWeights, rows, columns);
-      if (entry - list > limit) return -1;
+      // Past the limit, or rows so far twice as busy as it allows on average: a photo is
+      // declined after its first row, not after a third of it.
+      if (entry - list > min(limit, (2 * limit * <usize>(iy + 1)) / <usize>inSy)) return -1;
     }
     src += <usize>rowLength << 2;
   }

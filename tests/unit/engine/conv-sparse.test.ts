@@ -3,7 +3,7 @@
  * background value but a share of it, scattered. It must agree with the training
  * forward within 1e-4 relative on every shape it serves (every edge class, with and
  * without the ReLU, both builds), take no more than its limit of values off the
- * background, and write nothing where it declines, so that forwardPrepared's dense
+ * background (nor rows twice as busy as it allows), and write nothing where it declines, so that forwardPrepared's dense
  * route gives exactly its own outputs there.
  */
 import { describe, expect, it } from 'vitest';
@@ -81,6 +81,19 @@ describe('WASM conv: the sparse route takes at most its limit, and writes nothin
     actual.fill(7);
     expect(kernel.routes.sparse!(past, actual)).toBe(false);
     expect(actual.every((v) => v === 7)).toBe(true);
+  });
+
+  it('declines an input once its rows so far are twice as busy as the limit allows (a photo: after its first row)', () => {
+    const { kernel, r, place, w, b, actual } = convBench(s, 64);
+    kernel.prepareInference(w, b);
+    // The first two rows all off the background (47 values, under the limit of 192) and nothing else.
+    const x = place(onBackground(576, 1, r, -0.5, 0));
+    for (let i = 1; i < 48; i++) x[i] = 0.25;
+    expect(kernel.routes.sparse!(x, actual)).toBe(false);
+    // The same values in rows 12 and 13, after 12 blank rows, are taken.
+    const later = place(onBackground(576, 1, r, -0.5, 0));
+    for (let i = 12 * 24; i < 14 * 24 - 1; i++) later[i] = 0.25;
+    expect(kernel.routes.sparse!(later, actual)).toBe(true);
   });
 
   it('declines a background that is not finite', () => {
