@@ -16,9 +16,8 @@
  * The nonzero d are listed first (branch-free; whole vectors of background skipped),
  * each with its rows and run clipped to the output. Past the plan's limit (or, row by
  * row, twice its share) the input is too busy to pay: nothing is written and the caller
- * takes a dense route. Sums run in
- * another order than convForward's, so outputs differ from it by rounding only
- * (tests/unit/engine/forward-batch.test.ts holds them to 1e-4).
+ * takes a dense route. Sums run in another order than convForward's, so outputs differ
+ * from it by rounding only (tests/unit/engine/conv-sparse.test.ts holds them to 1e-4).
  */
 import { dropPaddingLanes, outputRows } from './conv';
 import {
@@ -50,7 +49,10 @@ import { reluForward } from './relu';
  * Bytes per listed d: the output byte offset of its first row's run, the weights' byte
  * offset there, the run's bytes, its rows, d.
  */
-const ENTRY = 20;
+const ENTRY = 20; // SPARSE_ENTRY_WORDS * 4 in src/engine/wasm/layer-kernels.ts
+
+/** Bytes per element of an input row in CONV_SPARSE_COLUMNS: its run's output offset, weight offset, bytes. */
+const COLUMN = 12;
 
 /**
  * Outputs along one side fall in classes by which taps reach inside the input: the
@@ -172,7 +174,7 @@ function prepareColumns(plan: usize): void {
     const shift = ix + pad - sx + 1;
     const j0 = max(0, -shift);
     const j1 = min(sx, outSx - shift);
-    const at = columns + <usize>k * 12;
+    const at = columns + <usize>k * COLUMN;
     store<i32>(at, ((shift + j0) * nf4) << 2);
     store<i32>(at, ((c * sx + j0) * nf4) << 2, 4);
     store<i32>(at, (max(0, j1 - j0) * nf4) << 2, 8);
@@ -252,7 +254,7 @@ function listForeground(plan: usize, x: usize): i32 {
 @inline
 function listOne(entry: usize, src: usize, background: usize, k: i32, rowOutput: i32, rowWeights: i32, rows: i32, columns: usize): usize {
   const d = load<f32>(src + (<usize>k << 2)) - load<f32>(background + (<usize>k << 2));
-  const column = columns + <usize>k * 12;
+  const column = columns + <usize>k * COLUMN;
   store<i32>(entry, rowOutput + load<i32>(column));
   store<i32>(entry, rowWeights + load<i32>(column, 4), 4);
   store<i32>(entry, load<i32>(column, 8), 8);

@@ -83,9 +83,15 @@ export const SPARSE_MAX_SHARE = 1 / 3;
  */
 export function sparsePays(s: ConvShape): boolean {
   if (s.stride !== 1 || s.pad > s.sx - 1 || s.pad > s.sy - 1 || s.inDepth > 3) return false;
-  return 5 * s.inSx * s.inSy * s.inDepth + sparseEdgeRows(s) * s.outSx * (s.inDepth + 1) * filters4(s.filters) <= WINOGRAD_MAX_FLOATS;
+  // The list and the per-row-class buffers (each output's start, and E per channel) dominate.
+  const floats = SPARSE_ENTRY_WORDS * s.inSx * s.inSy * s.inDepth + sparseEdgeRows(s) * s.outSx * (s.inDepth + 1) * filters4(s.filters);
+  return floats <= WINOGRAD_MAX_FLOATS;
 }
 
+/** Words per listed input value: ENTRY (bytes) / 4 in assembly/conv-sparse.ts. */
+const SPARSE_ENTRY_WORDS = 5;
+
+/** Classes of output rows by which filter rows reach inside the input: the first and last `pad` rows each, and the interior. */
 function sparseEdgeRows(s: ConvShape): number {
   return Math.min(s.outSy, 2 * s.pad + 1);
 }
@@ -96,7 +102,7 @@ function sparseWorkspace(s: ConvShape): Record<string, Workspace> {
   return {
     sparseResponse: { kind: 'f32', length: pays ? sparseEdgeRows(s) * s.outSx * filters4(s.filters) : 0 },
     sparseW: { kind: 'f32', length: pays ? s.sx * s.sy * s.inDepth * filters4(s.filters) : 0 },
-    sparseList: { kind: 'i32', length: pays ? 5 * s.inSx * s.inSy * s.inDepth : 0 },
+    sparseList: { kind: 'i32', length: pays ? SPARSE_ENTRY_WORDS * s.inSx * s.inSy * s.inDepth : 0 },
     sparseColumns: { kind: 'i32', length: pays ? 3 * s.inSx * s.inDepth : 0 },
     sparseEdge: { kind: 'f32', length: pays ? sparseEdgeRows(s) * s.outSx * s.inDepth * filters4(s.filters) : 0 },
     sparseBackground: { kind: 'f32', length: pays ? s.inSx * s.inDepth : 0 },
