@@ -194,10 +194,11 @@ export function transformIn(from: usize, fromStep: usize, to: usize, toStep: usi
 }
 
 /**
- * Tiles transformed, summed and transformed back together, so their V and M stay
- * in the first-level cache; src/engine/wasm/layer-kernels.ts sizes V and M for it.
+ * The most tiles transformed, summed and transformed back together (pairs, and the
+ * last three of an odd count), so their V and M stay in the first-level cache;
+ * src/engine/wasm/layer-kernels.ts sizes V and M for it.
  */
-const TILE_BLOCK = 2;
+const TILE_BLOCK = 3;
 
 /** V[p][k] = B^T d B for tile `tile` (k-th of its block), every channel vector. */
 function transformTile(plan: usize, tile: i32, k: i32): void {
@@ -265,6 +266,37 @@ function sum4x2(v0: usize, v1: usize, u: usize, uRow: usize, m0: usize, m1: usiz
   v128.store(m1, c3, 48);
 }
 
+/** Two filter vectors for three tiles: six chains, so the last three of an odd count of tiles need no wasted twin. */
+function sum2x3(v0: usize, v1: usize, v2: usize, u: usize, uRow: usize, m0: usize, m1: usize, m2: usize, depth: i32): void {
+  let a0 = f32x4.splat(0);
+  let a1 = a0;
+  let b0 = a0;
+  let b1 = a0;
+  let c0 = a0;
+  let c1 = a0;
+  let up = u;
+  for (let c: usize = 0; c < <usize>depth << 2; c += 4) {
+    const w0 = v128.load(up);
+    const w1 = v128.load(up, 16);
+    let s = v128.load32_splat(v0 + c);
+    a0 = madd<Fused>(a0, s, w0);
+    a1 = madd<Fused>(a1, s, w1);
+    s = v128.load32_splat(v1 + c);
+    b0 = madd<Fused>(b0, s, w0);
+    b1 = madd<Fused>(b1, s, w1);
+    s = v128.load32_splat(v2 + c);
+    c0 = madd<Fused>(c0, s, w0);
+    c1 = madd<Fused>(c1, s, w1);
+    up += uRow;
+  }
+  v128.store(m0, a0);
+  v128.store(m0, a1, 16);
+  v128.store(m1, b0);
+  v128.store(m1, b1, 16);
+  v128.store(m2, c0);
+  v128.store(m2, c1, 16);
+}
+
 function sum1x1(v0: usize, u: usize, uRow: usize, m0: usize, depth: i32): void {
   let a = f32x4.splat(0);
   let up = u;
@@ -276,10 +308,11 @@ function sum1x1(v0: usize, u: usize, uRow: usize, m0: usize, depth: i32): void {
 }
 
 /**
- * M[p][k] for the first `tiles` (1 or 2) tiles of the block. A lone tile (the last of
- * an odd count) is summed as a pair with itself, its twin's result landing in the
- * block's unused second slot: the pair's two independent chains run about as fast as
- * one, where sum1x1's single dependent chain made a lone tile cost four pairs.
+ * M[p][k] for the first `tiles` (1, 2 or 3) tiles of the block. Three tiles go together
+ * (sum2x3); a lone tile (one in all) is summed as a pair with itself, its twin's result
+ * landing in the block's unused second slot: the pair's two independent chains run
+ * about as fast as one, where sum1x1's single dependent chain made a lone tile cost
+ * four pairs.
  */
 function channelSums(plan: usize, tiles: i32): void {
   const depth = slot(plan, CONV_IN_DEPTH);
@@ -296,6 +329,18 @@ function channelSums(plan: usize, tiles: i32): void {
     const up = u + <usize>(p * depth) * uRow;
     const vp = v + <usize>(p * TILE_BLOCK) * vTile;
     const mp = m + <usize>(p * TILE_BLOCK) * mTile;
+    if (tiles == 3) {
+      let f = 0;
+      for (; f + 8 <= nf4; f += 8) {
+        const fo = <usize>f << 2;
+        sum2x3(vp, vp + vTile, vp + 2 * vTile, up + fo, uRow, mp + fo, mp + mTile + fo, mp + 2 * mTile + fo, depth);
+      }
+      if (f < nf4) {
+        const fo = <usize>f << 2;
+        for (let k = 0; k < 3; k++) sum1x1(vp + <usize>k * vTile, up + fo, uRow, mp + <usize>k * mTile + fo, depth);
+      }
+      continue;
+    }
     for (let t = 0; t < tiles; t += 2) {
       const v0 = vp + <usize>t * vTile;
       const m0 = mp + <usize>t * mTile;
@@ -386,11 +431,13 @@ export function winogradForward(plan: usize, x: usize, out: usize, relu: bool): 
   const tiles = slot(plan, CONV_WINO_TILES_X) * slot(plan, CONV_WINO_TILES_Y);
   padForWinograd(plan, x);
   const o = outputRows(plan, out);
-  for (let t0 = 0; t0 < tiles; t0 += TILE_BLOCK) {
-    const n = min(TILE_BLOCK, tiles - t0);
+  for (let t0 = 0; t0 < tiles; ) {
+    // Pairs, and the last three together where the count is odd.
+    const n = tiles - t0 == 3 ? 3 : min(2, tiles - t0);
     for (let k = 0; k < n; k++) transformTile(plan, t0 + k, k);
     channelSums(plan, n);
     for (let k = 0; k < n; k++) outputTile(plan, t0 + k, k, o, relu);
+    t0 += n;
   }
   dropPaddingLanes(plan, out);
 }

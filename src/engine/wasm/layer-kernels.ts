@@ -21,7 +21,7 @@ function filters4(filters: number): number {
 }
 
 /** Tiles per block of the Winograd route: TILE_BLOCK in assembly/winograd.ts. */
-const WINOGRAD_TILE_BLOCK = 2;
+const WINOGRAD_TILE_BLOCK = 3;
 
 /** A Winograd workspace larger than this many floats is not made (the direct path serves). */
 const WINOGRAD_MAX_FLOATS = 1 << 22;
