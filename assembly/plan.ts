@@ -73,7 +73,7 @@ export const CONV_ROWS_TILES = 36;
 export const CONV_ROWS_HEIGHT4 = 37;
 /** 64 f32x4 of scratch: 8 points' sums for 8 output rows (ROWS). */
 export const CONV_ROWS_SCRATCH = 38;
-// Scattering nonzero inputs, for inference (assembly/conv-sparse.ts); 0 where the layer has no such workspace.
+// Scattering the inputs off the background, for inference (assembly/conv-sparse.ts); 0 where the layer has no such workspace.
 /** Per class of rows, each output's start: bias + each channel's background times E ([min(outSy, 2 pad + 1)][outSx][filters4]). */
 export const CONV_SPARSE_RESPONSE = 39;
 /** Filter rows with their taps reversed [sy][inDepth][sx][filters4]. */

@@ -18,7 +18,7 @@ export interface KernelExports {
   winogradRowsPrepare(plan: number, w: number, b: number): void;
   winogradRowsForward(plan: number, x: number, out: number, relu: number): void;
   sparsePrepare(plan: number, w: number, b: number): void;
-  /** 1 where it wrote the outputs, 0 where the input has more nonzeros than the plan's limit (nothing written). */
+  /** 1 where it wrote the outputs; 0 (nothing written) where the input is too far off its background for the route (see assembly/conv-sparse.ts). */
   sparseForward(plan: number, x: number, out: number, relu: number): number;
   convBackward(plan: number, w: number, dOut: number, dx: number, dw: number, db: number, withDx: boolean): void;
   fcForward(n: number, m: number, x: number, w: number, b: number, out: number): void;
