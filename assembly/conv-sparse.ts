@@ -19,7 +19,7 @@
  * takes a dense route. Sums run in another order than convForward's, so outputs differ
  * from it by rounding only (tests/unit/engine/conv-sparse.test.ts holds them to 1e-4).
  */
-import { dropPaddingLanes, outputRows } from './conv';
+import { dropPaddingLanes, outputRows, setBiases4 } from './conv';
 import {
   CONV_BIAS4,
   CONV_FAN_IN,
@@ -52,14 +52,15 @@ import { reluForward } from './relu';
 const ENTRY = 20; // SPARSE_ENTRY_WORDS * 4 in src/engine/wasm/layer-kernels.ts
 
 /** Bytes per element of an input row in CONV_SPARSE_COLUMNS: its run's output offset, weight offset, bytes. */
-const COLUMN = 12;
+const COLUMN = 12; // SPARSE_COLUMN_WORDS * 4 in src/engine/wasm/layer-kernels.ts
 
 /**
  * Outputs along one side fall in classes by which taps reach inside the input: the
  * first `pad` each their own, then the interior (all taps), then the last `pad` each
- * their own; a side of at most 2 pad + 1 outputs has one class per output.
+ * their own; a side of at most 2 pad + 1 outputs has one class per output
+ * (sparseEdgeClasses in src/engine/wasm/layer-kernels.ts sizes the buffers by it).
  */
-export function edgeClasses(outputs: i32, pad: i32): i32 {
+function edgeClasses(outputs: i32, pad: i32): i32 {
   return min(outputs, 2 * pad + 1);
 }
 
@@ -77,9 +78,8 @@ function edgeFirst(cls: i32, outputs: i32, pad: i32): i32 {
 
 /**
  * Sets the route up from weights w and biases b: the filter rows with their taps
- * reversed, Wr[ky][c][j][f] = w[f][ky][sx - 1 - j][c] (filters4 lanes, zero past
- * `filters`); the biases in filters4 lanes; E; and for each element k = ix * depth + c
- * of an input row, where its run starts and how long it is.
+ * reversed, Wr[ky][c][j][f] = w[f][ky][sx - 1 - j][c] (filters4 lanes; those past
+ * `filters` stay zero from allocation), the biases, and E.
  */
 export function sparsePrepare(plan: usize, w: usize, b: usize): void {
   const depth = slot(plan, CONV_IN_DEPTH);
@@ -89,7 +89,6 @@ export function sparsePrepare(plan: usize, w: usize, b: usize): void {
   const sy = slot(plan, CONV_SY);
   const fanIn = slot(plan, CONV_FAN_IN);
   const wr = <usize>slot(plan, CONV_SPARSE_W);
-  memory.fill(wr, 0, <usize>(sy * depth * sx * nf4) << 2);
   for (let f = 0; f < nf; f++) {
     for (let ky = 0; ky < sy; ky++) {
       for (let kx = 0; kx < sx; kx++) {
@@ -100,17 +99,14 @@ export function sparsePrepare(plan: usize, w: usize, b: usize): void {
       }
     }
   }
-  const bias4 = <usize>slot(plan, CONV_BIAS4);
-  memory.fill(bias4, 0, <usize>nf4 << 2);
-  memory.copy(bias4, b, <usize>nf << 2);
+  setBiases4(plan, b);
   prepareEdges(plan, w);
-  prepareColumns(plan);
 }
 
 /**
- * E[rowClass][ox][c][f]: filter f's taps on channel c that land inside the input for
- * outputs of that row class and column ox, summed (in float64). Columns of one class
- * share their sums, so only the first of each is summed.
+ * E[rowClass][columnClass][c][f]: filter f's taps on channel c that land inside the
+ * input for the outputs of those classes, summed (in float64) at the first output of
+ * each. Lanes past `filters` stay zero from allocation.
  */
 function prepareEdges(plan: usize, w: usize): void {
   const inSx = slot(plan, CONV_IN_SX);
@@ -124,21 +120,14 @@ function prepareEdges(plan: usize, w: usize): void {
   const sy = slot(plan, CONV_SY);
   const pad = slot(plan, CONV_PAD);
   const fanIn = slot(plan, CONV_FAN_IN);
-  const edge = <usize>slot(plan, CONV_SPARSE_EDGE);
-  const pixel = <usize>(depth * nf4) << 2;
-  const rows = edgeClasses(outSy, pad);
-  memory.fill(edge, 0, <usize>(rows * outSx) * pixel);
-  for (let rc = 0; rc < rows; rc++) {
+  const columns = edgeClasses(outSx, pad);
+  let at = <usize>slot(plan, CONV_SPARSE_EDGE);
+  for (let rc = 0; rc < edgeClasses(outSy, pad); rc++) {
     const oy = edgeFirst(rc, outSy, pad);
     const ky0 = max(0, pad - oy);
     const ky1 = min(sy, inSy + pad - oy);
-    for (let ox = 0; ox < outSx; ox++) {
-      const at = edge + <usize>(rc * outSx + ox) * pixel;
-      const first = edgeFirst(edgeClass(ox, outSx, pad), outSx, pad);
-      if (first != ox) {
-        memory.copy(at, edge + <usize>(rc * outSx + first) * pixel, pixel);
-        continue;
-      }
+    for (let cc = 0; cc < columns; cc++) {
+      const ox = edgeFirst(cc, outSx, pad);
       const kx0 = max(0, pad - ox);
       const kx1 = min(sx, inSx + pad - ox);
       for (let c = 0; c < depth; c++) {
@@ -150,17 +139,18 @@ function prepareEdges(plan: usize, w: usize): void {
           store<f32>(at + (<usize>(c * nf4 + f) << 2), <f32>sum);
         }
       }
+      at += <usize>(depth * nf4) << 2;
     }
   }
 }
 
 /**
- * Per element k = ix * depth + c of an input row, three i32: the byte offset in an
- * output row where its run starts, that of its weights within a filter row, and the
- * run's bytes. Reversed taps j = sx - 1 - kx reach output ix + pad - sx + 1 + j; the run
- * keeps the j that land inside the row.
+ * Shape only, once per layer: per element k = ix * depth + c of an input row, three
+ * i32: the byte offset in an output row where its run starts, that of its weights
+ * within a filter row, and the run's bytes. Reversed taps j = sx - 1 - kx reach output
+ * ix + pad - sx + 1 + j; the run keeps the j that land inside the row.
  */
-function prepareColumns(plan: usize): void {
+export function sparseLayout(plan: usize): void {
   const depth = slot(plan, CONV_IN_DEPTH);
   const outSx = slot(plan, CONV_OUT_SX);
   const nf4 = slot(plan, CONV_FILTERS4);
@@ -273,20 +263,23 @@ function startOutputs(plan: usize, x: usize, o: usize): void {
   const depth = slot(plan, CONV_IN_DEPTH);
   const pad = slot(plan, CONV_PAD);
   const vectorBytes = <usize>slot(plan, CONV_FILTERS4) << 2;
+  const pixel = <usize>depth * vectorBytes;
   const bias4 = <usize>slot(plan, CONV_BIAS4);
   const rowBytes = <usize>outSx * vectorBytes;
   const response = <usize>slot(plan, CONV_SPARSE_RESPONSE);
-  const classes = edgeClasses(outSy, pad);
-  let e = <usize>slot(plan, CONV_SPARSE_EDGE);
+  const edge = <usize>slot(plan, CONV_SPARSE_EDGE);
+  const columns = edgeClasses(outSx, pad);
   let r = response;
-  for (let i = 0; i < classes * outSx; i++) {
-    for (let j: usize = 0; j < vectorBytes; j += 16) {
-      let v = v128.load(bias4 + j);
-      for (let c = 0; c < depth; c++) v = madd<Fused>(v, v128.load32_splat(x + (<usize>c << 2)), v128.load(e + <usize>c * vectorBytes + j));
-      v128.store(r + j, v);
+  for (let rc = 0; rc < edgeClasses(outSy, pad); rc++) {
+    for (let ox = 0; ox < outSx; ox++) {
+      const e = edge + <usize>(rc * columns + edgeClass(ox, outSx, pad)) * pixel;
+      for (let j: usize = 0; j < vectorBytes; j += 16) {
+        let v = v128.load(bias4 + j);
+        for (let c = 0; c < depth; c++) v = madd<Fused>(v, v128.load32_splat(x + (<usize>c << 2)), v128.load(e + <usize>c * vectorBytes + j));
+        v128.store(r + j, v);
+      }
+      r += vectorBytes;
     }
-    e += <usize>depth * vectorBytes;
-    r += vectorBytes;
   }
   for (let oy = 0; oy < outSy; oy++) memory.copy(o + <usize>oy * rowBytes, response + <usize>edgeClass(oy, outSy, pad) * rowBytes, rowBytes);
 }

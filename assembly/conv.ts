@@ -347,7 +347,15 @@ export function convPrepare(plan: usize, w: usize, b: usize): void {
       d += wRow;
     }
   }
-  memory.copy(<usize>slot(plan, CONV_BIAS4), b, <usize>nf << 2);
+  setBiases4(plan, b);
+}
+
+/**
+ * The biases to the first `filters` lanes of CONV_BIAS4, where every route reads them;
+ * the lanes past `filters` stay zero from allocation. Each route's set-up calls it.
+ */
+export function setBiases4(plan: usize, b: usize): void {
+  memory.copy(<usize>slot(plan, CONV_BIAS4), b, <usize>slot(plan, CONV_FILTERS) << 2);
 }
 
 /**

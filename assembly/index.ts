@@ -6,7 +6,7 @@
 export { convForward, convForwardPrepared, convBackward, convPrepare } from './conv';
 export { winogradForward, winogradPrepare } from './winograd';
 export { winogradRowsForward, winogradRowsPrepare } from './winograd-rows';
-export { sparseForward, sparsePrepare } from './conv-sparse';
+export { sparseForward, sparseLayout, sparsePrepare } from './conv-sparse';
 export { fcForward, fcForwardPrepared, fcBackward } from './fc';
 export { poolForward, poolForwardValues, poolBackward } from './pool';
 export { reluForward, reluBackward } from './relu';

@@ -18,7 +18,7 @@
  * Not bit-identical to convForward (tests/unit/engine/forward-batch.test.ts holds it to
  * 1e-4); only Net.forwardBatch uses it.
  */
-import { dropPaddingLanes, outputRows } from './conv';
+import { dropPaddingLanes, outputRows, setBiases4 } from './conv';
 import {
   CONV_BIAS4,
   CONV_FAN_IN,
@@ -75,7 +75,7 @@ export function winogradRowsPrepare(plan: usize, w: usize, b: usize): void {
       }
     }
   }
-  memory.copy(<usize>slot(plan, CONV_BIAS4), b, <usize>nf << 2);
+  setBiases4(plan, b);
 }
 
 /**

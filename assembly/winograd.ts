@@ -26,7 +26,7 @@
  * Vectorised over channels in the transforms (depth4 lanes) and over filters in the
  * channel sums (filters4 lanes), tiles two at a time, as convForward blocks positions.
  */
-import { dropPaddingLanes, outputRows } from './conv';
+import { dropPaddingLanes, outputRows, setBiases4 } from './conv';
 import {
   CONV_BIAS4,
   CONV_FAN_IN,
@@ -124,7 +124,7 @@ export function winogradPrepare(plan: usize, w: usize, b: usize): void {
       }
     }
   }
-  memory.copy(<usize>slot(plan, CONV_BIAS4), b, <usize>nf << 2);
+  setBiases4(plan, b);
 }
 
 /** Copies x into the Winograd padded input (depth4 lanes per pixel); border and spare lanes stay zero. */

@@ -83,30 +83,38 @@ export const SPARSE_MAX_SHARE = 1 / 3;
  */
 export function sparsePays(s: ConvShape): boolean {
   if (s.stride !== 1 || s.pad > s.sx - 1 || s.pad > s.sy - 1 || s.inDepth > 3) return false;
-  // The list and the per-row-class buffers (each output's start, and E per channel) dominate.
-  const floats = SPARSE_ENTRY_WORDS * s.inSx * s.inSy * s.inDepth + sparseEdgeRows(s) * s.outSx * (s.inDepth + 1) * filters4(s.filters);
+  const floats = Object.values(sparseBuffers(s)).reduce((sum, w) => sum + w.length, 0);
   return floats <= WINOGRAD_MAX_FLOATS;
 }
 
-/** Words per listed input value: ENTRY (bytes) / 4 in assembly/conv-sparse.ts. */
+/** Words per listed input value, and per element of an input row's table: ENTRY and COLUMN (bytes) / 4 in assembly/conv-sparse.ts. */
 const SPARSE_ENTRY_WORDS = 5;
+const SPARSE_COLUMN_WORDS = 3;
 
-/** Classes of output rows by which filter rows reach inside the input: the first and last `pad` rows each, and the interior. */
-function sparseEdgeRows(s: ConvShape): number {
-  return Math.min(s.outSy, 2 * s.pad + 1);
+/** Outputs along a side by which taps reach inside the input: the first and last `pad` each, and the interior (edgeClasses in assembly/conv-sparse.ts). */
+function sparseEdgeClasses(outputs: number, pad: number): number {
+  return Math.min(outputs, 2 * pad + 1);
 }
 
-/** The sparse route's buffers (see the CONV_SPARSE_* slots in assembly/plan.ts), empty where it does not pay. */
-function sparseWorkspace(s: ConvShape): Record<string, Workspace> {
-  const pays = sparsePays(s);
+/** The sparse route's buffers (see the CONV_SPARSE_* slots in assembly/plan.ts). */
+function sparseBuffers(s: ConvShape): Record<string, Workspace> {
+  const rowClasses = sparseEdgeClasses(s.outSy, s.pad);
+  const nf4 = filters4(s.filters);
   return {
-    sparseResponse: { kind: 'f32', length: pays ? sparseEdgeRows(s) * s.outSx * filters4(s.filters) : 0 },
-    sparseW: { kind: 'f32', length: pays ? s.sx * s.sy * s.inDepth * filters4(s.filters) : 0 },
-    sparseList: { kind: 'i32', length: pays ? SPARSE_ENTRY_WORDS * s.inSx * s.inSy * s.inDepth : 0 },
-    sparseColumns: { kind: 'i32', length: pays ? 3 * s.inSx * s.inDepth : 0 },
-    sparseEdge: { kind: 'f32', length: pays ? sparseEdgeRows(s) * s.outSx * s.inDepth * filters4(s.filters) : 0 },
-    sparseBackground: { kind: 'f32', length: pays ? s.inSx * s.inDepth : 0 },
+    sparseResponse: { kind: 'f32', length: rowClasses * s.outSx * nf4 },
+    sparseW: { kind: 'f32', length: s.sx * s.sy * s.inDepth * nf4 },
+    sparseList: { kind: 'i32', length: SPARSE_ENTRY_WORDS * s.inSx * s.inSy * s.inDepth },
+    sparseColumns: { kind: 'i32', length: SPARSE_COLUMN_WORDS * s.inSx * s.inDepth },
+    sparseEdge: { kind: 'f32', length: rowClasses * sparseEdgeClasses(s.outSx, s.pad) * s.inDepth * nf4 },
+    sparseBackground: { kind: 'f32', length: s.inSx * s.inDepth },
   };
+}
+
+/** sparseBuffers where the route pays, else the same names with no length. */
+function sparseWorkspace(s: ConvShape): Record<string, Workspace> {
+  const buffers = sparseBuffers(s);
+  if (sparsePays(s)) return buffers;
+  return Object.fromEntries(Object.entries(buffers).map(([name, w]) => [name, { ...w, length: 0 }]));
 }
 
 /** The most input values off the background the sparse route takes (SPARSE_MAX_SHARE of them). */
@@ -339,6 +347,7 @@ export function wasmConv(memory: NetMemory, s: ConvShape): WasmConvKernel {
     SPARSE_EDGE: at.sparseEdge, SPARSE_BACKGROUND: at.sparseBackground,
   });
   const { exports } = memory;
+  if (sparsePays(s)) exports.sparseLayout(at.plan);
   const call = <R>(run: (plan: number, x: number, out: number, relu: number) => R) => {
     const [x0, out0] = offsetsOf(memory, 2);
     return (x: Float32Array, out: Float32Array, relu = false): R => run(at.plan, x0.of(x), out0.of(out), relu ? 1 : 0);

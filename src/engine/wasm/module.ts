@@ -17,6 +17,8 @@ export interface KernelExports {
   winogradForward(plan: number, x: number, out: number, relu: number): void;
   winogradRowsPrepare(plan: number, w: number, b: number): void;
   winogradRowsForward(plan: number, x: number, out: number, relu: number): void;
+  /** The sparse route's shape-only tables, once per layer. */
+  sparseLayout(plan: number): void;
   sparsePrepare(plan: number, w: number, b: number): void;
   /** 1 where it wrote the outputs; 0 (nothing written) where the input is too far off its background for the route (see assembly/conv-sparse.ts). */
   sparseForward(plan: number, x: number, out: number, relu: number): number;
