@@ -104,9 +104,10 @@ export function sparsePrepare(plan: usize, w: usize, b: usize): void {
 }
 
 /**
- * E[rowClass][columnClass][c][f]: filter f's taps on channel c that land inside the
- * input for the outputs of those classes, summed (in float64) at the first output of
- * each. Lanes past `filters` stay zero from allocation.
+ * E[rowClass][ox][c][f]: filter f's taps on channel c that land inside the input for
+ * outputs of that row class and column ox, summed (in float64) at the first column of
+ * each column class and copied to the rest, so startOutputs reads E in order. Lanes past
+ * `filters` stay zero from allocation.
  */
 function prepareEdges(plan: usize, w: usize): void {
   const inSx = slot(plan, CONV_IN_SX);
@@ -120,14 +121,21 @@ function prepareEdges(plan: usize, w: usize): void {
   const sy = slot(plan, CONV_SY);
   const pad = slot(plan, CONV_PAD);
   const fanIn = slot(plan, CONV_FAN_IN);
-  const columns = edgeClasses(outSx, pad);
-  let at = <usize>slot(plan, CONV_SPARSE_EDGE);
+  const edge = <usize>slot(plan, CONV_SPARSE_EDGE);
+  const pixel = <usize>(depth * nf4) << 2;
   for (let rc = 0; rc < edgeClasses(outSy, pad); rc++) {
     const oy = edgeFirst(rc, outSy, pad);
     const ky0 = max(0, pad - oy);
     const ky1 = min(sy, inSy + pad - oy);
-    for (let cc = 0; cc < columns; cc++) {
-      const ox = edgeFirst(cc, outSx, pad);
+    for (let ox = 0; ox < outSx; ox++) {
+      const at = edge + <usize>(rc * outSx + ox) * pixel;
+      const first = edgeFirst(edgeClass(ox, outSx, pad), outSx, pad);
+      if (first != ox) {
+        // Whole vectors (filters4 lanes), a few per pixel: a call to memory.copy cost more.
+        const from = edge + <usize>(rc * outSx + first) * pixel;
+        for (let b: usize = 0; b < pixel; b += 16) v128.store(at + b, v128.load(from + b));
+        continue;
+      }
       const kx0 = max(0, pad - ox);
       const kx1 = min(sx, inSx + pad - ox);
       for (let c = 0; c < depth; c++) {
@@ -139,7 +147,6 @@ function prepareEdges(plan: usize, w: usize): void {
           store<f32>(at + (<usize>(c * nf4 + f) << 2), <f32>sum);
         }
       }
-      at += <usize>(depth * nf4) << 2;
     }
   }
 }
@@ -263,23 +270,19 @@ function startOutputs(plan: usize, x: usize, o: usize): void {
   const depth = slot(plan, CONV_IN_DEPTH);
   const pad = slot(plan, CONV_PAD);
   const vectorBytes = <usize>slot(plan, CONV_FILTERS4) << 2;
-  const pixel = <usize>depth * vectorBytes;
   const bias4 = <usize>slot(plan, CONV_BIAS4);
   const rowBytes = <usize>outSx * vectorBytes;
   const response = <usize>slot(plan, CONV_SPARSE_RESPONSE);
-  const edge = <usize>slot(plan, CONV_SPARSE_EDGE);
-  const columns = edgeClasses(outSx, pad);
+  let e = <usize>slot(plan, CONV_SPARSE_EDGE);
   let r = response;
-  for (let rc = 0; rc < edgeClasses(outSy, pad); rc++) {
-    for (let ox = 0; ox < outSx; ox++) {
-      const e = edge + <usize>(rc * columns + edgeClass(ox, outSx, pad)) * pixel;
-      for (let j: usize = 0; j < vectorBytes; j += 16) {
-        let v = v128.load(bias4 + j);
-        for (let c = 0; c < depth; c++) v = madd<Fused>(v, v128.load32_splat(x + (<usize>c << 2)), v128.load(e + <usize>c * vectorBytes + j));
-        v128.store(r + j, v);
-      }
-      r += vectorBytes;
+  for (let i = 0; i < edgeClasses(outSy, pad) * outSx; i++) {
+    for (let j: usize = 0; j < vectorBytes; j += 16) {
+      let v = v128.load(bias4 + j);
+      for (let c = 0; c < depth; c++) v = madd<Fused>(v, v128.load32_splat(x + (<usize>c << 2)), v128.load(e + <usize>c * vectorBytes + j));
+      v128.store(r + j, v);
     }
+    e += <usize>depth * vectorBytes;
+    r += vectorBytes;
   }
   for (let oy = 0; oy < outSy; oy++) memory.copy(o + <usize>oy * rowBytes, response + <usize>edgeClass(oy, outSy, pad) * rowBytes, rowBytes);
 }

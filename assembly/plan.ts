@@ -84,7 +84,7 @@ export const CONV_SPARSE_LIST = 41;
 export const CONV_SPARSE_COLUMNS = 42;
 /** The most inputs off the background the route takes; past it a dense route is faster. */
 export const CONV_SPARSE_LIMIT = 43;
-/** Per channel, what a background of 1 gives an output of each class of rows and columns ([min(outSy, 2 pad + 1)][min(outSx, 2 pad + 1)][inDepth][filters4]): the taps inside the input, summed. */
+/** Per channel, what a background of 1 gives each output, for each class of rows ([min(outSy, 2 pad + 1)][outSx][inDepth][filters4]): the taps inside the input, summed. */
 export const CONV_SPARSE_EDGE = 44;
 /** The input's first pixel repeated along a row (inSx * inDepth floats): each channel's background value. */
 export const CONV_SPARSE_BACKGROUND = 45;

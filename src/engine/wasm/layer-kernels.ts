@@ -91,7 +91,7 @@ export function sparsePays(s: ConvShape): boolean {
 const SPARSE_ENTRY_WORDS = 5;
 const SPARSE_COLUMN_WORDS = 3;
 
-/** Outputs along a side by which taps reach inside the input: the first and last `pad` each, and the interior (edgeClasses in assembly/conv-sparse.ts). */
+/** Classes of output rows by which filter rows reach inside the input: the first and last `pad` each, and the interior (edgeClasses in assembly/conv-sparse.ts). */
 function sparseEdgeClasses(outputs: number, pad: number): number {
   return Math.min(outputs, 2 * pad + 1);
 }
@@ -105,7 +105,7 @@ function sparseBuffers(s: ConvShape): Record<string, Workspace> {
     sparseW: { kind: 'f32', length: s.sx * s.sy * s.inDepth * nf4 },
     sparseList: { kind: 'i32', length: SPARSE_ENTRY_WORDS * s.inSx * s.inSy * s.inDepth },
     sparseColumns: { kind: 'i32', length: SPARSE_COLUMN_WORDS * s.inSx * s.inDepth },
-    sparseEdge: { kind: 'f32', length: rowClasses * sparseEdgeClasses(s.outSx, s.pad) * s.inDepth * nf4 },
+    sparseEdge: { kind: 'f32', length: rowClasses * s.outSx * s.inDepth * nf4 },
     sparseBackground: { kind: 'f32', length: s.inSx * s.inDepth },
   };
 }
