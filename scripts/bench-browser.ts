@@ -191,7 +191,13 @@ async function memoryByContext(page: Page): Promise<Throughput['memoryMB']> {
   const result = await page.evaluate(async () => {
     const measure = (performance as unknown as { measureUserAgentSpecificMemory?: () => Promise<unknown> }).measureUserAgentSpecificMemory;
     if (!self.crossOriginIsolated || !measure) return null;
-    return (await measure.call(performance)) as unknown;
+    // Some Chromium builds have the method but refuse it (SecurityError, e.g. the headless
+    // shell of @sparticuz/chromium): the figure is then unknown, not a failed bench.
+    try {
+      return (await measure.call(performance)) as unknown;
+    } catch {
+      return null;
+    }
   });
   if (!result) return null;
   const memory = result as MemoryBreakdown;
@@ -546,7 +552,7 @@ async function main(): Promise<void> {
       );
       const memory = t.memoryMB
         ? `JS memory: page ${t.memoryMB.page} MB, workers ${t.memoryMB.workers} MB, all ${t.memoryMB.total} MB`
-        : 'JS memory: not measurable here (needs cross-origin isolation)';
+        : 'JS memory: not measurable in this browser (it needs cross-origin isolation and a Chromium that allows the measurement)';
       console.log(
         `  training threads: ${t.trainingThreads || '?'}; main thread busy ${(100 * t.mainThreadBusy).toFixed(0)}% of the windows; ` +
           `tasks over 50 ms: ${t.longTasks.count}` +
