@@ -3,7 +3,8 @@
  * Every argument is a byte offset into this module's memory; the module allocates
  * nothing itself, so the host hands out all buffers above heapBase().
  */
-export { convForward, convForwardPrepared, convBackward, convPrepare } from './conv';
+export { convForward, convForwardPrepared, convPrepare } from './conv';
+export { convBackward } from './conv-backward';
 export { winogradForward, winogradPrepare } from './winograd';
 export { winogradRowsForward, winogradRowsPrepare } from './winograd-rows';
 export { sparseForward, sparseLayout, sparsePrepare } from './conv-sparse';

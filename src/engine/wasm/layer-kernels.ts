@@ -1,7 +1,7 @@
 /**
- * The WebAssembly SIMD kernels of the layers (assembly/conv.ts, fc.ts, pool.ts,
- * relu.ts) on one net's memory: each takes its workspace from that memory once, and a
- * call passes byte offsets of arrays that already live there.
+ * The WebAssembly SIMD kernels of the layers (assembly/conv.ts, conv-backward.ts, fc.ts,
+ * pool.ts, relu.ts) on one net's memory: each takes its workspace from that memory once,
+ * and a call passes byte offsets of arrays that already live there.
  */
 import type { ConvShape, DenseKernel, PoolKernel, PoolShape, ReluKernel } from '../kernels/contract';
 import type { NetMemory } from './memory';
