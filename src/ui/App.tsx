@@ -35,12 +35,16 @@ export function App() {
           <AccuracyChart />
         </div>
         <div className="dashboard__row dashboard__row--tools">
-          <NetworkEditor />
+          {/* The snapshot (the network's weights, saved or loaded) under the network's
+              definition; it also keeps the two columns of this row near one height. */}
+          <div className="dashboard__stack">
+            <NetworkEditor />
+            <SnapshotPanel />
+          </div>
           <div className="dashboard__stack">
             <DatasetPanel />
             <DrawDigit />
             <ImageTest />
-            <SnapshotPanel />
           </div>
         </div>
         <NetworkOverview>
