@@ -21,7 +21,7 @@ function MnistAccount() {
       <p>
         This page trains a small convolutional network on the MNIST handwritten digits with
         plain TypeScript in a background worker, so the page stays responsive while it learns.
-        Validation accuracy passes 90% within the first minute and climbs toward 99% as it keeps going.
+        Validation accuracy passes 90% within seconds and climbs toward 99% as it keeps going.
       </p>
       <p>
         The default network takes a 24x24 grayscale image through two convolution layers (5x5
