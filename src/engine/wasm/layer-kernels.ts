@@ -347,7 +347,9 @@ export function wasmConv(memory: NetMemory, s: ConvShape): WasmConvKernel {
     SPARSE_EDGE: at.sparseEdge, SPARSE_BACKGROUND: at.sparseBackground,
   });
   const { exports } = memory;
-  if (sparsePays(s)) exports.sparseLayout(at.plan);
+  // Its workspace was made (convWorkspace) exactly where the sparse route pays.
+  const sparse = sparsePays(s);
+  if (sparse) exports.sparseLayout(at.plan);
   const call = <R>(run: (plan: number, x: number, out: number, relu: number) => R) => {
     const [x0, out0] = offsetsOf(memory, 2);
     return (x: Float32Array, out: Float32Array, relu = false): R => run(at.plan, x0.of(x), out0.of(out), relu ? 1 : 0);
@@ -359,7 +361,7 @@ export function wasmConv(memory: NetMemory, s: ConvShape): WasmConvKernel {
     winograd: tiles ? { run: call(exports.winogradForward), prepare: exports.winogradPrepare } : null,
     winogradRows: rows ? { run: call(exports.winogradRowsForward), prepare: exports.winogradRowsPrepare } : null,
     // An input denser than the route's limit goes the dense way (set up only when one first does).
-    sparse: sparsePays(s)
+    sparse: sparse
       ? { run: (x, out, relu) => void (scatter(x, out, relu) || prepare(dense).run(x, out, relu)), prepare: exports.sparsePrepare }
       : null,
   };
